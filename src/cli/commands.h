@@ -1,0 +1,44 @@
+// The subcommands of foobarctl. Each lives in its own cmd_<name>.cc, parses its own
+// options (cxxopts, with --help) and returns the process exit code:
+//   0 ok, 1 error (bad input, failed operation), 2 not yet implemented,
+//   3 `check` found findings of error severity.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace foobar::cli {
+
+struct GlobalOptions {
+  bool color = true;  // off with --no-color or when stdout is not a terminal
+  int verbosity = 0;  // -v: debug, -vv: trace
+};
+
+// args[0] is "foobarctl <name>", the rest are the subcommand's own arguments.
+using CommandFn = int (*)(std::vector<std::string> args, const GlobalOptions& global);
+
+struct Command {
+  const char* name;
+  const char* summary;
+  CommandFn run;
+};
+
+const std::vector<Command>& commands();
+
+int cmd_validate(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_template(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_render(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_graph(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_diagram(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_check(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_plan(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_apply(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_destroy(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_lab(std::vector<std::string> args, const GlobalOptions& global);
+
+// Shared by the subcommands.
+int not_yet_implemented(const std::string& name);
+// Turns args into argc/argv for cxxopts; the vector must outlive the result.
+std::vector<char*> to_argv(std::vector<std::string>& args);
+
+}  // namespace foobar::cli

@@ -1,0 +1,80 @@
+// foobarctl entry point: global options, subcommand dispatch and the one top-level
+// catch. Everything else lives in the library.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace {
+
+using foobar::cli::commands;
+using foobar::cli::GlobalOptions;
+
+void print_usage(FILE* out) {
+  std::fprintf(out,
+               "usage: foobarctl [--version] [--no-color] [-v|--verbose] <command> [args]\n\n"
+               "commands:\n");
+  for (const auto& c : commands()) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out, "\nRun 'foobarctl <command> --help' for a command's options.\n");
+}
+
+// Global flags may stand before or after the subcommand; they are taken out here.
+bool take_global_flag(const std::string& a, GlobalOptions& g) {
+  if (a == "--no-color") return g.color = false, true;
+  if (a == "-v" || a == "--verbose") return ++g.verbosity, true;
+  if (a == "-vv") return g.verbosity += 2, true;
+  return false;
+}
+
+int run(int argc, char** argv) {
+  GlobalOptions global;
+  global.color = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  std::vector<std::string> rest;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!take_global_flag(a, global)) rest.push_back(a);
+  }
+  spdlog::set_pattern("%^%l%$: %v");
+  spdlog::set_level(global.verbosity >= 2   ? spdlog::level::trace
+                    : global.verbosity == 1 ? spdlog::level::debug
+                                            : spdlog::level::warn);
+  if (rest.empty()) {
+    print_usage(stderr);
+    return 1;
+  }
+  if (rest[0] == "--version" || rest[0] == "version") {
+    std::printf("foobarctl %s\n", FOOBAR_VERSION);
+    return 0;
+  }
+  if (rest[0] == "--help" || rest[0] == "-h" || rest[0] == "help") {
+    print_usage(stdout);
+    return 0;
+  }
+  for (const auto& c : commands()) {
+    if (rest[0] == c.name) {
+      rest[0] = std::string("foobarctl ") + c.name;
+      return c.run(rest, global);
+    }
+  }
+  std::fprintf(stderr, "foobarctl: unknown command '%s'; run 'foobarctl --help' for the list\n",
+               rest[0].c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "foobarctl: fatal: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "foobarctl: fatal: unknown error\n");
+  }
+  return 1;
+}
