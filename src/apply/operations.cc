@@ -1,0 +1,175 @@
+#include "apply/operations.h"
+
+#include "util/shell.h"
+
+namespace foobar {
+
+namespace {
+
+// Runs `verb` on a service with systemd when it is PID 1, else the init script.
+std::string service_cmd(const std::string& service, const std::string& verb) {
+  std::string q = shell_quote(service);
+  return "if [ -d /run/systemd/system ]; then systemctl " + verb + " " + q +
+         "; else service " + q + " " + verb + "; fi";
+}
+
+std::string file_op(const std::string& path, const FileState& f) {
+  const std::string p = shell_quote(path);
+  std::string s = "set -e\np=" + p +
+                  "\nd=$(dirname \"$p\")\nmkdir -p \"$d\"\n"
+                  "t=\"$d/.$(basename \"$p\").foobarctl-new\"\n"
+                  "trap 'rm -f \"$t\"' EXIT\n"
+                  "(umask 077; cat > \"$t\")\n"
+                  "chown " + shell_quote(f.owner + ":" + f.group) + " \"$t\"\n"
+                  "chmod " + shell_quote(f.mode) + " \"$t\"\n"
+                  "sync \"$t\" 2>/dev/null || true\n";
+  const auto brace = f.validate.find("{}");
+  if (f.validate.empty()) {
+    s += "mv -f \"$t\" \"$p\"\n";
+  } else if (brace != std::string::npos) {
+    std::string check = f.validate;
+    check.replace(brace, 2, "\"$t\"");
+    s += "if ! out=$(" + check + " 2>&1); then printf '%s\\n' \"$out\" >&2; exit " +
+         std::to_string(k_validation_failed_status) + "; fi\nmv -f \"$t\" \"$p\"\n";
+  } else {
+    // The checker reads the installed config: install, check, and put the old one back on failure.
+    s += "b=\"$p.foobarctl-old\"\nhad=0\n"
+         "if [ -e \"$p\" ]; then cp -p \"$p\" \"$b\"; had=1; fi\n"
+         "mv -f \"$t\" \"$p\"\n"
+         "if ! out=$(" + f.validate + " 2>&1); then\n"
+         "  if [ $had = 1 ]; then mv -f \"$b\" \"$p\"; else rm -f \"$p\"; fi\n"
+         "  printf '%s\\n' \"$out\" >&2; exit " + std::to_string(k_validation_failed_status) + "\n"
+         "fi\nrm -f \"$b\"\n";
+  }
+  return s;
+}
+
+std::string sql_string(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string account(const std::string& user, const std::string& host) {
+  return sql_string(user) + "@" + sql_string(host);
+}
+
+// SQL goes through stdin to the local server's root account (unix socket).
+RemoteOp sql_op(std::string sql) { return {"mysql --batch --skip-column-names", std::move(sql)}; }
+
+Result<std::string> secret_value(const std::string& name, const std::string& host,
+                                 const SecretLookup& secrets) {
+  auto v = secrets ? secrets(name) : std::nullopt;
+  if (!v)
+    return Diagnostic::error(host, "secret '" + name + "' is not set; export FOOBAR_SECRET_" + name +
+                                       " or add it to the secrets file");
+  return *v;
+}
+
+}  // namespace
+
+Result<RemoteOp> converge_op(const Resource& r, const SecretLookup& secrets) {
+  const std::string q = shell_quote(r.name);
+  switch (r.kind) {
+    case ResourceKind::package:
+      return RemoteOp{"dpkg-query -W -f='${Status}' " + q +
+                          " 2>/dev/null | grep -q 'install ok installed' || "
+                          "DEBIAN_FRONTEND=noninteractive apt-get install -y -q " + q,
+                      ""};
+    case ResourceKind::directory: {
+      const auto& d = std::get<DirectoryState>(r.state);
+      return RemoteOp{"mkdir -p " + q + " && chown " + shell_quote(d.owner + ":" + d.group) + " " + q +
+                          " && chmod " + shell_quote(d.mode) + " " + q,
+                      ""};
+    }
+    case ResourceKind::file: {
+      const auto& f = std::get<FileState>(r.state);
+      return RemoteOp{file_op(r.name, f), f.content};
+    }
+    case ResourceKind::service: {
+      const auto& s = std::get<ServiceState>(r.state);
+      std::string cmd;
+      if (s.enabled)
+        cmd = "if [ -d /run/systemd/system ]; then systemctl enable " + q +
+              "; else update-rc.d " + q + " defaults >/dev/null 2>&1 || true; fi";
+      else
+        cmd = "true";
+      cmd += s.running ? "; " + service_cmd(r.name, "status") + " >/dev/null 2>&1 || " +
+                             service_cmd(r.name, "start")
+                       : "; " + service_cmd(r.name, "stop") + " || true";
+      return RemoteOp{cmd, ""};
+    }
+    case ResourceKind::firewall: {
+      const auto& fw = std::get<FirewallState>(r.state);
+      return RemoteOp{"nft -f " + shell_quote(fw.ruleset_path), ""};
+    }
+    case ResourceKind::database:
+      return sql_op("CREATE DATABASE IF NOT EXISTS `" + r.name + "`;\n");
+    case ResourceKind::db_user: {
+      const auto& u = std::get<DbUserState>(r.state);
+      auto pw = secret_value(u.password_secret, r.host, secrets);
+      if (!pw.ok()) return pw.diagnostics();
+      std::string who = account(u.user, u.from_host);
+      std::string sql = "CREATE USER IF NOT EXISTS " + who + " IDENTIFIED BY " + sql_string(*pw) +
+                        ";\nALTER USER " + who + " IDENTIFIED BY " + sql_string(*pw) + ";\n";
+      for (const auto& g : u.grants) sql += "GRANT " + g + " TO " + who + ";\n";
+      return sql_op(sql);
+    }
+    case ResourceKind::replication: {
+      const auto& rep = std::get<ReplicationState>(r.state);
+      auto pw = secret_value(rep.password_secret, r.host, secrets);
+      if (!pw.ok()) return pw.diagnostics();
+      return sql_op("STOP SLAVE;\nCHANGE MASTER TO MASTER_HOST=" + sql_string(rep.primary_address) +
+                    ", MASTER_USER=" + sql_string(rep.user) + ", MASTER_PASSWORD=" + sql_string(*pw) +
+                    ", MASTER_USE_GTID=slave_pos;\nSTART SLAVE;\n");
+    }
+    case ResourceKind::command: {
+      const auto& c = std::get<CommandState>(r.state);
+      std::string cmd = c.command;
+      if (!c.creates.empty()) cmd = "[ -e " + shell_quote(c.creates) + " ] || { " + cmd + "; }";
+      if (!c.unless.empty()) cmd = "( " + c.unless + " ) >/dev/null 2>&1 || { " + cmd + "; }";
+      return RemoteOp{cmd, ""};
+    }
+  }
+  return Diagnostic::error(r.host, "resource '" + r.id() + "' has a kind apply does not know");
+}
+
+RemoteOp remove_op(ResourceKind kind, const std::string& name, bool purge) {
+  const std::string q = shell_quote(name);
+  switch (kind) {
+    case ResourceKind::package:
+      return {purge ? "DEBIAN_FRONTEND=noninteractive apt-get purge -y -q " + q : "true", ""};
+    case ResourceKind::directory:
+      return {"rmdir " + q + " 2>/dev/null || true", ""};
+    case ResourceKind::file:
+      return {"rm -f " + q, ""};
+    case ResourceKind::service:
+      return {service_cmd(name, "stop") + " || true; if [ -d /run/systemd/system ]; then systemctl disable " +
+                  q + " || true; else update-rc.d -f " + q + " remove >/dev/null 2>&1 || true; fi",
+              ""};
+    case ResourceKind::firewall:
+      return {"nft delete table inet foobar 2>/dev/null || true", ""};
+    case ResourceKind::database:
+      return purge ? sql_op("DROP DATABASE IF EXISTS `" + name + "`;\n") : RemoteOp{"true", ""};
+    case ResourceKind::db_user: {
+      // name is "user@host"
+      auto at = name.rfind('@');
+      std::string user = name.substr(0, at), host = at == std::string::npos ? "%" : name.substr(at + 1);
+      return sql_op("DROP USER IF EXISTS " + account(user, host) + ";\n");
+    }
+    case ResourceKind::replication:
+      return sql_op("STOP SLAVE;\nRESET SLAVE ALL;\n");
+    case ResourceKind::command:
+      return {"true", ""};
+  }
+  return {"true", ""};
+}
+
+RemoteOp service_op(const std::string& service, OnChange action) {
+  return {service_cmd(service, action == OnChange::reload ? "reload" : "restart"), ""};
+}
+
+}  // namespace foobar
