@@ -12,7 +12,9 @@ import sys
 
 
 def address(i):
-    return f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{(i & 255) or 1}"
+    # 250 usable addresses per /24 (.1 to .250), so every host gets its own.
+    block, low = divmod(i, 250)
+    return f"10.{(block >> 8) & 255}.{block & 255}.{low + 1}"
 
 
 def main():
