@@ -118,7 +118,7 @@ check_mariadb() {
 }
 
 check_prometheus_config() { # FILE HOSTDIR: rule files resolve inside the tree
-  sed "s#\"/etc/prometheus/#\"$2/etc/prometheus/#g" "$1" >"$WORK/prometheus.yml"
+  sed -E "s#([\"'])/etc/prometheus/#\1$2/etc/prometheus/#g" "$1" >"$WORK/prometheus.yml"
   promtool check config "$WORK/prometheus.yml"
 }
 
