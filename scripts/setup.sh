@@ -12,6 +12,10 @@ test_pkgs=(python3 python3-jinja2 graphviz)
 lab_pkgs=(python3-flask gunicorn python3-pymysql iproute2 openssh-server openssh-client nginx haproxy mariadb-server mariadb-client
   nftables keepalived prometheus prometheus-node-exporter bind9-utils curl ca-certificates
   openssl procps psmisc util-linux)
+# Exporters and the app server the templates configure (Debian 12 packages; HAProxy
+# exports its own metrics, so prometheus-haproxy-exporter is not needed).
+lab_pkgs+=(prometheus-nginx-exporter prometheus-mysqld-exporter gunicorn python3-flask python3-pymysql
+  lsb-base systemd)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}" "${lab_pkgs[@]}"; do
