@@ -9,11 +9,12 @@ export DEBIAN_FRONTEND=noninteractive
 build_pkgs=(cmake g++ make pkg-config libyaml-cpp-dev libssh2-1-dev libcxxopts-dev
   libspdlog-dev libfmt-dev doctest-dev nlohmann-json3-dev libssl-dev)
 test_pkgs=(python3 python3-jinja2 graphviz)
-lab_pkgs=(python3-flask gunicorn python3-pymysql iproute2 openssh-server openssh-client nginx haproxy mariadb-server mariadb-client
+lab_pkgs=(iproute2 openssh-server openssh-client nginx haproxy mariadb-server mariadb-client
   nftables keepalived prometheus prometheus-node-exporter bind9-utils curl ca-certificates
   openssl procps psmisc util-linux)
-# Exporters and the app server the templates configure (Debian 12 packages; HAProxy
-# exports its own metrics, so prometheus-haproxy-exporter is not needed).
+# Exporters and the app server (examples/foobar-app) the templates configure; HAProxy
+# exports its own metrics, so prometheus-haproxy-exporter is not needed. systemd is
+# here for systemd-analyze, which checks the rendered unit.
 lab_pkgs+=(prometheus-nginx-exporter prometheus-mysqld-exporter gunicorn python3-flask python3-pymysql
   lsb-base systemd)
 
