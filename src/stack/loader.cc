@@ -1,0 +1,688 @@
+// Stack file -> Stack. This file does the structural part: YAML syntax, types,
+// unknown/duplicate/missing keys, literal secrets. The semantic checks live in
+// validate.cc and run on the typed result.
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "stack/stack.h"
+#include "stack/suggest.h"
+#include "stack/utf8.h"
+
+namespace foobar::stack {
+
+namespace {
+
+struct Entry {
+  std::string key;
+  SourcePos key_pos;
+  YAML::Node value;
+  SourcePos value_pos;
+  std::string path;  // dotted path of this value, e.g. "tiers.web.port"
+};
+
+struct MapView {
+  SourcePos pos;
+  std::string path;
+  std::vector<Entry> entries;
+  const Entry* get(std::string_view key) const {
+    for (const auto& e : entries)
+      if (e.key == key) return &e;
+    return nullptr;
+  }
+};
+
+using Keys = std::vector<std::string>;
+
+std::string join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string quoted_list(const Keys& keys) {
+  std::string out;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (i) out += i + 1 == keys.size() ? " or " : ", ";
+    out += "'" + keys[i] + "'";
+  }
+  return out;
+}
+
+bool plain(const YAML::Node& n) { return n.Tag() == "?"; }
+
+bool is_env_secret_name(std::string_view name) {
+  static const std::set<std::string> words = {"PASSWORD", "PASSWD", "PASS",  "PWD",
+                                              "SECRET",   "TOKEN",  "KEY",   "APIKEY",
+                                              "PRIVATE",  "CREDENTIALS"};
+  std::string upper;
+  for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::size_t start = 0;
+  while (start <= upper.size()) {
+    std::size_t end = upper.find_first_of("_-.", start);
+    if (end == std::string::npos) end = upper.size();
+    if (words.count(upper.substr(start, end - start))) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+class Loader {
+ public:
+  Loader(const std::string& file, Diagnostics& diags) : m_file(file), m_diags(diags) {}
+
+  const std::set<SourcePos>& error_positions() const { return m_error_positions; }
+
+  void error(SourcePos pos, std::string message) {
+    m_error_positions.insert(pos);
+    m_diags.push_back(Diagnostic::error(m_file, pos, std::move(message)));
+  }
+
+  SourcePos pos_of(const YAML::Node& n, SourcePos fallback) const {
+    YAML::Mark m = n.Mark();
+    if (m.is_null() || m.line < 0 || m.column < 0) return fallback;
+    return SourcePos{m.line + 1, m.column + 1};
+  }
+
+  static std::string describe(const YAML::Node& n) {
+    switch (n.Type()) {
+      case YAML::NodeType::Null: return "nothing";
+      case YAML::NodeType::Sequence: return "a list";
+      case YAML::NodeType::Map: return "a mapping";
+      case YAML::NodeType::Scalar: {
+        std::string s = n.Scalar();
+        if (s.size() > 40) s = s.substr(0, 37) + "...";
+        return "'" + s + "'";
+      }
+      default: return "nothing";
+    }
+  }
+
+  // `keys` empty: free keys (host names); otherwise unknown keys are errors.
+  std::optional<MapView> map(const YAML::Node& n, SourcePos at, const std::string& path,
+                             const Keys& keys, std::string_view dup_what = "key") {
+    if (!n.IsMap()) {
+      error(at, "'" + path + "' must be a mapping, got " + describe(n));
+      return std::nullopt;
+    }
+    MapView view{pos_of(n, at), path, {}};
+    for (const auto& kv : n) {
+      SourcePos key_pos = pos_of(kv.first, view.pos);
+      if (!kv.first.IsScalar()) {
+        error(key_pos, "keys in '" + path + "' must be plain names, got " + describe(kv.first));
+        continue;
+      }
+      std::string key = kv.first.Scalar();
+      if (const Entry* first = view.get(key)) {
+        error(key_pos, "duplicate " + std::string(dup_what) + " '" + key + "' in '" + path +
+                           "' (first defined at line " + std::to_string(first->key_pos.line) +
+                           "); YAML keeps only one, so remove or rename one of them");
+        continue;
+      }
+      if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        std::string hint = did_you_mean(key, keys);
+        if (hint.empty()) hint = "; expected " + quoted_list(keys);
+        error(key_pos, "unknown key '" + key + "' in '" + path + "'" + hint);
+        continue;
+      }
+      view.entries.push_back(Entry{key, key_pos, kv.second, pos_of(kv.second, key_pos),
+                                   join(path, key)});
+    }
+    return view;
+  }
+
+  const Entry* required(const MapView& m, std::string_view key, std::string_view hint = "") {
+    const Entry* e = m.get(key);
+    if (!e) {
+      std::string msg = "missing required key '" + std::string(key) + "' in '" +
+                        (m.path.empty() ? "the stack" : m.path) + "'";
+      if (!hint.empty()) msg += "; " + std::string(hint);
+      error(m.pos, msg);
+    }
+    return e;
+  }
+
+  // Scalar readers on a node. They report and return nullopt on a wrong type.
+  std::optional<std::string> str(const YAML::Node& n, SourcePos at, const std::string& path) {
+    if (n.IsScalar()) return n.Scalar();
+    error(at, "'" + path + "' must be a string, got " + describe(n));
+    return std::nullopt;
+  }
+
+  std::optional<int> integer(const YAML::Node& n, SourcePos at, const std::string& path) {
+    if (n.IsScalar() && plain(n)) {
+      const std::string& s = n.Scalar();
+      int v = 0;
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec == std::errc() && end == s.data() + s.size() && !s.empty()) return v;
+      if (ec == std::errc::result_out_of_range) {
+        error(at, "'" + path + "' is out of range: " + describe(n));
+        return std::nullopt;
+      }
+    }
+    error(at, "'" + path + "' must be an integer, got " + describe(n));
+    return std::nullopt;
+  }
+
+  std::optional<bool> boolean(const YAML::Node& n, SourcePos at, const std::string& path) {
+    if (n.IsScalar() && plain(n)) {
+      const std::string& s = n.Scalar();
+      if (s == "true" || s == "True" || s == "TRUE") return true;
+      if (s == "false" || s == "False" || s == "FALSE") return false;
+    }
+    error(at, "'" + path + "' must be true or false, got " + describe(n));
+    return std::nullopt;
+  }
+
+  // "500ms", "2s", "1m30s", "1h"
+  std::optional<Duration> duration(const YAML::Node& n, SourcePos at, const std::string& path) {
+    if (n.IsScalar()) {
+      const std::string& s = n.Scalar();
+      long long total = 0;
+      std::size_t i = 0;
+      bool ok = !s.empty();
+      while (ok && i < s.size()) {
+        std::size_t digits = i;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        if (i == digits || i - digits > 9) { ok = false; break; }
+        long long v = std::stoll(s.substr(digits, i - digits));
+        std::size_t unit = i;
+        while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
+        std::string u = s.substr(unit, i - unit);
+        long long ms = u == "ms" ? 1 : u == "s" ? 1000 : u == "m" ? 60000 : u == "h" ? 3600000 : 0;
+        if (ms == 0) { ok = false; break; }
+        total += v * ms;
+        if (total > 365LL * 24 * 3600000) { ok = false; break; }
+      }
+      if (ok) return Duration{total};
+    }
+    error(at, "'" + path + "' must be a duration such as 500ms, 2s, 1m or 1h, got " + describe(n));
+    return std::nullopt;
+  }
+
+  template <class E>
+  std::optional<E> enumeration(const YAML::Node& n, SourcePos at, const std::string& path,
+                               const std::vector<std::pair<std::string, E>>& names) {
+    Keys keys;
+    for (const auto& [name, value] : names) keys.push_back(name);
+    if (n.IsScalar()) {
+      for (const auto& [name, value] : names)
+        if (n.Scalar() == name) return value;
+      std::string hint = did_you_mean(n.Scalar(), keys);
+      error(at, "'" + path + "' must be one of " + quoted_list(keys) + ", got " + describe(n) +
+                    hint);
+      return std::nullopt;
+    }
+    error(at, "'" + path + "' must be one of " + quoted_list(keys) + ", got " + describe(n));
+    return std::nullopt;
+  }
+
+  // Field readers: look `key` up in `m`; absent keys keep the default (or, when
+  // required, are reported and the field points at the mapping).
+  template <class T, class Read>
+  void field(const MapView& m, std::string_view key, Located<T>& out, bool req, Read read) {
+    const Entry* e = req ? required(m, key) : m.get(key);
+    if (!e) {
+      if (req) out.pos = m.pos;
+      return;
+    }
+    out.pos = e->value_pos;
+    if (auto v = (this->*read)(e->value, e->value_pos, e->path)) out.value = *v;
+  }
+
+  void get(const MapView& m, std::string_view key, Located<std::string>& out, bool req = false) {
+    field(m, key, out, req, &Loader::str);
+  }
+  void get(const MapView& m, std::string_view key, Located<int>& out, bool req = false) {
+    field(m, key, out, req, &Loader::integer);
+  }
+  void get(const MapView& m, std::string_view key, Located<bool>& out, bool req = false) {
+    field(m, key, out, req, &Loader::boolean);
+  }
+  void get(const MapView& m, std::string_view key, Located<Duration>& out, bool req = false) {
+    field(m, key, out, req, &Loader::duration);
+  }
+  void get(const MapView& m, std::string_view key, std::optional<Located<std::string>>& out) {
+    if (const Entry* e = m.get(key)) {
+      Located<std::string> v{{}, e->value_pos};
+      if (auto s = str(e->value, e->value_pos, e->path)) v.value = *s;
+      out = v;
+    }
+  }
+  template <class E>
+  void get(const MapView& m, std::string_view key, Located<E>& out,
+           const std::vector<std::pair<std::string, E>>& names) {
+    if (const Entry* e = m.get(key)) {
+      out.pos = e->value_pos;
+      if (auto v = enumeration(e->value, e->value_pos, e->path, names)) out.value = *v;
+    }
+  }
+
+  template <class Fn>
+  void each_item(const Entry& e, Fn fn) {
+    if (!e.value.IsSequence()) {
+      error(e.value_pos, "'" + e.path + "' must be a list, got " + describe(e.value));
+      return;
+    }
+    std::size_t i = 0;
+    for (const auto& item : e.value) {
+      fn(item, pos_of(item, e.value_pos), e.path + "[" + std::to_string(i) + "]");
+      ++i;
+    }
+  }
+
+  void get_list(const MapView& m, std::string_view key, std::vector<Located<std::string>>& out,
+                bool req = false) {
+    const Entry* e = req ? required(m, key) : m.get(key);
+    if (!e) return;
+    each_item(*e, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
+      if (auto s = str(item, pos, path)) out.push_back({*s, pos});
+    });
+  }
+
+  // `{ secret: NAME }`. A plain string here is a secret written into the file.
+  std::optional<SecretRef> secret(const YAML::Node& n, SourcePos at, const std::string& path) {
+    if (n.IsScalar()) {
+      error(at, "'" + path +
+                    "' holds a literal secret; secrets never go into the stack file: use "
+                    "{ secret: NAME } and provide FOOBAR_SECRET_NAME or a secrets file");
+      return std::nullopt;
+    }
+    auto m = map(n, at, path, {"secret"});
+    if (!m) return std::nullopt;
+    const Entry* e = required(*m, "secret", "write { secret: NAME }");
+    if (!e) return std::nullopt;
+    auto name = str(e->value, e->value_pos, e->path);
+    if (!name) return std::nullopt;
+    return SecretRef{*name, e->value_pos, m_file};
+  }
+
+  void get_secret(const MapView& m, std::string_view key, SecretRef& out) {
+    out.pos = m.pos;
+    out.file = m_file;
+    if (const Entry* e = required(m, key, "write { secret: NAME }"))
+      if (auto s = secret(e->value, e->value_pos, e->path)) out = *s;
+  }
+
+  Stack load(const YAML::Node& root, SourcePos root_pos);
+
+ private:
+  void load_ssh(const Entry& e, SshConfig& ssh);
+  void load_hosts(const Entry& e, Stack& s);
+  void load_dns(const Entry& e, Stack& s);
+  void load_tiers(const Entry& e, Stack& s);
+  void load_lb(const Entry& e, LbTier& lb);
+  void load_tls(const Entry& e, Tls& tls);
+  void load_web(const Entry& e, WebTier& web);
+  void load_app(const Entry& e, AppTier& app);
+  void load_db(const Entry& e, DbTier& db);
+  void load_firewall(const Entry& e, Stack& s);
+  void load_monitoring(const Entry& e, Stack& s);
+
+  const std::string& m_file;
+  Diagnostics& m_diags;
+  std::set<SourcePos> m_error_positions;
+};
+
+Stack Loader::load(const YAML::Node& root, SourcePos root_pos) {
+  Stack s;
+  s.file = m_file;
+  if (root.IsNull()) {
+    error(root_pos, "the stack file is empty; it must be a mapping with at least 'stack', "
+                    "'domain', 'hosts' and 'tiers'");
+    return s;
+  }
+  if (!root.IsMap()) {
+    error(pos_of(root, root_pos),
+          "a stack file must be a mapping with keys such as 'stack', 'hosts' and 'tiers', got " +
+              describe(root));
+    return s;
+  }
+  auto m = map(root, root_pos, "",
+               {"stack", "domain", "defaults", "hosts", "dns", "tiers", "firewall", "monitoring"});
+  m->path = "";
+  get(*m, "stack", s.name, true);
+  get(*m, "domain", s.domain, true);
+  if (const Entry* d = m->get("defaults")) {
+    if (auto dm = map(d->value, d->value_pos, d->path, {"ssh"}))
+      if (const Entry* ssh = dm->get("ssh")) load_ssh(*ssh, s.ssh_defaults);
+  }
+  if (const Entry* e = required(*m, "hosts")) load_hosts(*e, s);
+  if (const Entry* e = m->get("dns")) load_dns(*e, s);
+  if (const Entry* e = required(*m, "tiers"))
+    load_tiers(*e, s);
+  else
+    s.tiers.pos = m->pos;
+  if (const Entry* e = m->get("firewall")) load_firewall(*e, s);
+  if (const Entry* e = m->get("monitoring")) load_monitoring(*e, s);
+  return s;
+}
+
+void Loader::load_ssh(const Entry& e, SshConfig& ssh) {
+  auto m = map(e.value, e.value_pos, e.path, {"user", "port", "key", "jump"});
+  if (!m) return;
+  get(*m, "user", ssh.user);
+  get(*m, "port", ssh.port);
+  get(*m, "key", ssh.key);
+  get(*m, "jump", ssh.jump);
+}
+
+void Loader::load_hosts(const Entry& e, Stack& s) {
+  auto hosts = map(e.value, e.value_pos, e.path, {}, "host name");
+  if (!hosts) return;
+  for (const Entry& h : hosts->entries) {
+    Host host;
+    host.name = {h.key, h.key_pos};
+    host.pos = h.key_pos;
+    host.ssh = s.ssh_defaults;
+    if (auto hm = map(h.value, h.value_pos, h.path, {"address", "ssh"})) {
+      get(*hm, "address", host.address, true);
+      if (const Entry* ssh = hm->get("ssh")) load_ssh(*ssh, host.ssh);
+    } else {
+      host.address.pos = h.value_pos;
+    }
+    s.hosts.push_back(std::move(host));
+  }
+}
+
+void Loader::load_dns(const Entry& e, Stack& s) {
+  auto m = map(e.value, e.value_pos, e.path, {"ttl", "nameserver", "records"});
+  if (!m) return;
+  Dns dns;
+  dns.pos = m->pos;
+  get(*m, "ttl", dns.ttl);
+  get(*m, "nameserver", dns.nameserver);
+  if (const Entry* r = m->get("records")) {
+    each_item(*r, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
+      auto rm = map(item, pos, path, {"name", "type", "value"});
+      if (!rm) return;
+      DnsRecord rec;
+      rec.pos = rm->pos;
+      get(*rm, "name", rec.name, true);
+      rec.type.pos = rm->pos;
+      if (const Entry* t = required(*rm, "type")) {
+        rec.type.pos = t->value_pos;
+        if (auto v = enumeration<RecordType>(t->value, t->value_pos, t->path,
+                                             {{"A", RecordType::a},
+                                              {"AAAA", RecordType::aaaa},
+                                              {"CNAME", RecordType::cname},
+                                              {"TXT", RecordType::txt},
+                                              {"MX", RecordType::mx}}))
+          rec.type.value = *v;
+      }
+      get(*rm, "value", rec.value, true);
+      rec.resolved = rec.value.value;
+      dns.records.push_back(std::move(rec));
+    });
+  }
+  s.dns = std::move(dns);
+}
+
+void Loader::load_tiers(const Entry& e, Stack& s) {
+  auto m = map(e.value, e.value_pos, e.path, {"lb", "web", "app", "db"}, "tier");
+  s.tiers.pos = e.value_pos;
+  if (!m) return;
+  s.tiers.pos = m->pos;
+  if (const Entry* t = m->get("lb")) load_lb(*t, s.tiers.lb.emplace());
+  if (const Entry* t = m->get("web")) load_web(*t, s.tiers.web.emplace());
+  if (const Entry* t = m->get("app")) load_app(*t, s.tiers.app.emplace());
+  if (const Entry* t = m->get("db")) load_db(*t, s.tiers.db.emplace());
+}
+
+void Loader::load_lb(const Entry& e, LbTier& lb) {
+  lb.pos = e.key_pos;
+  auto m = map(e.value, e.value_pos, e.path,
+               {"hosts", "balance", "port", "health_check", "vip", "tls"});
+  if (!m) return;
+  get_list(*m, "hosts", lb.hosts);
+  get<Balance>(*m, "balance", lb.balance,
+               {{"roundrobin", Balance::roundrobin},
+                {"leastconn", Balance::leastconn},
+                {"source", Balance::source},
+                {"first", Balance::first},
+                {"uri", Balance::uri}});
+  get(*m, "port", lb.port);
+  if (const Entry* h = m->get("health_check")) {
+    lb.health_check.pos = h->value_pos;
+    if (auto hm = map(h->value, h->value_pos, h->path, {"path", "interval", "rise", "fall"})) {
+      get(*hm, "path", lb.health_check.path);
+      get(*hm, "interval", lb.health_check.interval);
+      get(*hm, "rise", lb.health_check.rise);
+      get(*hm, "fall", lb.health_check.fall);
+    }
+  }
+  if (const Entry* v = m->get("vip")) {
+    Vip& vip = lb.vip.emplace();
+    vip.pos = v->key_pos;
+    if (auto vm = map(v->value, v->value_pos, v->path, {"address", "router_id", "interface"})) {
+      get(*vm, "address", vip.address, true);
+      get(*vm, "router_id", vip.router_id, true);
+      get(*vm, "interface", vip.interface);
+    } else {
+      lb.vip.reset();
+    }
+  }
+  if (const Entry* t = m->get("tls")) load_tls(*t, lb.tls.emplace());
+}
+
+void Loader::load_tls(const Entry& e, Tls& tls) {
+  tls.pos = e.key_pos;
+  auto m = map(e.value, e.value_pos, e.path,
+               {"enabled", "certificate", "redirect_http", "reencrypt", "port"});
+  if (!m) return;
+  get(*m, "enabled", tls.enabled);
+  get(*m, "redirect_http", tls.redirect_http);
+  get(*m, "reencrypt", tls.reencrypt);
+  get(*m, "port", tls.port);
+  tls.certificate.pos = m->pos;
+  if (const Entry* c = m->get("certificate")) {
+    tls.certificate.pos = c->value_pos;
+    if (c->value.IsScalar() && c->value.Scalar() == "self-signed") {
+      tls.certificate.self_signed = true;
+    } else if (auto ref = secret(c->value, c->value_pos, c->path)) {
+      tls.certificate.self_signed = false;
+      tls.certificate.bundle = *ref;
+    }
+  }
+}
+
+void Loader::load_web(const Entry& e, WebTier& web) {
+  web.pos = e.key_pos;
+  auto m = map(e.value, e.value_pos, e.path, {"hosts", "port", "server_name", "root", "static"});
+  if (!m) return;
+  get_list(*m, "hosts", web.hosts);
+  get(*m, "port", web.port);
+  get(*m, "server_name", web.server_name);
+  get(*m, "root", web.root);
+  get_list(*m, "static", web.static_paths);
+}
+
+void Loader::load_app(const Entry& e, AppTier& app) {
+  app.pos = e.key_pos;
+  auto m = map(e.value, e.value_pos, e.path,
+               {"hosts", "source", "path", "command", "port", "user", "environment"});
+  if (!m) return;
+  get_list(*m, "hosts", app.hosts);
+  get(*m, "source", app.source, true);
+  get(*m, "path", app.path);
+  get(*m, "command", app.command, true);
+  get(*m, "port", app.port);
+  get(*m, "user", app.user);
+  const Entry* env = m->get("environment");
+  if (!env) return;
+  auto em = map(env->value, env->value_pos, env->path, {}, "variable");
+  if (!em) return;
+  for (const Entry& v : em->entries) {
+    EnvValue value;
+    value.pos = v.value_pos;
+    if (v.value.IsMap()) {
+      if (auto ref = secret(v.value, v.value_pos, v.path)) value.secret = *ref;
+    } else if (v.value.IsScalar()) {
+      value.literal = v.value.Scalar();
+      if (is_env_secret_name(v.key) && !value.literal.empty())
+        error(v.value_pos, "'" + v.path +
+                               "' looks like a secret but holds a literal value; secrets never "
+                               "go into the stack file: use { secret: NAME }");
+    } else {
+      error(v.value_pos,
+            "'" + v.path + "' must be a string or { secret: NAME }, got " + describe(v.value));
+    }
+    app.environment.emplace_back(Located<std::string>{v.key, v.key_pos}, std::move(value));
+  }
+}
+
+void Loader::load_db(const Entry& e, DbTier& db) {
+  db.pos = e.key_pos;
+  auto m = map(e.value, e.value_pos, e.path,
+               {"engine", "primary", "replicas", "port", "databases", "users", "replication"});
+  if (!m) return;
+  get<DbEngine>(*m, "engine", db.engine,
+                {{"mariadb", DbEngine::mariadb}, {"mysql", DbEngine::mysql}});
+  get(*m, "primary", db.primary, true);
+  get_list(*m, "replicas", db.replicas);
+  get(*m, "port", db.port);
+  get_list(*m, "databases", db.databases);
+  if (const Entry* u = m->get("users")) {
+    each_item(*u, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
+      auto um = map(item, pos, path, {"name", "password", "from", "grants"});
+      if (!um) return;
+      DbUser user;
+      user.pos = um->pos;
+      get(*um, "name", user.name, true);
+      get_secret(*um, "password", user.password);
+      get(*um, "from", user.from, true);
+      get_list(*um, "grants", user.grants);
+      db.users.push_back(std::move(user));
+    });
+  }
+  if (const Entry* r = m->get("replication")) {
+    Replication& rep = db.replication.emplace();
+    rep.pos = r->key_pos;
+    if (auto rm = map(r->value, r->value_pos, r->path, {"user", "password"})) {
+      get(*rm, "user", rep.user, true);
+      get_secret(*rm, "password", rep.password);
+    }
+  }
+}
+
+void Loader::load_firewall(const Entry& e, Stack& s) {
+  auto m = map(e.value, e.value_pos, e.path, {"enabled", "admin_cidrs", "rules"});
+  if (!m) return;
+  Firewall& fw = s.firewall.emplace();
+  fw.pos = e.key_pos;
+  get(*m, "enabled", fw.enabled);
+  get_list(*m, "admin_cidrs", fw.admin_cidrs);
+  if (const Entry* r = m->get("rules")) {
+    each_item(*r, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
+      auto rm = map(item, pos, path, {"hosts", "port", "proto", "from"});
+      if (!rm) return;
+      FirewallRule rule;
+      rule.pos = rm->pos;
+      get_list(*rm, "hosts", rule.hosts, true);
+      get(*rm, "port", rule.port, true);
+      get<Proto>(*rm, "proto", rule.proto, {{"tcp", Proto::tcp}, {"udp", Proto::udp}});
+      get_list(*rm, "from", rule.from);
+      fw.rules.push_back(std::move(rule));
+    });
+  }
+}
+
+void Loader::load_monitoring(const Entry& e, Stack& s) {
+  auto m = map(e.value, e.value_pos, e.path,
+               {"collector", "exporters", "scrape_interval", "alerts"});
+  if (!m) return;
+  Monitoring& mon = s.monitoring.emplace();
+  mon.pos = e.key_pos;
+  get(*m, "collector", mon.collector, true);
+  get(*m, "scrape_interval", mon.scrape_interval);
+  if (const Entry* x = m->get("exporters")) {
+    each_item(*x, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
+      if (auto v = enumeration<Exporter>(item, pos, path,
+                                         {{"node", Exporter::node},
+                                          {"nginx", Exporter::nginx},
+                                          {"haproxy", Exporter::haproxy},
+                                          {"mysqld", Exporter::mysqld}}))
+        mon.exporters.push_back({*v, pos});
+    });
+  } else {
+    mon.exporters.push_back({Exporter::node, {}});
+  }
+  if (const Entry* a = m->get("alerts")) {
+    each_item(*a, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
+      auto am = map(item, pos, path, {"name", "expr", "for", "severity"});
+      if (!am) return;
+      Alert alert;
+      alert.pos = am->pos;
+      get(*am, "name", alert.name, true);
+      get(*am, "expr", alert.expr, true);
+      get(*am, "for", alert.for_);
+      get<AlertSeverity>(*am, "severity", alert.severity,
+                         {{"info", AlertSeverity::info},
+                          {"warning", AlertSeverity::warning},
+                          {"critical", AlertSeverity::critical}});
+      mon.alerts.push_back(std::move(alert));
+    });
+  }
+}
+
+SourcePos to_pos(const YAML::Mark& m) {
+  if (m.is_null() || m.line < 0 || m.column < 0) return {};
+  return SourcePos{m.line + 1, m.column + 1};
+}
+
+}  // namespace
+
+void resolve_dns(Stack& stack);  // validate.cc
+
+Result<Stack> parse_stack(std::string_view text, const std::string& file_name) {
+  Diagnostics diags;
+  if (auto bad = check_text(text)) {
+    diags.push_back(Diagnostic::error(file_name, bad->pos, bad->message));
+    return diags;
+  }
+  Loader loader(file_name, diags);
+  Stack stack;
+  try {
+    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+    if (docs.size() > 1) {
+      loader.error(to_pos(docs[1].Mark()),
+                   "a stack file holds one YAML document, but a second one starts here");
+    }
+    stack = loader.load(docs.empty() ? YAML::Node() : docs[0], SourcePos{1, 1});
+  } catch (const YAML::Exception& e) {
+    diags.push_back(Diagnostic::error(file_name, to_pos(e.mark), "YAML syntax error: " + e.msg));
+    return diags;
+  } catch (const std::exception& e) {
+    diags.push_back(Diagnostic::error(file_name, {}, std::string("cannot read YAML: ") + e.what()));
+    return diags;
+  }
+  // Semantic checks; a place already reported by the structural pass is not
+  // reported again (a wrongly typed port is not also "out of range").
+  for (Diagnostic& d : validate_stack(stack))
+    if (!loader.error_positions().count(d.pos)) diags.push_back(std::move(d));
+  if (has_errors(diags)) {
+    sort_by_position(diags);
+    return diags;
+  }
+  resolve_dns(stack);
+  return stack;
+}
+
+Result<Stack> load_stack(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return Diagnostic::error(path, "is a directory, not a stack file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Diagnostic::error(path, "cannot open the stack file: " + std::string(std::strerror(errno)));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return Diagnostic::error(path, "cannot read the stack file");
+  return parse_stack(buf.str(), path);
+}
+
+}  // namespace foobar::stack

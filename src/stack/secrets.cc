@@ -1,0 +1,96 @@
+// Secrets come from the environment (FOOBAR_SECRET_<NAME>) or a KEY=VALUE file;
+// never from the stack file. Error messages name the secret, never its value.
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "stack/stack.h"
+
+namespace foobar::stack {
+
+namespace {
+
+std::string trim(std::string_view s) {
+  std::size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) return {};
+  std::size_t e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+bool valid_key(std::string_view k) {
+  if (k.empty()) return false;
+  for (char c : k)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  return true;
+}
+
+std::optional<std::string> process_env(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> parse_secrets_file(std::string_view text,
+                                                              const std::string& file_name) {
+  std::map<std::string, std::string> out;
+  Diagnostics diags;
+  int line_no = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_no;
+    std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    if (t.rfind("export ", 0) == 0) t = trim(t.substr(7));
+    std::size_t eq = t.find('=');
+    std::string key = trim(std::string_view(t).substr(0, eq == std::string::npos ? t.size() : eq));
+    if (eq == std::string::npos || !valid_key(key)) {
+      diags.push_back(Diagnostic::error(file_name, {line_no, 1},
+                                        "expected KEY=VALUE with KEY made of A-Z, 0-9 and _"));
+      continue;
+    }
+    std::string value = trim(std::string_view(t).substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    if (out.count(key)) {
+      diags.push_back(Diagnostic::error(file_name, {line_no, 1},
+                                        "secret '" + key + "' is defined twice"));
+      continue;
+    }
+    out[key] = value;
+  }
+  if (!diags.empty()) return diags;
+  return out;
+}
+
+Result<std::string> resolve_secret(const SecretRef& ref, const SecretSource& source) {
+  std::string env_name = "FOOBAR_SECRET_" + ref.name;
+  auto from_env = source.env ? source.env(env_name) : process_env(env_name);
+  if (from_env) return *from_env;
+  if (!source.file.empty()) {
+    std::ifstream in(source.file, std::ios::binary);
+    if (!in)
+      return Diagnostic::error(source.file, "cannot open the secrets file: " +
+                                                std::string(std::strerror(errno)));
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    auto secrets = parse_secrets_file(buf.str(), source.file);
+    if (!secrets.ok()) return secrets.diagnostics();
+    auto it = secrets->find(ref.name);
+    if (it != secrets->end()) return it->second;
+  }
+  std::string msg = "secret '" + ref.name + "' is not set; export " + env_name;
+  msg += source.file.empty() ? " or pass a secrets file"
+                             : " or add " + ref.name + "=... to " + source.file;
+  return Diagnostic::error(ref.file, ref.pos, msg);
+}
+
+}  // namespace foobar::stack
