@@ -1,0 +1,93 @@
+// The parsed form of a template: expressions and statements, each with the
+// position it came from so that render errors can name it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "template/value.h"
+#include "util/diagnostic.h"
+
+namespace foobar::tmpl {
+
+enum class ExprKind {
+  literal,   // literal
+  name,      // name
+  list,      // args
+  tuple,     // args
+  dict,      // args: key, value, key, value...
+  attr,      // args[0].name
+  item,      // args[0][args[1]]
+  slice,     // args[0][args[1]:args[2]:args[3]] (null parts allowed)
+  call,      // args[0](args[1..], kwargs)
+  filter,    // args[0] | name(args[1..], kwargs)
+  test,      // args[0] is [not] name(args[1..], kwargs)
+  not_,      // not args[0]
+  neg,       // -args[0]
+  pos,       // +args[0]
+  binary,    // args[0] name args[1]: + - * / // % ** ~
+  compare,   // args[0] ops[0] args[1] ops[1] args[2] ...
+  and_,      // args[0] and args[1]
+  or_,       // args[0] or args[1]
+  cond,      // args[0] if args[1] else args[2] (args[2] may be null)
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Expr {
+  ExprKind kind;
+  SourcePos pos;
+  std::string name;
+  Value literal;
+  std::vector<ExprPtr> args;
+  std::vector<std::pair<std::string, ExprPtr>> kwargs;
+  std::vector<std::string> ops;
+  bool negated = false;
+};
+
+enum class NodeKind {
+  text,         // text
+  output,       // {{ expr }}
+  if_,          // branches (cond null for else)
+  for_,         // targets in expr [if filter]: body {% else %} else_body
+  set,          // targets = expr, or set_attr: expr2.name = expr
+  set_block,    // {% set targets[0] %}body{% endset %}
+  include,      // expr (a name or list of names), ignore_missing, with_context
+  macro,        // name(params), body
+  filter_block, // {% filter expr2 %}body{% endfilter %}: expr2 is a filter chain on a null subject
+  with,         // {% with a = x, b = y %}body{% endwith %}: params
+};
+
+struct Node;
+using NodePtr = std::unique_ptr<Node>;
+using NodeList = std::vector<NodePtr>;
+
+struct Param {
+  std::string name;
+  ExprPtr default_value;  // may be null
+};
+
+struct Node {
+  NodeKind kind;
+  SourcePos pos;
+  std::string text;  // text, macro name, set attribute name
+  ExprPtr expr;
+  ExprPtr expr2;     // for: filter condition; set: namespace target; filter block chain
+  std::vector<std::pair<ExprPtr, NodeList>> branches;
+  std::vector<std::string> targets;
+  std::vector<Param> params;
+  NodeList body;
+  NodeList else_body;
+  bool ignore_missing = false;
+  bool with_context = true;
+};
+
+struct Template {
+  std::string name;
+  NodeList body;
+};
+
+}  // namespace foobar::tmpl

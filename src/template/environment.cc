@@ -1,0 +1,70 @@
+#include "template/environment.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "template/parser.h"
+#include "template/renderer.h"
+
+namespace foobar::tmpl {
+
+Environment::Environment(std::filesystem::path root, EnvironmentOptions options)
+    : m_root(std::move(root)), m_options(options) {}
+
+static LexerOptions lexer_options(const EnvironmentOptions& o) {
+  return LexerOptions{o.trim_blocks, o.lstrip_blocks, o.keep_trailing_newline};
+}
+
+Result<std::shared_ptr<const Template>> Environment::load(const std::string& name) const {
+  {
+    std::lock_guard lock(m_mutex);
+    auto it = m_cache.find(name);
+    if (it != m_cache.end()) return it->second;
+  }
+  // Read and parse outside the lock; two threads racing on the same name parse
+  // it twice and keep the first.
+  std::filesystem::path path = m_root / name;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Diagnostic::error(name, "template '" + name + "' not found (looked in " + m_root.string() + ")");
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto parsed = parse_source(ss.str(), name, lexer_options(m_options));
+  std::lock_guard lock(m_mutex);
+  return m_cache.emplace(name, std::move(parsed)).first->second;
+}
+
+Result<std::shared_ptr<const Template>> Environment::parse_string(std::string_view text,
+                                                                  const std::string& name) const {
+  return parse_source(text, name, lexer_options(m_options));
+}
+
+Result<std::string> Environment::render(const Template& tmpl, const Value& context) const {
+  if (!context.is_dict() && !context.is_none())
+    return Diagnostic::error(tmpl.name, "the template context must be a mapping, got " + context.type_name());
+  Renderer r(*this, context.is_dict() ? &context.as_dict() : nullptr);
+  Frame top;
+  std::string out;
+  try {
+    r.render_template(tmpl, top, out);
+  } catch (const RenderError& e) {
+    return Diagnostic::error(e.where, e.pos, e.message);
+  }
+  return out;
+}
+
+Result<std::string> Environment::render_file(const std::string& name, const Value& context) const {
+  auto t = load(name);
+  if (!t) return t.diagnostics();
+  return render(*t.value(), context);
+}
+
+Result<std::string> Environment::render_string(std::string_view text, const std::string& name,
+                                               const Value& context) const {
+  auto t = parse_string(text, name);
+  if (!t) return t.diagnostics();
+  return render(*t.value(), context);
+}
+
+}  // namespace foobar::tmpl

@@ -1,0 +1,741 @@
+#include "template/renderer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "template/environment.h"
+
+namespace foobar::tmpl {
+
+const Value* Frame::lookup(std::string_view name) const {
+  for (const Frame* f = this; f; f = f->parent)
+    for (const auto& [k, v] : f->vars)
+      if (k == name) return &v;
+  return nullptr;
+}
+
+void Frame::set(const std::string& name, Value v) {
+  for (auto& [k, old] : vars)
+    if (k == name) {
+      old = std::move(v);
+      return;
+    }
+  vars.emplace_back(name, std::move(v));
+}
+
+size_t utf8_length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+std::vector<std::string> utf8_chars(std::string_view s) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < s.size();) {
+    size_t j = i + 1;
+    while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xc0) == 0x80) ++j;
+    out.emplace_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+namespace {
+
+constexpr int kMaxDepth = 100;
+
+// A macro defined with {% macro %}; it resolves free names in the frame it was
+// defined in, as Jinja2's closures do.
+class Macro : public Object {
+ public:
+  Macro(const Node& node, Frame* defined_in, std::string where)
+      : m_node(node), m_frame(defined_in), m_where(std::move(where)) {}
+  std::string type_name() const override { return "Macro"; }
+  std::string str() const override { return "<Macro '" + m_node.text + "'>"; }
+  bool callable() const override { return true; }
+
+  Value call(Renderer& r, CallArgs& args, SourcePos pos) const override {
+    const auto& params = m_node.params;
+    if (args.positional.size() > params.size())
+      r.fail(pos, "macro '" + m_node.text + "' takes not more than " + std::to_string(params.size()) +
+                      " argument(s), got " + std::to_string(args.positional.size()));
+    Frame frame{m_frame, {}};
+    std::vector<bool> given(params.size(), false);
+    for (size_t i = 0; i < args.positional.size(); ++i) {
+      frame.vars.emplace_back(params[i].name, std::move(args.positional[i]));
+      given[i] = true;
+    }
+    for (auto& [k, v] : args.keyword) {
+      size_t i = 0;
+      while (i < params.size() && params[i].name != k) ++i;
+      if (i == params.size()) r.fail(pos, "macro '" + m_node.text + "' takes no keyword argument '" + k + "'");
+      if (given[i]) r.fail(pos, "macro '" + m_node.text + "' got multiple values for argument '" + k + "'");
+      frame.vars.emplace_back(k, std::move(v));
+      given[i] = true;
+    }
+    std::string saved = r.where();
+    r.set_where(m_where);
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (given[i]) continue;
+      Value v = params[i].default_value
+                    ? r.eval(*params[i].default_value, frame)
+                    : Value::undefined("parameter '" + params[i].name + "' was not provided");
+      frame.vars.emplace_back(params[i].name, std::move(v));
+    }
+    std::string out;
+    r.render_nodes(m_node.body, frame, out);
+    r.set_where(saved);
+    return Value(std::move(out));
+  }
+
+ private:
+  const Node& m_node;
+  Frame* m_frame;
+  std::string m_where;
+};
+
+class Loop : public Object {
+ public:
+  explicit Loop(const std::vector<Value>& items) : m_items(items) {}
+  size_t index0 = 0;
+  std::string type_name() const override { return "LoopContext"; }
+  std::string str() const override {
+    return "<LoopContext " + std::to_string(index0 + 1) + "/" + std::to_string(m_items.size()) + ">";
+  }
+  bool get_attr(std::string_view name, Value& out) const override {
+    auto n = static_cast<int64_t>(m_items.size());
+    auto i = static_cast<int64_t>(index0);
+    if (name == "index") out = Value(i + 1);
+    else if (name == "index0") out = Value(i);
+    else if (name == "revindex") out = Value(n - i);
+    else if (name == "revindex0") out = Value(n - i - 1);
+    else if (name == "first") out = Value(i == 0);
+    else if (name == "last") out = Value(i == n - 1);
+    else if (name == "length") out = Value(n);
+    else if (name == "depth") out = Value(1);
+    else if (name == "depth0") out = Value(0);
+    else if (name == "previtem")
+      out = i > 0 ? m_items[index0 - 1] : Value::undefined("there is no previous item");
+    else if (name == "nextitem")
+      out = i + 1 < n ? m_items[index0 + 1] : Value::undefined("there is no next item");
+    else return false;
+    return true;
+  }
+
+ private:
+  const std::vector<Value>& m_items;
+};
+
+// namespace(): the one mutable object, so loops can carry state out.
+class Namespace : public Object {
+ public:
+  Dict attrs;
+  std::string type_name() const override { return "Namespace"; }
+  std::string str() const override { return "<Namespace " + py_str(Value(attrs)) + ">"; }
+  bool get_attr(std::string_view name, Value& out) const override {
+    const Value* v = attrs.find(name);
+    if (!v) return false;
+    out = *v;
+    return true;
+  }
+  bool set_attr(std::string_view name, Value v) override {
+    attrs.set(std::string(name), std::move(v));
+    return true;
+  }
+};
+
+// A global function such as range() or namespace().
+class Global : public Object {
+ public:
+  explicit Global(std::string name) : m_name(std::move(name)) {}
+  std::string type_name() const override { return "function"; }
+  std::string str() const override { return "<function " + m_name + ">"; }
+  bool callable() const override { return true; }
+  Value call(Renderer& r, CallArgs& args, SourcePos pos) const override {
+    if (m_name == "namespace" || m_name == "dict") {
+      Dict d;
+      for (auto& v : args.positional) {
+        r.check_defined(v, pos);
+        if (!v.is_dict()) r.fail(pos, m_name + "() takes a mapping or keyword arguments, got " + v.type_name());
+        for (const auto& [k, x] : v.as_dict().items()) d.set(k, x);
+      }
+      for (auto& [k, v] : args.keyword) d.set(k, std::move(v));
+      if (m_name == "dict") return Value(std::move(d));
+      auto ns = std::make_shared<Namespace>();
+      ns->attrs = std::move(d);
+      return Value(ObjectPtr(ns));
+    }
+    // range(stop) / range(start, stop[, step])
+    std::vector<int64_t> a;
+    for (auto& v : args.positional) {
+      r.check_defined(v, pos);
+      if (!v.is_int() && !v.is_bool()) r.fail(pos, "range() expects integers, got " + v.type_name());
+      a.push_back(v.as_int());
+    }
+    if (a.empty() || a.size() > 3) r.fail(pos, "range() expects 1 to 3 integer arguments");
+    int64_t start = a.size() > 1 ? a[0] : 0, stop = a.size() > 1 ? a[1] : a[0], step = a.size() > 2 ? a[2] : 1;
+    if (step == 0) r.fail(pos, "range() step must not be zero");
+    std::vector<Value> out;
+    for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+      if (out.size() > 1000000) r.fail(pos, "range() is too large (more than 1000000 items)");
+      out.emplace_back(i);
+    }
+    return Value(std::move(out));
+  }
+
+ private:
+  std::string m_name;
+};
+
+}  // namespace
+
+// ---- statements ----
+
+void Renderer::fail(SourcePos pos, std::string message) const { throw RenderError{m_where, pos, std::move(message)}; }
+
+void Renderer::render_template(const Template& t, Frame& frame, std::string& out) {
+  std::string saved = m_where;
+  m_where = t.name;
+  render_nodes(t.body, frame, out);
+  m_where = saved;
+}
+
+void Renderer::render_nodes(const NodeList& nodes, Frame& frame, std::string& out) {
+  if (++m_depth > kMaxDepth) fail(nodes.empty() ? SourcePos{} : nodes[0]->pos, "recursion too deep (more than 100 nested includes or macro calls)");
+  for (const auto& n : nodes) render_node(*n, frame, out);
+  --m_depth;
+}
+
+void Renderer::render_node(const Node& n, Frame& frame, std::string& out) {
+  switch (n.kind) {
+    case NodeKind::text: out += n.text; return;
+    case NodeKind::output: {
+      Value v = eval(*n.expr, frame);
+      check_defined(v, n.expr->pos);
+      append_str(out, v);
+      return;
+    }
+    case NodeKind::if_:
+      for (const auto& [cond, body] : n.branches) {
+        if (!cond || truthy(eval(*cond, frame), cond->pos)) {
+          render_nodes(body, frame, out);
+          return;
+        }
+      }
+      return;
+    case NodeKind::for_: render_for(n, frame, out); return;
+    case NodeKind::set: {
+      Value v = eval(*n.expr, frame);
+      if (n.expr2) {
+        Value target = eval(*n.expr2, frame);
+        check_defined(target, n.expr2->pos);
+        if (!target.is_object() || !target.as_object()->set_attr(n.text, std::move(v)))
+          fail(n.expr2->pos, "cannot assign attribute '" + n.text + "' on " + target.type_name() +
+                                 ": only namespace() objects can be changed");
+        return;
+      }
+      assign(n.targets, v, frame, n.expr->pos);
+      return;
+    }
+    case NodeKind::set_block: {
+      std::string captured;
+      render_nodes(n.body, frame, captured);
+      Value v(std::move(captured));
+      if (n.expr2) {
+        // The filter chain was parsed with a null subject at its innermost link.
+        const Expr* inner = n.expr2.get();
+        (void)inner;
+      }
+      if (n.expr2) {
+        std::vector<const Expr*> chain;
+        for (const Expr* f = n.expr2.get(); f; f = f->args[0].get()) chain.push_back(f);
+        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+          CallArgs args = eval_args(**it, frame);
+          v = apply_filter((*it)->name, v, args, (*it)->pos);
+        }
+      }
+      frame.set(n.targets[0], std::move(v));
+      return;
+    }
+    case NodeKind::include: render_include(n, frame, out); return;
+    case NodeKind::macro:
+      frame.set(n.text, Value(ObjectPtr(std::make_shared<Macro>(n, &frame, m_where))));
+      return;
+    case NodeKind::filter_block: {
+      std::string captured;
+      render_nodes(n.body, frame, captured);
+      Value v(std::move(captured));
+      std::vector<const Expr*> chain;
+      for (const Expr* f = n.expr2.get(); f; f = f->args[0].get()) chain.push_back(f);
+      for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        CallArgs args = eval_args(**it, frame);
+        v = apply_filter((*it)->name, v, args, (*it)->pos);
+      }
+      check_defined(v, n.pos);
+      append_str(out, v);
+      return;
+    }
+    case NodeKind::with: {
+      Frame inner{&frame, {}};
+      for (const auto& p : n.params) inner.set(p.name, eval(*p.default_value, frame));
+      render_nodes(n.body, inner, out);
+      return;
+    }
+  }
+}
+
+void Renderer::assign(const std::vector<std::string>& targets, const Value& v, Frame& frame, SourcePos pos) {
+  if (targets.size() == 1) {
+    frame.set(targets[0], v);
+    return;
+  }
+  check_defined(v, pos);
+  std::vector<Value> items = iterate(v, pos);
+  if (items.size() != targets.size())
+    fail(pos, "cannot unpack " + std::to_string(items.size()) + " value(s) into " +
+                  std::to_string(targets.size()) + " variables");
+  for (size_t i = 0; i < targets.size(); ++i) frame.set(targets[i], items[i]);
+}
+
+void Renderer::render_for(const Node& n, Frame& frame, std::string& out) {
+  Value seq = eval(*n.expr, frame);
+  check_defined(seq, n.expr->pos);
+  std::vector<Value> items = iterate(seq, n.expr->pos);
+  Frame body{&frame, {}};
+  if (n.expr2) {
+    std::vector<Value> kept;
+    for (auto& item : items) {
+      body.vars.clear();
+      assign(n.targets, item, body, n.expr->pos);
+      if (truthy(eval(*n.expr2, body), n.expr2->pos)) kept.push_back(std::move(item));
+    }
+    items = std::move(kept);
+  }
+  if (items.empty()) {
+    render_nodes(n.else_body, frame, out);
+    return;
+  }
+  auto loop = std::make_shared<Loop>(items);
+  Value loop_value{ObjectPtr(loop)};
+  for (size_t i = 0; i < items.size(); ++i) {
+    loop->index0 = i;
+    body.vars.clear();
+    body.vars.emplace_back("loop", loop_value);
+    assign(n.targets, items[i], body, n.expr->pos);
+    render_nodes(n.body, body, out);
+  }
+}
+
+void Renderer::render_include(const Node& n, Frame& frame, std::string& out) {
+  Value name = eval(*n.expr, frame);
+  check_defined(name, n.expr->pos);
+  std::vector<Value> names = name.is_list() ? name.as_list().items : std::vector<Value>{name};
+  Diagnostics errors;
+  for (const auto& candidate : names) {
+    if (!candidate.is_string())
+      fail(n.expr->pos, "include expects a template name (a string), got " + candidate.type_name());
+    auto t = m_env.load(candidate.as_string());
+    if (!t) {
+      // A missing file may be skipped or replaced by the next candidate;
+      // a syntax error in an existing file never is.
+      const Diagnostic& d = t.error();
+      bool missing = d.pos.line == 0;
+      if (!missing) throw RenderError{d.where, d.pos, d.message};
+      errors.push_back(d);
+      continue;
+    }
+    Frame inner{n.with_context ? &frame : nullptr, {}};
+    render_template(*t.value(), inner, out);
+    return;
+  }
+  if (n.ignore_missing) return;
+  fail(n.pos, names.size() == 1 ? errors.front().message
+                                : "none of the templates " + py_str(name) + " could be found");
+}
+
+// ---- expressions ----
+
+Value Renderer::lookup(const std::string& name, Frame& frame) const {
+  if (const Value* v = frame.lookup(name)) return *v;
+  if (m_context)
+    if (const Value* v = m_context->find(name)) return *v;
+  if (name == "range" || name == "namespace" || name == "dict")
+    return Value(ObjectPtr(std::make_shared<Global>(name)));
+  return Value::undefined("'" + name + "' is undefined");
+}
+
+CallArgs Renderer::eval_args(const Expr& e, Frame& frame) {
+  CallArgs a;
+  a.positional.reserve(e.args.size());
+  for (size_t i = 1; i < e.args.size(); ++i) a.positional.push_back(eval(*e.args[i], frame));
+  for (const auto& [k, v] : e.kwargs) a.keyword.emplace_back(k, eval(*v, frame));
+  return a;
+}
+
+Value Renderer::eval(const Expr& e, Frame& frame) {
+  switch (e.kind) {
+    case ExprKind::literal: return e.literal;
+    case ExprKind::name: return lookup(e.name, frame);
+    case ExprKind::list:
+    case ExprKind::tuple: {
+      std::vector<Value> items;
+      items.reserve(e.args.size());
+      for (const auto& a : e.args) items.push_back(eval(*a, frame));
+      return Value(std::move(items), e.kind == ExprKind::tuple);
+    }
+    case ExprKind::dict: {
+      Dict d;
+      for (size_t i = 0; i + 1 < e.args.size(); i += 2) {
+        Value k = eval(*e.args[i], frame);
+        check_defined(k, e.args[i]->pos);
+        if (!k.is_string()) fail(e.args[i]->pos, "dict keys must be strings here, got " + k.type_name());
+        d.set(k.as_string(), eval(*e.args[i + 1], frame));
+      }
+      return Value(std::move(d));
+    }
+    case ExprKind::attr: {
+      Value obj = eval(*e.args[0], frame);
+      return get_attr(obj, e.name, e.pos);
+    }
+    case ExprKind::item: {
+      Value obj = eval(*e.args[0], frame);
+      return get_item(obj, eval(*e.args[1], frame), e.pos);
+    }
+    case ExprKind::slice: return eval_slice(e, frame);
+    case ExprKind::call: return eval_call(e, frame);
+    case ExprKind::filter: {
+      Value subject = eval(*e.args[0], frame);
+      CallArgs args = eval_args(e, frame);
+      return apply_filter(e.name, subject, args, e.pos);
+    }
+    case ExprKind::test: {
+      Value subject = eval(*e.args[0], frame);
+      CallArgs args = eval_args(e, frame);
+      return Value(apply_test(e.name, subject, args, e.pos) != e.negated);
+    }
+    case ExprKind::not_: return Value(!truthy(eval(*e.args[0], frame), e.args[0]->pos));
+    case ExprKind::neg:
+    case ExprKind::pos: {
+      Value v = eval(*e.args[0], frame);
+      check_defined(v, e.args[0]->pos);
+      if (!v.is_number())
+        fail(e.pos, std::string("bad operand type for unary ") + (e.kind == ExprKind::neg ? "-" : "+") + ": '" +
+                        v.type_name() + "'");
+      if (e.kind == ExprKind::pos) return v.is_bool() ? Value(v.as_int()) : v;
+      return v.is_real() ? Value(-v.as_double()) : Value(-v.as_int());
+    }
+    case ExprKind::binary: return eval_binary(e, frame);
+    case ExprKind::compare: {
+      Value left = eval(*e.args[0], frame);
+      for (size_t i = 0; i < e.ops.size(); ++i) {
+        Value right = eval(*e.args[i + 1], frame);
+        if (!compare(e.ops[i], left, right, e.args[i + 1]->pos)) return Value(false);
+        left = std::move(right);
+      }
+      return Value(true);
+    }
+    case ExprKind::and_: {
+      Value l = eval(*e.args[0], frame);
+      if (!truthy(l, e.args[0]->pos)) return l;
+      return eval(*e.args[1], frame);
+    }
+    case ExprKind::or_: {
+      Value l = eval(*e.args[0], frame);
+      if (truthy(l, e.args[0]->pos)) return l;
+      return eval(*e.args[1], frame);
+    }
+    case ExprKind::cond: {
+      if (truthy(eval(*e.args[1], frame), e.args[1]->pos)) return eval(*e.args[0], frame);
+      if (e.args[2]) return eval(*e.args[2], frame);
+      return Value::undefined("the inline if-expression on line " + std::to_string(e.pos.line) +
+                              " evaluated to false and no else section was defined");
+    }
+  }
+  return Value();
+}
+
+Value Renderer::eval_call(const Expr& e, Frame& frame) {
+  const Expr& callee = *e.args[0];
+  if (callee.kind == ExprKind::attr) {
+    Value obj = eval(*callee.args[0], frame);
+    check_defined(obj, callee.args[0]->pos);
+    if (has_method(obj, callee.name)) {
+      CallArgs args = eval_args(e, frame);
+      return call_method(obj, callee.name, args, e.pos);
+    }
+    Value fn = get_attr(obj, callee.name, callee.pos);
+    CallArgs args = eval_args(e, frame);
+    return call_value(fn, args, e.pos);
+  }
+  Value fn = eval(callee, frame);
+  CallArgs args = eval_args(e, frame);
+  return call_value(fn, args, e.pos);
+}
+
+Value Renderer::call_value(const Value& fn, CallArgs& args, SourcePos pos) {
+  check_defined(fn, pos);
+  if (!fn.is_object() || !fn.as_object()->callable()) fail(pos, "'" + fn.type_name() + "' object is not callable");
+  return fn.as_object()->call(*this, args, pos);
+}
+
+static const char* object_kind(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::dict: return "dict object";
+    case Value::Kind::list: return v.as_list().tuple ? "tuple object" : "list object";
+    case Value::Kind::string: return "str object";
+    case Value::Kind::integer: return "int object";
+    case Value::Kind::real: return "float object";
+    case Value::Kind::boolean: return "bool object";
+    case Value::Kind::none: return "None";
+    default: return "object";
+  }
+}
+
+Value Renderer::get_attr(const Value& obj, const std::string& name, SourcePos pos) {
+  check_defined(obj, pos);
+  if (obj.is_object()) {
+    Value out;
+    if (obj.as_object()->get_attr(name, out)) return out;
+  } else if (obj.is_dict() && !has_method(obj, name)) {
+    if (const Value* v = obj.as_dict().find(name)) return *v;
+  }
+  if (has_method(obj, name)) {
+    fail(pos, "'" + name + "' is a method of " + object_kind(obj) + ": call it as ." + name + "()");
+  }
+  return Value::undefined(std::string("'") + object_kind(obj) + "' has no attribute '" + name + "'");
+}
+
+Value Renderer::get_item(const Value& obj, const Value& key, SourcePos pos) {
+  check_defined(obj, pos);
+  check_defined(key, pos);
+  if (obj.is_dict()) {
+    if (key.is_string()) {
+      if (const Value* v = obj.as_dict().find(key.as_string())) return *v;
+      return Value::undefined("'dict object' has no attribute '" + key.as_string() + "'");
+    }
+    return Value::undefined("'dict object' has no attribute " + py_repr(key));
+  }
+  if ((obj.is_list() || obj.is_string()) && (key.is_int() || key.is_bool())) {
+    int64_t i = key.as_int();
+    if (obj.is_list()) {
+      auto n = static_cast<int64_t>(obj.as_list().items.size());
+      if (i < 0) i += n;
+      if (i < 0 || i >= n)
+        return Value::undefined(std::string("'") + object_kind(obj) + "' has no element " + py_str(key));
+      return obj.as_list().items[static_cast<size_t>(i)];
+    }
+    auto chars = utf8_chars(obj.as_string());
+    auto n = static_cast<int64_t>(chars.size());
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) return Value::undefined("'str object' has no element " + py_str(key));
+    return Value(chars[static_cast<size_t>(i)]);
+  }
+  if (key.is_string()) return get_attr(obj, key.as_string(), pos);
+  return Value::undefined(std::string("'") + object_kind(obj) + "' has no element " + py_repr(key));
+}
+
+Value Renderer::eval_slice(const Expr& e, Frame& frame) {
+  Value obj = eval(*e.args[0], frame);
+  check_defined(obj, e.args[0]->pos);
+  int64_t part[3];
+  bool given[3];
+  for (int i = 0; i < 3; ++i) {
+    given[i] = false;
+    if (!e.args[i + 1]) continue;
+    Value v = eval(*e.args[i + 1], frame);
+    check_defined(v, e.args[i + 1]->pos);
+    if (v.is_none()) continue;
+    if (!v.is_int() && !v.is_bool()) fail(e.args[i + 1]->pos, "slice indices must be integers or None, got " + v.type_name());
+    part[i] = v.as_int();
+    given[i] = true;
+  }
+  std::vector<Value> items;
+  std::vector<std::string> chars;
+  bool is_str = obj.is_string();
+  if (is_str) chars = utf8_chars(obj.as_string());
+  else if (obj.is_list()) items = obj.as_list().items;
+  else fail(e.pos, "'" + obj.type_name() + "' object is not subscriptable with a slice");
+  auto n = static_cast<int64_t>(is_str ? chars.size() : items.size());
+  int64_t step = given[2] ? part[2] : 1;
+  if (step == 0) fail(e.pos, "slice step cannot be zero");
+  auto clamp = [&](int64_t v, bool is_given, int64_t dflt) {
+    if (!is_given) return dflt;
+    if (v < 0) v += n;
+    if (step > 0) return std::clamp<int64_t>(v, 0, n);
+    return std::clamp<int64_t>(v, -1, n - 1);
+  };
+  int64_t start = clamp(part[0], given[0], step > 0 ? 0 : n - 1);
+  int64_t stop = clamp(part[1], given[1], step > 0 ? n : -1);
+  std::vector<Value> out_items;
+  std::string out_str;
+  for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+    if (is_str) out_str += chars[static_cast<size_t>(i)];
+    else out_items.push_back(items[static_cast<size_t>(i)]);
+  }
+  if (is_str) return Value(std::move(out_str));
+  return Value(std::move(out_items), obj.as_list().tuple);
+}
+
+namespace {
+
+bool is_numeric(const Value& v) { return v.is_number(); }
+
+int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+int64_t floor_mod(int64_t a, int64_t b) {
+  int64_t m = a % b;
+  if (m != 0 && ((m < 0) != (b < 0))) m += b;
+  return m;
+}
+
+double py_fmod(double a, double b) {
+  double m = std::fmod(a, b);
+  if (m != 0 && ((m < 0) != (b < 0))) m += b;
+  return m;
+}
+
+}  // namespace
+
+Value Renderer::eval_binary(const Expr& e, Frame& frame) {
+  Value a = eval(*e.args[0], frame);
+  Value b = eval(*e.args[1], frame);
+  check_defined(a, e.args[0]->pos);
+  check_defined(b, e.args[1]->pos);
+  const std::string& op = e.name;
+  if (op == "~") {
+    std::string s = py_str(a);
+    append_str(s, b);
+    return Value(std::move(s));
+  }
+  if (is_numeric(a) && is_numeric(b)) {
+    bool real = a.is_real() || b.is_real();
+    if (op == "/") {
+      if (b.as_double() == 0) fail(e.pos, "division by zero");
+      return Value(a.as_double() / b.as_double());
+    }
+    if (op == "**") {
+      if (!real && b.as_int() >= 0) {
+        int64_t r = 1, base = a.as_int();
+        for (int64_t i = 0; i < b.as_int(); ++i) r *= base;
+        return Value(r);
+      }
+      return Value(std::pow(a.as_double(), b.as_double()));
+    }
+    if (real) {
+      double x = a.as_double(), y = b.as_double();
+      if (op == "+") return Value(x + y);
+      if (op == "-") return Value(x - y);
+      if (op == "*") return Value(x * y);
+      if (y == 0) fail(e.pos, "float division by zero");
+      if (op == "//") return Value(std::floor(x / y));
+      if (op == "%") return Value(py_fmod(x, y));
+    } else {
+      int64_t x = a.as_int(), y = b.as_int();
+      if (op == "+") return Value(x + y);
+      if (op == "-") return Value(x - y);
+      if (op == "*") return Value(x * y);
+      if (y == 0) fail(e.pos, "integer division or modulo by zero");
+      if (op == "//") return Value(floor_div(x, y));
+      if (op == "%") return Value(floor_mod(x, y));
+    }
+  }
+  if (op == "+" && a.is_string() && b.is_string()) return Value(a.as_string() + b.as_string());
+  if (op == "+" && a.is_list() && b.is_list() && a.as_list().tuple == b.as_list().tuple) {
+    std::vector<Value> items = a.as_list().items;
+    items.insert(items.end(), b.as_list().items.begin(), b.as_list().items.end());
+    return Value(std::move(items), a.as_list().tuple);
+  }
+  if (op == "*" && (a.is_string() || a.is_list() || b.is_string() || b.is_list()) &&
+      ((a.is_int() || a.is_bool()) || (b.is_int() || b.is_bool()))) {
+    const Value& seq = (a.is_string() || a.is_list()) ? a : b;
+    const Value& count = (a.is_string() || a.is_list()) ? b : a;
+    if (count.is_int() || count.is_bool()) {
+      int64_t n = std::max<int64_t>(0, count.as_int());
+      if (seq.is_string()) {
+        std::string s;
+        for (int64_t i = 0; i < n; ++i) s += seq.as_string();
+        return Value(std::move(s));
+      }
+      std::vector<Value> items;
+      for (int64_t i = 0; i < n; ++i) items.insert(items.end(), seq.as_list().items.begin(), seq.as_list().items.end());
+      return Value(std::move(items), seq.as_list().tuple);
+    }
+  }
+  if (op == "%" && a.is_string()) {
+    CallArgs args;
+    if (b.is_list() && b.as_list().tuple) args.positional = b.as_list().items;
+    else args.positional.push_back(b);
+    return apply_filter("format", a, args, e.pos);
+  }
+  fail(e.pos, "unsupported operand type(s) for " + op + ": '" + a.type_name() + "' and '" + b.type_name() + "'");
+}
+
+bool Renderer::less(const Value& a, const Value& b, SourcePos pos) const {
+  check_defined(a, pos);
+  check_defined(b, pos);
+  if (a.is_number() && b.is_number()) {
+    if (a.is_real() || b.is_real()) return a.as_double() < b.as_double();
+    return a.as_int() < b.as_int();
+  }
+  if (a.is_string() && b.is_string()) return a.as_string() < b.as_string();
+  if (a.is_list() && b.is_list() && a.as_list().tuple == b.as_list().tuple) {
+    const auto& x = a.as_list().items;
+    const auto& y = b.as_list().items;
+    for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+      if (py_equal(x[i], y[i])) continue;
+      return less(x[i], y[i], pos);
+    }
+    return x.size() < y.size();
+  }
+  fail(pos, "'<' not supported between instances of '" + a.type_name() + "' and '" + b.type_name() + "'");
+}
+
+bool Renderer::compare(const std::string& op, const Value& a, const Value& b, SourcePos pos) {
+  check_defined(a, pos);
+  check_defined(b, pos);
+  if (op == "==") return py_equal(a, b);
+  if (op == "!=") return !py_equal(a, b);
+  if (op == "<") return less(a, b, pos);
+  if (op == ">") return less(b, a, pos);
+  if (op == "<=") return less(a, b, pos) || py_equal(a, b);
+  if (op == ">=") return less(b, a, pos) || py_equal(a, b);
+  // in / not in
+  bool found = false;
+  if (b.is_string()) {
+    if (!a.is_string()) fail(pos, "'in <string>' requires string as left operand, not " + a.type_name());
+    found = b.as_string().find(a.as_string()) != std::string::npos;
+  } else if (b.is_dict()) {
+    found = a.is_string() && b.as_dict().find(a.as_string()) != nullptr;
+  } else if (b.is_list()) {
+    for (const auto& x : b.as_list().items)
+      if (py_equal(a, x)) {
+        found = true;
+        break;
+      }
+  } else {
+    fail(pos, "argument of type '" + b.type_name() + "' is not iterable");
+  }
+  return op == "in" ? found : !found;
+}
+
+std::vector<Value> Renderer::iterate(const Value& v, SourcePos pos) const {
+  check_defined(v, pos);
+  if (v.is_list()) return v.as_list().items;
+  std::vector<Value> out;
+  if (v.is_dict()) {
+    for (const auto& kv : v.as_dict().items()) out.emplace_back(kv.first);
+    return out;
+  }
+  if (v.is_string()) {
+    for (auto& c : utf8_chars(v.as_string())) out.emplace_back(std::move(c));
+    return out;
+  }
+  fail(pos, "'" + v.type_name() + "' object is not iterable");
+}
+
+}  // namespace foobar::tmpl

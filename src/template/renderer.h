@@ -1,0 +1,94 @@
+// The tree-walking interpreter behind Environment::render. Internal to the
+// template module (filters.cc and the environment use it).
+//
+// Render errors unwind with RenderError (thrown and caught only inside this
+// module, turned into a Diagnostic by Environment::render): an expression
+// evaluator that returned a Result from every step would bury the language's
+// semantics under error plumbing.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "template/ast.h"
+#include "template/value.h"
+
+namespace foobar::tmpl {
+
+class Environment;
+
+struct RenderError {
+  std::string where;
+  SourcePos pos;
+  std::string message;
+};
+
+// One scope: a for body, a macro call, an include, the template top level.
+struct Frame {
+  Frame* parent = nullptr;
+  std::vector<std::pair<std::string, Value>> vars;
+
+  const Value* lookup(std::string_view name) const;
+  void set(const std::string& name, Value v);
+};
+
+class Renderer {
+ public:
+  Renderer(const Environment& env, const Dict* context) : m_env(env), m_context(context) {}
+
+  void render_template(const Template& t, Frame& frame, std::string& out);
+  void render_nodes(const NodeList& nodes, Frame& frame, std::string& out);
+  Value eval(const Expr& e, Frame& frame);
+
+  [[noreturn]] void fail(SourcePos pos, std::string message) const;
+  // StrictUndefined: using an undefined value is an error naming it.
+  void check_defined(const Value& v, SourcePos pos) const {
+    if (v.is_undefined()) fail(pos, v.undefined_hint());
+  }
+  bool truthy(const Value& v, SourcePos pos) const {
+    check_defined(v, pos);
+    return v.truthy();
+  }
+
+  Value apply_filter(const std::string& name, const Value& subject, CallArgs& args, SourcePos pos);
+  bool apply_test(const std::string& name, const Value& subject, CallArgs& args, SourcePos pos);
+  // Methods of str, list, dict and objects: x.upper(), d.items(), loop.cycle(...).
+  bool has_method(const Value& obj, std::string_view name) const;
+  Value call_method(const Value& obj, const std::string& name, CallArgs& args, SourcePos pos);
+  Value get_attr(const Value& obj, const std::string& name, SourcePos pos);
+  Value get_item(const Value& obj, const Value& key, SourcePos pos);
+  Value call_value(const Value& callee, CallArgs& args, SourcePos pos);
+
+  // Python comparison (<) that raises TypeError-like errors for mixed types.
+  bool less(const Value& a, const Value& b, SourcePos pos) const;
+  // Items of an iterable: list items, dict keys, string characters.
+  std::vector<Value> iterate(const Value& v, SourcePos pos) const;
+
+  const std::string& where() const { return m_where; }
+  void set_where(const std::string& w) { m_where = w; }
+
+ private:
+  const Environment& m_env;
+  const Dict* m_context;
+  std::string m_where;
+  int m_depth = 0;
+
+  void render_node(const Node& n, Frame& frame, std::string& out);
+  void render_for(const Node& n, Frame& frame, std::string& out);
+  void render_include(const Node& n, Frame& frame, std::string& out);
+  void assign(const std::vector<std::string>& targets, const Value& v, Frame& frame, SourcePos pos);
+  Value lookup(const std::string& name, Frame& frame) const;
+  Value eval_binary(const Expr& e, Frame& frame);
+  bool compare(const std::string& op, const Value& a, const Value& b, SourcePos pos);
+  Value eval_call(const Expr& e, Frame& frame);
+  CallArgs eval_args(const Expr& e, Frame& frame);
+  Value eval_slice(const Expr& e, Frame& frame);
+};
+
+// Shared helpers for filters and methods.
+size_t utf8_length(std::string_view s);
+std::vector<std::string> utf8_chars(std::string_view s);
+
+}  // namespace foobar::tmpl

@@ -1,0 +1,141 @@
+// The value model of the template language: Python's types as Jinja2 sees them
+// (None, bool, int, float, str, list/tuple, dict in insertion order) plus
+// Undefined and callable objects (macros, loop, namespace).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "util/diagnostic.h"
+
+namespace foobar::tmpl {
+
+class Value;
+class Renderer;
+
+struct List {
+  std::vector<Value> items;
+  bool tuple = false;
+};
+
+// Insertion-ordered mapping with string keys; an index is built for larger dicts.
+class Dict {
+ public:
+  const Value* find(std::string_view key) const;
+  Value* find_mut(std::string_view key);
+  void set(std::string key, Value v);
+  size_t size() const { return m_items.size(); }
+  const std::vector<std::pair<std::string, Value>>& items() const { return m_items; }
+
+ private:
+  std::vector<std::pair<std::string, Value>> m_items;
+  std::unordered_map<std::string, size_t> m_index;
+};
+
+struct CallArgs;
+
+// Anything with attributes or a call operator that is not plain data.
+class Object {
+ public:
+  virtual ~Object() = default;
+  virtual std::string type_name() const = 0;
+  // Returns false when the object has no such attribute.
+  virtual bool get_attr(std::string_view name, Value& out) const;
+  virtual bool callable() const { return false; }
+  virtual Value call(Renderer& r, CallArgs& args, SourcePos pos) const;
+  virtual std::string str() const;
+  // Namespaces allow `{% set ns.attr = v %}`.
+  virtual bool set_attr(std::string_view name, Value v);
+};
+
+struct Undefined {
+  std::string hint;  // "'x' is undefined" or "'dict object' has no attribute 'y'"
+};
+struct None {};
+
+using ListPtr = std::shared_ptr<const List>;
+using DictPtr = std::shared_ptr<const Dict>;
+using ObjectPtr = std::shared_ptr<Object>;
+
+class Value {
+ public:
+  enum class Kind { undefined, none, boolean, integer, real, string, list, dict, object };
+
+  Value() : m_v(None{}) {}
+  Value(None) : m_v(None{}) {}
+  Value(Undefined u) : m_v(std::move(u)) {}
+  Value(bool b) : m_v(b) {}
+  Value(int v) : m_v(int64_t{v}) {}
+  Value(int64_t v) : m_v(v) {}
+  Value(double v) : m_v(v) {}
+  Value(std::string s) : m_v(std::move(s)) {}
+  Value(const char* s) : m_v(std::string(s)) {}
+  Value(std::vector<Value> items, bool tuple = false);
+  Value(ListPtr l) : m_v(std::move(l)) {}
+  Value(Dict d);
+  Value(DictPtr d) : m_v(std::move(d)) {}
+  Value(ObjectPtr o) : m_v(std::move(o)) {}
+
+  static Value undefined(std::string hint) { return Value(Undefined{std::move(hint)}); }
+
+  Kind kind() const { return static_cast<Kind>(m_v.index()); }
+  bool is_undefined() const { return kind() == Kind::undefined; }
+  bool is_none() const { return kind() == Kind::none; }
+  bool is_bool() const { return kind() == Kind::boolean; }
+  bool is_int() const { return kind() == Kind::integer; }
+  bool is_real() const { return kind() == Kind::real; }
+  // Python numbers: bool counts as int.
+  bool is_number() const { return is_bool() || is_int() || is_real(); }
+  bool is_string() const { return kind() == Kind::string; }
+  bool is_list() const { return kind() == Kind::list; }
+  bool is_dict() const { return kind() == Kind::dict; }
+  bool is_object() const { return kind() == Kind::object; }
+
+  bool as_bool() const { return std::get<bool>(m_v); }
+  int64_t as_int() const;  // bool or int
+  double as_double() const;  // any number
+  const std::string& as_string() const { return std::get<std::string>(m_v); }
+  const List& as_list() const { return *std::get<ListPtr>(m_v); }
+  const ListPtr& list_ptr() const { return std::get<ListPtr>(m_v); }
+  const Dict& as_dict() const { return *std::get<DictPtr>(m_v); }
+  const ObjectPtr& as_object() const { return std::get<ObjectPtr>(m_v); }
+  const std::string& undefined_hint() const { return std::get<Undefined>(m_v).hint; }
+
+  // Python truthiness (the caller rejects Undefined first).
+  bool truthy() const;
+  // Python's type name: 'str', 'int', 'dict', ...
+  std::string type_name() const;
+
+ private:
+  std::variant<Undefined, None, bool, int64_t, double, std::string, ListPtr, DictPtr, ObjectPtr> m_v;
+};
+
+struct CallArgs {
+  std::vector<Value> positional;
+  std::vector<std::pair<std::string, Value>> keyword;
+};
+
+// Python's str() and repr().
+std::string py_str(const Value& v);
+std::string py_repr(const Value& v);
+void append_str(std::string& out, const Value& v);
+std::string repr_double(double d);
+std::string repr_string(std::string_view s);
+
+// Python ==, with 1 == 1.0 == True.
+bool py_equal(const Value& a, const Value& b);
+
+Value from_json(const nlohmann::json& j);
+// json.dumps(v, sort_keys=True) as Jinja2's tojson filter writes it (HTML-safe).
+// Returns false (with a message) for values JSON cannot hold.
+bool to_json_text(const Value& v, int indent, std::string& out, std::string& error);
+
+}  // namespace foobar::tmpl
