@@ -11,7 +11,7 @@ build_pkgs=(cmake g++ make pkg-config libyaml-cpp-dev libssh2-1-dev libcxxopts-d
 test_pkgs=(python3 python3-jinja2 graphviz)
 lab_pkgs=(iproute2 openssh-server openssh-client nginx haproxy mariadb-server mariadb-client
   nftables keepalived prometheus prometheus-node-exporter bind9-utils curl ca-certificates
-  openssl procps psmisc util-linux)
+  openssl procps psmisc util-linux time)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}" "${lab_pkgs[@]}"; do
