@@ -287,7 +287,11 @@ Status prepare_host(const LabState& s, const LabHost& h, const std::string& lab_
       "; mkdir -p " + B + "/upper " + B + "/work " + R + "; mountpoint -q " + R +
       " || mount -t overlay fbl-overlay -o lowerdir=/,upperdir=" + B + "/upper,workdir=" + B + "/work " + R +
       // Own host keys, generated inside; services may start; the lab's state is not for hosts.
-      "; rm -f " + R + "/etc/ssh/ssh_host_* " + R + "/usr/sbin/policy-rc.d; rm -rf " + R + "/var/lib/foobarctl" +
+      "; rm -f " + R + "/etc/ssh/ssh_host_* " + R + "/usr/sbin/policy-rc.d" +
+      // Other hosts' directories appear in the lower layer meanwhile, so the tree removal
+      // may race; the private lab key must be gone in any case.
+      "; rm -rf " + R + "/var/lib/foobarctl 2>/dev/null || rm -f " + R + s.key +
+      "; test ! -e " + R + s.key +
       "; ssh-keygen -q -t ed25519 -N '' -C root@" + h.name + " -f " + R +
       "/etc/ssh/ssh_host_ed25519_key" + "; echo " + h.name + " > " + R + "/etc/hostname" +
       "; mkdir -p " + R + "/root/.ssh; chmod 700 " + R + "/root/.ssh; cat > " + R +
