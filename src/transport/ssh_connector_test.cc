@@ -62,7 +62,7 @@ struct LoopbackSshd {
                         dir + "/authorized_keys -o StrictModes=no -o PidFile=none -E " + dir +
                         "/sshd.log </dev/null >/dev/null 2>&1 & echo $!");
     for (int i = 0; i < 100; ++i) {
-      auto r = local.run("exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port) + " 2>/dev/null",
+      auto r = local.run("bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port) + "' 2>/dev/null",
                          {}, 1s);
       if (r.ok() && r->ok()) break;
       std::this_thread::sleep_for(50ms);
@@ -131,10 +131,6 @@ TEST_CASE("ssh connector against a loopback sshd") {
     CHECK(r->out == "payload\n");
     CHECK(r->err == "err\n");
     CHECK(r->exit_status == 7);
-    auto pid1 = ssh.run("echo $PPID");
-    auto pid2 = ssh.run("echo $PPID");
-    REQUIRE(pid1.ok());
-    REQUIRE(pid2.ok());
     std::string big(3 << 20, 'z');
     auto w = ssh.run("wc -c", big);
     REQUIRE(w.ok());
