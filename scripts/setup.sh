@@ -11,7 +11,7 @@ build_pkgs=(cmake g++ make pkg-config libyaml-cpp-dev libssh2-1-dev libcxxopts-d
 test_pkgs=(python3 python3-jinja2 graphviz)
 lab_pkgs=(iproute2 openssh-server openssh-client nginx haproxy mariadb-server mariadb-client
   nftables keepalived prometheus prometheus-node-exporter bind9-utils curl ca-certificates
-  openssl procps psmisc util-linux)
+  openssl procps psmisc util-linux time)
 # Exporters and the app server (examples/foobar-app) the templates configure; HAProxy
 # exports its own metrics, so prometheus-haproxy-exporter is not needed. systemd is
 # here for systemd-analyze, which checks the rendered unit.

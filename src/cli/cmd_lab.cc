@@ -1,9 +1,211 @@
+// foobarctl lab: up/down/status of a local lab of isolated hosts, and ssh into them.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cxxopts.hpp>
+#include <future>
+#include <iostream>
+#include <iterator>
+
 #include "cli/commands.h"
+#include "cli/lab_args.h"
+#include "lab/lab.h"
+#include "transport/ssh_connector.h"
+#include "util/thread_pool.h"
 
 namespace foobar::cli {
+namespace {
 
-int cmd_lab(std::vector<std::string> /*args*/, const GlobalOptions& /*global*/) {
-  return not_yet_implemented("lab");
+constexpr const char* kUsage =
+    "usage: foobarctl lab up NAME --host NAME=ADDRESS [--host ...]\n"
+    "       foobarctl lab down [NAME]\n"
+    "       foobarctl lab status [NAME]\n"
+    "       foobarctl lab ssh [--lab NAME] HOST [-- COMMAND...]\n\n"
+    "A lab host is a network namespace on bridge labbr0 (10.77.0.0/24), an overlay root\n"
+    "and its own PID/UTS/mount namespaces running sshd. Needs root. One lab at a time.\n"
+    "'lab ssh' without a command opens an interactive ssh session; with a command it\n"
+    "runs it and exits with its status.\n";
+
+int report(const Diagnostics& diags) {
+  for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+  return 1;
+}
+
+// Splits at the first "--": options before, a remote command after.
+std::pair<std::vector<std::string>, std::vector<std::string>> split_dashdash(std::vector<std::string> args) {
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i] == "--")
+      return {std::vector<std::string>(args.begin(), args.begin() + static_cast<long>(i)),
+              std::vector<std::string>(args.begin() + static_cast<long>(i) + 1, args.end())};
+  return {args, {}};
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+Result<std::string> lab_name(const std::vector<std::string>& positional) {
+  if (!positional.empty()) return positional.front();
+  return lab::current_lab();
+}
+
+transport::SshOptions lab_ssh_options(const lab::LabState& s, const std::string& known_hosts) {
+  transport::SshOptions o;
+  o.key_file = s.key;
+  o.known_hosts = known_hosts.empty() ? s.known_hosts : known_hosts;
+  o.connect_timeout = std::chrono::seconds(10);
+  return o;
+}
+
+int lab_up_cmd(std::vector<std::string> args) {
+  cxxopts::Options opts("foobarctl lab up", "bring up a lab of isolated hosts");
+  opts.add_options()("host", "a host as NAME=ADDRESS (repeat)", cxxopts::value<std::vector<std::string>>())(
+      "name", "lab name", cxxopts::value<std::vector<std::string>>())("h,help", "show this help");
+  opts.parse_positional({"name"});
+  auto argv = to_argv(args);
+  auto r = opts.parse(static_cast<int>(args.size()), argv.data());
+  if (r.count("help")) return std::printf("%s", opts.help().c_str()), 0;
+  if (!r.count("name")) return report({Diagnostic::error("lab up", "give the lab a NAME")});
+  auto specs = lab_specs_from_args(r.count("host") ? r["host"].as<std::vector<std::string>>()
+                                                   : std::vector<std::string>{});
+  if (!specs) return report(specs.diagnostics());
+  const std::string name = r["name"].as<std::vector<std::string>>().front();
+  auto start = std::chrono::steady_clock::now();
+  auto state = lab::lab_up(name, *specs);
+  if (!state) return report(state.diagnostics());
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  std::printf("lab %s is up: %zu hosts in %.1f s\n", name.c_str(), state->hosts.size(), ms.count() / 1000.0);
+  for (const auto& h : state->hosts) std::printf("  %-20s %-15s pid %d\n", h.name.c_str(), h.address.c_str(), h.init_pid);
+  std::printf("key %s, known_hosts %s\nlog in with: foobarctl lab ssh HOST\n", state->key.c_str(),
+              state->known_hosts.c_str());
+  return 0;
+}
+
+int lab_down_cmd(const std::vector<std::string>& positional) {
+  auto name = lab_name(positional);
+  if (!name) return report(name.diagnostics());
+  auto st = lab::lab_down(*name);
+  if (!st) return report(st.diagnostics());
+  std::printf("lab %s is down\n", name->c_str());
+  return 0;
+}
+
+int lab_status_cmd(const std::vector<std::string>& positional) {
+  auto name = lab_name(positional);
+  if (!name) return report(name.diagnostics());
+  auto hosts = lab::lab_status(*name);
+  if (!hosts) return report(hosts.diagnostics());
+  int bad = 0;
+  std::printf("lab %s\n", name->c_str());
+  for (const auto& h : *hosts) {
+    bad += !(h.up && h.sshd);
+    std::printf("  %-20s %-15s %-5s sshd %s\n", h.name.c_str(), h.address.c_str(), h.up ? "up" : "DOWN",
+                h.sshd ? "answering" : "NOT answering");
+  }
+  return bad == 0 ? 0 : 1;
+}
+
+int lab_ssh_cmd(std::vector<std::string> args, const std::vector<std::string>& command) {
+  cxxopts::Options opts("foobarctl lab ssh", "log in to a lab host, or run COMMAND there");
+  opts.add_options()("lab", "lab name (default: the lab that is up)", cxxopts::value<std::string>())(
+      "stdin", "feed this process's stdin to COMMAND")("host", "host", cxxopts::value<std::vector<std::string>>())(
+      "h,help", "show this help");
+  opts.add_options("hidden")("known-hosts", "known_hosts file to check against", cxxopts::value<std::string>());
+  opts.parse_positional({"host"});
+  auto argv = to_argv(args);
+  auto r = opts.parse(static_cast<int>(args.size()), argv.data());
+  if (r.count("help")) return std::printf("%s", opts.help({""}).c_str()), 0;
+  if (!r.count("host")) return report({Diagnostic::error("lab ssh", "name the HOST to log in to")});
+  auto name = r.count("lab") ? Result<std::string>(r["lab"].as<std::string>()) : lab::current_lab();
+  if (!name) return report(name.diagnostics());
+  auto state = lab::load_lab_state(*name);
+  if (!state) return report(state.diagnostics());
+  const std::string host_arg = r["host"].as<std::vector<std::string>>().front();
+  const lab::LabHost* host = state->find(host_arg);
+  if (!host) return report({Diagnostic::error("lab ssh", "lab " + *name + " has no host '" + host_arg + "'")});
+  const std::string kh = r.count("known-hosts") ? r["known-hosts"].as<std::string>() : "";
+  if (command.empty()) {
+    std::vector<std::string> ssh = {"ssh", "-i", state->key, "-o", "IdentitiesOnly=yes", "-o",
+                                    "UserKnownHostsFile=" + (kh.empty() ? state->known_hosts : kh), "-o",
+                                    "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes",
+                                    "root@" + host->address};
+    auto av = to_argv(ssh);
+    ::execvp("ssh", av.data());
+    std::perror("foobarctl lab ssh: cannot run ssh");
+    return 1;
+  }
+  std::string input;
+  if (r.count("stdin")) input.assign(std::istreambuf_iterator<char>(std::cin), {});
+  transport::SshConnector conn(host->address, lab_ssh_options(*state, kh));
+  auto res = conn.run(join(command), input);
+  if (!res) {
+    report(res.diagnostics());
+    return 255;  // like ssh: the command did not run
+  }
+  std::fwrite(res->out.data(), 1, res->out.size(), stdout);
+  std::fwrite(res->err.data(), 1, res->err.size(), stderr);
+  return res->exit_status & 0xff;
+}
+
+// Runs one command on every host at once, one connector per host (benchmarks).
+int lab_exec_all_cmd(const std::vector<std::string>& positional, const std::vector<std::string>& command) {
+  if (command.empty()) return report({Diagnostic::error("lab exec-all", "give a command after --")});
+  auto name = lab_name(positional);
+  if (!name) return report(name.diagnostics());
+  auto state = lab::load_lab_state(*name);
+  if (!state) return report(state.diagnostics());
+  const std::string cmd = join(command);
+  auto start = std::chrono::steady_clock::now();
+  ThreadPool pool(std::min<size_t>(64, state->hosts.size()));
+  std::vector<std::future<Result<transport::CommandResult>>> results;
+  for (const auto& h : state->hosts)
+    results.push_back(pool.submit([&state, &h, &cmd] {
+      transport::SshConnector conn(h.address, lab_ssh_options(*state, ""));
+      return conn.run(cmd);
+    }));
+  int failed = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    auto r = results[i].get();
+    if (!r) {
+      ++failed;
+      report(r.diagnostics());
+    } else if (!r->ok()) {
+      ++failed;
+      std::fprintf(stderr, "%s: exit status %d: %s", state->hosts[i].name.c_str(), r->exit_status, r->err.c_str());
+    }
+  }
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  std::printf("ran '%s' on %zu hosts: %zu ok, %d failed, %.3f s wall\n", cmd.c_str(), results.size(),
+              results.size() - static_cast<size_t>(failed), failed, ms.count() / 1000.0);
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int cmd_lab(std::vector<std::string> args, const GlobalOptions& /*global*/) {
+  if (args.size() < 2 || args[1] == "--help" || args[1] == "-h" || args[1] == "help") {
+    std::printf("%s", kUsage);
+    return args.size() < 2 ? 1 : 0;
+  }
+  const std::string sub = args[1];
+  auto [before, command] = split_dashdash(std::vector<std::string>(args.begin() + 2, args.end()));
+  before.insert(before.begin(), "foobarctl lab " + sub);
+  std::vector<std::string> positional(before.begin() + 1, before.end());
+  try {
+    if (sub == "up") return lab_up_cmd(before);
+    if (sub == "ssh") return lab_ssh_cmd(before, command);
+    for (const auto& p : positional)
+      if (p == "--help" || p == "-h") return std::printf("%s", kUsage), 0;
+    if (sub == "down") return lab_down_cmd(positional);
+    if (sub == "status") return lab_status_cmd(positional);
+    if (sub == "exec-all") return lab_exec_all_cmd(positional, command);
+  } catch (const cxxopts::exceptions::exception& e) {
+    return report({Diagnostic::error("lab " + sub, e.what())});
+  }
+  return report({Diagnostic::error("lab", "unknown subcommand '" + sub + "': use up, down, status or ssh")});
 }
 
 }  // namespace foobar::cli

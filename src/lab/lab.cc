@@ -1,0 +1,496 @@
+#include "lab/lab.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "transport/local_connector.h"
+#include "util/thread_pool.h"
+
+namespace foobar::lab {
+namespace fs = std::filesystem;
+using transport::LocalConnector;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kNetnsPrefix = "fbl-";
+constexpr const char* kVethPrefix = "fblv";
+
+std::string lab_dir(const std::string& lab) { return std::string(kStateRoot) + "/" + lab; }
+std::string netns_prefix(const std::string& lab) { return kNetnsPrefix + lab + "."; }
+
+bool valid_name(const std::string& s, size_t max) {
+  static const std::regex re("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
+  return !s.empty() && s.size() <= max && std::regex_match(s, re);
+}
+
+Status require_root() {
+  if (::geteuid() == 0) return ok_status();
+  return Diagnostic::error("lab", "the lab needs root (network namespaces, mounts, chroot): run "
+                                  "foobarctl lab as root, e.g. with sudo");
+}
+
+// Runs a command on this machine; a failure names what was being done.
+Result<std::string> sh(const std::string& where, const std::string& what, const std::string& cmd,
+                       std::string_view input = {}) {
+  LocalConnector local(where);
+  auto r = local.run(cmd, input, 2min);
+  if (!r) return r.diagnostics();
+  if (!r->ok()) return transport::command_failed(where, what, *r);
+  return r->out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+// Mount points under dir, deepest first (from the machine's own mount table).
+std::vector<std::string> mounts_under(const std::string& dir) {
+  std::vector<std::string> out;
+  std::istringstream in(read_file("/proc/self/mountinfo"));
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream f(line);
+    std::string id, parent, devno, root, point;
+    f >> id >> parent >> devno >> root >> point;
+    if (point == dir || point.rfind(dir + "/", 0) == 0) out.push_back(point);
+  }
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.size() > b.size(); });
+  return out;
+}
+
+std::vector<std::string> netns_with_prefix(const std::string& prefix) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/run/netns", ec)) {
+    std::string n = e.path().filename();
+    if (n.rfind(prefix, 0) == 0) out.push_back(n);
+  }
+  return out;
+}
+
+std::vector<std::string> lab_veths() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/sys/class/net", ec)) {
+    std::string n = e.path().filename();
+    if (n.rfind(kVethPrefix, 0) == 0) out.push_back(n);
+  }
+  return out;
+}
+
+// Labs with a state directory on this machine.
+std::vector<std::string> labs_present() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(kStateRoot, ec))
+    if (e.is_directory()) out.push_back(e.path().filename());
+  return out;
+}
+
+bool ipv4_in_lab_subnet(const std::string& address, int& last_octet) {
+  in_addr a{};
+  if (::inet_pton(AF_INET, address.c_str(), &a) != 1) return false;
+  uint32_t v = ntohl(a.s_addr);
+  last_octet = static_cast<int>(v & 0xff);
+  return (v & 0xffffff00u) == 0x0a4d0000u;  // 10.77.0.0/24
+}
+
+}  // namespace
+
+const LabHost* LabState::find(const std::string& name_or_address) const {
+  for (const auto& h : hosts)
+    if (h.name == name_or_address || h.address == name_or_address) return &h;
+  return nullptr;
+}
+
+Status validate_lab(const std::string& lab_name, const std::vector<LabHostSpec>& hosts) {
+  Diagnostics errs;
+  if (!valid_name(lab_name, 32))
+    errs.push_back(Diagnostic::error("lab", "lab name '" + lab_name +
+                                                "' is not valid: use 1-32 lowercase letters, digits "
+                                                "and inner dashes"));
+  if (hosts.empty()) errs.push_back(Diagnostic::error("lab", "the lab has no hosts: give at least one"));
+  if (hosts.size() > 250)
+    errs.push_back(Diagnostic::error("lab", "a lab holds at most 250 hosts (one /24 subnet)"));
+  std::set<std::string> names, addresses;
+  for (const auto& h : hosts) {
+    const std::string where = "lab:" + h.name;
+    if (!valid_name(h.name, 63))
+      errs.push_back(Diagnostic::error(where, "host name '" + h.name +
+                                                  "' is not a valid hostname: use lowercase letters, "
+                                                  "digits and inner dashes (at most 63)"));
+    int octet = 0;
+    if (!ipv4_in_lab_subnet(h.address, octet))
+      errs.push_back(Diagnostic::error(where, "address '" + h.address +
+                                                  "' is outside the lab subnet: use 10.77.0.2 to "
+                                                  "10.77.0.254"));
+    else if (octet < 2 || octet == 255)
+      errs.push_back(Diagnostic::error(where, "address " + h.address +
+                                                  " is reserved (network, machine side 10.77.0.1, "
+                                                  "broadcast): use 10.77.0.2 to 10.77.0.254"));
+    if (!names.insert(h.name).second)
+      errs.push_back(Diagnostic::error(where, "host name '" + h.name + "' is used twice"));
+    if (!addresses.insert(h.address).second)
+      errs.push_back(Diagnostic::error(where, "address " + h.address + " is used twice"));
+  }
+  if (!errs.empty()) return errs;
+  return ok_status();
+}
+
+std::string state_to_json(const LabState& s) {
+  nlohmann::json j;
+  j["name"] = s.name;
+  j["dir"] = s.dir;
+  j["key"] = s.key;
+  j["known_hosts"] = s.known_hosts;
+  j["bridge_created"] = s.bridge_created;
+  j["hosts"] = nlohmann::json::array();
+  for (const auto& h : s.hosts)
+    j["hosts"].push_back({{"name", h.name},
+                          {"address", h.address},
+                          {"netns", h.netns},
+                          {"veth", h.veth},
+                          {"base", h.base},
+                          {"pid", h.pid},
+                          {"init_pid", h.init_pid}});
+  return j.dump(2) + "\n";
+}
+
+Result<LabState> state_from_json(const std::string& text, const std::string& where) {
+  try {
+    auto j = nlohmann::json::parse(text);
+    LabState s;
+    s.name = j.at("name").get<std::string>();
+    s.dir = j.at("dir").get<std::string>();
+    s.key = j.at("key").get<std::string>();
+    s.known_hosts = j.at("known_hosts").get<std::string>();
+    s.bridge_created = j.value("bridge_created", false);
+    for (const auto& h : j.at("hosts"))
+      s.hosts.push_back({h.at("name").get<std::string>(), h.at("address").get<std::string>(),
+                         h.at("netns").get<std::string>(), h.at("veth").get<std::string>(),
+                         h.at("base").get<std::string>(), h.value("pid", 0), h.value("init_pid", 0)});
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    return Diagnostic::error(where, std::string("lab state is unreadable: ") + e.what());
+  }
+}
+
+Result<LabState> load_lab_state(const std::string& lab_name) {
+  const std::string path = lab_dir(lab_name) + "/state.json";
+  if (!fs::exists(path))
+    return Diagnostic::error("lab", "no lab named '" + lab_name + "' is up (no " + path + ")");
+  return state_from_json(read_file(path), path);
+}
+
+Result<std::string> current_lab() {
+  auto labs = labs_present();
+  if (labs.empty()) return Diagnostic::error("lab", "no lab is up: start one with 'foobarctl lab up'");
+  if (labs.size() > 1)
+    return Diagnostic::error("lab", "several labs have state under " + std::string(kStateRoot) +
+                                        ": name the lab to use");
+  return labs.front();
+}
+
+bool sshd_answers(const std::string& address, int port, int timeout_ms) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = ::inet_pton(AF_INET, address.c_str(), &a.sin_addr) == 1;
+  if (ok && ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS)
+    ok = false;
+  std::string banner;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (ok && banner.size() < 4) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now()).count();
+    pollfd p{fd, POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+    char buf[64];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    banner.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return banner.rfind("SSH-", 0) == 0;
+}
+
+namespace {
+
+Status write_state(const LabState& s) {
+  std::ofstream out(s.dir + "/state.json.tmp");
+  out << state_to_json(s);
+  if (!out.flush()) return Diagnostic::error("lab", "cannot write " + s.dir + "/state.json");
+  out.close();
+  fs::rename(s.dir + "/state.json.tmp", s.dir + "/state.json");
+  return ok_status();
+}
+
+std::string etc_hosts(const LabState& s) {
+  std::string out = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  out += std::string(kBridgeAddress) + "\tlab-machine\n";
+  for (const auto& h : s.hosts) out += h.address + "\t" + h.name + "\n";
+  return out;
+}
+
+Status ensure_bridge(LabState& s) {
+  std::string br = kBridge, addr = std::string(kBridgeAddress) + "/24";
+  if (!fs::exists("/sys/class/net/" + br)) {
+    s.bridge_created = true;
+    auto st = write_state(s);  // recorded first, so a crash still removes it
+    if (!st) return st;
+    auto r = sh("lab", "creating bridge " + br,
+                "ip link add " + br + " type bridge && ip link set " + br + " up");
+    if (!r) return r.diagnostics();
+  }
+  auto r = sh("lab", "adding " + addr + " to " + br,
+              "ip -4 addr show dev " + br + " | grep -q ' " + addr + " ' || ip addr add " + addr +
+                  " dev " + br + "; ip link set " + br + " up");
+  if (!r) return r.diagnostics();
+  return ok_status();
+}
+
+// The overlay root with fresh host keys, hostname, lab key and network.
+Status prepare_host(const LabState& s, const LabHost& h, const std::string& lab_pub) {
+  const std::string B = shell_quote(h.base), R = shell_quote(h.base + "/root");
+  std::string cmd =
+      "set -e; mkdir -p " + B + "; mountpoint -q " + B + " || mount -t tmpfs -o size=4g,mode=0755 fbl-tmpfs " + B +
+      "; mkdir -p " + B + "/upper " + B + "/work " + R + "; mountpoint -q " + R +
+      " || mount -t overlay fbl-overlay -o lowerdir=/,upperdir=" + B + "/upper,workdir=" + B + "/work " + R +
+      // Own host keys, generated inside; services may start; the lab's state is not for hosts.
+      "; rm -f " + R + "/etc/ssh/ssh_host_* " + R + "/usr/sbin/policy-rc.d" +
+      // Other hosts' directories appear in the lower layer meanwhile, so the tree removal
+      // may race; the private lab key must be gone in any case.
+      "; rm -rf " + R + "/var/lib/foobarctl 2>/dev/null || rm -f " + R + s.key +
+      "; test ! -e " + R + s.key +
+      "; ssh-keygen -q -t ed25519 -N '' -C root@" + h.name + " -f " + R +
+      "/etc/ssh/ssh_host_ed25519_key" + "; echo " + h.name + " > " + R + "/etc/hostname" +
+      "; mkdir -p " + R + "/root/.ssh; chmod 700 " + R + "/root/.ssh; cat > " + R +
+      "/root/.ssh/authorized_keys; chmod 600 " + R + "/root/.ssh/authorized_keys" +
+      "; mkdir -p " + R + "/etc/ssh/sshd_config.d; printf 'PasswordAuthentication no\\nUseDNS no\\n' > " + R +
+      "/etc/ssh/sshd_config.d/foobar-lab.conf" +
+      "; ip netns add " + h.netns + "; ip link add " + h.veth + " type veth peer name eth0 netns " + h.netns +
+      "; ip link set " + h.veth + " master " + kBridge + " up; ip -n " + h.netns + " addr add " + h.address +
+      "/24 dev eth0; ip -n " + h.netns + " link set eth0 up; ip -n " + h.netns + " link set lo up";
+  auto r = sh("lab:" + h.name, "preparing host " + h.name, cmd, lab_pub);
+  if (!r) return r.diagnostics();
+  std::ofstream hosts(h.base + "/root/etc/hosts");
+  hosts << etc_hosts(s);
+  if (!hosts.flush()) return Diagnostic::error("lab:" + h.name, "cannot write /etc/hosts in the overlay");
+  return ok_status();
+}
+
+// Starts the host's namespaces with sshd; fills in pid and init_pid.
+Status start_host(LabHost& h) {
+  const std::string R = h.base + "/root";
+  const std::string inside =
+      "mkdir -p /run/sshd; /usr/sbin/sshd -D -E /var/log/foobar-lab-sshd.log & exec sleep infinity";
+  const std::string init = "hostname " + h.name + "; mount --rbind /dev " + R + "/dev; mount -t tmpfs tmpfs " +
+                           R + "/run; mount -t tmpfs tmpfs " + R + "/tmp; mount -t sysfs sysfs " + R +
+                           "/sys; exec chroot " + R + " /bin/sh -c " + shell_quote(inside);
+  // setsid: out of our process group, so that nothing aimed at foobarctl hits the host.
+  const std::string cmd = "setsid ip netns exec " + h.netns +
+                          " unshare --mount --uts --pid --fork --mount-proc=" + R + "/proc sh -c " +
+                          shell_quote(init) + " </dev/null >" + h.base + "/init.log 2>&1 & echo $!";
+  auto r = sh("lab:" + h.name, "starting host " + h.name, cmd);
+  if (!r) return r.diagnostics();
+  h.pid = std::atoi(r->c_str());
+  // The host's PID 1 is unshare's forked child.
+  const std::string children = "/proc/" + std::to_string(h.pid) + "/task/" + std::to_string(h.pid) + "/children";
+  for (int i = 0; i < 200 && h.init_pid == 0; ++i) {
+    h.init_pid = std::atoi(read_file(children).c_str());
+    if (h.init_pid == 0) std::this_thread::sleep_for(10ms);
+  }
+  if (h.init_pid == 0)
+    return Diagnostic::error("lab:" + h.name, "host did not start: see " + h.base + "/init.log: " +
+                                                  read_file(h.base + "/init.log"));
+  return ok_status();
+}
+
+Status wait_for_sshd(const LabHost& h, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (sshd_answers(h.address, 22, 500)) return ok_status();
+    if (::kill(h.init_pid, 0) != 0)
+      return Diagnostic::error("lab:" + h.name, "host stopped while starting: see " + h.base + "/init.log");
+    std::this_thread::sleep_for(100ms);
+  }
+  return Diagnostic::error("lab:" + h.name, "sshd on " + h.address + " did not answer within " +
+                                                std::to_string(timeout.count()) + " s; see " + h.base +
+                                                "/root/var/log/foobar-lab-sshd.log");
+}
+
+Status check_no_other_lab(const std::string& lab_name) {
+  for (const auto& other : labs_present()) {
+    if (other == lab_name)
+      return Diagnostic::error("lab", "lab '" + lab_name + "' is already up: run 'foobarctl lab down " +
+                                          lab_name + "' first");
+    return Diagnostic::error("lab", "another lab ('" + other +
+                                        "') is up, and labs share the bridge subnet 10.77.0.0/24: run "
+                                        "'foobarctl lab down " + other + "' first");
+  }
+  auto left = netns_with_prefix(kNetnsPrefix);
+  if (!left.empty())
+    return Diagnostic::error("lab", "namespace " + left.front() +
+                                        " is left over from an earlier lab: remove it with "
+                                        "'foobarctl lab down <that lab>' first");
+  return ok_status();
+}
+
+}  // namespace
+
+Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSpec>& specs) {
+  if (auto st = validate_lab(lab_name, specs); !st) return st.diagnostics();
+  if (auto st = require_root(); !st) return st.diagnostics();
+  if (auto st = check_no_other_lab(lab_name); !st) return st.diagnostics();
+
+  LabState s;
+  s.name = lab_name;
+  s.dir = lab_dir(lab_name);
+  s.key = s.dir + "/id_ed25519";
+  s.known_hosts = s.dir + "/known_hosts";
+  for (size_t i = 0; i < specs.size(); ++i)
+    s.hosts.push_back({specs[i].name, specs[i].address, netns_prefix(lab_name) + specs[i].name,
+                       kVethPrefix + std::to_string(i), s.dir + "/hosts/" + specs[i].name, 0, 0});
+  std::error_code ec;
+  fs::create_directories(s.dir + "/hosts", ec);
+  if (ec) return Diagnostic::error("lab", "cannot create " + s.dir + ": " + ec.message());
+  fs::permissions(s.dir, fs::perms::owner_all, ec);
+  auto fail = [&](Diagnostics errs) -> Result<LabState> {
+    (void)lab_down(lab_name);  // leave nothing half made
+    return errs;
+  };
+  if (auto st = write_state(s); !st) return fail(st.diagnostics());
+  auto key = sh("lab", "generating the lab key",
+                "ssh-keygen -q -t ed25519 -N '' -C foobarctl-lab-" + lab_name + " -f " + shell_quote(s.key));
+  if (!key) return fail(key.diagnostics());
+  if (auto st = ensure_bridge(s); !st) return fail(st.diagnostics());
+  const std::string lab_pub = read_file(s.key + ".pub");
+
+  // Hosts are independent once the bridge exists: prepare and start them in parallel.
+  Diagnostics errs;
+  {
+    ThreadPool pool(std::min<size_t>(8, s.hosts.size()));
+    std::vector<std::future<Status>> done;
+    for (auto& h : s.hosts)
+      done.push_back(pool.submit([&s, &h, &lab_pub]() -> Status {
+        if (auto st = prepare_host(s, h, lab_pub); !st) return st;
+        return start_host(h);
+      }));
+    for (auto& f : done)
+      if (auto st = f.get(); !st) errs.insert(errs.end(), st.diagnostics().begin(), st.diagnostics().end());
+  }
+  if (auto st = write_state(s); !st) errs.push_back(st.error());
+  if (!errs.empty()) return fail(errs);
+  std::string known;
+  for (const auto& h : s.hosts) {
+    if (auto st = wait_for_sshd(h, 60s); !st) return fail(st.diagnostics());
+    auto pub = lines_of(read_file(h.base + "/root/etc/ssh/ssh_host_ed25519_key.pub"));
+    std::istringstream f(pub.empty() ? "" : pub.front());
+    std::string type, b64;
+    f >> type >> b64;
+    if (b64.empty()) return fail({Diagnostic::error("lab:" + h.name, "host key is missing in the overlay")});
+    known += h.address + " " + type + " " + b64 + "\n";
+  }
+  std::ofstream kh(s.known_hosts);
+  kh << known;
+  if (!kh.flush()) return fail({Diagnostic::error("lab", "cannot write " + s.known_hosts)});
+  return s;
+}
+
+Status lab_down(const std::string& lab_name) {
+  if (!valid_name(lab_name, 32))
+    return Diagnostic::error("lab", "lab name '" + lab_name + "' is not valid");
+  if (auto st = require_root(); !st) return st;
+  const std::string dir = lab_dir(lab_name);
+  LabState s;
+  if (auto loaded = load_lab_state(lab_name)) s = std::move(*loaded);
+  std::set<std::string> namespaces;
+  for (const auto& h : s.hosts) namespaces.insert(h.netns);
+  for (const auto& n : netns_with_prefix(netns_prefix(lab_name))) namespaces.insert(n);
+
+  Diagnostics errs;
+  auto note = [&](const Result<std::string>& r) {
+    if (!r) errs.insert(errs.end(), r.diagnostics().begin(), r.diagnostics().end());
+  };
+  // Every process in a host's network namespace gets SIGKILL (a namespace init
+  // ignores TERM). Namespaces are independent: work on them in parallel.
+  auto each_namespace = [&](auto make_cmd, const std::string& what) {
+    ThreadPool pool(std::min<size_t>(8, std::max<size_t>(1, namespaces.size())));
+    std::vector<std::future<Result<std::string>>> done;
+    for (const auto& n : namespaces)
+      done.push_back(pool.submit([n, make_cmd, what] { return sh("lab", what + " " + n, make_cmd(n)); }));
+    for (auto& f : done) note(f.get());
+  };
+  each_namespace(
+      [](const std::string& n) {
+        return "for i in $(seq 50); do p=$(ip netns pids " + n +
+               " 2>/dev/null); [ -z \"$p\" ] && exit 0; kill -9 $p 2>/dev/null; sleep 0.1; done; "
+               "echo \"processes still in " + n + ": $p\" >&2; exit 1";
+      },
+      "stopping processes in");
+  for (const auto& m : mounts_under(dir)) note(sh("lab", "unmounting " + m, "umount -l " + shell_quote(m)));
+  each_namespace([](const std::string& n) { return "ip netns del " + n; }, "deleting namespace");
+  // The veths went with their namespaces; remove strays only when no other lab owns them.
+  bool alone = true;
+  for (const auto& other : labs_present()) alone = alone && other == lab_name;
+  if (alone)
+    for (const auto& v : lab_veths()) note(sh("lab", "deleting veth " + v, "ip link del " + v + " 2>/dev/null || ! test -e /sys/class/net/" + v));
+  // Without state (a crash before it was written) the bridge is taken to be the lab's.
+  const bool bridge_ours = s.bridge_created || s.name.empty();
+  if (bridge_ours && fs::exists(std::string("/sys/class/net/") + kBridge) && alone &&
+      fs::is_empty(std::string("/sys/class/net/") + kBridge + "/brif"))
+    note(sh("lab", "deleting bridge", std::string("ip link del ") + kBridge));
+  if (!mounts_under(dir).empty()) {
+    errs.push_back(Diagnostic::error("lab", "mounts remain under " + dir + "; state kept for another 'lab down'"));
+    return errs;
+  }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (ec) errs.push_back(Diagnostic::error("lab", "cannot remove " + dir + ": " + ec.message()));
+  if (!errs.empty()) return errs;
+  return ok_status();
+}
+
+Result<std::vector<LabHostStatus>> lab_status(const std::string& lab_name) {
+  auto s = load_lab_state(lab_name);
+  if (!s) return s.diagnostics();
+  std::vector<LabHostStatus> out;
+  for (const auto& h : s->hosts) {
+    LabHostStatus st{h.name, h.address, false, false};
+    st.up = h.init_pid > 0 && ::kill(h.init_pid, 0) == 0 && fs::exists("/run/netns/" + h.netns);
+    st.sshd = st.up && sshd_answers(h.address, 22, 1000);
+    out.push_back(st);
+  }
+  return out;
+}
+
+}  // namespace foobar::lab

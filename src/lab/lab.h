@@ -1,0 +1,75 @@
+// The local lab: real isolated hosts on this machine. Each host is a network
+// namespace on the bridge labbr0, an overlay root (lower '/', upper and work on the
+// host's own tmpfs), its own PID/UTS/mount namespaces, and a real sshd with its own
+// host keys. State lives under /var/lib/foobarctl/lab/<lab>/.
+// One lab at a time per machine: the hosts share the bridge subnet 10.77.0.0/24.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace foobar::lab {
+
+inline constexpr const char* kBridge = "labbr0";
+inline constexpr const char* kBridgeAddress = "10.77.0.1";
+inline constexpr const char* kStateRoot = "/var/lib/foobarctl/lab";
+
+struct LabHostSpec {
+  std::string name;
+  std::string address;
+};
+
+struct LabHost {
+  std::string name;
+  std::string address;
+  std::string netns;  // fbl-<lab>.<host>
+  std::string veth;   // machine side of the pair, fblv<index> (<= 15 chars)
+  std::string base;   // the host's tmpfs: upper/, work/, root/ (the overlay), init.log
+  int pid = 0;        // `unshare` on the machine
+  int init_pid = 0;   // the host's PID 1, as seen from the machine
+};
+
+struct LabState {
+  std::string name;
+  std::string dir;          // kStateRoot/<name>
+  std::string key;          // private lab key (its .pub is in each host's authorized_keys)
+  std::string known_hosts;  // one "address ssh-ed25519 base64" line per host
+  bool bridge_created = false;
+  std::vector<LabHost> hosts;
+
+  const LabHost* find(const std::string& name_or_address) const;
+};
+
+struct LabHostStatus {
+  std::string name;
+  std::string address;
+  bool up = false;    // the host's PID 1 runs and its namespace exists
+  bool sshd = false;  // sshd answers with an SSH banner
+};
+
+// Checks names and addresses without touching the machine.
+Status validate_lab(const std::string& lab_name, const std::vector<LabHostSpec>& hosts);
+
+// Brings every host up (in parallel) and waits until each sshd answers. On failure,
+// everything made so far is removed again.
+Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSpec>& hosts);
+// Removes everything the lab made: processes, mounts, namespaces, veths, its tmpfs,
+// the bridge if the lab created it, and the state directory. Works from state.json
+// and from scanning for names with the lab's prefix, so it also cleans after a crash.
+Status lab_down(const std::string& lab_name);
+Result<std::vector<LabHostStatus>> lab_status(const std::string& lab_name);
+
+Result<LabState> load_lab_state(const std::string& lab_name);
+// The name of the lab that is up (state present), or an error if none is.
+Result<std::string> current_lab();
+
+// state.json (de)serialization, exposed for tests.
+std::string state_to_json(const LabState& state);
+Result<LabState> state_from_json(const std::string& text, const std::string& where);
+
+// Whether something listens on address:port and greets with "SSH-".
+bool sshd_answers(const std::string& address, int port, int timeout_ms);
+
+}  // namespace foobar::lab

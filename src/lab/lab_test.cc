@@ -1,0 +1,63 @@
+#include "lab/lab.h"
+
+#include <doctest/doctest.h>
+
+using namespace foobar::lab;
+
+namespace {
+bool mentions(const foobar::Status& st, const std::string& part) {
+  for (const auto& d : st.diagnostics())
+    if (d.message.find(part) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("lab validation accepts hosts inside 10.77.0.0/24") {
+  CHECK(validate_lab("demo", {{"web-01", "10.77.0.11"}, {"db", "10.77.0.254"}}).ok());
+}
+
+TEST_CASE("lab validation rejects addresses outside the lab subnet and reserved ones") {
+  auto outside = validate_lab("demo", {{"web", "10.78.0.11"}});
+  REQUIRE_FALSE(outside.ok());
+  CHECK(mentions(outside, "outside the lab subnet"));
+  CHECK_FALSE(validate_lab("demo", {{"web", "192.168.1.5"}}).ok());
+  CHECK_FALSE(validate_lab("demo", {{"web", "not-an-ip"}}).ok());
+  auto reserved = validate_lab("demo", {{"web", "10.77.0.1"}});
+  REQUIRE_FALSE(reserved.ok());
+  CHECK(mentions(reserved, "reserved"));
+  CHECK_FALSE(validate_lab("demo", {{"web", "10.77.0.255"}}).ok());
+}
+
+TEST_CASE("lab validation rejects bad names, duplicates and empty labs") {
+  CHECK_FALSE(validate_lab("Demo", {{"web", "10.77.0.2"}}).ok());
+  CHECK_FALSE(validate_lab("demo", {{"web_01", "10.77.0.2"}}).ok());
+  CHECK_FALSE(validate_lab("demo", {{"-web", "10.77.0.2"}}).ok());
+  auto dup = validate_lab("demo", {{"web", "10.77.0.2"}, {"web", "10.77.0.2"}});
+  REQUIRE_FALSE(dup.ok());
+  CHECK(dup.diagnostics().size() == 2);
+  CHECK_FALSE(validate_lab("demo", {}).ok());
+}
+
+TEST_CASE("lab state survives a JSON round trip") {
+  LabState s;
+  s.name = "demo";
+  s.dir = "/var/lib/foobarctl/lab/demo";
+  s.key = s.dir + "/id_ed25519";
+  s.known_hosts = s.dir + "/known_hosts";
+  s.bridge_created = true;
+  s.hosts.push_back({"web-01", "10.77.0.11", "fbl-demo.web-01", "fblv0", s.dir + "/hosts/web-01", 41, 42});
+  auto back = state_from_json(state_to_json(s), "state.json");
+  REQUIRE(back.ok());
+  CHECK(back->bridge_created);
+  REQUIRE(back->hosts.size() == 1);
+  CHECK(back->hosts[0].netns == "fbl-demo.web-01");
+  CHECK(back->hosts[0].init_pid == 42);
+  CHECK(back->find("10.77.0.11") == &back->hosts[0]);
+  CHECK(back->find("web-01") == &back->hosts[0]);
+  CHECK(back->find("db") == nullptr);
+  CHECK_FALSE(state_from_json("{\"name\": 1}", "state.json").ok());
+}
+
+TEST_CASE("sshd_answers is false where nothing listens") {
+  CHECK_FALSE(sshd_answers("127.0.0.1", 1, 200));
+}

@@ -1,0 +1,51 @@
+// A Connector runs shell commands on one host and returns what they printed and
+// their exit status. Payloads and secrets travel through stdin (`input`), never on
+// the command line, where `ps` and logs would show them.
+// A connector is used by one thread at a time; run hosts in parallel with one
+// connector per host (see util/thread_pool.h).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
+#include "util/shell.h"
+
+namespace foobar::transport {
+
+// How long one command may run; zero means the connector's default.
+using Timeout = std::chrono::milliseconds;
+
+struct CommandResult {
+  int exit_status = 0;  // 128+N when the command was killed by signal N
+  std::string out;
+  std::string err;
+  bool ok() const { return exit_status == 0; }
+};
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  // The host name used in diagnostics.
+  virtual const std::string& name() const = 0;
+  // An error result means the command could not be run (connection, timeout);
+  // a command that ran and failed is a CommandResult with exit_status != 0.
+  virtual Result<CommandResult> run(const std::string& command, std::string_view input = {},
+                                    Timeout timeout = Timeout::zero()) = 0;
+};
+
+// Writes content to path atomically: a temp file in the same directory, owner and
+// mode set before the rename, so readers see the old or the new file, never a part.
+// owner is "user" or "user:group"; empty keeps the connecting user.
+Status upload(Connector& conn, const std::string& path, std::string_view content,
+              unsigned mode = 0644, const std::string& owner = "");
+
+// The shell command upload() runs (exposed for tests).
+std::string upload_command(const std::string& path, unsigned mode, const std::string& owner);
+
+// A Diagnostic for a command that ran but failed: host, command, status, stderr.
+Diagnostic command_failed(const std::string& host, const std::string& what,
+                          const CommandResult& r);
+
+}  // namespace foobar::transport

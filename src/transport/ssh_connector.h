@@ -1,0 +1,55 @@
+// A Connector over SSH (libssh2). One session per host, opened on first use and
+// reused for every command. The host key is checked against a known_hosts file
+// before any credential is sent: an unknown or changed key is an error, unless
+// accept_new is set, which records unknown keys (never changed ones).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "transport/connector.h"
+
+namespace foobar::transport {
+
+struct SshSession;  // the libssh2 session and its socket
+
+struct SshOptions {
+  std::string user = "root";
+  int port = 22;
+  std::string key_file;     // empty: ssh-agent, then ~/.ssh/id_{ed25519,ecdsa,rsa}
+  std::string known_hosts;  // empty: ~/.ssh/known_hosts
+  bool accept_new = false;
+  Timeout connect_timeout = std::chrono::seconds(10);
+  Timeout command_timeout = std::chrono::minutes(10);
+};
+
+class SshConnector : public Connector {
+ public:
+  SshConnector(std::string host, SshOptions options);
+  ~SshConnector() override;
+  SshConnector(const SshConnector&) = delete;
+  SshConnector& operator=(const SshConnector&) = delete;
+
+  const std::string& name() const override { return m_host; }
+  Result<CommandResult> run(const std::string& command, std::string_view input = {},
+                            Timeout timeout = Timeout::zero()) override;
+
+  // Connects, verifies the host key and authenticates (run() does this on demand).
+  Status connect();
+  void disconnect();
+
+ private:
+  std::string m_host;
+  SshOptions m_options;
+  std::unique_ptr<SshSession> m_session;
+};
+
+// "SHA256:" + unpadded base64 of the SHA-256 of the raw key, as OpenSSH prints it.
+std::string sha256_fingerprint(std::string_view raw_key);
+// Standard base64 with padding (known_hosts lines), and without.
+std::string base64_encode(std::string_view data, bool pad = true);
+// ~/.ssh/known_hosts of the user running foobarctl.
+std::string default_known_hosts();
+
+}  // namespace foobar::transport

@@ -1,0 +1,199 @@
+// SshConnector against a real sshd on 127.0.0.1 with its own host key (needs root
+// and /usr/sbin/sshd; skipped otherwise).
+#include "transport/ssh_connector.h"
+
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "transport/local_connector.h"
+
+using namespace foobar::transport;
+using namespace std::chrono_literals;
+
+namespace {
+
+int free_loopback_port(int* keep_fd = nullptr, bool listen_too = false) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  if (listen_too) ::listen(fd, 4);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  if (keep_fd)
+    *keep_fd = fd;
+  else
+    ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+std::string sh(LocalConnector& local, const std::string& cmd) {
+  auto r = local.run(cmd);
+  REQUIRE(r.ok());
+  REQUIRE_MESSAGE(r->ok(), cmd << ": " << r->err);
+  return r->out;
+}
+
+// A throwaway sshd on loopback with its own host key and one authorized client key.
+struct LoopbackSshd {
+  LocalConnector local;
+  std::string dir;
+  int port = 0;
+  std::string pid;
+
+  LoopbackSshd() {
+    char t[] = "/tmp/foobar-sshd-XXXXXX";
+    REQUIRE(mkdtemp(t));
+    dir = t;
+    port = free_loopback_port();
+    sh(local, "cd " + dir +
+                  " && ssh-keygen -q -t ed25519 -N '' -f host_key && ssh-keygen -q -t ed25519 -N '' "
+                  "-f client && ssh-keygen -q -t ed25519 -N '' -f other && cp client.pub "
+                  "authorized_keys && mkdir -p /run/sshd && touch empty_known_hosts");
+    pid = sh(local, "/usr/sbin/sshd -D -f /dev/null -o ListenAddress=127.0.0.1 -p " +
+                        std::to_string(port) + " -o HostKey=" + dir + "/host_key -o AuthorizedKeysFile=" +
+                        dir + "/authorized_keys -o StrictModes=no -o PidFile=none -E " + dir +
+                        "/sshd.log </dev/null >/dev/null 2>&1 & echo $!");
+    for (int i = 0; i < 100; ++i) {
+      auto r = local.run("bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port) + "' 2>/dev/null",
+                         {}, 1s);
+      if (r.ok() && r->ok()) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    std::string pub = sh(local, "cat " + dir + "/host_key.pub");
+    sh(local, "echo '[127.0.0.1]:" + std::to_string(port) + " '" + shell_quote(pub.substr(0, pub.rfind(' '))) +
+                  " > " + dir + "/known_hosts");
+  }
+  ~LoopbackSshd() { (void)local.run("kill " + pid + "; rm -rf " + dir); }
+
+  SshOptions options(const std::string& known_hosts = "known_hosts") const {
+    SshOptions o;
+    o.port = port;
+    o.key_file = dir + "/client";
+    o.known_hosts = dir + "/" + known_hosts;
+    o.connect_timeout = 5s;
+    return o;
+  }
+};
+
+bool can_run_sshd() { return ::geteuid() == 0 && ::access("/usr/sbin/sshd", X_OK) == 0; }
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("base64 and SHA256 fingerprints match OpenSSH's spelling") {
+  CHECK(base64_encode("foobar") == "Zm9vYmFy");
+  CHECK(base64_encode("fo") == "Zm8=");
+  CHECK(base64_encode("fo", false) == "Zm8");
+  // sha256("") = e3b0c442...; base64 without padding as ssh-keygen -l prints it.
+  CHECK(sha256_fingerprint("") == "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
+}
+
+TEST_CASE("ssh connector: connection refused and handshake timeout are distinct errors") {
+  SshOptions o;
+  o.port = free_loopback_port();
+  o.connect_timeout = 500ms;
+  SshConnector refused("127.0.0.1", o);
+  auto r = refused.run("true");
+  REQUIRE_FALSE(r.ok());
+  CHECK(contains(r.error().message, "connection refused"));
+
+  int listener = -1;
+  o.port = free_loopback_port(&listener, true);  // accepts TCP, never speaks SSH
+  SshConnector silent("127.0.0.1", o);
+  auto start = std::chrono::steady_clock::now();
+  auto t = silent.run("true");
+  ::close(listener);
+  REQUIRE_FALSE(t.ok());
+  CHECK(contains(t.error().message, "timed out"));
+  CHECK(std::chrono::steady_clock::now() - start < 3s);
+}
+
+TEST_CASE("ssh connector against a loopback sshd") {
+  if (!can_run_sshd()) {
+    MESSAGE("skipped: needs root and /usr/sbin/sshd");
+    return;
+  }
+  LoopbackSshd sshd;
+
+  SUBCASE("runs commands on one reused session with stdin, stdout, stderr and status") {
+    SshConnector ssh("127.0.0.1", sshd.options());
+    auto r = ssh.run("cat; echo err >&2; exit 7", "payload\n");
+    REQUIRE_MESSAGE(r.ok(), r.error().to_string());
+    CHECK(r->out == "payload\n");
+    CHECK(r->err == "err\n");
+    CHECK(r->exit_status == 7);
+    std::string big(3 << 20, 'z');
+    auto w = ssh.run("wc -c", big);
+    REQUIRE(w.ok());
+    CHECK(contains(w->out, std::to_string(big.size())));
+    auto killed = ssh.run("kill -9 $$");
+    REQUIRE(killed.ok());
+    CHECK(killed->exit_status == 137);
+  }
+  SUBCASE("a command timeout is an error and the connector recovers") {
+    SshConnector ssh("127.0.0.1", sshd.options());
+    auto r = ssh.run("sleep 20", {}, 300ms);
+    REQUIRE_FALSE(r.ok());
+    CHECK(contains(r.error().message, "timed out"));
+    auto again = ssh.run("echo back");
+    REQUIRE(again.ok());
+    CHECK(again->out == "back\n");
+  }
+  SUBCASE("an unknown host key is refused with its fingerprint") {
+    SshConnector ssh("127.0.0.1", sshd.options("empty_known_hosts"));
+    auto r = ssh.run("true");
+    REQUIRE_FALSE(r.ok());
+    std::string fp = sh(sshd.local, "ssh-keygen -lf " + sshd.dir + "/host_key.pub | cut -d' ' -f2");
+    fp.pop_back();
+    CHECK(contains(r.error().message, "unknown"));
+    CHECK(contains(r.error().message, "ssh-ed25519"));
+    CHECK(contains(r.error().message, fp));
+  }
+  SUBCASE("accept_new records an unknown key once, then it matches") {
+    auto o = sshd.options("new_known_hosts");
+    o.accept_new = true;
+    SshConnector first("127.0.0.1", o);
+    REQUIRE(first.run("true").ok());
+    std::string lines = sh(sshd.local, "cat " + o.known_hosts);
+    CHECK(contains(lines, "[127.0.0.1]:" + std::to_string(sshd.port) + " ssh-ed25519 "));
+    o.accept_new = false;
+    SshConnector second("127.0.0.1", o);
+    CHECK(second.run("true").ok());
+  }
+  SUBCASE("a changed host key is refused, also with accept_new") {
+    std::string other = sh(sshd.local, "cut -d' ' -f1,2 " + sshd.dir + "/other.pub");
+    sh(sshd.local, "echo '[127.0.0.1]:" + std::to_string(sshd.port) + " " + other.substr(0, other.size() - 1) +
+                       "' > " + sshd.dir + "/changed_known_hosts");
+    auto o = sshd.options("changed_known_hosts");
+    o.accept_new = true;
+    SshConnector ssh("127.0.0.1", o);
+    auto r = ssh.run("true");
+    REQUIRE_FALSE(r.ok());
+    CHECK(contains(r.error().message, "CHANGED"));
+    CHECK(contains(r.error().message, "ssh-keygen -R"));
+  }
+  SUBCASE("a key the server does not accept and an unreadable key are distinct errors") {
+    auto o = sshd.options();
+    o.key_file = sshd.dir + "/other";
+    auto r = SshConnector("127.0.0.1", o).run("true");
+    REQUIRE_FALSE(r.ok());
+    CHECK(contains(r.error().message, "authentication failed"));
+    o.key_file = sshd.dir + "/missing";
+    auto m = SshConnector("127.0.0.1", o).run("true");
+    REQUIRE_FALSE(m.ok());
+    CHECK(contains(m.error().message, "cannot read private key file"));
+    o.key_file = sshd.dir + "/authorized_keys";  // a public key, not a private one
+    auto bad = SshConnector("127.0.0.1", o).run("true");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(contains(bad.error().message, "could not be loaded"));
+  }
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# End to end: two lab hosts are really isolated from each other and from the machine,
+# host keys are enforced, and 'lab down' leaves nothing behind.
+set -euo pipefail
+F=${FOOBARCTL:-build/foobarctl}
+LAB=e2e-lab
+[ "$(id -u)" -eq 0 ] || { echo "lab test skipped: needs root"; exit 77; }
+TMP=$(mktemp -d)
+MARK="/root/foobar-e2e-marker-$$"
+cleanup() { "$F" lab down "$LAB" >/dev/null 2>&1 || true; rm -rf "$TMP"; rm -f "$MARK"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+on() { local h=$1; shift; "$F" lab ssh --lab "$LAB" "$h" -- "$@"; }
+
+"$F" lab up "$LAB" --host h1=10.77.0.21 --host h2=10.77.0.22
+"$F" lab status "$LAB" | grep -q "h2 .*up .*sshd answering" || fail "status does not show h2 answering"
+
+# One lab at a time: the bridge subnet is shared.
+if "$F" lab up other-lab --host x=10.77.0.30 2>"$TMP/err"; then fail "a second lab came up"; fi
+grep -q "another lab" "$TMP/err" || fail "second lab error unclear: $(cat "$TMP/err")"
+ok "a second lab is refused"
+
+[ "$(on h1 hostname)" = h1 ] || fail "h1 hostname"
+[ "$(on h2 hostname)" = h2 ] || fail "h2 hostname"
+on h1 ip -4 -o addr show dev eth0 | grep -q "10.77.0.21/24" || fail "h1 address"
+on h2 ip -4 -o addr show dev eth0 | grep -q "10.77.0.22/24" || fail "h2 address"
+ok "own hostnames and addresses"
+
+procs=$(on h1 ps -e --no-headers | wc -l)
+mine=$(ps -e --no-headers | wc -l)
+[ "$procs" -lt 15 ] && [ "$procs" -lt "$mine" ] || fail "h1 sees $procs processes (machine: $mine)"
+on h1 cat /proc/1/cmdline | tr '\0' ' ' | grep -q sleep || fail "h1's PID 1 is not its own init"
+ok "own PID space ($procs processes inside, $mine on the machine)"
+
+[ "$(on h1 "timeout 5 bash -c 'exec 3<>/dev/tcp/10.77.0.22/22; head -c 4 <&3'")" = SSH- ] ||
+  fail "h1 cannot reach h2's sshd"
+ok "h1 reaches h2's sshd"
+
+on h1 "echo isolated > $MARK"
+[ "$(on h1 cat "$MARK")" = isolated ] || fail "file not written on h1"
+[ ! -e "$MARK" ] || fail "h1's file appeared on the machine"
+if on h2 test -e "$MARK"; then fail "h1's file appeared on h2"; fi
+ok "files stay on their host"
+
+set +e
+on h1 "echo to-out; echo to-err >&2; exit 7" >"$TMP/out" 2>"$TMP/err"; rc=$?
+set -e
+[ "$rc" = 7 ] && grep -qx to-out "$TMP/out" && grep -qx to-err "$TMP/err" || fail "status/output passthrough (rc=$rc)"
+ok "exit status, stdout and stderr pass through"
+
+# Host keys: unknown and changed keys are refused.
+: >"$TMP/empty"
+if on_kh=$("$F" lab ssh --lab "$LAB" --known-hosts "$TMP/empty" h1 -- true 2>&1); then fail "unknown key accepted"; fi
+echo "$on_kh" | grep -q "unknown" && echo "$on_kh" | grep -q "SHA256:" || fail "unknown key error: $on_kh"
+kh=/var/lib/foobarctl/lab/$LAB/known_hosts
+grep "^10.77.0.22 " "$kh" | sed 's/^10.77.0.22 /10.77.0.21 /' >"$TMP/changed"
+if out=$("$F" lab ssh --lab "$LAB" --known-hosts "$TMP/changed" h1 -- true 2>&1); then fail "changed key accepted"; fi
+echo "$out" | grep -q "CHANGED" || fail "changed key error: $out"
+ok "unknown and changed host keys are refused"
+
+"$F" lab exec-all "$LAB" -- true | grep -q "2 ok, 0 failed" || fail "exec-all"
+
+"$F" lab down "$LAB"
+[ -z "$(ip netns list | grep '^fbl-')" ] || fail "namespaces left: $(ip netns list)"
+! grep -q "/var/lib/foobarctl/lab/$LAB" /proc/self/mountinfo || fail "mounts left"
+! ls /sys/class/net | grep -q '^fblv' || fail "veths left"
+! pgrep -f "foobar-lab-sshd.log" >/dev/null || fail "lab sshd processes left"
+[ ! -e "/var/lib/foobarctl/lab/$LAB" ] || fail "state left"
+ok "lab down leaves no namespace, mount, veth, process or state"
