@@ -11,17 +11,8 @@
 #include "transport/fake_connector.h"
 #include "transport/local_connector.h"
 
+using namespace foobar;
 using namespace foobar::transport;
-
-TEST_CASE("shell_quote survives quotes and spaces through a real shell") {
-  CHECK(shell_quote("a b") == "'a b'");
-  CHECK(shell_quote("it's") == "'it'\\''s'");
-  LocalConnector local;
-  const std::string tricky = "x'y \"z\" $HOME `id` \\n";
-  auto r = local.run("printf %s " + shell_quote(tricky));
-  REQUIRE(r.ok());
-  CHECK(r->out == tricky);
-}
 
 TEST_CASE("upload sends the content through stdin, never on the command line") {
   FakeConnector fake("web-01");

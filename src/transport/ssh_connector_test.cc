@@ -13,6 +13,7 @@
 
 #include "transport/local_connector.h"
 
+using namespace foobar;
 using namespace foobar::transport;
 using namespace std::chrono_literals;
 
