@@ -18,9 +18,10 @@ namespace foobar::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: foobarctl lab up NAME --host NAME=ADDRESS [--host ...]\n"
-    "       foobarctl lab down [NAME]\n"
-    "       foobarctl lab status [NAME]\n"
+    "usage: foobarctl lab up STACK.yaml\n"
+    "       foobarctl lab up NAME --host NAME=ADDRESS [--host ...]\n"
+    "       foobarctl lab down [STACK.yaml|NAME]\n"
+    "       foobarctl lab status [STACK.yaml|NAME]\n"
     "       foobarctl lab ssh [--lab NAME] HOST [-- COMMAND...]\n\n"
     "A lab host is a network namespace on bridge labbr0 (10.77.0.0/24), an overlay root\n"
     "and its own PID/UTS/mount namespaces running sshd. Needs root. One lab at a time.\n"
@@ -48,6 +49,11 @@ std::string join(const std::vector<std::string>& words) {
 }
 
 Result<std::string> lab_name(const std::vector<std::string>& positional) {
+  if (!positional.empty() && names_stack_file(positional.front())) {
+    auto target = lab_target_from_stack(positional.front());
+    if (!target) return target.diagnostics();
+    return target->name;
+  }
   if (!positional.empty()) return positional.front();
   return lab::current_lab();
 }
@@ -68,13 +74,22 @@ int lab_up_cmd(std::vector<std::string> args) {
   auto argv = to_argv(args);
   auto r = opts.parse(static_cast<int>(args.size()), argv.data());
   if (r.count("help")) return std::printf("%s", opts.help().c_str()), 0;
-  if (!r.count("name")) return report({Diagnostic::error("lab up", "give the lab a NAME")});
-  auto specs = lab_specs_from_args(r.count("host") ? r["host"].as<std::vector<std::string>>()
-                                                   : std::vector<std::string>{});
-  if (!specs) return report(specs.diagnostics());
-  const std::string name = r["name"].as<std::vector<std::string>>().front();
+  if (!r.count("name")) return report({Diagnostic::error("lab up", "give a STACK file or a lab NAME with --host")});
+  std::string name = r["name"].as<std::vector<std::string>>().front();
+  std::vector<lab::LabHostSpec> hosts;
+  if (names_stack_file(name)) {
+    auto target = lab_target_from_stack(name);
+    if (!target) return report(target.diagnostics());
+    name = target->name;
+    hosts = std::move(target->hosts);
+  } else {
+    auto specs = lab_specs_from_args(r.count("host") ? r["host"].as<std::vector<std::string>>()
+                                                     : std::vector<std::string>{});
+    if (!specs) return report(specs.diagnostics());
+    hosts = std::move(*specs);
+  }
   auto start = std::chrono::steady_clock::now();
-  auto state = lab::lab_up(name, *specs);
+  auto state = lab::lab_up(name, hosts);
   if (!state) return report(state.diagnostics());
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   std::printf("lab %s is up: %zu hosts in %.1f s\n", name.c_str(), state->hosts.size(), ms.count() / 1000.0);

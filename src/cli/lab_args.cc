@@ -1,5 +1,9 @@
 #include "cli/lab_args.h"
 
+#include <filesystem>
+
+#include "stack/stack.h"
+
 namespace foobar::cli {
 
 Result<std::vector<lab::LabHostSpec>> lab_specs_from_args(const std::vector<std::string>& host_args) {
@@ -17,6 +21,19 @@ Result<std::vector<lab::LabHostSpec>> lab_specs_from_args(const std::vector<std:
   if (specs.empty())
     return Diagnostic::error("lab up", "no hosts given: add --host NAME=ADDRESS (one per host)");
   return specs;
+}
+
+bool names_stack_file(const std::string& arg) {
+  auto ext = std::filesystem::path(arg).extension();
+  return ext == ".yaml" || ext == ".yml" || std::filesystem::is_regular_file(arg);
+}
+
+Result<LabTarget> lab_target_from_stack(const std::string& stack_path) {
+  auto st = stack::load_stack(stack_path);
+  if (!st) return st.diagnostics();
+  LabTarget t{st->name.value, {}};
+  for (const auto& h : st->hosts) t.hosts.push_back({h.name.value, h.address.value});
+  return t;
 }
 
 }  // namespace foobar::cli

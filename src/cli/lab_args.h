@@ -13,4 +13,14 @@ namespace foobar::cli {
 // host_args are "NAME=ADDRESS" (from --host).
 Result<std::vector<lab::LabHostSpec>> lab_specs_from_args(const std::vector<std::string>& host_args);
 
+// A lab named after a stack, with one host per stack host at its address.
+struct LabTarget {
+  std::string name;
+  std::vector<lab::LabHostSpec> hosts;
+};
+
+// Whether a `lab` argument names a stack file rather than a lab.
+bool names_stack_file(const std::string& arg);
+Result<LabTarget> lab_target_from_stack(const std::string& stack_path);
+
 }  // namespace foobar::cli
