@@ -13,7 +13,7 @@ to() { if command -v timeout >/dev/null 2>&1; then timeout 20 "$@"; else "$@"; f
 meta() {
   m=$(stat -c '%a:%U:%G' -- "$1" 2>/dev/null) || m='::'
   mode=${m%%:*}; rest=${m#*:}; owner=${rest%%:*}; group=${rest#*:}
-  if [ -n "$mode" ]; then mode=$(printf '%04d' "$mode"); fi
+  case $mode in ?) mode=000$mode ;; ??) mode=00$mode ;; ???) mode=0$mode ;; esac
 }
 # file NAME PATH WANT_SHA256: content is sent (base64) only when it differs from WANT.
 pfile() {
