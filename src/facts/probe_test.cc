@@ -52,9 +52,11 @@ struct TempDir {
 };
 
 // Runs a script with /bin/sh, `bin` first on PATH; returns its standard output.
-std::string run_sh(const TempDir& dir, const std::string& script) {
+// With `on_stdin`, the script is fed as `sh -s` reads it over an exec channel.
+std::string run_sh(const TempDir& dir, const std::string& script, bool on_stdin = false) {
   std::string file = dir.write("probe.sh", script);
-  std::string cmd = "PATH=" + shell_quote((dir.path / "bin").string()) + ":\"$PATH\" /bin/sh " + shell_quote(file);
+  std::string cmd = "PATH=" + shell_quote((dir.path / "bin").string()) + ":\"$PATH\" /bin/sh " +
+                    (on_stdin ? "-s < " : "") + shell_quote(file);
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;
@@ -141,7 +143,7 @@ TEST_CASE("the probe runs under /bin/sh and its output parses") {
   };
   // A `service` that knows one running service, so the sysvinit branch is exercised.
   dir.write("bin/service", "#!/bin/sh\n[ \"$1\" = foobar-fake-svc ] && [ \"$2\" = status ]\n", 0755);
-  auto out = run_sh(dir, make_probe("s1", ptrs(rs), state));
+  auto out = run_sh(dir, make_probe("s1", ptrs(rs), state), true);
   auto facts = parse_probe_output("h1", out);
   INFO(out);
   REQUIRE_MESSAGE(facts.ok(), first_error(facts));
@@ -200,7 +202,7 @@ esac
 )",
             0755);
   std::vector<Resource> rs{res(ResourceKind::replication, "primary", ReplicationState{})};
-  auto out = run_sh(dir, make_probe("s2", ptrs(rs), (dir.path / "state").string()));
+  auto out = run_sh(dir, make_probe("s2", ptrs(rs), (dir.path / "state").string()), true);
   auto facts = parse_probe_output("db-02", out);
   INFO(out);
   REQUIRE_MESSAGE(facts.ok(), first_error(facts));
