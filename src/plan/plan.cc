@@ -129,12 +129,15 @@ class Planner {
 
 std::string file_label(const Resource& r) { return r.host + ":" + r.name; }
 
+// As diff decides: a NUL byte makes a file binary, and binary files get no line diff.
+bool is_binary(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+
 void Planner::plan_file(const Resource& r, const FileState& want, const Facts& facts, Action& a) {
   a.sensitive = want.sensitive;
   PathFact have;
   if (auto it = facts.files.find(r.name); it != facts.files.end()) have = it->second;
   auto show = [&](std::string_view old_text) {
-    if (!want.sensitive)
+    if (!want.sensitive && !is_binary(want.content))
       a.diff = mask_secrets(unified_diff(old_text, want.content, file_label(r), file_label(r), m_options.diff_context),
                             m_options.secret_values);
   };
@@ -149,6 +152,8 @@ void Planner::plan_file(const Resource& r, const FileState& want, const Facts& f
   if (have.type == PathType::file && have.sha256 != sha256_hex(want.content)) {
     if (want.sensitive) {
       a.reasons.push_back("(sensitive content changed)");
+    } else if (have.content && (is_binary(*have.content) || is_binary(want.content))) {
+      a.reasons.push_back("content changed (binary)");
     } else if (have.content) {
       a.reasons.push_back("content changed");
       show(*have.content);
@@ -431,6 +436,13 @@ Plan Planner::run() {
 }
 
 }  // namespace
+
+std::vector<const Resource*> host_resources(const Graph& graph, const std::string& host) {
+  std::vector<const Resource*> out;
+  for (const auto& r : graph.resources())
+    if (r.host == host) out.push_back(&r);
+  return out;
+}
 
 Plan make_plan(const Graph& graph, const std::map<std::string, Facts>& facts_by_host, const PlanOptions& options) {
   return Planner(graph, facts_by_host, options).run();

@@ -79,6 +79,9 @@ struct PlanOptions {
   int diff_context = 3;
 };
 
+// The resources of one host, for its probe and its manifest.
+std::vector<const Resource*> host_resources(const Graph& graph, const std::string& host);
+
 Plan make_plan(const Graph& graph, const std::map<std::string, Facts>& facts_by_host, const PlanOptions& options);
 
 // "Plan: 1 to add, 2 to change, 0 to destroy."

@@ -421,3 +421,18 @@ TEST_CASE("plan JSON holds hosts, actions, reasons and diffs, with stable text")
   auto text = plan_json_text(p);
   CHECK(text.find("\"action\"") < text.find("\"diff\""));  // keys sorted
 }
+
+TEST_CASE("binary files get no line diff") {
+  Graph g;
+  REQUIRE(g.add(make("h", ResourceKind::file, "/bin/blob", content(std::string("a\0b\n", 4)))).ok());
+  REQUIRE(g.add(make("h", ResourceKind::file, "/bin/new", content(std::string("\0", 1)))).ok());
+  Facts f = facts_for("h");
+  f.files["/bin/blob"] = file_fact(std::string("a\0c\n", 4));
+  Plan p = make_plan(g, {{"h", f}}, PlanOptions{});
+  CHECK(has_reason(action(p, "h:file:/bin/blob"), "content changed (binary)"));
+  CHECK(action(p, "h:file:/bin/blob").diff.empty());
+  CHECK(action(p, "h:file:/bin/new").type == ActionType::create);
+  CHECK(action(p, "h:file:/bin/new").diff.empty());
+  CHECK(host_resources(g, "h").size() == 2);
+  CHECK(host_resources(g, "x").empty());
+}
