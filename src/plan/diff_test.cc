@@ -109,6 +109,8 @@ TEST_CASE("unified diff matches diff -u") {
       {"a\nb\nc", "a\nb\nc\n"},                                     // newline added at the end
       {"a\nb\nc\n", "a\nb\nC"},                                     // no newline at end of new
       {"x", "y"},                                                   // neither has a newline
+      {"a\nb\nc", "A\nb\nc"},                                         // unterminated context line
+      {"a\r\nb\r\n", "a\r\nB\r\n"},                                     // CRLF lines
       {base, "new first\n" + base},                                 // insertion at start
       {base, base + "new last\n"},                                  // insertion at end
       {base, numbered(1, 10) + "changed\n" + numbered(12, 40)},     // one change
