@@ -38,6 +38,8 @@ struct ReplicaFact {
   std::string source_host;
   std::string seconds_behind;  // "NULL" when not replicating
   std::string gtid_io_pos;
+  std::string io_state;   // as the server says it: Yes, No, Connecting
+  std::string sql_state;  // Yes, No
 };
 
 struct DbFacts {

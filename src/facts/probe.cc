@@ -242,8 +242,9 @@ struct Parser {
     } else if (kind == "replica") {
       if (f.size() == 2 && f[1] == "none") return db.replica.reset();
       if (!arity(f, 7)) return;
-      db.replica = ReplicaFact{f[2] == "Yes", f[3] == "Yes", unescape_field(f[4]), std::string(f[5]),
-                               unescape_field(f[6])};
+      db.replica = ReplicaFact{f[2] == "Yes",        f[3] == "Yes",         unescape_field(f[4]),
+                               std::string(f[5]),    unescape_field(f[6]), std::string(f[2]),
+                               std::string(f[3])};
     } else {
       fail(kind, "unknown record type");
     }

@@ -219,6 +219,8 @@ esac
   CHECK(db.replica->source_host == "10.77.0.21");
   CHECK(db.replica->seconds_behind == "NULL");
   CHECK(db.replica->gtid_io_pos == "0-1-42");
+  CHECK(db.replica->io_state == "Yes");
+  CHECK(db.replica->sql_state == "No");
 }
 
 TEST_CASE("a database server that does not answer is a fact, not a failure") {

@@ -127,6 +127,10 @@ class Planner {
   std::unordered_map<std::string, std::vector<Notify>> m_destroy_notify;
 };
 
+std::string replica_state(const std::string& raw, bool running) {
+  return raw.empty() ? (running ? "Yes" : "No") : raw;
+}
+
 std::string file_label(const Resource& r) { return r.host + ":" + r.name; }
 
 // As diff decides: a NUL byte makes a file binary, and binary files get no line diff.
@@ -224,8 +228,8 @@ void Planner::plan_database(const Resource& r, const Facts& facts, Action& a) {
     if (have.source_host != want.primary_address && have.source_host != want.primary_host)
       a.reasons.push_back("replicates from " + have.source_host + ", must be " + want.primary_address);
     if (!have.io_running || !have.sql_running)
-      a.reasons.push_back(std::string("replication not running (IO: ") + (have.io_running ? "Yes" : "No") +
-                          ", SQL: " + (have.sql_running ? "Yes" : "No") + ")");
+      a.reasons.push_back("replication not running (IO: " + replica_state(have.io_state, have.io_running) +
+                          ", SQL: " + replica_state(have.sql_state, have.sql_running) + ")");
     if (!a.reasons.empty()) a.type = ActionType::update;
   }
 }

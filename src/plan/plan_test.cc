@@ -340,16 +340,16 @@ TEST_CASE("databases, users and replication") {
   f.db.probed = f.db.answering = true;
   f.db.databases = {"present", "mysql"};
   f.db.users = {"app@localhost"};
-  f.db.replica = ReplicaFact{true, false, "10.77.0.21", "NULL", "0-1-5"};
+  f.db.replica = ReplicaFact{false, false, "10.77.0.21", "NULL", "0-1-5", "Connecting", "No"};
   Plan p = make_plan(g, {{"db", f}}, PlanOptions{});
   CHECK(action(p, "db:database:foobar").type == ActionType::create);
   CHECK(action(p, "db:database:present").type == ActionType::noop);
   CHECK(has_reason(action(p, "db:db_user:app"), "user app@10.77.0.% missing"));
   const Action& repl = action(p, "db:replication:primary");
   CHECK(repl.type == ActionType::update);
-  CHECK(has_reason(repl, "replication not running (IO: Yes, SQL: No)"));
+  CHECK(has_reason(repl, "replication not running (IO: Connecting, SQL: No)"));
 
-  f.db.replica = ReplicaFact{true, true, "10.77.0.21", "0", "0-1-5"};
+  f.db.replica = ReplicaFact{true, true, "10.77.0.21", "0", "0-1-5", "Yes", "Yes"};
   CHECK(action(make_plan(g, {{"db", f}}, PlanOptions{}), "db:replication:primary").type == ActionType::noop);
   f.db.replica.reset();
   CHECK(has_reason(action(make_plan(g, {{"db", f}}, PlanOptions{}), "db:replication:primary"), "not configured"));
