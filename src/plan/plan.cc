@@ -117,7 +117,7 @@ class Planner {
   void plan_firewalls(HostPlan& hp, const std::vector<const Resource*>& resources, const Facts& facts);
   void plan_destroys(HostPlan& hp, const std::vector<const Resource*>& resources, const Facts& facts);
   void apply_handlers();
-  std::vector<std::vector<const Resource*>> host_order() ;
+  std::vector<std::vector<const Resource*>> host_order();
 
   const Graph& m_graph;
   const std::map<std::string, Facts>& m_facts;
