@@ -1,0 +1,81 @@
+// Facts: the present state of one host, as the probe found it. Plain data; the
+// plan compares it with the desired state of the host's resources.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace foobar {
+
+enum class PathType { absent, file, directory, other };
+
+// A managed file or directory path.
+struct PathFact {
+  PathType type = PathType::absent;
+  std::string sha256;  // files only; empty when unreadable
+  std::string mode;    // 4-digit octal, e.g. "0644"
+  std::string owner;
+  std::string group;
+  std::optional<std::string> content;  // sent only when it differs from the desired content
+};
+
+struct PackageFact {
+  bool installed = false;
+  bool known = true;  // false when the host has no dpkg-query
+  std::string version;
+};
+
+struct ServiceFact {
+  bool running = false;
+  bool enabled = false;
+};
+
+struct ReplicaFact {
+  bool io_running = false;
+  bool sql_running = false;
+  std::string source_host;
+  std::string seconds_behind;  // "NULL" when not replicating
+  std::string gtid_io_pos;
+  std::string io_state;   // as the server says it: Yes, No, Connecting
+  std::string sql_state;  // Yes, No
+};
+
+struct DbFacts {
+  bool probed = false;   // the host has database resources, so the probe asked
+  bool answering = false;  // the server answered as root over its unix socket
+  std::string error;     // why it did not answer
+  std::set<std::string> databases;
+  std::set<std::string> users;  // "user@host"
+  std::optional<ReplicaFact> replica;  // nullopt: not a replica
+};
+
+struct LockFact {
+  bool held = false;
+  std::string holder;
+};
+
+// A guarded command's guard, evaluated by the probe: skip means the guard says done.
+struct CommandFact {
+  bool skip = false;
+};
+
+struct FirewallFact {
+  bool loaded = false;  // an nftables ruleset with at least one table is active
+};
+
+struct Facts {
+  std::string host;
+  std::map<std::string, PathFact> files;
+  std::map<std::string, PathFact> dirs;
+  std::map<std::string, PackageFact> packages;
+  std::map<std::string, ServiceFact> services;
+  std::map<std::string, CommandFact> commands;
+  std::optional<FirewallFact> firewall;
+  std::optional<std::string> manifest;  // the on-host manifest's content, if any
+  LockFact lock;
+  DbFacts db;
+};
+
+}  // namespace foobar

@@ -1,0 +1,292 @@
+#include "facts/probe.h"
+
+
+#include "facts/probe_script.h"
+#include "util/base64.h"
+#include "util/hash.h"
+
+namespace foobar {
+
+std::string manifest_path(const std::string& stack_name, const std::string& state_dir) {
+  return state_dir + "/" + stack_name + ".json";
+}
+
+std::string lock_path(const std::string& stack_name, const std::string& state_dir) {
+  return state_dir + "/" + stack_name + ".lock";
+}
+
+std::string shell_quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+std::string escape_field(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string unescape_field(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) {
+      out += s[i];
+      continue;
+    }
+    char c = s[++i];
+    switch (c) {
+      case 't': out += '\t'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case '0': out += '\0'; break;
+      default: out += c;  // "\\" and anything mysql escapes by a plain backslash
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// One call of a prelude function: the record name goes first, escaped, then the
+// real arguments; everything quoted, so no name can break out of its word.
+std::string call(const char* fn, const std::string& name, std::initializer_list<std::string> args) {
+  std::string line = fn;
+  line += ' ' + shell_quote(escape_field(name));
+  for (const auto& a : args) line += ' ' + shell_quote(a);
+  return line + '\n';
+}
+
+bool is_db_kind(ResourceKind k) {
+  return k == ResourceKind::database || k == ResourceKind::db_user || k == ResourceKind::replication;
+}
+
+std::string probe_call(const Resource& r) {
+  switch (r.kind) {
+    case ResourceKind::file: {
+      const auto& f = std::get<FileState>(r.state);
+      // Sensitive files never travel back: an empty wanted hash turns content off.
+      return call("pfile", r.name, {r.name, f.sensitive ? "" : sha256_hex(f.content)});
+    }
+    case ResourceKind::directory: return call("pdir", r.name, {r.name});
+    case ResourceKind::package: return call("ppkg", r.name, {r.name});
+    case ResourceKind::service: return call("psvc", r.name, {r.name});
+    case ResourceKind::command: {
+      const auto& c = std::get<CommandState>(r.state);
+      return call("pcmd", r.name, {c.creates, c.unless});
+    }
+    default: return "";  // database kinds and firewalls are probed once per host
+  }
+}
+
+}  // namespace
+
+std::string make_probe(const std::string& stack_name, const std::vector<const Resource*>& resources,
+                       const std::string& state_dir) {
+  std::string script = "#!/bin/sh\n# foobarctl facts probe (stack " + escape_field(stack_name) + ")\n";
+  std::string prelude = probe_detail::k_prelude;
+  auto at = prelude.find("@LIMIT@");
+  prelude.replace(at, 7, std::to_string(k_probe_content_limit));
+  script += prelude;
+  script += "rec foobar-probe " + std::to_string(k_probe_version) + "\n";
+  bool db = false, firewall = false;
+  for (const Resource* r : resources) {
+    script += probe_call(*r);
+    db = db || is_db_kind(r->kind);
+    firewall = firewall || r->kind == ResourceKind::firewall;
+  }
+  if (firewall) script += "pfirewall\n";
+  if (db) script += "pdb\n";
+  script += "pmanifest " + shell_quote(manifest_path(stack_name, state_dir)) + "\n";
+  script += "plock " + shell_quote(lock_path(stack_name, state_dir)) + "\n";
+  script += "rec end ok\nexit 0\n";
+  return script;
+}
+
+namespace {
+
+std::vector<std::string_view> split_tabs(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (true) {
+    auto tab = line.find('\t', start);
+    out.push_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+    if (tab == std::string_view::npos) return out;
+    start = tab + 1;
+  }
+}
+
+struct Parser {
+  const std::string& host;
+  Facts facts;
+  int line_no = 0;
+  Diagnostics errors;
+
+  void fail(std::string_view kind, const std::string& what) {
+    errors.push_back(Diagnostic::error(
+        host, SourcePos{line_no, 0},
+        "probe output line " + std::to_string(line_no) + ": malformed '" + std::string(kind) + "' record: " + what));
+  }
+
+  bool arity(const std::vector<std::string_view>& f, std::size_t n) {
+    if (f.size() == n) return true;
+    fail(f[0], "expected " + std::to_string(n - 1) + " fields, got " + std::to_string(f.size() - 1));
+    return false;
+  }
+
+  std::optional<std::string> b64(std::string_view kind, std::string_view text) {
+    auto d = base64_decode(text);
+    if (!d) fail(kind, "invalid base64 data");
+    return d;
+  }
+
+  std::optional<PathFact> path_fact(const std::vector<std::string_view>& f, bool is_file) {
+    PathFact p;
+    auto type = f[2];
+    if (type == "absent") return p;
+    if (type == "file" && is_file) p.type = PathType::file;
+    else if (type == "directory" && !is_file) p.type = PathType::directory;
+    else if (type == "other") p.type = PathType::other;
+    else {
+      fail(f[0], "unknown path type '" + std::string(type) + "'");
+      return std::nullopt;
+    }
+    std::size_t i = 3;
+    if (is_file) p.sha256 = std::string(f[i++]);
+    p.mode = std::string(f[i++]);
+    if (!p.mode.empty()) p.mode.insert(0, p.mode.size() < 4 ? 4 - p.mode.size() : 0, '0');
+    p.owner = std::string(f[i++]);
+    p.group = std::string(f[i++]);
+    if (is_file && f[i] != "-") {
+      auto content = b64(f[0], f[i]);
+      if (!content) return std::nullopt;
+      p.content = std::move(*content);
+    }
+    return p;
+  }
+
+  void record(const std::vector<std::string_view>& f) {
+    auto kind = f[0];
+    if (kind == "file" || kind == "dir") {
+      bool is_file = kind == "file";
+      if (!arity(f, is_file ? 8 : 6)) return;
+      if (auto p = path_fact(f, is_file)) (is_file ? facts.files : facts.dirs)[unescape_field(f[1])] = *p;
+    } else if (kind == "pkg") {
+      if (!arity(f, 4)) return;
+      PackageFact p;
+      if (f[2] == "installed") p.installed = true;
+      else if (f[2] == "unknown") p.known = false;
+      else if (f[2] != "absent") return fail(kind, "unknown package state '" + std::string(f[2]) + "'");
+      p.version = std::string(f[3]);
+      facts.packages[unescape_field(f[1])] = p;
+    } else if (kind == "svc") {
+      if (!arity(f, 4)) return;
+      if ((f[2] != "running" && f[2] != "stopped") || (f[3] != "enabled" && f[3] != "disabled"))
+        return fail(kind, "expected running|stopped and enabled|disabled");
+      facts.services[unescape_field(f[1])] = ServiceFact{f[2] == "running", f[3] == "enabled"};
+    } else if (kind == "cmd") {
+      if (!arity(f, 3)) return;
+      if (f[2] != "run" && f[2] != "skip") return fail(kind, "expected run or skip");
+      facts.commands[unescape_field(f[1])] = CommandFact{f[2] == "skip"};
+    } else if (kind == "firewall") {
+      if (!arity(f, 2)) return;
+      if (f[1] != "loaded" && f[1] != "unloaded") return fail(kind, "expected loaded or unloaded");
+      facts.firewall = FirewallFact{f[1] == "loaded"};
+    } else if (kind == "manifest") {
+      if (!arity(f, 3)) return;
+      if (f[1] == "absent") facts.manifest.reset();
+      else if (f[1] == "present") facts.manifest = b64(kind, f[2]);
+      else fail(kind, "expected present or absent");
+    } else if (kind == "lock") {
+      if (!arity(f, 3)) return;
+      if (f[1] == "free") facts.lock = LockFact{};
+      else if (f[1] == "held") {
+        auto holder = b64(kind, f[2]);
+        facts.lock = LockFact{true, holder ? *holder : std::string()};
+      } else fail(kind, "expected held or free");
+    } else {
+      db_record(f);
+    }
+  }
+
+  void db_record(const std::vector<std::string_view>& f) {
+    auto kind = f[0];
+    DbFacts& db = facts.db;
+    if (kind == "db") {
+      if (!arity(f, 3)) return;
+      db.probed = true;
+      db.answering = f[1] == "up";
+      if (f[1] == "down") {
+        auto e = b64(kind, f[2]);
+        db.error = e ? *e : "";
+      } else if (f[1] != "up") fail(kind, "expected up or down");
+    } else if (kind == "dbname") {
+      if (arity(f, 2)) db.databases.insert(unescape_field(f[1]));
+    } else if (kind == "dbuser") {
+      if (arity(f, 3)) db.users.insert(unescape_field(f[1]) + "@" + unescape_field(f[2]));
+    } else if (kind == "replica") {
+      if (f.size() == 2 && f[1] == "none") return db.replica.reset();
+      if (!arity(f, 7)) return;
+      db.replica = ReplicaFact{f[2] == "Yes",        f[3] == "Yes",         unescape_field(f[4]),
+                               std::string(f[5]),    unescape_field(f[6]), std::string(f[2]),
+                               std::string(f[3])};
+    } else {
+      fail(kind, "unknown record type");
+    }
+  }
+};
+
+}  // namespace
+
+Result<Facts> parse_probe_output(const std::string& host, std::string_view out) {
+  Parser p{host, Facts{}, 0, {}};
+  p.facts.host = host;
+  bool header = false, end = false;
+  std::size_t pos = 0;
+  while (pos < out.size() && !end) {
+    auto nl = out.find('\n', pos);
+    auto line = out.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? out.size() : nl + 1;
+    ++p.line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    auto fields = split_tabs(line);
+    if (!header) {
+      if (fields.size() != 2 || fields[0] != "foobar-probe" || fields[1] != std::to_string(k_probe_version))
+        return Diagnostic::error(host, SourcePos{p.line_no, 0},
+                                 "probe output line " + std::to_string(p.line_no) +
+                                     ": expected the header 'foobar-probe\\t" + std::to_string(k_probe_version) +
+                                     "', got '" + std::string(line.substr(0, 60)) + "'");
+      header = true;
+    } else if (fields[0] == "end") {
+      end = true;
+    } else {
+      p.record(fields);
+    }
+  }
+  if (!p.errors.empty()) return p.errors;
+  if (!header)
+    return Diagnostic::error(host, "probe output is empty; expected records starting with 'foobar-probe'");
+  if (!end)
+    return Diagnostic::error(host, SourcePos{p.line_no, 0},
+                             "probe output ends after line " + std::to_string(p.line_no) +
+                                 " without its 'end' record; the probe was cut short");
+  return std::move(p.facts);
+}
+
+}  // namespace foobar

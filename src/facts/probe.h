@@ -1,0 +1,38 @@
+// The facts probe: one generated POSIX sh script per host, run in one exec, whose
+// output (tab-separated line records, see docs/plan.md) parses into Facts. Both
+// halves are pure functions; running the script is the caller's one round trip.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "facts/facts.h"
+#include "graph/resource.h"
+#include "util/result.h"
+
+namespace foobar {
+
+inline constexpr int k_probe_version = 1;
+// Old file content is sent back (for diffs) only below this size.
+inline constexpr std::size_t k_probe_content_limit = 1 << 20;
+
+// Where foobarctl keeps its per-stack state on a host.
+inline constexpr const char* k_state_dir = "/var/lib/foobarctl";
+std::string manifest_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
+std::string lock_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
+
+// The probe for the given resources of one host. `state_dir` is overridable for tests.
+std::string make_probe(const std::string& stack_name, const std::vector<const Resource*>& resources,
+                       const std::string& state_dir = k_state_dir);
+
+Result<Facts> parse_probe_output(const std::string& host, std::string_view out);
+
+// A POSIX sh single-quoted word that stands for exactly `s`.
+std::string shell_quote(std::string_view s);
+// Field escaping of the record format: backslash, tab, newline and CR become
+// \\ \t \n \r (the escapes `mysql -B` uses, so its output passes through as is).
+std::string escape_field(std::string_view s);
+std::string unescape_field(std::string_view s);
+
+}  // namespace foobar

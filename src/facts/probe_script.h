@@ -1,0 +1,102 @@
+// The fixed part of the probe: shell functions the generated calls use.
+#pragma once
+
+namespace foobar::probe_detail {
+
+// Each function prints exactly one record (db prints several) and never fails the
+// script: a missing item is a record saying so.
+inline constexpr const char* k_prelude = R"SH(LC_ALL=C; export LC_ALL
+PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH
+rec() { printf '%s' "$1"; shift; for f in "$@"; do printf '\t%s' "$f"; done; printf '\n'; }
+b64() { base64 | tr -d '\n'; }
+to() { if command -v timeout >/dev/null 2>&1; then timeout 20 "$@"; else "$@"; fi; }
+meta() {
+  m=$(stat -c '%a:%U:%G' -- "$1" 2>/dev/null) || m='::'
+  mode=${m%%:*}; rest=${m#*:}; owner=${rest%%:*}; group=${rest#*:}
+  case $mode in ?) mode=000$mode ;; ??) mode=00$mode ;; ???) mode=0$mode ;; esac
+}
+# file NAME PATH WANT_SHA256: content is sent (base64) only when it differs from WANT.
+pfile() {
+  if [ -L "$2" ] || { [ -e "$2" ] && [ ! -f "$2" ]; }; then
+    meta "$2"; rec file "$1" other "" "$mode" "$owner" "$group" -; return
+  fi
+  if [ ! -e "$2" ]; then rec file "$1" absent "" "" "" "" -; return; fi
+  meta "$2"
+  if sum=$(sha256sum < "$2" 2>/dev/null); then sum=${sum%% *}; else sum=; fi
+  c=-
+  if [ -n "$3" ] && [ -n "$sum" ] && [ "$sum" != "$3" ]; then
+    sz=$(wc -c < "$2" 2>/dev/null) || sz=0
+    if [ $((sz)) -le @LIMIT@ ]; then c=$(b64 < "$2"); fi
+  fi
+  rec file "$1" file "$sum" "$mode" "$owner" "$group" "$c"
+}
+pdir() {
+  if [ -d "$2" ] && [ ! -L "$2" ]; then meta "$2"; rec dir "$1" directory "$mode" "$owner" "$group"
+  elif [ -e "$2" ] || [ -L "$2" ]; then meta "$2"; rec dir "$1" other "$mode" "$owner" "$group"
+  else rec dir "$1" absent "" "" ""; fi
+}
+if command -v dpkg-query >/dev/null 2>&1; then have_dpkg=1; else have_dpkg=0; fi
+ppkg() {
+  if [ $have_dpkg = 0 ]; then rec pkg "$1" unknown ""; return; fi
+  v=$(dpkg-query -W -f='${Status}\t${Version}\n' -- "$2" 2>/dev/null |
+      awk -F'\t' '$1 ~ / installed$/ { print $2; exit }')
+  if [ -n "$v" ]; then rec pkg "$1" installed "$v"; else rec pkg "$1" absent ""; fi
+}
+if [ -d /run/systemd/system ]; then have_systemd=1; else have_systemd=0; fi
+psvc() {
+  r=stopped; e=disabled
+  if [ $have_systemd = 1 ]; then
+    if systemctl is-active --quiet -- "$2" 2>/dev/null; then r=running; fi
+    if systemctl is-enabled --quiet -- "$2" 2>/dev/null; then e=enabled; fi
+  else
+    if to service "$2" status </dev/null >/dev/null 2>&1; then r=running; fi
+    for f in /etc/rc2.d/S??"$2"; do if [ -e "$f" ]; then e=enabled; fi; done
+  fi
+  rec svc "$1" "$r" "$e"
+}
+# cmd NAME CREATES UNLESS: skip when CREATES exists or UNLESS succeeds.
+pcmd() {
+  s=run
+  if [ -n "$2" ] && { [ -e "$2" ] || [ -L "$2" ]; }; then s=skip
+  elif [ -n "$3" ] && to sh -c "$3" </dev/null >/dev/null 2>&1; then s=skip; fi
+  rec cmd "$1" "$s"
+}
+pfirewall() {
+  if command -v nft >/dev/null 2>&1 && nft list ruleset 2>/dev/null | grep -q '^table '; then
+    rec firewall loaded
+  else
+    rec firewall unloaded
+  fi
+}
+pmanifest() {
+  if [ -f "$1" ]; then rec manifest present "$(b64 < "$1")"; else rec manifest absent ""; fi
+}
+plock() {
+  if [ -d "$1" ]; then rec lock held "$(cat "$1/holder" 2>/dev/null | b64)"
+  elif [ -e "$1" ]; then rec lock held "$(b64 < "$1")"
+  else rec lock free ""; fi
+}
+my() { to mysql -uroot --connect-timeout=5 -B "$@" </dev/null; }
+pdb() {
+  if ! command -v mysql >/dev/null 2>&1; then rec db down "$(printf 'no mysql client' | b64)"; return; fi
+  if ! err=$(my -N -e 'SELECT 1' 2>&1 >/dev/null); then rec db down "$(printf '%s' "$err" | b64)"; return; fi
+  rec db up ""
+  my -N -e 'SHOW DATABASES' 2>/dev/null | while IFS= read -r l; do rec dbname "$l"; done
+  my -N -e 'SELECT User, Host FROM mysql.user' 2>/dev/null | while IFS= read -r l; do
+    printf 'dbuser\t%s\n' "$l"; done
+  st=$(my -E -e 'SHOW REPLICA STATUS' 2>/dev/null) || st=$(my -E -e 'SHOW SLAVE STATUS' 2>/dev/null) || st=
+  if [ -z "$st" ]; then rec replica none; return; fi
+  printf '%s\n' "$st" | awk '
+    function pick(a, b) { return (a in f) ? f[a] : f[b] }
+    /^\*+ [0-9]+\. row/ { rows++; next }
+    rows > 1 { next }
+    { line = $0; sub(/^ +/, "", line); i = index(line, ":"); if (i == 0) next
+      k = substr(line, 1, i - 1); v = substr(line, i + 1); sub(/^ /, "", v); f[k] = v }
+    END { printf "replica\tstatus\t%s\t%s\t%s\t%s\t%s\n",
+            pick("Slave_IO_Running", "Replica_IO_Running"), pick("Slave_SQL_Running", "Replica_SQL_Running"),
+            pick("Master_Host", "Source_Host"), pick("Seconds_Behind_Master", "Seconds_Behind_Source"),
+            pick("Gtid_IO_Pos", "Retrieved_Gtid_Set") }'
+}
+)SH";
+
+}  // namespace foobar::probe_detail

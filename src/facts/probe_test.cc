@@ -1,0 +1,279 @@
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "facts/probe.h"
+#include "util/base64.h"
+#include "util/hash.h"
+
+using namespace foobar;
+namespace fs = std::filesystem;
+
+namespace {
+
+Resource res(ResourceKind kind, const std::string& name, DesiredState state) {
+  Resource r;
+  r.host = "h1";
+  r.kind = kind;
+  r.name = name;
+  r.state = std::move(state);
+  return r;
+}
+
+FileState file_state(const std::string& content, bool sensitive = false) {
+  FileState f;
+  f.content = content;
+  f.sensitive = sensitive;
+  return f;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "foobar-probe-XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string write(const std::string& rel, const std::string& content, mode_t mode = 0644) const {
+    fs::path p = path / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+    chmod(p.c_str(), mode);
+    return p.string();
+  }
+};
+
+// Runs a script with /bin/sh, `bin` first on PATH; returns its standard output.
+// With `on_stdin`, the script is fed as `sh -s` reads it over an exec channel.
+std::string run_sh(const TempDir& dir, const std::string& script, bool on_stdin = false) {
+  std::string file = dir.write("probe.sh", script);
+  std::string cmd = "PATH=" + shell_quote((dir.path / "bin").string()) + ":\"$PATH\" /bin/sh " +
+                    (on_stdin ? "-s < " : "") + shell_quote(file);
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  CHECK(pclose(p) == 0);
+  return out;
+}
+
+template <class T>
+std::string first_error(const Result<T>& r) {
+  return r.ok() ? std::string() : r.error().to_string();
+}
+
+std::vector<const Resource*> ptrs(const std::vector<Resource>& rs) {
+  std::vector<const Resource*> out;
+  for (const auto& r : rs) out.push_back(&r);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("shell quoting and field escaping") {
+  CHECK(shell_quote("a b") == "'a b'");
+  CHECK(shell_quote("it's") == "'it'\\''s'");
+  CHECK(escape_field("a\tb\nc\\d") == "a\\tb\\nc\\\\d");
+  CHECK(unescape_field(escape_field("x\t\n\r\\y")) == "x\t\n\r\\y");
+  CHECK(unescape_field("a\\0b") == std::string("a\0b", 3));
+}
+
+TEST_CASE("probe text covers every managed item, quoted") {
+  std::vector<Resource> rs{
+      res(ResourceKind::file, "/etc/it's here", file_state("x")),
+      res(ResourceKind::file, "/etc/secret", file_state("pw", true)),
+      res(ResourceKind::directory, "/srv/app", DirectoryState{}),
+      res(ResourceKind::package, "nginx", PackageState{}),
+      res(ResourceKind::service, "nginx", ServiceState{}),
+      res(ResourceKind::database, "foobar", DatabaseState{"mariadb"}),
+  };
+  auto text = make_probe("stack0", ptrs(rs));
+  CHECK(text.rfind("#!/bin/sh\n", 0) == 0);
+  CHECK(text.find("pfile '/etc/it'\\''s here' '/etc/it'\\''s here' '" + sha256_hex("x") + "'") != std::string::npos);
+  CHECK(text.find("pfile '/etc/secret' '/etc/secret' ''\n") != std::string::npos);  // no content back
+  CHECK(text.find("pdir '/srv/app' '/srv/app'") != std::string::npos);
+  CHECK(text.find("ppkg 'nginx' 'nginx'") != std::string::npos);
+  CHECK(text.find("psvc 'nginx' 'nginx'") != std::string::npos);
+  CHECK(text.find("\npdb\n") != std::string::npos);
+  CHECK(text.find("dpkg-query") != std::string::npos);
+  CHECK(text.find("/run/systemd/system") != std::string::npos);
+  CHECK(text.find("SHOW SLAVE STATUS") != std::string::npos);
+  CHECK(text.find("pmanifest '/var/lib/foobarctl/stack0.json'") != std::string::npos);
+  CHECK(text.find("plock '/var/lib/foobarctl/stack0.lock'") != std::string::npos);
+  CHECK(text.find("@LIMIT@") == std::string::npos);
+  CHECK(make_probe("s", {}).find("\npdb\n") == std::string::npos);  // no database, no query
+}
+
+TEST_CASE("the probe runs under /bin/sh and its output parses") {
+  TempDir dir;
+  std::string same = dir.write("etc/same.conf", "same\n", 0600);
+  std::string changed = dir.write("etc/changed.conf", "old line\n", 0640);
+  std::string secret = dir.write("etc/secret.conf", "old password\n", 0600);
+  std::string odd = dir.write("etc/we'ird\tname", "", 0755);
+  std::string missing = (dir.path / "etc/missing.conf").string();
+  fs::create_directories(dir.path / "srv/app");
+  chmod((dir.path / "srv/app").c_str(), 02750);
+  std::string state = (dir.path / "state").string();
+  dir.write("state/s1.json", "{\"stack\": \"s1\"}\n");
+  dir.write("state/s1.lock", "alice@laptop 1234\n");
+  std::vector<Resource> rs{
+      res(ResourceKind::file, same, file_state("same\n")),
+      res(ResourceKind::file, changed, file_state("new line\n")),
+      res(ResourceKind::file, secret, file_state("new password\n", true)),
+      res(ResourceKind::file, odd, file_state("")),
+      res(ResourceKind::file, missing, file_state("x")),
+      res(ResourceKind::directory, (dir.path / "srv/app").string(), DirectoryState{}),
+      res(ResourceKind::directory, same, DirectoryState{}),  // a file where a directory should be
+      res(ResourceKind::package, "coreutils", PackageState{}),
+      res(ResourceKind::package, "foobar-no-such-package-xyz", PackageState{}),
+      res(ResourceKind::service, "foobar-fake-svc", ServiceState{}),
+      res(ResourceKind::service, "foobar-stopped-svc", ServiceState{}),
+      res(ResourceKind::command, "init-db", CommandState{"true", same, ""}),
+      res(ResourceKind::command, "seed", CommandState{"true", missing, "false"}),
+  };
+  // A `service` that knows one running service, so the sysvinit branch is exercised.
+  dir.write("bin/service", "#!/bin/sh\n[ \"$1\" = foobar-fake-svc ] && [ \"$2\" = status ]\n", 0755);
+  auto out = run_sh(dir, make_probe("s1", ptrs(rs), state), true);
+  auto facts = parse_probe_output("h1", out);
+  INFO(out);
+  REQUIRE_MESSAGE(facts.ok(), first_error(facts));
+
+  const auto& f = facts->files;
+  REQUIRE(f.size() == 5);
+  CHECK(f.at(same).type == PathType::file);
+  CHECK(f.at(same).sha256 == sha256_hex("same\n"));
+  CHECK(f.at(same).mode == "0600");
+  CHECK_FALSE(f.at(same).content.has_value());  // unchanged: no content sent
+  CHECK(f.at(changed).mode == "0640");
+  REQUIRE(f.at(changed).content.has_value());
+  CHECK(*f.at(changed).content == "old line\n");
+  CHECK(f.at(secret).sha256 == sha256_hex("old password\n"));
+  CHECK_FALSE(f.at(secret).content.has_value());  // sensitive: never sent
+  CHECK(f.at(odd).mode == "0755");
+  CHECK(f.at(odd).sha256 == sha256_hex(""));
+  CHECK(f.at(missing).type == PathType::absent);
+  CHECK_FALSE(f.at(same).owner.empty());
+
+  CHECK(facts->dirs.at((dir.path / "srv/app").string()).type == PathType::directory);
+  CHECK(facts->dirs.at((dir.path / "srv/app").string()).mode == "2750");
+  CHECK(facts->dirs.at(same).type == PathType::other);
+
+  CHECK(facts->packages.at("coreutils").installed);
+  CHECK_FALSE(facts->packages.at("coreutils").version.empty());
+  CHECK_FALSE(facts->packages.at("foobar-no-such-package-xyz").installed);
+
+  if (!fs::exists("/run/systemd/system")) {
+    CHECK(facts->services.at("foobar-fake-svc").running);
+    CHECK_FALSE(facts->services.at("foobar-stopped-svc").running);
+    CHECK_FALSE(facts->services.at("foobar-stopped-svc").enabled);
+  }
+  CHECK(facts->commands.at("init-db").skip);
+  CHECK_FALSE(facts->commands.at("seed").skip);
+
+  REQUIRE(facts->manifest.has_value());
+  CHECK(*facts->manifest == "{\"stack\": \"s1\"}\n");
+  CHECK(facts->lock.held);
+  CHECK(facts->lock.holder == "alice@laptop 1234\n");
+  CHECK_FALSE(facts->db.probed);
+}
+
+TEST_CASE("the probe reports absent manifest and free lock, and database facts through mysql") {
+  TempDir dir;
+  dir.write("bin/mysql", R"(#!/bin/sh
+q=
+while [ $# -gt 0 ]; do case "$1" in -e) q=$2; shift;; esac; shift; done
+case "$q" in
+  'SELECT 1') echo 1 ;;
+  'SHOW DATABASES') printf 'mysql\nfoobar\nodd\\tname\n' ;;
+  'SELECT User, Host FROM mysql.user') printf 'root\tlocalhost\napp\t10.77.0.%%\n' ;;
+  'SHOW REPLICA STATUS') echo 'ERROR 1064 syntax' >&2; exit 1 ;;
+  'SHOW SLAVE STATUS') printf '*************************** 1. row ***************************\n   Slave_IO_State: Waiting for master\n      Master_Host: 10.77.0.21\n Slave_IO_Running: Yes\nSlave_SQL_Running: No\nSeconds_Behind_Master: NULL\n      Gtid_IO_Pos: 0-1-42\n' ;;
+esac
+)",
+            0755);
+  std::vector<Resource> rs{res(ResourceKind::replication, "primary", ReplicationState{})};
+  auto out = run_sh(dir, make_probe("s2", ptrs(rs), (dir.path / "state").string()), true);
+  auto facts = parse_probe_output("db-02", out);
+  INFO(out);
+  REQUIRE_MESSAGE(facts.ok(), first_error(facts));
+  CHECK_FALSE(facts->manifest.has_value());
+  CHECK_FALSE(facts->lock.held);
+  const auto& db = facts->db;
+  CHECK(db.probed);
+  CHECK(db.answering);
+  CHECK(db.databases == std::set<std::string>{"mysql", "foobar", "odd\tname"});
+  CHECK(db.users == std::set<std::string>{"root@localhost", "app@10.77.0.%"});
+  REQUIRE(db.replica.has_value());
+  CHECK(db.replica->io_running);
+  CHECK_FALSE(db.replica->sql_running);
+  CHECK(db.replica->source_host == "10.77.0.21");
+  CHECK(db.replica->seconds_behind == "NULL");
+  CHECK(db.replica->gtid_io_pos == "0-1-42");
+  CHECK(db.replica->io_state == "Yes");
+  CHECK(db.replica->sql_state == "No");
+}
+
+TEST_CASE("a database server that does not answer is a fact, not a failure") {
+  TempDir dir;
+  dir.write("bin/mysql", "#!/bin/sh\necho \"ERROR 2002: Can't connect through socket\" >&2\nexit 1\n", 0755);
+  std::vector<Resource> rs{res(ResourceKind::database, "foobar", DatabaseState{})};
+  auto facts = parse_probe_output("db-01", run_sh(dir, make_probe("s", ptrs(rs), dir.path.string())));
+  REQUIRE(facts.ok());
+  CHECK(facts->db.probed);
+  CHECK_FALSE(facts->db.answering);
+  CHECK(facts->db.error.find("Can't connect") != std::string::npos);
+}
+
+TEST_CASE("probe parser edge cases") {
+  const std::string head = "foobar-probe\t1\n";
+  SUBCASE("empty output") {
+    auto r = parse_probe_output("web-01", "");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().where == "web-01");
+  }
+  SUBCASE("wrong header") {
+    auto r = parse_probe_output("web-01", "bash: foo: command not found\n");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().pos.line == 1);
+    CHECK(r.error().message.find("header") != std::string::npos);
+  }
+  SUBCASE("truncated output lacks the end record") {
+    auto r = parse_probe_output("web-01", head + "pkg\tnginx\tinstalled\t1.22\n");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("cut short") != std::string::npos);
+  }
+  SUBCASE("wrong field count names host and line") {
+    auto r = parse_probe_output("web-01", head + "pkg\tnginx\tinstalled\t1.22\nsvc\tnginx\trunning\nend\tok\n");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().where == "web-01");
+    CHECK(r.error().pos.line == 3);
+    CHECK(r.error().to_string().find("web-01:3: error: probe output line 3: malformed 'svc'") == 0);
+  }
+  SUBCASE("unknown record and bad base64") {
+    auto r = parse_probe_output("h", head + "bogus\tx\nmanifest\tpresent\t!!!\nend\tok\n");
+    REQUIRE_FALSE(r.ok());
+    REQUIRE(r.diagnostics().size() == 2);
+    CHECK(r.diagnostics()[0].pos.line == 2);
+    CHECK(r.diagnostics()[1].pos.line == 3);
+  }
+  SUBCASE("escaped names, CRLF lines and short modes are tolerated") {
+    auto r = parse_probe_output(
+        "h", head + "file\t/a\\tb\tfile\tabc\t644\troot\troot\t" + base64_encode("old") + "\r\ndir\t/d\tabsent\t\t\t\n" +
+                 "replica\tnone\nend\tok\n");
+    REQUIRE_MESSAGE(r.ok(), first_error(r));
+    CHECK(r->files.at("/a\tb").mode == "0644");
+    CHECK(*r->files.at("/a\tb").content == "old");
+    CHECK(r->dirs.at("/d").type == PathType::absent);
+    CHECK_FALSE(r->db.replica.has_value());
+  }
+}

@@ -1,0 +1,141 @@
+#include "plan/manifest.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "util/hash.h"
+
+namespace foobar {
+
+using nlohmann::json;
+
+namespace {
+
+const char* on_change_name(OnChange c) { return c == OnChange::restart ? "restart" : "reload"; }
+
+json state_json(const DesiredState& state) {
+  struct Visitor {
+    json operator()(const PackageState& s) const { return {{"present", s.present}}; }
+    json operator()(const DirectoryState& s) const {
+      return {{"mode", s.mode}, {"owner", s.owner}, {"group", s.group}};
+    }
+    json operator()(const FileState& s) const {
+      return {{"sha256", sha256_hex(s.content)}, {"mode", s.mode}, {"owner", s.owner},
+              {"group", s.group}, {"validate", s.validate}, {"sensitive", s.sensitive}};
+    }
+    json operator()(const ServiceState& s) const {
+      return {{"running", s.running}, {"enabled", s.enabled}, {"on_change", on_change_name(s.on_change)}};
+    }
+    json operator()(const FirewallState& s) const { return {{"ruleset_path", s.ruleset_path}}; }
+    json operator()(const DatabaseState& s) const { return {{"engine", s.engine}}; }
+    json operator()(const DbUserState& s) const {
+      return {{"user", s.user}, {"from_host", s.from_host}, {"password_secret", s.password_secret},
+              {"grants", s.grants}};
+    }
+    json operator()(const ReplicationState& s) const {
+      return {{"primary_host", s.primary_host}, {"primary_address", s.primary_address}, {"user", s.user},
+              {"password_secret", s.password_secret}};
+    }
+    json operator()(const CommandState& s) const {
+      return {{"command", s.command}, {"creates", s.creates}, {"unless", s.unless}};
+    }
+  };
+  return std::visit(Visitor{}, state);
+}
+
+}  // namespace
+
+std::string state_hash(const Resource& r) {
+  json j = {{"kind", kind_name(r.kind)}, {"name", r.name}, {"state", state_json(r.state)}};
+  return sha256_hex(j.dump());
+}
+
+Manifest build_manifest(const std::string& stack, const std::string& host,
+                        const std::vector<const Resource*>& resources) {
+  Manifest m;
+  m.stack = stack;
+  m.host = host;
+  for (const Resource* r : resources) {
+    if (r->host != host) continue;
+    m.resources.push_back(ManifestEntry{r->id(), r->kind, r->name, state_hash(*r), r->deps, r->notify});
+  }
+  std::sort(m.resources.begin(), m.resources.end(),
+            [](const ManifestEntry& a, const ManifestEntry& b) { return a.id < b.id; });
+  return m;
+}
+
+std::string manifest_to_json(const Manifest& m) {
+  json resources = json::array();
+  for (const auto& e : m.resources) {
+    json notify = json::array();
+    for (const auto& n : e.notify) notify.push_back({{"target", n.target}, {"action", on_change_name(n.action)}});
+    resources.push_back({{"id", e.id}, {"kind", kind_name(e.kind)}, {"name", e.name}, {"hash", e.hash},
+                         {"deps", e.deps}, {"notify", notify}});
+  }
+  json doc = {{"version", m.version}, {"stack", m.stack}, {"host", m.host}, {"resources", resources}};
+  return doc.dump(2) + "\n";
+}
+
+namespace {
+
+// Reads one entry; a message saying what is wrong, or empty.
+std::string read_entry(const json& j, ManifestEntry& e) {
+  if (!j.is_object()) return "is not an object";
+  for (const char* key : {"id", "kind", "name"})
+    if (!j.contains(key) || !j[key].is_string()) return std::string("has no string '") + key + "'";
+  e.id = j["id"].get<std::string>();
+  e.name = j["name"].get<std::string>();
+  auto kind = kind_from_name(j["kind"].get<std::string>());
+  if (!kind) return "has unknown kind '" + j["kind"].get<std::string>() + "'";
+  e.kind = *kind;
+  if (j.contains("hash") && j["hash"].is_string()) e.hash = j["hash"].get<std::string>();
+  if (j.contains("deps")) {
+    if (!j["deps"].is_array()) return "has 'deps' that is not a list";
+    for (const auto& d : j["deps"]) {
+      if (!d.is_string()) return "has a dependency that is not a string";
+      e.deps.push_back(d.get<std::string>());
+    }
+  }
+  if (j.contains("notify") && j["notify"].is_array()) {
+    for (const auto& n : j["notify"]) {
+      if (!n.is_object() || !n.contains("target") || !n["target"].is_string()) return "has a malformed 'notify'";
+      bool restart = n.contains("action") && n["action"] == "restart";
+      e.notify.push_back(Notify{n["target"].get<std::string>(), restart ? OnChange::restart : OnChange::reload});
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<Manifest> parse_manifest(const std::string& where, std::string_view text) {
+  json doc = json::parse(text.begin(), text.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return Diagnostic::error(where, "manifest is not a JSON object; expected {\"version\", \"stack\", \"resources\"}");
+  if (!doc.contains("version") || !doc["version"].is_number_integer())
+    return Diagnostic::error(where, "manifest has no integer 'version'");
+  int version = doc["version"].get<int>();
+  if (version != k_manifest_version)
+    return Diagnostic::error(where, "manifest version " + std::to_string(version) + " is not supported; expected " +
+                                        std::to_string(k_manifest_version));
+  Manifest m;
+  m.version = version;
+  if (doc.contains("stack") && doc["stack"].is_string()) m.stack = doc["stack"].get<std::string>();
+  if (doc.contains("host") && doc["host"].is_string()) m.host = doc["host"].get<std::string>();
+  if (!doc.contains("resources") || !doc["resources"].is_array())
+    return Diagnostic::error(where, "manifest has no 'resources' list");
+  Diagnostics errors;
+  for (std::size_t i = 0; i < doc["resources"].size(); ++i) {
+    ManifestEntry e;
+    auto problem = read_entry(doc["resources"][i], e);
+    if (!problem.empty())
+      errors.push_back(Diagnostic::error(where, "manifest resource #" + std::to_string(i + 1) + " " + problem));
+    else
+      m.resources.push_back(std::move(e));
+  }
+  if (!errors.empty()) return errors;
+  return m;
+}
+
+}  // namespace foobar

@@ -1,0 +1,93 @@
+// A plan: for every resource of every targeted host, what apply would do and why,
+// computed from the graph (desired) and the probed facts (present). Computing a
+// plan prints nothing and touches no host.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "facts/facts.h"
+#include "graph/graph.h"
+#include "util/diagnostic.h"
+
+namespace foobar {
+
+enum class ActionType {
+  create,   // missing on the host
+  update,   // present but different (or a guarded command that will run)
+  destroy,  // in the host's manifest, no longer desired
+  noop,     // already as desired
+  reload,   // a service reloaded because something it depends on changed
+  restart,  // likewise, restarted
+};
+
+const char* action_name(ActionType t);
+
+struct Action {
+  std::string id;
+  std::string host;
+  ResourceKind kind = ResourceKind::file;
+  std::string name;
+  ActionType type = ActionType::noop;
+  std::vector<std::string> reasons;  // "content changed", "mode 0644 -> 0600", ...
+  std::string diff;                  // files: unified diff, secrets masked
+  bool sensitive = false;            // a file whose content is never shown
+  // A service changed anyway (e.g. enabled) that must also reload/restart.
+  std::optional<OnChange> handler;
+  std::vector<std::string> notified_by;  // ids of the changes that trigger the handler
+
+  bool changes() const { return type != ActionType::noop; }
+};
+
+struct HostPlan {
+  std::string host;
+  bool reachable = true;
+  std::string unreachable_reason;
+  LockFact lock;
+  std::vector<Action> actions;  // dependency order; destroys last, in reverse order
+};
+
+struct PlanSummary {
+  int add = 0;
+  int change = 0;
+  int destroy = 0;
+  int reload = 0;   // handlers, counted apart from changes
+  int restart = 0;
+  int unchanged = 0;
+  int unreachable = 0;  // hosts
+};
+
+struct Plan {
+  std::string stack;
+  std::vector<HostPlan> hosts;  // sorted by name
+  Diagnostics diagnostics;      // warnings: held locks, unreadable manifests...
+
+  PlanSummary summary() const;
+  bool has_changes() const;
+  bool complete() const;  // every targeted host was reachable
+  const Action* find(const std::string& id) const;
+};
+
+struct PlanOptions {
+  std::string stack;
+  std::vector<std::string> hosts;  // --target, resolved to hosts; empty: every host
+  std::vector<std::string> secret_values;  // masked in every diff
+  std::map<std::string, std::string> unreachable_reasons;  // host -> why there are no facts
+  int diff_context = 3;
+};
+
+// The resources of one host, for its probe and its manifest.
+std::vector<const Resource*> host_resources(const Graph& graph, const std::string& host);
+
+Plan make_plan(const Graph& graph, const std::map<std::string, Facts>& facts_by_host, const PlanOptions& options);
+
+// "Plan: 1 to add, 2 to change, 0 to destroy."
+std::string summary_line(const PlanSummary& s);
+
+// Replaces every occurrence of a secret value by "********" (longest values first).
+std::string mask_secrets(std::string_view text, const std::vector<std::string>& secrets);
+
+}  // namespace foobar

@@ -1,0 +1,102 @@
+// The probe and the plan together, on real files: a host that was brought to the
+// desired state plans no changes.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "facts/probe.h"
+#include "plan/manifest.h"
+#include "plan/plan.h"
+
+using namespace foobar;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string run_probe(const std::string& script, const fs::path& dir) {
+  fs::path file = dir / "probe.sh";
+  std::ofstream(file) << script;
+  FILE* p = popen(("/bin/sh " + shell_quote(file.string())).c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  CHECK(pclose(p) == 0);
+  return out;
+}
+
+std::string user_name(bool group) {
+  FILE* p = popen(group ? "id -gn" : "id -un", "r");
+  std::array<char, 256> buf{};
+  std::string s = fgets(buf.data(), buf.size(), p) ? buf.data() : "";
+  pclose(p);
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("probe, plan, bring the files to the desired state, plan again: no changes") {
+  std::string tmpl = (fs::temp_directory_path() / "foobar-plan-XXXXXX").string();
+  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+  fs::path dir = tmpl;
+  const std::string owner = user_name(false), group = user_name(true);
+  auto file = [&](const std::string& rel, const std::string& text, const std::string& mode) {
+    FileState f;
+    f.content = text;
+    f.mode = mode;
+    f.owner = owner;
+    f.group = group;
+    Resource r;
+    r.host = "local";
+    r.kind = ResourceKind::file;
+    r.name = (dir / rel).string();
+    r.state = f;
+    return r;
+  };
+  Graph g;
+  REQUIRE(g.add(file("a.conf", "listen 80;\nroot /srv;\n", "0640")).ok());
+  REQUIRE(g.add(file("b.conf", "new\n", "0600")).ok());
+  std::ofstream(dir / "a.conf") << "listen 8080;\nroot /srv;\n";
+  chmod((dir / "a.conf").c_str(), 0644);
+
+  std::vector<const Resource*> rs;
+  for (const auto& r : g.resources()) rs.push_back(&r);
+  const std::string state = (dir / "state").string();
+  PlanOptions o;
+  o.stack = "t";
+
+  auto facts = parse_probe_output("local", run_probe(make_probe("t", rs, state), dir));
+  REQUIRE(facts.ok());
+  Plan first = make_plan(g, {{"local", *facts}}, o);
+  const Action* a = first.find("local:file:" + (dir / "a.conf").string());
+  REQUIRE(a != nullptr);
+  CHECK(a->type == ActionType::update);
+  CHECK(a->diff.find("-listen 8080;\n+listen 80;\n") != std::string::npos);
+  CHECK(a->reasons.back() == "mode 0644 -> 0640");
+  CHECK(first.find("local:file:" + (dir / "b.conf").string())->type == ActionType::create);
+
+  // What apply would do: write content and modes, then the manifest.
+  for (const Resource* r : rs) {
+    const auto& f = std::get<FileState>(r->state);
+    std::ofstream(r->name, std::ios::trunc) << f.content;
+    chmod(r->name.c_str(), static_cast<mode_t>(std::stoi(f.mode, nullptr, 8)));
+  }
+  fs::create_directories(state);
+  std::ofstream(manifest_path("t", state)) << manifest_to_json(build_manifest("t", "local", rs));
+
+  facts = parse_probe_output("local", run_probe(make_probe("t", rs, state), dir));
+  REQUIRE(facts.ok());
+  Plan second = make_plan(g, {{"local", *facts}}, o);
+  CHECK_FALSE(second.has_changes());
+  CHECK(summary_line(second.summary()) == "Plan: 0 to add, 0 to change, 0 to destroy.");
+  CHECK(second.diagnostics.empty());
+  fs::remove_all(dir);
+}
