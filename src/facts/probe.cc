@@ -1,5 +1,7 @@
 #include "facts/probe.h"
 
+#include "util/shell.h"
+
 
 #include "facts/probe_script.h"
 #include "util/base64.h"
@@ -13,17 +15,6 @@ std::string manifest_path(const std::string& stack_name, const std::string& stat
 
 std::string lock_path(const std::string& stack_name, const std::string& state_dir) {
   return state_dir + "/" + stack_name + ".lock";
-}
-
-std::string shell_quote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'')
-      out += "'\\''";
-    else
-      out += c;
-  }
-  return out + "'";
 }
 
 std::string escape_field(std::string_view s) {

@@ -28,8 +28,6 @@ std::string make_probe(const std::string& stack_name, const std::vector<const Re
 
 Result<Facts> parse_probe_output(const std::string& host, std::string_view out);
 
-// A POSIX sh single-quoted word that stands for exactly `s`.
-std::string shell_quote(std::string_view s);
 // Field escaping of the record format: backslash, tab, newline and CR become
 // \\ \t \n \r (the escapes `mysql -B` uses, so its output passes through as is).
 std::string escape_field(std::string_view s);
