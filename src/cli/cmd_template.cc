@@ -17,7 +17,7 @@
 namespace foobar::cli {
 namespace {
 
-bool read_vars(const std::string& path, nlohmann::json& out) {
+bool read_vars(const std::string& path, nlohmann::ordered_json& out) {
   std::stringstream ss;
   if (path == "-") {
     ss << std::cin.rdbuf();
@@ -30,8 +30,8 @@ bool read_vars(const std::string& path, nlohmann::json& out) {
     ss << in.rdbuf();
   }
   try {
-    out = nlohmann::json::parse(ss.str());
-  } catch (const nlohmann::json::parse_error& e) {
+    out = nlohmann::ordered_json::parse(ss.str());
+  } catch (const nlohmann::ordered_json::parse_error& e) {
     std::fprintf(stderr, "%s: error: invalid JSON: %s\n", path == "-" ? "<stdin>" : path.c_str(), e.what());
     return false;
   }
@@ -71,7 +71,7 @@ int cmd_template(std::vector<std::string> args, const GlobalOptions& /*global*/)
     std::fprintf(stderr, "foobarctl template: expected a template file (foobarctl template FILE --vars VARS.json)\n");
     return 1;
   }
-  nlohmann::json vars = nlohmann::json::object();
+  nlohmann::ordered_json vars = nlohmann::ordered_json::object();
   if (opts.count("vars") && !read_vars(opts["vars"].as<std::string>(), vars)) return 1;
 
   std::filesystem::path file = opts["file"].as<std::string>();

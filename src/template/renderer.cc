@@ -95,6 +95,20 @@ class Macro : public Object {
   std::string m_where;
 };
 
+class Cycle : public Object {
+ public:
+  explicit Cycle(size_t index0) : m_index0(index0) {}
+  std::string type_name() const override { return "method"; }
+  bool callable() const override { return true; }
+  Value call(Renderer& r, CallArgs& args, SourcePos pos) const override {
+    if (args.positional.empty()) r.fail(pos, "loop.cycle() needs at least one argument");
+    return args.positional[m_index0 % args.positional.size()];
+  }
+
+ private:
+  size_t m_index0;
+};
+
 class Loop : public Object {
  public:
   explicit Loop(const std::vector<Value>& items) : m_items(items) {}
@@ -115,6 +129,7 @@ class Loop : public Object {
     else if (name == "length") out = Value(n);
     else if (name == "depth") out = Value(1);
     else if (name == "depth0") out = Value(0);
+    else if (name == "cycle") out = Value(ObjectPtr(std::make_shared<Cycle>(index0)));
     else if (name == "previtem")
       out = i > 0 ? m_items[index0 - 1] : Value::undefined("there is no previous item");
     else if (name == "nextitem")
@@ -346,6 +361,8 @@ void Renderer::render_include(const Node& n, Frame& frame, std::string& out) {
       continue;
     }
     Frame inner{n.with_context ? &frame : nullptr, {}};
+    // Jinja2 does not pass the enclosing loop object into included templates.
+    if (frame.lookup("loop")) inner.set("loop", Value::undefined("'loop' is undefined"));
     render_template(*t.value(), inner, out);
     return;
   }
@@ -448,7 +465,7 @@ Value Renderer::eval(const Expr& e, Frame& frame) {
     case ExprKind::cond: {
       if (truthy(eval(*e.args[1], frame), e.args[1]->pos)) return eval(*e.args[0], frame);
       if (e.args[2]) return eval(*e.args[2], frame);
-      return Value::undefined("the inline if-expression on line " + std::to_string(e.pos.line) +
+      return Value::lenient_undefined("the inline if-expression on line " + std::to_string(e.pos.line) +
                               " evaluated to false and no else section was defined");
     }
   }
@@ -726,6 +743,7 @@ bool Renderer::compare(const std::string& op, const Value& a, const Value& b, So
 std::vector<Value> Renderer::iterate(const Value& v, SourcePos pos) const {
   check_defined(v, pos);
   if (v.is_list()) return v.as_list().items;
+  if (v.is_undefined()) return {};
   std::vector<Value> out;
   if (v.is_dict()) {
     for (const auto& kv : v.as_dict().items()) out.emplace_back(kv.first);

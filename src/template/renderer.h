@@ -45,7 +45,7 @@ class Renderer {
   [[noreturn]] void fail(SourcePos pos, std::string message) const;
   // StrictUndefined: using an undefined value is an error naming it.
   void check_defined(const Value& v, SourcePos pos) const {
-    if (v.is_undefined()) fail(pos, v.undefined_hint());
+    if (v.is_strict_undefined()) fail(pos, v.undefined_hint());
   }
   bool truthy(const Value& v, SourcePos pos) const {
     check_defined(v, pos);
