@@ -373,6 +373,11 @@ void Renderer::render_include(const Node& n, Frame& frame, std::string& out) {
 
 // ---- expressions ----
 
+const Value* Renderer::lookup_ptr(const std::string& name, const Frame& frame) const {
+  if (const Value* v = frame.lookup(name)) return v;
+  return m_context ? m_context->find(name) : nullptr;
+}
+
 Value Renderer::lookup(const std::string& name, Frame& frame) const {
   if (const Value* v = frame.lookup(name)) return *v;
   if (m_context)
@@ -412,6 +417,9 @@ Value Renderer::eval(const Expr& e, Frame& frame) {
       return Value(std::move(d));
     }
     case ExprKind::attr: {
+      // `h.name` on a variable: look at the variable in place instead of copying it.
+      if (e.args[0]->kind == ExprKind::name)
+        if (const Value* base = lookup_ptr(e.args[0]->name, frame)) return get_attr(*base, e.name, e.pos);
       Value obj = eval(*e.args[0], frame);
       return get_attr(obj, e.name, e.pos);
     }
@@ -514,8 +522,9 @@ Value Renderer::get_attr(const Value& obj, const std::string& name, SourcePos po
   if (obj.is_object()) {
     Value out;
     if (obj.as_object()->get_attr(name, out)) return out;
-  } else if (obj.is_dict() && !has_method(obj, name)) {
-    if (const Value* v = obj.as_dict().find(name)) return *v;
+  } else if (obj.is_dict()) {
+    const Value* v = obj.as_dict().find(name);
+    if (v && !has_method(obj, name)) return *v;
   }
   if (has_method(obj, name)) {
     fail(pos, "'" + name + "' is a method of " + object_kind(obj) + ": call it as ." + name + "()");

@@ -80,6 +80,7 @@ class Renderer {
   void render_include(const Node& n, Frame& frame, std::string& out);
   void assign(const std::vector<std::string>& targets, const Value& v, Frame& frame, SourcePos pos);
   Value lookup(const std::string& name, Frame& frame) const;
+  const Value* lookup_ptr(const std::string& name, const Frame& frame) const;
   Value eval_binary(const Expr& e, Frame& frame);
   bool compare(const std::string& op, const Value& a, const Value& b, SourcePos pos);
   Value eval_call(const Expr& e, Frame& frame);
