@@ -1,6 +1,9 @@
 // Filters, tests and methods of the template language, with Jinja2's
 // signatures and defaults (e.g. sort and unique ignore case unless told).
 #include <algorithm>
+#include <clocale>
+#include <cwctype>
+#include <locale.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -75,14 +78,59 @@ class Params {
   }
 };
 
-std::string ascii_lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+// Case mapping per code point with the C library's Unicode tables (C.UTF-8),
+// close to Python's str.upper()/lower() (which also knows multi-char mappings).
+locale_t utf8_locale() {
+  static locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  return loc;
 }
-std::string ascii_upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
+
+uint32_t decode(std::string_view s, size_t& i) {
+  auto c = static_cast<unsigned char>(s[i++]);
+  int extra = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+  uint32_t cp = extra == 3 ? c & 0x07u : extra == 2 ? c & 0x0fu : extra == 1 ? c & 0x1fu : c;
+  for (int k = 0; k < extra && i < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3fu);
+  return cp;
 }
+
+void encode(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+}
+
+uint32_t cp_upper(uint32_t c) {
+  if (c < 0x80) return static_cast<uint32_t>(std::toupper(static_cast<int>(c)));
+  return utf8_locale() ? static_cast<uint32_t>(towupper_l(static_cast<wint_t>(c), utf8_locale())) : c;
+}
+uint32_t cp_lower(uint32_t c) {
+  if (c < 0x80) return static_cast<uint32_t>(std::tolower(static_cast<int>(c)));
+  return utf8_locale() ? static_cast<uint32_t>(towlower_l(static_cast<wint_t>(c), utf8_locale())) : c;
+}
+
+// Maps every code point with f(cp, index_in_word_or_string).
+template <class F>
+std::string map_chars(std::string_view s, F f) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) encode(out, f(decode(s, i)));
+  return out;
+}
+
+std::string ascii_lower(const std::string& s) { return map_chars(s, cp_lower); }
+std::string ascii_upper(const std::string& s) { return map_chars(s, cp_upper); }
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 std::string strip(const std::string& s, const Value& chars, bool left, bool right) {
@@ -161,22 +209,23 @@ Value str_list(const std::vector<std::string>& parts) {
 }
 
 std::string capitalize(const std::string& s) {
-  std::string out = ascii_lower(s);
-  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
-  return out;
+  bool first = true;
+  return map_chars(s, [&](uint32_t c) {
+    uint32_t r = first ? cp_upper(c) : cp_lower(c);
+    first = false;
+    return r;
+  });
 }
 
 // Jinja2's title: words start after whitespace or one of -({[<.
 std::string title(const std::string& s) {
-  std::string out;
   bool start = true;
-  for (char c : s) {
-    bool sep = is_ws(c) || c == '-' || c == '(' || c == '{' || c == '[' || c == '<';
-    if (sep) out += c;
-    else out += static_cast<char>(start ? std::toupper(static_cast<unsigned char>(c)) : std::tolower(static_cast<unsigned char>(c)));
+  return map_chars(s, [&](uint32_t c) {
+    bool sep = c < 0x80 && (is_ws(static_cast<char>(c)) || c == '-' || c == '(' || c == '{' || c == '[' || c == '<');
+    uint32_t r = sep ? c : start ? cp_upper(c) : cp_lower(c);
     start = sep;
-  }
-  return out;
+    return r;
+  });
 }
 
 bool parse_py_int(std::string s, int base, int64_t& out) {
@@ -665,8 +714,12 @@ const std::unordered_map<std::string, FilterFn>& filters() {
       return py_round(r, v, p.get_int(0, 0), p.get_str(1, "common"), pos);
     };
     t["attr"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+      // Python attributes only: unlike `x.name`, attr() never looks up dict keys.
       Params p(r, a, pos, "attr", {"name"});
-      return r.get_attr(v, p.get_str(0, ""), pos);
+      std::string name = p.get_str(0, "");
+      Value out;
+      if (v.is_object() && v.as_object()->get_attr(name, out)) return out;
+      return Value::undefined("'" + v.type_name() + " object' has no attribute '" + name + "'");
     };
     t["center"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
       Params p(r, a, pos, "center", {"width"});
@@ -863,7 +916,7 @@ Value Renderer::apply_filter(const std::string& name, const Value& subject, Call
   auto it = table.find(name);
   if (it == table.end()) fail(pos, "no filter named '" + name + "'");
   // StrictUndefined: only default/d accept an undefined subject.
-  if (subject.is_undefined() && name != "default" && name != "d") fail(pos, subject.undefined_hint());
+  if (subject.is_strict_undefined() && name != "default" && name != "d") fail(pos, subject.undefined_hint());
   return it->second(*this, subject, args, pos);
 }
 

@@ -153,7 +153,8 @@ class Lexer {
     char raw_open = 0, raw_close = 0;
     if (kind == '%') {
       size_t raw_end = match_word_tag(tag, "raw", raw_open, raw_close);
-      if (raw_end != std::string::npos) return lex_raw(tag, raw_end, raw_open, raw_close);
+      // Jinja2's raw opening tag knows `-%}` but not `+%}`.
+      if (raw_end != std::string::npos && raw_close != '+') return lex_raw(tag, raw_end, raw_open, raw_close);
     }
     emit_text(m_pos, tag, sign, kind != '{');
     size_t p = tag + 2 + (sign ? 1 : 0);

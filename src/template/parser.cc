@@ -117,8 +117,9 @@ class Parser {
         if (kw.type != Tok::name) fail(kw.pos, "expected a statement name after '{%', got " + describe(kw));
         for (const auto& e : ends)
           if (kw.text == e) return body;
+        SourcePos tag_pos = t.pos;
         next();
-        body.push_back(parse_statement());
+        body.push_back(parse_statement(tag_pos));
       } else {
         fail(t.pos, "unexpected " + describe(t));
       }
@@ -131,10 +132,10 @@ class Parser {
     return next().text;
   }
 
-  NodePtr parse_statement() {
+  // `pos` is the position of the `{%` that opens the statement.
+  NodePtr parse_statement(SourcePos pos) {
     const Token& kw = next();
     std::string k = kw.text;
-    SourcePos pos = kw.pos;
     if (k == "if") return parse_if(pos);
     if (k == "for") return parse_for(pos);
     if (k == "set") return parse_set(pos);
@@ -529,9 +530,10 @@ class Parser {
     fail(pos, "expected an expression, got " + describe(t));
   }
 
+  // Attribute and item errors point at the start of the whole expression.
   ExprPtr parse_postfix(ExprPtr e) {
     while (true) {
-      SourcePos pos = cur().pos;
+      SourcePos pos = is_op("(") ? cur().pos : e->pos;
       if (is_op(".")) {
         next();
         auto a = make_expr(ExprKind::attr, pos);

@@ -95,6 +95,20 @@ class Macro : public Object {
   std::string m_where;
 };
 
+class Cycle : public Object {
+ public:
+  explicit Cycle(size_t index0) : m_index0(index0) {}
+  std::string type_name() const override { return "method"; }
+  bool callable() const override { return true; }
+  Value call(Renderer& r, CallArgs& args, SourcePos pos) const override {
+    if (args.positional.empty()) r.fail(pos, "loop.cycle() needs at least one argument");
+    return args.positional[m_index0 % args.positional.size()];
+  }
+
+ private:
+  size_t m_index0;
+};
+
 class Loop : public Object {
  public:
   explicit Loop(const std::vector<Value>& items) : m_items(items) {}
@@ -115,6 +129,7 @@ class Loop : public Object {
     else if (name == "length") out = Value(n);
     else if (name == "depth") out = Value(1);
     else if (name == "depth0") out = Value(0);
+    else if (name == "cycle") out = Value(ObjectPtr(std::make_shared<Cycle>(index0)));
     else if (name == "previtem")
       out = i > 0 ? m_items[index0 - 1] : Value::undefined("there is no previous item");
     else if (name == "nextitem")
@@ -346,6 +361,8 @@ void Renderer::render_include(const Node& n, Frame& frame, std::string& out) {
       continue;
     }
     Frame inner{n.with_context ? &frame : nullptr, {}};
+    // Jinja2 does not pass the enclosing loop object into included templates.
+    if (frame.lookup("loop")) inner.set("loop", Value::undefined("'loop' is undefined"));
     render_template(*t.value(), inner, out);
     return;
   }
@@ -355,6 +372,11 @@ void Renderer::render_include(const Node& n, Frame& frame, std::string& out) {
 }
 
 // ---- expressions ----
+
+const Value* Renderer::lookup_ptr(const std::string& name, const Frame& frame) const {
+  if (const Value* v = frame.lookup(name)) return v;
+  return m_context ? m_context->find(name) : nullptr;
+}
 
 Value Renderer::lookup(const std::string& name, Frame& frame) const {
   if (const Value* v = frame.lookup(name)) return *v;
@@ -395,6 +417,9 @@ Value Renderer::eval(const Expr& e, Frame& frame) {
       return Value(std::move(d));
     }
     case ExprKind::attr: {
+      // `h.name` on a variable: look at the variable in place instead of copying it.
+      if (e.args[0]->kind == ExprKind::name)
+        if (const Value* base = lookup_ptr(e.args[0]->name, frame)) return get_attr(*base, e.name, e.pos);
       Value obj = eval(*e.args[0], frame);
       return get_attr(obj, e.name, e.pos);
     }
@@ -448,7 +473,7 @@ Value Renderer::eval(const Expr& e, Frame& frame) {
     case ExprKind::cond: {
       if (truthy(eval(*e.args[1], frame), e.args[1]->pos)) return eval(*e.args[0], frame);
       if (e.args[2]) return eval(*e.args[2], frame);
-      return Value::undefined("the inline if-expression on line " + std::to_string(e.pos.line) +
+      return Value::lenient_undefined("the inline if-expression on line " + std::to_string(e.pos.line) +
                               " evaluated to false and no else section was defined");
     }
   }
@@ -497,8 +522,9 @@ Value Renderer::get_attr(const Value& obj, const std::string& name, SourcePos po
   if (obj.is_object()) {
     Value out;
     if (obj.as_object()->get_attr(name, out)) return out;
-  } else if (obj.is_dict() && !has_method(obj, name)) {
-    if (const Value* v = obj.as_dict().find(name)) return *v;
+  } else if (obj.is_dict()) {
+    const Value* v = obj.as_dict().find(name);
+    if (v && !has_method(obj, name)) return *v;
   }
   if (has_method(obj, name)) {
     fail(pos, "'" + name + "' is a method of " + object_kind(obj) + ": call it as ." + name + "()");
@@ -726,6 +752,7 @@ bool Renderer::compare(const std::string& op, const Value& a, const Value& b, So
 std::vector<Value> Renderer::iterate(const Value& v, SourcePos pos) const {
   check_defined(v, pos);
   if (v.is_list()) return v.as_list().items;
+  if (v.is_undefined()) return {};
   std::vector<Value> out;
   if (v.is_dict()) {
     for (const auto& kv : v.as_dict().items()) out.emplace_back(kv.first);

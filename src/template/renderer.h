@@ -45,7 +45,7 @@ class Renderer {
   [[noreturn]] void fail(SourcePos pos, std::string message) const;
   // StrictUndefined: using an undefined value is an error naming it.
   void check_defined(const Value& v, SourcePos pos) const {
-    if (v.is_undefined()) fail(pos, v.undefined_hint());
+    if (v.is_strict_undefined()) fail(pos, v.undefined_hint());
   }
   bool truthy(const Value& v, SourcePos pos) const {
     check_defined(v, pos);
@@ -80,6 +80,7 @@ class Renderer {
   void render_include(const Node& n, Frame& frame, std::string& out);
   void assign(const std::vector<std::string>& targets, const Value& v, Frame& frame, SourcePos pos);
   Value lookup(const std::string& name, Frame& frame) const;
+  const Value* lookup_ptr(const std::string& name, const Frame& frame) const;
   Value eval_binary(const Expr& e, Frame& frame);
   bool compare(const std::string& op, const Value& a, const Value& b, SourcePos pos);
   Value eval_call(const Expr& e, Frame& frame);

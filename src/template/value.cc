@@ -218,7 +218,7 @@ bool py_equal(const Value& a, const Value& b) {
   }
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
-    case Value::Kind::undefined:
+    case Value::Kind::undefined: return true;
     case Value::Kind::none: return true;
     case Value::Kind::string: return a.as_string() == b.as_string();
     case Value::Kind::list: {
@@ -246,29 +246,33 @@ bool py_equal(const Value& a, const Value& b) {
 
 // ---- JSON ----
 
-Value from_json(const nlohmann::json& j) {
+template <class Json>
+static Value from_json_impl(const Json& j) {
   switch (j.type()) {
-    case nlohmann::json::value_t::null: return Value();
-    case nlohmann::json::value_t::boolean: return Value(j.get<bool>());
-    case nlohmann::json::value_t::number_integer: return Value(j.get<int64_t>());
-    case nlohmann::json::value_t::number_unsigned:
-      return Value(static_cast<int64_t>(j.get<uint64_t>()));
-    case nlohmann::json::value_t::number_float: return Value(j.get<double>());
-    case nlohmann::json::value_t::string: return Value(j.get<std::string>());
-    case nlohmann::json::value_t::array: {
+    case nlohmann::detail::value_t::null: return Value();
+    case nlohmann::detail::value_t::boolean: return Value(j.template get<bool>());
+    case nlohmann::detail::value_t::number_integer: return Value(j.template get<int64_t>());
+    case nlohmann::detail::value_t::number_unsigned:
+      return Value(static_cast<int64_t>(j.template get<uint64_t>()));
+    case nlohmann::detail::value_t::number_float: return Value(j.template get<double>());
+    case nlohmann::detail::value_t::string: return Value(j.template get<std::string>());
+    case nlohmann::detail::value_t::array: {
       std::vector<Value> items;
       items.reserve(j.size());
-      for (const auto& e : j) items.push_back(from_json(e));
+      for (const auto& e : j) items.push_back(from_json_impl(e));
       return Value(std::move(items));
     }
-    case nlohmann::json::value_t::object: {
+    case nlohmann::detail::value_t::object: {
       Dict d;
-      for (auto it = j.begin(); it != j.end(); ++it) d.set(it.key(), from_json(it.value()));
+      for (auto it = j.begin(); it != j.end(); ++it) d.set(it.key(), from_json_impl(it.value()));
       return Value(std::move(d));
     }
     default: return Value();
   }
 }
+
+Value from_json(const nlohmann::json& j) { return from_json_impl(j); }
+Value from_json(const nlohmann::ordered_json& j) { return from_json_impl(j); }
 
 // Decodes one UTF-8 sequence; invalid bytes are taken as Latin-1.
 static uint32_t next_code_point(std::string_view s, size_t& i) {

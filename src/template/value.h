@@ -58,6 +58,8 @@ class Object {
 
 struct Undefined {
   std::string hint;  // "'x' is undefined" or "'dict object' has no attribute 'y'"
+  // Jinja2 makes `a if c` (no else) a plain, non-strict Undefined: it prints as ''.
+  bool lenient = false;
 };
 struct None {};
 
@@ -84,7 +86,8 @@ class Value {
   Value(DictPtr d) : m_v(std::move(d)) {}
   Value(ObjectPtr o) : m_v(std::move(o)) {}
 
-  static Value undefined(std::string hint) { return Value(Undefined{std::move(hint)}); }
+  static Value undefined(std::string hint) { return Value(Undefined{std::move(hint), false}); }
+  static Value lenient_undefined(std::string hint) { return Value(Undefined{std::move(hint), true}); }
 
   Kind kind() const { return static_cast<Kind>(m_v.index()); }
   bool is_undefined() const { return kind() == Kind::undefined; }
@@ -108,6 +111,7 @@ class Value {
   const Dict& as_dict() const { return *std::get<DictPtr>(m_v); }
   const ObjectPtr& as_object() const { return std::get<ObjectPtr>(m_v); }
   const std::string& undefined_hint() const { return std::get<Undefined>(m_v).hint; }
+  bool is_strict_undefined() const { return is_undefined() && !std::get<Undefined>(m_v).lenient; }
 
   // Python truthiness (the caller rejects Undefined first).
   bool truthy() const;
@@ -134,6 +138,8 @@ std::string repr_string(std::string_view s);
 bool py_equal(const Value& a, const Value& b);
 
 Value from_json(const nlohmann::json& j);
+// Keeps the key order of the JSON text, as Python's json.load does.
+Value from_json(const nlohmann::ordered_json& j);
 // json.dumps(v, sort_keys=True) as Jinja2's tojson filter writes it (HTML-safe).
 // Returns false (with a message) for values JSON cannot hold.
 bool to_json_text(const Value& v, int indent, std::string& out, std::string& error);

@@ -1,0 +1,179 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "template/environment.h"
+#include "template/lexer.h"
+#include "template/parser.h"
+
+using namespace foobar;
+using namespace foobar::tmpl;
+
+namespace {
+
+Value ctx(const char* json) { return from_json(nlohmann::ordered_json::parse(json)); }
+
+std::string render(const std::string& text, const char* json = "{}") {
+  Environment env;
+  auto r = env.render_string(text, "t.j2", ctx(json));
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().to_string()));
+  return r.value();
+}
+
+std::string error_of(const std::string& text, const char* json = "{}") {
+  Environment env;
+  auto r = env.render_string(text, "t.j2", ctx(json));
+  REQUIRE_FALSE(r.ok());
+  return r.error().to_string();
+}
+
+}  // namespace
+
+TEST_CASE("template lexer: tokens carry positions and decoded literals") {
+  auto toks = tokenize("ab\n{{ x.y + 'q\\n' }}", "t", {});
+  REQUIRE(toks.ok());
+  const auto& t = toks.value();
+  REQUIRE(t.size() == 9);
+  CHECK(t[0].type == Tok::data);
+  CHECK(t[0].text == "ab\n");
+  CHECK(t[1].type == Tok::var_begin);
+  CHECK(t[1].pos == SourcePos{2, 1});
+  CHECK(t[2].text == "x");
+  CHECK(t[2].pos == SourcePos{2, 4});
+  CHECK(t[6].type == Tok::string);
+  CHECK(t[6].text == "q\n");
+  CHECK(t[8].type == Tok::eof);
+}
+
+TEST_CASE("template lexer: whitespace control as Jinja2") {
+  // trim_blocks removes the newline after a block tag, lstrip_blocks the indentation before it.
+  CHECK(render("a\n  {% if true %}\n  b\n  {% endif %}\nc") == "a\n  b\nc");
+  // '-' strips all whitespace including newlines; '+' keeps the indentation.
+  CHECK(render("a  \n  {%- if true -%}  \n b{% endif %}") == "ab");
+  CHECK(render("a\n  {%+ if true %}b{% endif %}") == "a\n  b");
+  CHECK(render("x {{- ' y ' -}} z") == "x y z");
+  // Variables are never lstripped; comments are.
+  CHECK(render("  {{ 1 }}\n  {# c #}\nz") == "  1\nz");
+  // One trailing newline of the template goes, like keep_trailing_newline=False.
+  CHECK(render("a\n\n") == "a\n");
+  CHECK(render("{% raw %}{{ x }}{% endraw %}") == "{{ x }}");
+}
+
+TEST_CASE("template lexer: errors name the place") {
+  auto r = tokenize("ok\n{# never closed", "c.j2", {});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().to_string() == "c.j2:2:1: error: missing end of comment tag '#}'");
+  auto s = tokenize("{{ 'abc }}", "s.j2", {});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().pos == SourcePos{1, 4});
+}
+
+TEST_CASE("template parser: unclosed and mismatched blocks") {
+  auto r = parse_source("{% for x in y %}\n{{ x }}\n", "x.j2", {});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().to_string() ==
+        "x.j2:2:8: error: unexpected end of template: expected 'else' or 'endfor' to close 'for' opened at 1:1");
+  auto m = parse_source("{% if a %}x{% endfor %}", "m.j2", {});
+  REQUIRE_FALSE(m.ok());
+  CHECK(m.error().pos == SourcePos{1, 12});
+  CHECK(m.error().message.find("'if' opened at 1:1") != std::string::npos);
+  auto e = parse_source("{{ 1 + }}", "e.j2", {});
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().message == "expected an expression, got end of print statement");
+  auto u = parse_source("{% frob %}", "u.j2", {});
+  REQUIRE_FALSE(u.ok());
+  CHECK(u.error().message == "unknown statement 'frob'");
+}
+
+TEST_CASE("template parser: precedence") {
+  CHECK(render("{{ 1 + 2 * 3 }} {{ -2 ** 2 }} {{ 2 ** 3 ** 2 }} {{ not 1 == 2 }} {{ 1 ~ 2 * 3 }}") ==
+        "7 4 64 True 16");
+  CHECK(render("{{ -1 | abs }} {{ 1 if 0 else 2 if 0 else 3 }}") == "1 3");
+}
+
+TEST_CASE("template values print like Python's str()") {
+  CHECK(repr_double(0.1) == "0.1");
+  CHECK(repr_double(1.0) == "1.0");
+  CHECK(repr_double(1e-05) == "1e-05");
+  CHECK(repr_double(1e16) == "1e+16");
+  CHECK(repr_double(123456789.5) == "123456789.5");
+  CHECK(repr_double(-0.0) == "-0.0");
+  CHECK(repr_double(0.30000000000000004) == "0.30000000000000004");
+  CHECK(repr_string("it's") == "\"it's\"");
+  CHECK(repr_string("a\\b\n") == "'a\\\\b\\n'");
+  CHECK(render("{{ x }}", R"({"x": {"b": [1, "s", null, true, 2.5], "a": {}}})") ==
+        "{'b': [1, 's', None, True, 2.5], 'a': {}}");
+  CHECK(render("{{ (1,) }} {{ (1, 'a') }}") == "(1,) (1, 'a')");
+}
+
+TEST_CASE("template renderer: strict undefined") {
+  CHECK(error_of("ab\n  {{ nope }}") == "t.j2:2:6: error: 'nope' is undefined");
+  CHECK(error_of("{{ d.missing }}", R"({"d": {}})") == "t.j2:1:4: error: 'dict object' has no attribute 'missing'");
+  CHECK(error_of("{% for i in nope %}{% endfor %}").find("'nope' is undefined") != std::string::npos);
+  CHECK(error_of("{% if nope == 1 %}{% endif %}").find("'nope' is undefined") != std::string::npos);
+  CHECK(error_of("{{ nope.x | default(1) }}") == "t.j2:1:4: error: 'nope' is undefined");
+  CHECK(render("{{ nope is defined }} {{ nope | default('d') }} {{ d.x is defined }}", R"({"d": {}})") ==
+        "False d False");
+}
+
+TEST_CASE("template renderer: loops, scoping, macros") {
+  CHECK(render("{% for x in l %}{{ loop.index }}{{ x }}{{ ',' if not loop.last }}{% endfor %}",
+               R"({"l": ["a", "b"]})") == "1a,2b");
+  CHECK(render("{% set x = 1 %}{% for i in [5] %}{% set x = i %}{% endfor %}{{ x }}") == "1");
+  CHECK(render("{% for i in [] %}x{% else %}empty{% endfor %}") == "empty");
+  CHECK(render("{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}", R"({"d": {"b": 1, "a": 2}})") ==
+        "b=1;a=2;");
+  CHECK(render("{% macro m(a, b=2) %}{{ a }}+{{ b }}{% endmacro %}{{ m(1) }} {{ m(1, b=3) }}") == "1+2 1+3");
+  CHECK(render("{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}") ==
+        "6");
+}
+
+TEST_CASE("template filters") {
+  const char* hosts = R"({"h": [{"n": "b", "on": true, "w": 2}, {"n": "a", "on": false, "w": 1}]})";
+  CHECK(render("{{ h | selectattr('on') | map(attribute='n') | join(',') }}", hosts) == "b");
+  CHECK(render("{{ h | sort(attribute='w') | map(attribute='n') | list }}", hosts) == "['a', 'b']");
+  CHECK(render("{{ h | selectattr('w', 'equalto', 1) | first | attr('x') is defined }}", hosts) == "False");
+  CHECK(render("{{ ['b', 'A', 'a'] | sort }} {{ ['a', 'A'] | unique | list }}") == "['A', 'a', 'b'] ['a']");
+  CHECK(render("{{ 'x\ny' | indent(2, first=true) }}") == "  x\n  y");
+  CHECK(render("{{ '%s:%05.1f' | format('v', 2.25) }} {{ '42' | int + 1 }} {{ 2.5 | round }}") == "v:002.2 43 2.0");
+  CHECK(render("{{ {'b': 1, 'a': '<'} | tojson }}") == "{\"a\": \"\\u003c\", \"b\": 1}");
+  CHECK(render("{{ '' | default('e', true) }} {{ [3, 1] | max }} {{ [1, 2.5] | sum }}") == "e 3 3.5");
+  CHECK(error_of("{{ 1 | nofilter }}") == "t.j2:1:8: error: no filter named 'nofilter'");
+}
+
+TEST_CASE("template environment: include, cache and concurrent renders") {
+  auto dir = std::filesystem::temp_directory_path() / ("foobar-tmpl-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "parts");
+  std::ofstream(dir / "main.j2") << "{% for h in hosts %}\n{% include 'parts/host.j2' %}\n{% endfor %}\n";
+  std::ofstream(dir / "parts/host.j2") << "host {{ h }} in {{ site }}\n";
+  Environment env(dir);
+  Value c = ctx(R"({"hosts": ["a", "b"], "site": "s1"})");
+  auto first = env.render_file("main.j2", c);
+  REQUIRE(first.ok());
+  // The include drops its trailing newline and trim_blocks eats the one after the tag, as in Jinja2.
+  CHECK(first.value() == "host a in s1host b in s1");
+  auto t1 = env.load("main.j2");
+  auto t2 = env.load("main.j2");
+  REQUIRE(t1.ok());
+  CHECK(t1.value().get() == t2.value().get());  // parsed once
+
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      for (int k = 0; k < 200; ++k) {
+        auto r = env.render(*t1.value(), c);
+        if (!r.ok() || r.value() != first.value()) ++mismatches;
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(mismatches == 0);
+
+  auto missing = env.render_string("{% include 'nope.j2' %}", "m.j2", c);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().to_string().rfind("m.j2:1:1: error: template 'nope.j2' not found", 0) == 0);
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,2 @@
+foobar_e2e(template_vs_jinja2 tests/template/compare.sh)
+foobar_e2e(template_whitespace_fuzz tests/template/fuzz_whitespace.sh)
