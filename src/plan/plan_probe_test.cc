@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "facts/probe.h"
+#include "util/shell.h"
 #include "plan/manifest.h"
 #include "plan/plan.h"
 
