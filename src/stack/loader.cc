@@ -1,6 +1,7 @@
 // Stack file -> Stack. This file does the structural part: YAML syntax, types,
 // unknown/duplicate/missing keys, literal secrets. The semantic checks live in
 // validate.cc and run on the typed result.
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -634,6 +635,46 @@ SourcePos to_pos(const YAML::Mark& m) {
   return SourcePos{m.line + 1, m.column + 1};
 }
 
+// Records where documents start. Used before building nodes, because
+// yaml-cpp's LoadAll loops forever (allocating) on some malformed input such as
+// a stray ',' before the first node: the parser then "starts" a new document
+// at the same place again and again.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> marks;
+  void OnDocumentStart(const YAML::Mark& m) override { marks.push_back(m); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// Checks that the text is exactly one YAML document (or none); reports where
+// a second one starts or where the parser could not make progress.
+bool check_single_document(const std::string& text, Loader& loader) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(starts); ++i) {
+  }
+  if (starts.marks.size() < 2) return true;
+  const YAML::Mark& first = starts.marks[0];
+  const YAML::Mark& second = starts.marks[1];
+  if (second.pos == first.pos)
+    loader.error(to_pos(second), "YAML syntax error: unexpected character here");
+  else
+    loader.error(to_pos(second),
+                 "a stack file holds one YAML document, but a second one starts here");
+  return false;
+}
+
 }  // namespace
 
 void resolve_dns(Stack& stack);  // validate.cc
@@ -647,12 +688,9 @@ Result<Stack> parse_stack(std::string_view text, const std::string& file_name) {
   Loader loader(file_name, diags);
   Stack stack;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1) {
-      loader.error(to_pos(docs[1].Mark()),
-                   "a stack file holds one YAML document, but a second one starts here");
-    }
-    stack = loader.load(docs.empty() ? YAML::Node() : docs[0], SourcePos{1, 1});
+    std::string owned(text);
+    if (!check_single_document(owned, loader)) return diags;
+    stack = loader.load(YAML::Load(owned), SourcePos{1, 1});
   } catch (const YAML::Exception& e) {
     diags.push_back(Diagnostic::error(file_name, to_pos(e.mark), "YAML syntax error: " + e.msg));
     return diags;
