@@ -45,6 +45,11 @@ std::string join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
+// "in 'tiers.web'", or "at the top level" for the root mapping.
+std::string in(const std::string& path) {
+  return path.empty() ? "at the top level" : "in '" + path + "'";
+}
+
 std::string quoted_list(const Keys& keys) {
   std::string out;
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -114,20 +119,20 @@ class Loader {
     for (const auto& kv : n) {
       SourcePos key_pos = pos_of(kv.first, view.pos);
       if (!kv.first.IsScalar()) {
-        error(key_pos, "keys in '" + path + "' must be plain names, got " + describe(kv.first));
+        error(key_pos, "keys " + in(path) + " must be plain names, got " + describe(kv.first));
         continue;
       }
       std::string key = kv.first.Scalar();
       if (const Entry* first = view.get(key)) {
-        error(key_pos, "duplicate " + std::string(dup_what) + " '" + key + "' in '" + path +
-                           "' (first defined at line " + std::to_string(first->key_pos.line) +
+        error(key_pos, "duplicate " + std::string(dup_what) + " '" + key + "' " + in(path) +
+                           " (first defined at line " + std::to_string(first->key_pos.line) +
                            "); YAML keeps only one, so remove or rename one of them");
         continue;
       }
       if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
         std::string hint = did_you_mean(key, keys);
         if (hint.empty()) hint = "; expected " + quoted_list(keys);
-        error(key_pos, "unknown key '" + key + "' in '" + path + "'" + hint);
+        error(key_pos, "unknown key '" + key + "' " + in(path) + hint);
         continue;
       }
       view.entries.push_back(Entry{key, key_pos, kv.second, pos_of(kv.second, key_pos),
@@ -139,8 +144,7 @@ class Loader {
   const Entry* required(const MapView& m, std::string_view key, std::string_view hint = "") {
     const Entry* e = m.get(key);
     if (!e) {
-      std::string msg = "missing required key '" + std::string(key) + "' in '" +
-                        (m.path.empty() ? "the stack" : m.path) + "'";
+      std::string msg = "missing required key '" + std::string(key) + "' " + in(m.path);
       if (!hint.empty()) msg += "; " + std::string(hint);
       error(m.pos, msg);
     }
@@ -293,6 +297,10 @@ class Loader {
                     "{ secret: NAME } and provide FOOBAR_SECRET_NAME or a secrets file");
       return std::nullopt;
     }
+    if (!n.IsMap()) {
+      error(at, "'" + path + "' must be { secret: NAME }, got " + describe(n));
+      return std::nullopt;
+    }
     auto m = map(n, at, path, {"secret"});
     if (!m) return std::nullopt;
     const Entry* e = required(*m, "secret", "write { secret: NAME }");
@@ -375,6 +383,8 @@ void Loader::load_ssh(const Entry& e, SshConfig& ssh) {
 void Loader::load_hosts(const Entry& e, Stack& s) {
   auto hosts = map(e.value, e.value_pos, e.path, {}, "host name");
   if (!hosts) return;
+  if (e.value.size() == 0)
+    error(e.value_pos, "'hosts' is empty; define at least one host with its address");
   for (const Entry& h : hosts->entries) {
     Host host;
     host.name = {h.key, h.key_pos};

@@ -19,12 +19,21 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+namespace {
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
 std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
-  std::size_t limit = word.size() <= 4 ? 1 : word.size() < 10 ? 2 : 3;
+  // A one-letter word is one edit away from every other one-letter word.
+  std::size_t limit = word.size() <= 2 ? 0 : word.size() <= 4 ? 1 : word.size() < 10 ? 2 : 3;
   std::string best;
   std::size_t best_distance = limit + 1;
   for (const auto& c : candidates) {
-    std::size_t d = edit_distance(word, c);
+    std::size_t d = edit_distance(lower(word), lower(c));
     if (d < best_distance) best = c, best_distance = d;
   }
   return best;

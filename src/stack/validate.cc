@@ -130,9 +130,6 @@ class Validator {
   }
 
   void check_hosts() {
-    if (m_s.hosts.empty() && m_s.tiers.pos.line) {
-      // 'hosts' present but empty, or absent (then the loader said so).
-    }
     std::map<std::string, const Host*> by_address;
     for (const Host& h : m_s.hosts) {
       if (!is_name(*h.name))
@@ -326,22 +323,24 @@ class Validator {
     struct Use { std::string what; SourcePos pos; };
     std::map<std::pair<std::string, int>, Use> used;
     auto claim = [&](const std::vector<std::string>& hosts, const Located<int>& port,
-                     const std::string& what) {
+                     const std::string& what, SourcePos tier_pos) {
+      SourcePos at = port.pos.line ? port.pos : tier_pos;  // a defaulted port: blame the tier
       for (const auto& h : hosts) {
-        auto [it, fresh] = used.emplace(std::make_pair(h, port.value), Use{what, port.pos});
+        auto [it, fresh] = used.emplace(std::make_pair(h, port.value), Use{what, at});
         if (!fresh && it->second.what != what)
-          error(port.pos, what + " port " + std::to_string(port.value) + " on host '" + h +
+          error(at, what + " port " + std::to_string(port.value) + " on host '" + h +
                               "' is already used by " + it->second.what + "; pick another port");
       }
     };
     const Tiers& t = m_s.tiers;
     if (t.lb) {
-      claim(m_s.hosts_of_tier("lb"), t.lb->port, "lb");
-      if (t.lb->tls && t.lb->tls->enabled.value) claim(m_s.hosts_of_tier("lb"), t.lb->tls->port, "lb tls");
+      claim(m_s.hosts_of_tier("lb"), t.lb->port, "lb", t.lb->pos);
+      if (t.lb->tls && t.lb->tls->enabled.value)
+        claim(m_s.hosts_of_tier("lb"), t.lb->tls->port, "lb tls", t.lb->tls->pos);
     }
-    if (t.web) claim(m_s.hosts_of_tier("web"), t.web->port, "web");
-    if (t.app) claim(m_s.hosts_of_tier("app"), t.app->port, "app");
-    if (t.db) claim(m_s.hosts_of_tier("db"), t.db->port, "db");
+    if (t.web) claim(m_s.hosts_of_tier("web"), t.web->port, "web", t.web->pos);
+    if (t.app) claim(m_s.hosts_of_tier("app"), t.app->port, "app", t.app->pos);
+    if (t.db) claim(m_s.hosts_of_tier("db"), t.db->port, "db", t.db->pos);
   }
 
   void check_dns(const Dns& dns) {
@@ -351,7 +350,10 @@ class Validator {
     std::map<std::pair<std::string, RecordType>, SourcePos> seen;
     std::map<std::string, std::pair<bool, bool>> kinds;  // name -> (has CNAME, has other)
     for (const DnsRecord& r : dns.records) {
-      if (r.name->empty()) continue;
+      if (r.name->empty()) {
+        if (r.name.pos.line) error(r.name.pos, "record name must not be empty; use '@' for the domain itself");
+        continue;
+      }
       if (*r.name != "@" && !is_dns_name(*r.name, false)) {
         error(r.name.pos, "record name '" + *r.name + "' must be '@' or a name relative to the domain");
         continue;
