@@ -32,6 +32,7 @@ struct MapView {
   SourcePos pos;
   std::string path;
   std::vector<Entry> entries;
+  std::vector<std::string> suggested;  // keys offered for misspelt ones
   const Entry* get(std::string_view key) const {
     for (const auto& e : entries)
       if (e.key == key) return &e;
@@ -115,7 +116,7 @@ class Loader {
       error(at, "'" + path + "' must be a mapping, got " + describe(n));
       return std::nullopt;
     }
-    MapView view{pos_of(n, at), path, {}};
+    MapView view{pos_of(n, at), path, {}, {}};
     for (const auto& kv : n) {
       SourcePos key_pos = pos_of(kv.first, view.pos);
       if (!kv.first.IsScalar()) {
@@ -132,6 +133,7 @@ class Loader {
       if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
         std::string hint = did_you_mean(key, keys);
         if (hint.empty()) hint = "; expected " + quoted_list(keys);
+        else view.suggested.push_back(closest(key, keys));
         error(key_pos, "unknown key '" + key + "' " + in(path) + hint);
         continue;
       }
@@ -143,7 +145,8 @@ class Loader {
 
   const Entry* required(const MapView& m, std::string_view key, std::string_view hint = "") {
     const Entry* e = m.get(key);
-    if (!e) {
+    bool misspelt = std::find(m.suggested.begin(), m.suggested.end(), key) != m.suggested.end();
+    if (!e && !misspelt) {  // a misspelt key was already reported with this name
       std::string msg = "missing required key '" + std::string(key) + "' " + in(m.path);
       if (!hint.empty()) msg += "; " + std::string(hint);
       error(m.pos, msg);
@@ -415,16 +418,17 @@ void Loader::load_dns(const Entry& e, Stack& s) {
       rec.pos = rm->pos;
       get(*rm, "name", rec.name, true);
       rec.type.pos = rm->pos;
-      if (const Entry* t = required(*rm, "type")) {
-        rec.type.pos = t->value_pos;
-        if (auto v = enumeration<RecordType>(t->value, t->value_pos, t->path,
-                                             {{"A", RecordType::a},
-                                              {"AAAA", RecordType::aaaa},
-                                              {"CNAME", RecordType::cname},
-                                              {"TXT", RecordType::txt},
-                                              {"MX", RecordType::mx}}))
-          rec.type.value = *v;
-      }
+      const Entry* t = required(*rm, "type");
+      if (!t) return;
+      rec.type.pos = t->value_pos;
+      auto type = enumeration<RecordType>(t->value, t->value_pos, t->path,
+                                          {{"A", RecordType::a},
+                                           {"AAAA", RecordType::aaaa},
+                                           {"CNAME", RecordType::cname},
+                                           {"TXT", RecordType::txt},
+                                           {"MX", RecordType::mx}});
+      if (!type) return;  // the value cannot be checked without its type
+      rec.type.value = *type;
       get(*rm, "value", rec.value, true);
       rec.resolved = rec.value.value;
       dns.records.push_back(std::move(rec));
@@ -685,6 +689,26 @@ bool check_single_document(const std::string& text, Loader& loader) {
   return false;
 }
 
+// The first tab in the leading whitespace of a line up to `last_line`, if any:
+// the usual cause of yaml-cpp's less helpful messages.
+std::optional<SourcePos> indenting_tab(std::string_view text, int last_line) {
+  int line = 1;
+  std::size_t start = 0;
+  while (start < text.size() && (last_line <= 0 || line <= last_line)) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view l = text.substr(start, end - start);
+    std::size_t indent = l.find_first_not_of(" \t");
+    if (indent != std::string_view::npos && l[indent] != '#') {
+      std::size_t tab = l.substr(0, indent).find('\t');
+      if (tab != std::string_view::npos) return SourcePos{line, static_cast<int>(tab) + 1};
+    }
+    start = end + 1;
+    ++line;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void resolve_dns(Stack& stack);  // validate.cc
@@ -702,7 +726,12 @@ Result<Stack> parse_stack(std::string_view text, const std::string& file_name) {
     if (!check_single_document(owned, loader)) return diags;
     stack = loader.load(YAML::Load(owned), SourcePos{1, 1});
   } catch (const YAML::Exception& e) {
-    diags.push_back(Diagnostic::error(file_name, to_pos(e.mark), "YAML syntax error: " + e.msg));
+    SourcePos at = to_pos(e.mark);
+    if (auto tab = indenting_tab(text, at.line))
+      diags.push_back(Diagnostic::error(
+          file_name, *tab, "YAML syntax error: a tab indents this line; YAML indents with spaces only"));
+    else
+      diags.push_back(Diagnostic::error(file_name, at, "YAML syntax error: " + e.msg));
     return diags;
   } catch (const std::exception& e) {
     diags.push_back(Diagnostic::error(file_name, {}, std::string("cannot read YAML: ") + e.what()));

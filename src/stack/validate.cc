@@ -198,7 +198,7 @@ class Validator {
     if (!t_has_backends())
       error(lb.pos, "tier 'lb' has nothing to balance to; add a 'web' or 'app' tier");
     if (lb.vip) check_vip(*lb.vip, lb);
-    if (lb.tls) check_tls(*lb.tls, lb);
+    if (lb.tls) check_tls(*lb.tls);
   }
 
   bool t_has_backends() const { return m_s.tiers.web || m_s.tiers.app; }
@@ -228,11 +228,8 @@ class Validator {
     }
   }
 
-  void check_tls(const Tls& tls, const LbTier& lb) {
+  void check_tls(const Tls& tls) {
     check_port(tls.port, "tiers.lb.tls.port");
-    if (tls.enabled.value && tls.port.value == lb.port.value)
-      error(tls.port.pos, "tls port " + std::to_string(tls.port.value) +
-                              " is the same as the lb's plain HTTP port; use 443");
     if (tls.certificate.bundle) check_secret(*tls.certificate.bundle);
     if (tls.reencrypt.value && !m_s.tiers.web)
       error(tls.reencrypt.pos, "tls reencrypt needs a 'web' tier to re-encrypt to");
@@ -327,9 +324,11 @@ class Validator {
       SourcePos at = port.pos.line ? port.pos : tier_pos;  // a defaulted port: blame the tier
       for (const auto& h : hosts) {
         auto [it, fresh] = used.emplace(std::make_pair(h, port.value), Use{what, at});
-        if (!fresh && it->second.what != what)
+        if (!fresh && it->second.what != what) {
           error(at, what + " port " + std::to_string(port.value) + " on host '" + h +
                               "' is already used by " + it->second.what + "; pick another port");
+          return;  // once per setting, not once per host
+        }
       }
     };
     const Tiers& t = m_s.tiers;

@@ -79,7 +79,7 @@ const Case kCases[] = {
     {"    tls: {", "    health_check: { path: health }\n    tls: {", 17, "health check path 'health' must start with '/'"},
     {"    tls: {", "    health_check: { rise: 0 }\n    tls: {", 17, "health check rise must be from 1 to 100, got 0"},
     {"    tls: {", "    health_check: { interval: 10ms }\n    tls: {", 17, "health check interval must be at least 100ms"},
-    {"{ certificate: self-signed }", "{ certificate: self-signed, port: 80 }", 17, "tls port 80 is the same as the lb's plain HTTP port"},
+    {"{ certificate: self-signed }", "{ certificate: self-signed, port: 80 }", 17, "lb tls port 80 on host 'lb-01' is already used by lb"},
     // web, app, db details
     {"web: { hosts: [web-01] }", "web: { hosts: [web-01], root: var/www }", 18, "tiers.web.root 'var/www' must be an absolute path"},
     {"web: { hosts: [web-01] }", "web: { hosts: [web-01], static: [static] }", 18, "static location 'static' must start with '/'"},
@@ -102,6 +102,7 @@ const Case kCases[] = {
     {"DB_PASSWORD: { secret: DB_APP }", "SSH_KEY: abc", 19, "'tiers.app.environment.SSH_KEY' looks like a secret"},
     {"password: { secret: DB_APP }", "password: { secret: db-app }", 24, "secret name 'db-app' must use only A-Z, 0-9 and _"},
     {"password: { secret: DB_APP }", "password: { secrte: DB_APP }", 24, "did you mean 'secret'?"},
+    {"  web: { hosts: [web-01] }", "\tweb: { hosts: [web-01] }", 18, "a tab indents this line"},
     {"password: { secret: DB_APP }", "password: [DB_APP]", 24, "must be { secret: NAME }, got a list"},
     // dns
     {"value: vip }", "value: vip }\n    - { name: www, type: A, value: 10.77.0.11 }", 13, "duplicate A record 'www' (first at line 12)"},
