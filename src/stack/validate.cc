@@ -4,7 +4,6 @@
 // are skipped here.
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "stack/address.h"
@@ -53,6 +52,44 @@ bool is_sql_name(std::string_view s) {
   return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
   });
+}
+
+// [A-Za-z_][A-Za-z0-9_]* (environment variables, alert names). Written out, not
+// std::regex: libstdc++'s regex recurses per character and overflows the stack
+// on long input.
+bool is_identifier(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// "PRIVILEGES ON db.table", db and table a name or '*'.
+bool is_grant(std::string_view g) {
+  std::size_t on = g.rfind(" ON ");
+  if (on == std::string_view::npos || on == 0) return false;
+  std::string_view privs = g.substr(0, on);
+  if (!std::all_of(privs.begin(), privs.end(), [](char c) {
+        return std::isalpha(static_cast<unsigned char>(c)) || c == ' ' || c == ',' || c == '_';
+      }))
+    return false;
+  std::string_view target = g.substr(on + 4);
+  std::size_t dot = target.find('.');
+  if (dot == std::string_view::npos) return false;
+  auto part = [](std::string_view p) { return p == "*" || is_sql_name(p); };
+  return part(target.substr(0, dot)) && part(target.substr(dot + 1));
+}
+
+// "PRIORITY NAME" with PRIORITY 0..65535.
+bool is_mx(std::string_view v) {
+  std::size_t space = v.find(' ');
+  if (space == 0 || space == std::string_view::npos || space > 5) return false;
+  std::string_view prio = v.substr(0, space);
+  if (!std::all_of(prio.begin(), prio.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  if (std::stoi(std::string(prio)) > 65535) return false;
+  std::size_t name = v.find_first_not_of(' ', space);
+  return name != std::string_view::npos && is_dns_name(v.substr(name), false);
 }
 
 class Validator {
@@ -255,9 +292,8 @@ class Validator {
       error(app.source.pos, "tiers.app.source must name the directory to copy");
     if (app.command.pos.line && app.command->empty())
       error(app.command.pos, "tiers.app.command must not be empty");
-    static const std::regex env_name("[A-Za-z_][A-Za-z0-9_]*");
     for (const auto& [name, value] : app.environment) {
-      if (!std::regex_match(*name, env_name))
+      if (!is_identifier(*name))
         error(name.pos, "environment variable name '" + *name +
                             "' must use only letters, digits and _ and not start with a digit");
       if (value.secret) check_secret(*value.secret);
@@ -307,9 +343,8 @@ class Validator {
     }
     check_secret(u.password);
     check_cidr(u.from, "db user source");
-    static const std::regex grant(R"(^[A-Za-z ,_]+ ON (\*|[A-Za-z0-9_]+)\.(\*|[A-Za-z0-9_]+)$)");
     for (const auto& g : u.grants) {
-      if (!std::regex_match(*g, grant))
+      if (!is_grant(*g))
         error(g.pos, "grant '" + *g + "' must look like 'PRIVILEGES ON database.table', "
                      "e.g. 'ALL PRIVILEGES ON foobar.*'");
     }
@@ -413,9 +448,7 @@ class Validator {
           error(r.value.pos, "CNAME record value '" + v + "' is not a DNS name");
         break;
       case RecordType::mx: {
-        static const std::regex mx(R"(^([0-9]{1,5}) +(\S+)$)");
-        std::smatch m;
-        if (!std::regex_match(v, m, mx) || std::stoi(m[1]) > 65535 || !is_dns_name(m[2].str(), false))
+        if (!is_mx(v))
           error(r.value.pos, "MX record value '" + v + "' must be 'PRIORITY NAME', e.g. '10 mail'");
         break;
       }
@@ -458,11 +491,10 @@ class Validator {
         error(e.pos, std::string("exporter '") + to_string(e.value) + "' needs a '" + tier +
                          "' tier to run on");
     }
-    static const std::regex alert_name("[A-Za-z_][A-Za-z0-9_]*");
     std::set<std::string> names;
     for (const Alert& a : mon.alerts) {
       if (!a.name->empty()) {
-        if (!std::regex_match(*a.name, alert_name))
+        if (!is_identifier(*a.name))
           error(a.name.pos, "alert name '" + *a.name + "' must use only letters, digits and _");
         else if (!names.insert(*a.name).second)
           error(a.name.pos, "alert '" + *a.name + "' is defined twice");

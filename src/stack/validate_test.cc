@@ -111,6 +111,8 @@ const Case kCases[] = {
     {"type: A, value: vip", "type: A, value: fe80::1", 12, "A record value 'fe80::1' must be an IPv4 address"},
     {"type: A, value: vip", "type: AAAA, value: db-01", 12, "AAAA record points at host 'db-01', whose address is not IPv6"},
     {"type: A, value: vip", "type: MX, value: mail", 12, "MX record value 'mail' must be 'PRIORITY NAME'"},
+    {"type: A, value: vip", "type: MX, value: '10 '", 12, "MX record value '10 ' must be"},
+    {"type: A, value: vip", "type: MX, value: 70000 mail", 12, "MX record value '70000 mail' must be"},
     {"type: A, value: vip", "type: CNAME, value: 'a b'", 12, "CNAME record value 'a b' is not a DNS name"},
     {"type: A, value: vip", "type: SRV, value: vip", 12, "'dns.records[0].type' must be one of 'A', 'AAAA', 'CNAME', 'TXT' or 'MX', got 'SRV'"},
     {"name: www, type", "name: 'w w', type", 12, "record name 'w w' must be '@' or a name relative to the domain"},
