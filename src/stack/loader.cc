@@ -86,7 +86,7 @@ class Loader {
 
   void error(SourcePos pos, std::string message) {
     m_error_positions.insert(pos);
-    m_diags.push_back(Diagnostic::error(m_file, pos, std::move(message)));
+    m_diags.push_back(Diagnostic::error(m_file, pos, shorten_quotes(std::move(message))));
   }
 
   SourcePos pos_of(const YAML::Node& n, SourcePos fallback) const {

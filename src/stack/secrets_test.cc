@@ -121,4 +121,7 @@ TEST_CASE("suggest: close names only") {
   CHECK(closest("a", {"A", "MX"}) == "A");
   CHECK(closest("completely", {"address", "ssh"}) == "");
   CHECK(did_you_mean("web-1", {"web-01"}) == "; did you mean 'web-01'?");
+  CHECK(shorten_quotes("x '" + std::string(100, 'a') + "' y 'b'") ==
+        "x '" + std::string(57, 'a') + "...' y 'b'");
+  CHECK(shorten_quotes("it's fine") == "it's fine");
 }

@@ -44,4 +44,19 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return c.empty() ? "" : "; did you mean '" + c + "'?";
 }
 
+std::string shorten_quotes(std::string message) {
+  constexpr std::size_t kMax = 60;
+  std::size_t open = message.find('\'');
+  while (open != std::string::npos) {
+    std::size_t close = message.find('\'', open + 1);
+    if (close == std::string::npos) break;
+    if (close - open - 1 > kMax) {
+      message.replace(open + 1 + kMax - 3, close - (open + 1 + kMax - 3), "...");
+      close = open + 1 + kMax;
+    }
+    open = message.find('\'', close + 1);
+  }
+  return message;
+}
+
 }  // namespace foobar::stack

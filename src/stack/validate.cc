@@ -112,7 +112,7 @@ class Validator {
 
  private:
   void error(SourcePos pos, std::string msg) {
-    m_diags.push_back(Diagnostic::error(m_s.file, pos, std::move(msg)));
+    m_diags.push_back(Diagnostic::error(m_s.file, pos, shorten_quotes(std::move(msg))));
   }
 
   void check_header() {
