@@ -1,6 +1,7 @@
 // Stack file -> Stack. This file does the structural part: YAML syntax, types,
 // unknown/duplicate/missing keys, literal secrets. The semantic checks live in
 // validate.cc and run on the typed result.
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -31,6 +32,7 @@ struct MapView {
   SourcePos pos;
   std::string path;
   std::vector<Entry> entries;
+  std::vector<std::string> suggested;  // keys offered for misspelt ones
   const Entry* get(std::string_view key) const {
     for (const auto& e : entries)
       if (e.key == key) return &e;
@@ -42,6 +44,11 @@ using Keys = std::vector<std::string>;
 
 std::string join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+// "in 'tiers.web'", or "at the top level" for the root mapping.
+std::string in(const std::string& path) {
+  return path.empty() ? "at the top level" : "in '" + path + "'";
 }
 
 std::string quoted_list(const Keys& keys) {
@@ -79,7 +86,7 @@ class Loader {
 
   void error(SourcePos pos, std::string message) {
     m_error_positions.insert(pos);
-    m_diags.push_back(Diagnostic::error(m_file, pos, std::move(message)));
+    m_diags.push_back(Diagnostic::error(m_file, pos, shorten_quotes(std::move(message))));
   }
 
   SourcePos pos_of(const YAML::Node& n, SourcePos fallback) const {
@@ -109,24 +116,25 @@ class Loader {
       error(at, "'" + path + "' must be a mapping, got " + describe(n));
       return std::nullopt;
     }
-    MapView view{pos_of(n, at), path, {}};
+    MapView view{pos_of(n, at), path, {}, {}};
     for (const auto& kv : n) {
       SourcePos key_pos = pos_of(kv.first, view.pos);
       if (!kv.first.IsScalar()) {
-        error(key_pos, "keys in '" + path + "' must be plain names, got " + describe(kv.first));
+        error(key_pos, "keys " + in(path) + " must be plain names, got " + describe(kv.first));
         continue;
       }
       std::string key = kv.first.Scalar();
       if (const Entry* first = view.get(key)) {
-        error(key_pos, "duplicate " + std::string(dup_what) + " '" + key + "' in '" + path +
-                           "' (first defined at line " + std::to_string(first->key_pos.line) +
+        error(key_pos, "duplicate " + std::string(dup_what) + " '" + key + "' " + in(path) +
+                           " (first defined at line " + std::to_string(first->key_pos.line) +
                            "); YAML keeps only one, so remove or rename one of them");
         continue;
       }
       if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
         std::string hint = did_you_mean(key, keys);
         if (hint.empty()) hint = "; expected " + quoted_list(keys);
-        error(key_pos, "unknown key '" + key + "' in '" + path + "'" + hint);
+        else view.suggested.push_back(closest(key, keys));
+        error(key_pos, "unknown key '" + key + "' " + in(path) + hint);
         continue;
       }
       view.entries.push_back(Entry{key, key_pos, kv.second, pos_of(kv.second, key_pos),
@@ -137,9 +145,9 @@ class Loader {
 
   const Entry* required(const MapView& m, std::string_view key, std::string_view hint = "") {
     const Entry* e = m.get(key);
-    if (!e) {
-      std::string msg = "missing required key '" + std::string(key) + "' in '" +
-                        (m.path.empty() ? "the stack" : m.path) + "'";
+    bool misspelt = std::find(m.suggested.begin(), m.suggested.end(), key) != m.suggested.end();
+    if (!e && !misspelt) {  // a misspelt key was already reported with this name
+      std::string msg = "missing required key '" + std::string(key) + "' " + in(m.path);
       if (!hint.empty()) msg += "; " + std::string(hint);
       error(m.pos, msg);
     }
@@ -292,6 +300,10 @@ class Loader {
                     "{ secret: NAME } and provide FOOBAR_SECRET_NAME or a secrets file");
       return std::nullopt;
     }
+    if (!n.IsMap()) {
+      error(at, "'" + path + "' must be { secret: NAME }, got " + describe(n));
+      return std::nullopt;
+    }
     auto m = map(n, at, path, {"secret"});
     if (!m) return std::nullopt;
     const Entry* e = required(*m, "secret", "write { secret: NAME }");
@@ -374,6 +386,8 @@ void Loader::load_ssh(const Entry& e, SshConfig& ssh) {
 void Loader::load_hosts(const Entry& e, Stack& s) {
   auto hosts = map(e.value, e.value_pos, e.path, {}, "host name");
   if (!hosts) return;
+  if (e.value.size() == 0)
+    error(e.value_pos, "'hosts' is empty; define at least one host with its address");
   for (const Entry& h : hosts->entries) {
     Host host;
     host.name = {h.key, h.key_pos};
@@ -404,16 +418,17 @@ void Loader::load_dns(const Entry& e, Stack& s) {
       rec.pos = rm->pos;
       get(*rm, "name", rec.name, true);
       rec.type.pos = rm->pos;
-      if (const Entry* t = required(*rm, "type")) {
-        rec.type.pos = t->value_pos;
-        if (auto v = enumeration<RecordType>(t->value, t->value_pos, t->path,
-                                             {{"A", RecordType::a},
-                                              {"AAAA", RecordType::aaaa},
-                                              {"CNAME", RecordType::cname},
-                                              {"TXT", RecordType::txt},
-                                              {"MX", RecordType::mx}}))
-          rec.type.value = *v;
-      }
+      const Entry* t = required(*rm, "type");
+      if (!t) return;
+      rec.type.pos = t->value_pos;
+      auto type = enumeration<RecordType>(t->value, t->value_pos, t->path,
+                                          {{"A", RecordType::a},
+                                           {"AAAA", RecordType::aaaa},
+                                           {"CNAME", RecordType::cname},
+                                           {"TXT", RecordType::txt},
+                                           {"MX", RecordType::mx}});
+      if (!type) return;  // the value cannot be checked without its type
+      rec.type.value = *type;
       get(*rm, "value", rec.value, true);
       rec.resolved = rec.value.value;
       dns.records.push_back(std::move(rec));
@@ -634,6 +649,66 @@ SourcePos to_pos(const YAML::Mark& m) {
   return SourcePos{m.line + 1, m.column + 1};
 }
 
+// Records where documents start. Used before building nodes, because
+// yaml-cpp's LoadAll loops forever (allocating) on some malformed input such as
+// a stray ',' before the first node: the parser then "starts" a new document
+// at the same place again and again.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> marks;
+  void OnDocumentStart(const YAML::Mark& m) override { marks.push_back(m); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// Checks that the text is exactly one YAML document (or none); reports where
+// a second one starts or where the parser could not make progress.
+bool check_single_document(const std::string& text, Loader& loader) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(starts); ++i) {
+  }
+  if (starts.marks.size() < 2) return true;
+  const YAML::Mark& first = starts.marks[0];
+  const YAML::Mark& second = starts.marks[1];
+  if (second.pos == first.pos)
+    loader.error(to_pos(second), "YAML syntax error: unexpected character here");
+  else
+    loader.error(to_pos(second),
+                 "a stack file holds one YAML document, but a second one starts here");
+  return false;
+}
+
+// The first tab in the leading whitespace of a line up to `last_line`, if any:
+// the usual cause of yaml-cpp's less helpful messages.
+std::optional<SourcePos> indenting_tab(std::string_view text, int last_line) {
+  int line = 1;
+  std::size_t start = 0;
+  while (start < text.size() && (last_line <= 0 || line <= last_line)) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view l = text.substr(start, end - start);
+    std::size_t indent = l.find_first_not_of(" \t");
+    if (indent != std::string_view::npos && l[indent] != '#') {
+      std::size_t tab = l.substr(0, indent).find('\t');
+      if (tab != std::string_view::npos) return SourcePos{line, static_cast<int>(tab) + 1};
+    }
+    start = end + 1;
+    ++line;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void resolve_dns(Stack& stack);  // validate.cc
@@ -647,14 +722,16 @@ Result<Stack> parse_stack(std::string_view text, const std::string& file_name) {
   Loader loader(file_name, diags);
   Stack stack;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1) {
-      loader.error(to_pos(docs[1].Mark()),
-                   "a stack file holds one YAML document, but a second one starts here");
-    }
-    stack = loader.load(docs.empty() ? YAML::Node() : docs[0], SourcePos{1, 1});
+    std::string owned(text);
+    if (!check_single_document(owned, loader)) return diags;
+    stack = loader.load(YAML::Load(owned), SourcePos{1, 1});
   } catch (const YAML::Exception& e) {
-    diags.push_back(Diagnostic::error(file_name, to_pos(e.mark), "YAML syntax error: " + e.msg));
+    SourcePos at = to_pos(e.mark);
+    if (auto tab = indenting_tab(text, at.line))
+      diags.push_back(Diagnostic::error(
+          file_name, *tab, "YAML syntax error: a tab indents this line; YAML indents with spaces only"));
+    else
+      diags.push_back(Diagnostic::error(file_name, at, "YAML syntax error: " + e.msg));
     return diags;
   } catch (const std::exception& e) {
     diags.push_back(Diagnostic::error(file_name, {}, std::string("cannot read YAML: ") + e.what()));

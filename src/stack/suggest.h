@@ -17,4 +17,8 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 // "; did you mean 'x'?" or "" when nothing is close.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
+// Shortens every 'quoted' part of a message longer than 60 characters, so a
+// huge value does not turn into a huge diagnostic.
+std::string shorten_quotes(std::string message);
+
 }  // namespace foobar::stack

@@ -4,7 +4,6 @@
 // are skipped here.
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "stack/address.h"
@@ -55,6 +54,44 @@ bool is_sql_name(std::string_view s) {
   });
 }
 
+// [A-Za-z_][A-Za-z0-9_]* (environment variables, alert names). Written out, not
+// std::regex: libstdc++'s regex recurses per character and overflows the stack
+// on long input.
+bool is_identifier(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// "PRIVILEGES ON db.table", db and table a name or '*'.
+bool is_grant(std::string_view g) {
+  std::size_t on = g.rfind(" ON ");
+  if (on == std::string_view::npos || on == 0) return false;
+  std::string_view privs = g.substr(0, on);
+  if (!std::all_of(privs.begin(), privs.end(), [](char c) {
+        return std::isalpha(static_cast<unsigned char>(c)) || c == ' ' || c == ',' || c == '_';
+      }))
+    return false;
+  std::string_view target = g.substr(on + 4);
+  std::size_t dot = target.find('.');
+  if (dot == std::string_view::npos) return false;
+  auto part = [](std::string_view p) { return p == "*" || is_sql_name(p); };
+  return part(target.substr(0, dot)) && part(target.substr(dot + 1));
+}
+
+// "PRIORITY NAME" with PRIORITY 0..65535.
+bool is_mx(std::string_view v) {
+  std::size_t space = v.find(' ');
+  if (space == 0 || space == std::string_view::npos || space > 5) return false;
+  std::string_view prio = v.substr(0, space);
+  if (!std::all_of(prio.begin(), prio.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  if (std::stoi(std::string(prio)) > 65535) return false;
+  std::size_t name = v.find_first_not_of(' ', space);
+  return name != std::string_view::npos && is_dns_name(v.substr(name), false);
+}
+
 class Validator {
  public:
   explicit Validator(const Stack& s) : m_s(s) {
@@ -75,7 +112,7 @@ class Validator {
 
  private:
   void error(SourcePos pos, std::string msg) {
-    m_diags.push_back(Diagnostic::error(m_s.file, pos, std::move(msg)));
+    m_diags.push_back(Diagnostic::error(m_s.file, pos, shorten_quotes(std::move(msg))));
   }
 
   void check_header() {
@@ -130,9 +167,6 @@ class Validator {
   }
 
   void check_hosts() {
-    if (m_s.hosts.empty() && m_s.tiers.pos.line) {
-      // 'hosts' present but empty, or absent (then the loader said so).
-    }
     std::map<std::string, const Host*> by_address;
     for (const Host& h : m_s.hosts) {
       if (!is_name(*h.name))
@@ -201,7 +235,7 @@ class Validator {
     if (!t_has_backends())
       error(lb.pos, "tier 'lb' has nothing to balance to; add a 'web' or 'app' tier");
     if (lb.vip) check_vip(*lb.vip, lb);
-    if (lb.tls) check_tls(*lb.tls, lb);
+    if (lb.tls) check_tls(*lb.tls);
   }
 
   bool t_has_backends() const { return m_s.tiers.web || m_s.tiers.app; }
@@ -231,11 +265,8 @@ class Validator {
     }
   }
 
-  void check_tls(const Tls& tls, const LbTier& lb) {
+  void check_tls(const Tls& tls) {
     check_port(tls.port, "tiers.lb.tls.port");
-    if (tls.enabled.value && tls.port.value == lb.port.value)
-      error(tls.port.pos, "tls port " + std::to_string(tls.port.value) +
-                              " is the same as the lb's plain HTTP port; use 443");
     if (tls.certificate.bundle) check_secret(*tls.certificate.bundle);
     if (tls.reencrypt.value && !m_s.tiers.web)
       error(tls.reencrypt.pos, "tls reencrypt needs a 'web' tier to re-encrypt to");
@@ -261,9 +292,8 @@ class Validator {
       error(app.source.pos, "tiers.app.source must name the directory to copy");
     if (app.command.pos.line && app.command->empty())
       error(app.command.pos, "tiers.app.command must not be empty");
-    static const std::regex env_name("[A-Za-z_][A-Za-z0-9_]*");
     for (const auto& [name, value] : app.environment) {
-      if (!std::regex_match(*name, env_name))
+      if (!is_identifier(*name))
         error(name.pos, "environment variable name '" + *name +
                             "' must use only letters, digits and _ and not start with a digit");
       if (value.secret) check_secret(*value.secret);
@@ -313,9 +343,8 @@ class Validator {
     }
     check_secret(u.password);
     check_cidr(u.from, "db user source");
-    static const std::regex grant(R"(^[A-Za-z ,_]+ ON (\*|[A-Za-z0-9_]+)\.(\*|[A-Za-z0-9_]+)$)");
     for (const auto& g : u.grants) {
-      if (!std::regex_match(*g, grant))
+      if (!is_grant(*g))
         error(g.pos, "grant '" + *g + "' must look like 'PRIVILEGES ON database.table', "
                      "e.g. 'ALL PRIVILEGES ON foobar.*'");
     }
@@ -326,22 +355,26 @@ class Validator {
     struct Use { std::string what; SourcePos pos; };
     std::map<std::pair<std::string, int>, Use> used;
     auto claim = [&](const std::vector<std::string>& hosts, const Located<int>& port,
-                     const std::string& what) {
+                     const std::string& what, SourcePos tier_pos) {
+      SourcePos at = port.pos.line ? port.pos : tier_pos;  // a defaulted port: blame the tier
       for (const auto& h : hosts) {
-        auto [it, fresh] = used.emplace(std::make_pair(h, port.value), Use{what, port.pos});
-        if (!fresh && it->second.what != what)
-          error(port.pos, what + " port " + std::to_string(port.value) + " on host '" + h +
+        auto [it, fresh] = used.emplace(std::make_pair(h, port.value), Use{what, at});
+        if (!fresh && it->second.what != what) {
+          error(at, what + " port " + std::to_string(port.value) + " on host '" + h +
                               "' is already used by " + it->second.what + "; pick another port");
+          return;  // once per setting, not once per host
+        }
       }
     };
     const Tiers& t = m_s.tiers;
     if (t.lb) {
-      claim(m_s.hosts_of_tier("lb"), t.lb->port, "lb");
-      if (t.lb->tls && t.lb->tls->enabled.value) claim(m_s.hosts_of_tier("lb"), t.lb->tls->port, "lb tls");
+      claim(m_s.hosts_of_tier("lb"), t.lb->port, "lb", t.lb->pos);
+      if (t.lb->tls && t.lb->tls->enabled.value)
+        claim(m_s.hosts_of_tier("lb"), t.lb->tls->port, "lb tls", t.lb->tls->pos);
     }
-    if (t.web) claim(m_s.hosts_of_tier("web"), t.web->port, "web");
-    if (t.app) claim(m_s.hosts_of_tier("app"), t.app->port, "app");
-    if (t.db) claim(m_s.hosts_of_tier("db"), t.db->port, "db");
+    if (t.web) claim(m_s.hosts_of_tier("web"), t.web->port, "web", t.web->pos);
+    if (t.app) claim(m_s.hosts_of_tier("app"), t.app->port, "app", t.app->pos);
+    if (t.db) claim(m_s.hosts_of_tier("db"), t.db->port, "db", t.db->pos);
   }
 
   void check_dns(const Dns& dns) {
@@ -351,7 +384,10 @@ class Validator {
     std::map<std::pair<std::string, RecordType>, SourcePos> seen;
     std::map<std::string, std::pair<bool, bool>> kinds;  // name -> (has CNAME, has other)
     for (const DnsRecord& r : dns.records) {
-      if (r.name->empty()) continue;
+      if (r.name->empty()) {
+        if (r.name.pos.line) error(r.name.pos, "record name must not be empty; use '@' for the domain itself");
+        continue;
+      }
       if (*r.name != "@" && !is_dns_name(*r.name, false)) {
         error(r.name.pos, "record name '" + *r.name + "' must be '@' or a name relative to the domain");
         continue;
@@ -412,9 +448,7 @@ class Validator {
           error(r.value.pos, "CNAME record value '" + v + "' is not a DNS name");
         break;
       case RecordType::mx: {
-        static const std::regex mx(R"(^([0-9]{1,5}) +(\S+)$)");
-        std::smatch m;
-        if (!std::regex_match(v, m, mx) || std::stoi(m[1]) > 65535 || !is_dns_name(m[2].str(), false))
+        if (!is_mx(v))
           error(r.value.pos, "MX record value '" + v + "' must be 'PRIORITY NAME', e.g. '10 mail'");
         break;
       }
@@ -457,11 +491,10 @@ class Validator {
         error(e.pos, std::string("exporter '") + to_string(e.value) + "' needs a '" + tier +
                          "' tier to run on");
     }
-    static const std::regex alert_name("[A-Za-z_][A-Za-z0-9_]*");
     std::set<std::string> names;
     for (const Alert& a : mon.alerts) {
       if (!a.name->empty()) {
-        if (!std::regex_match(*a.name, alert_name))
+        if (!is_identifier(*a.name))
           error(a.name.pos, "alert name '" + *a.name + "' must use only letters, digits and _");
         else if (!names.insert(*a.name).second)
           error(a.name.pos, "alert '" + *a.name + "' is defined twice");
