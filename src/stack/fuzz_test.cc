@@ -93,7 +93,7 @@ TEST_CASE("loader survives very long values in every checked string") {
   std::string text = read(std::string(FOOBAR_SOURCE_DIR) + "/stacks/3-scale-up.yaml");
   const std::string long_value(300000, 'A');
   for (const char* target : {"ALL PRIVILEGES ON foobar.*", "HighWebQPS", "LOG_LEVEL", "10.77.0.0/24",
-                             "www.foobar.com", "/health", "mon-01", "eth0", "DB_REPL_PASSWORD"}) {
+                             "www.foobar.com", "/healthz", "mon-01", "eth0", "DB_REPL_PASSWORD"}) {
     std::string mutated = text;
     std::size_t at = mutated.find(target);
     REQUIRE(at != std::string::npos);

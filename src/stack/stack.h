@@ -80,7 +80,7 @@ struct Dns {
 enum class Balance { roundrobin, leastconn, source, first, uri };
 
 struct HealthCheck {
-  Located<std::string> path{"/health", {}};
+  Located<std::string> path{"/healthz", {}};
   Located<Duration> interval{Duration{2000}, {}};
   Located<int> rise{2, {}};
   Located<int> fall{3, {}};

@@ -36,7 +36,7 @@ TEST_CASE("stack: the base test stack is valid and fully typed") {
   const LbTier& lb = *s.tiers.lb;
   CHECK(*lb.balance == Balance::roundrobin);
   CHECK(*lb.port == 80);
-  CHECK(*lb.health_check.path == "/health");
+  CHECK(*lb.health_check.path == "/healthz");
   CHECK(*lb.health_check.interval == Duration{2000});
   REQUIRE(lb.vip);
   CHECK(*lb.vip->address == "10.77.0.10");
