@@ -129,7 +129,7 @@ std::vector<std::string> host_lines(const Stack& s, const stack::Host& h) {
   auto tiers = s.tiers_of_host(name);
   std::string master = vrrp_master(s);
   if (has(tiers, "lb"))
-    out.push_back("HAProxy" + (master.empty() ? "" : name == master ? " (VRRP MASTER)" : " (VRRP BACKUP)"));
+    out.push_back(std::string("HAProxy") + (master.empty() ? "" : name == master ? " (VRRP MASTER)" : " (VRRP BACKUP)"));
   if (has(tiers, "web")) out.push_back("nginx :" + std::to_string(s.tls_enabled() && t.lb->tls->reencrypt.value
                                                                       ? 443 : t.web->port.value));
   if (has(tiers, "app")) out.push_back("app (gunicorn) :" + std::to_string(t.app->port.value));
