@@ -396,7 +396,7 @@ void check_health_path(const Ctx& c) {
   c.add("HEALTH-PATH-UNSERVED", Sev::error, path.pos.line ? path.pos : lb->health_check.pos, "lb",
         c.s.hosts_of_tier("lb"),
         "the load balancer checks '" + path.value + "', which the web tier does not answer with 200 "
-        "(it is no static location and no GET route of the app: " + join(app_get_routes()) + ")",
+        "(it is neither a static location nor a GET route of the app: " + join(app_get_routes()) + ")",
         "every backend fails its health check, so the load balancer marks all servers down and the "
         "site answers 503",
         "use the app's health route: tiers.lb.health_check.path: /healthz");

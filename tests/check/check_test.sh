@@ -89,7 +89,8 @@ variant s3-bad $S3 's#health_check: { path: [^,]*,#health_check: { path: /health
 expect "health /health" present HEALTH-PATH-UNSERVED "$TMP/s3-bad.yaml"
 expect_rc "health /health" 3 "$TMP/s3-bad.yaml"
 variant s3-good $S3 's#health_check: { path: [^,]*,#health_check: { path: /healthz,#; s/reencrypt: false/reencrypt: true/'
-got=$(codes "$TMP/s3-good.yaml" | tr '\n' ' ')
+codes "$TMP/s3-good.yaml" >"$TMP/codes"  # not in $(...): $rc must survive
+got=$(tr '\n' ' ' <"$TMP/codes")
 if [ "$got" != "DB-SINGLE-PRIMARY " ] || [ "$rc" != 0 ]; then
   echo "FAIL: fixed stack3: want only DB-SINGLE-PRIMARY and exit 0, got '$got' exit $rc"; fail=1
 else echo "ok: fixed stack3: only DB-SINGLE-PRIMARY, exit 0"; fi
