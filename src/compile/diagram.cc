@@ -139,7 +139,7 @@ std::vector<std::string> host_lines(const Stack& s, const stack::Host& h) {
         out.push_back(std::string(stack::to_string(t.db->engine.value)) +
                       (id == 1 ? " primary" : " replica") + " :" + std::to_string(t.db->port.value) +
                       " (server_id " + std::to_string(id) + ")");
-  if (is_collector(s, name)) out.push_back("Prometheus collector");
+  if (is_collector(s, name)) out.push_back("Prometheus: scrapes every host");
   return out;
 }
 
@@ -238,6 +238,20 @@ void add_scrapes(const Stack& s, Topology& t) {
       t.edges.push_back({node_id(mon), node_id(h.name.value), "scrape", EdgeStyle::dashed, false});
 }
 
+void place_collector(const Stack& s, Topology& t) {
+  if (!s.monitoring || !s.tiers_of_host(s.monitoring->collector.value).empty()) return;
+  std::vector<const DiagramGroup*> path;
+  for (const auto& g : t.groups)
+    if (g.id != "monitoring" && g.id != "other") path.push_back(&g);
+  if (path.empty()) return;
+  const std::string& middle = path[(path.size() - 1) / 2]->id;
+  for (const auto& n : t.nodes)
+    if (n.group == middle) {
+      t.same_rank = {node_id(s.monitoring->collector.value), n.id};
+      return;
+    }
+}
+
 }  // namespace
 
 Topology build_topology(const Stack& s) {
@@ -263,6 +277,7 @@ Topology build_topology(const Stack& s) {
                    [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
   add_request_path(s, t);
   add_scrapes(s, t);
+  place_collector(s, t);
   return t;
 }
 
@@ -312,7 +327,7 @@ std::string dot_node(const DiagramNode& n) {
 
 std::string dot_edge(const DiagramEdge& e) {
   std::string attrs;
-  if (!e.label.empty()) attrs += "label=" + quote(e.label);
+  if (!e.label.empty() && e.layout) attrs += "label=" + quote(e.label);
   auto add = [&](const std::string& a) { attrs += (attrs.empty() ? "" : ", ") + a; };
   if (e.style == EdgeStyle::dashed) add("style=dashed");
   if (e.style == EdgeStyle::bold) add("style=bold, color=\"#c0504d\", fontcolor=\"#c0504d\"");
@@ -332,7 +347,8 @@ std::string to_dot(const Topology& t) {
     if (n.group.empty()) out += dot_node(n);
   for (const auto& g : t.groups) {
     out += "  subgraph cluster_" + g.id + " {\n";
-    out += "    label=" + dot_label(g.lines, "\\l") + "; labeljust=l; fontsize=9;\n";
+    std::string label = dot_label(g.lines, "\\l");
+    out += "    label=" + label.substr(0, label.size() - 1) + "\\l\"; labeljust=l; fontsize=9;\n";
     out += g.firewalled ? "    style=\"dashed,rounded\"; color=\"#c0504d\";\n"
                         : "    style=rounded; color=\"#999999\";\n";
     for (const auto& n : t.nodes)
@@ -340,6 +356,7 @@ std::string to_dot(const Topology& t) {
     out += "  }\n";
   }
   for (const auto& e : t.edges) out += dot_edge(e);
+  if (!t.same_rank.empty()) out += "  { rank=same; " + join(t.same_rank, "; ") + "; }\n";
   return out + "}\n";
 }
 

@@ -41,6 +41,9 @@ struct Topology {
   std::vector<DiagramNode> nodes;
   std::vector<DiagramEdge> edges;
   std::vector<DiagramGroup> groups;
+  // Nodes drawn in one column (dot only): the collector sits beside the middle of the
+  // request path, so its scrape arrows fan out both ways instead of crossing the picture.
+  std::vector<std::string> same_rank;
 };
 
 Topology build_topology(const stack::Stack& s);

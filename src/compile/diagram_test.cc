@@ -157,7 +157,9 @@ TEST_CASE("diagram: dot and mermaid show the same nodes and edges") {
   CHECK(mmd.find("db_01 ==> |\"replication\"|db_02") != std::string::npos);
   CHECK(dot.find("subgraph cluster_web_app") != std::string::npos);
   CHECK(mmd.find("subgraph tier_web_app") != std::string::npos);
-  CHECK(dot.find("mon_01 -> lb_01 [label=\"scrape\", style=dashed, constraint=false") != std::string::npos);
+  CHECK(dot.find("mon_01 -> lb_01 [style=dashed, constraint=false") != std::string::npos);
+  CHECK(mmd.find("mon_01 -.-> |\"scrape\"|lb_01") != std::string::npos);
+  CHECK(dot.find("{ rank=same; mon_01; web_01; }") != std::string::npos);
 }
 
 TEST_CASE("diagram: labels are escaped for dot") {

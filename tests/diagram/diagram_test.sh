@@ -41,7 +41,7 @@ has "$TMP/0.dot" stack0 'subgraph cluster_web_app_db'
 has "$TMP/0.dot" stack0 'dns -> web_01'
 lacks "$TMP/0.dot" stack0 'vip [label='
 lacks "$TMP/0.dot" stack0 '"replication"'
-lacks "$TMP/0.dot" stack0 'scrape'
+lacks "$TMP/0.dot" stack0 'mon_01'
 has "$TMP/0.dot" stack0 '(no firewall)'
 # Stack 1: LB in front of two web+app servers, replication, no firewall, no monitoring.
 has "$TMP/1.dot" stack1 'lb_01 -> web_01 [label="HTTP :80"]'
@@ -50,14 +50,14 @@ has "$TMP/1.dot" stack1 'db_01 -> db_02 [label="replication"'
 has "$TMP/1.mmd" "stack1 mermaid" 'db_01 ==> |"replication"|db_02'
 has "$TMP/1.dot" stack1 'web_01 -> db_01 [label="writes :3306"]'
 lacks "$TMP/1.dot" stack1 'vip [label='
-lacks "$TMP/1.dot" stack1 'scrape'
+lacks "$TMP/1.mmd" stack1 'scrape'
 lacks "$TMP/1.dot" stack1 'style="dashed,rounded"'
 # Stack 2: firewalled boxes with their ports, HTTPS, scrapes from mon-01 to every host.
 has "$TMP/2.dot" stack2 'style="dashed,rounded"'
 has "$TMP/2.dot" stack2 'any: 80, 443'
 has "$TMP/2.dot" stack2 'admin: ssh 22'
 has "$TMP/2.dot" stack2 'user -> dns [label="HTTPS"]'
-for h in lb_01 web_01 web_02 db_01 db_02; do has "$TMP/2.dot" stack2 "mon_01 -> $h [label=\"scrape\", style=dashed"; done
+for h in lb_01 web_01 web_02 db_01 db_02; do has "$TMP/2.dot" stack2 "mon_01 -> $h [style=dashed"; done
 has "$TMP/2.mmd" "stack2 mermaid" 'mon_01 -.-> |"scrape"|db_02'
 lacks "$TMP/2.dot" stack2 'vip [label='
 # Stack 3: the floating IP in front of the LB pair, separate web and app tiers.
