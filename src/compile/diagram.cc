@@ -88,7 +88,7 @@ std::string rule_port(const stack::FirewallRule& r) {
 }  // namespace
 
 std::string node_id(std::string_view host) {
-  std::string out(host);
+  std::string out = "h_" + std::string(host);
   std::replace(out.begin(), out.end(), '-', '_');
   return out;
 }

@@ -50,7 +50,8 @@ Topology build_topology(const stack::Stack& s);
 std::string to_dot(const Topology& t);
 std::string to_mermaid(const Topology& t);
 
-// "web-01" -> "web_01": host names as diagram identifiers.
+// "web-01" -> "h_web_01": host names as diagram identifiers. The prefix keeps them
+// apart from the fixed nodes (user, dns, vip) and from mermaid keywords (`end`).
 std::string node_id(std::string_view host);
 // Inbound flows the generated firewall admits on a host, grouped by source,
 // e.g. {"any: 80, 443/tcp", "mon-01: 8404, 9100/tcp", "admin: 22/tcp", "lb peers: vrrp"}.

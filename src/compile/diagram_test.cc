@@ -80,34 +80,34 @@ TEST_CASE("diagram: front door, vip, tiers, replication and scrapes") {
   REQUIRE(node(t, "vip"));
   CHECK(has_line(node(t, "vip")->lines, "10.77.0.10"));
   CHECK(edge(t, "dns", "vip"));
-  REQUIRE(edge(t, "vip", "lb_01"));
-  CHECK(edge(t, "vip", "lb_01")->label == "MASTER");
-  REQUIRE(edge(t, "vip", "lb_02"));
-  CHECK(edge(t, "vip", "lb_02")->style == EdgeStyle::dashed);
-  CHECK(has_line(node(t, "lb_01")->lines, "HAProxy (VRRP MASTER)"));
+  REQUIRE(edge(t, "vip", "h_lb_01"));
+  CHECK(edge(t, "vip", "h_lb_01")->label == "MASTER");
+  REQUIRE(edge(t, "vip", "h_lb_02"));
+  CHECK(edge(t, "vip", "h_lb_02")->style == EdgeStyle::dashed);
+  CHECK(has_line(node(t, "h_lb_01")->lines, "HAProxy (VRRP MASTER)"));
   // web and app share hosts: one node listing both, one box for the pair.
-  const auto* web = node(t, "web_01");
+  const auto* web = node(t, "h_web_01");
   REQUIRE(web);
   CHECK(web->group == "web_app");
   CHECK(has_line(web->lines, "nginx :80"));
   CHECK(has_line(web->lines, "app (gunicorn) :8000"));
-  CHECK_FALSE(edge(t, "web_01", "web_02"));
-  REQUIRE(edge(t, "lb_01", "web_02"));
-  CHECK(edge(t, "lb_01", "web_02")->label == "HTTP :80");
-  REQUIRE(edge(t, "web_01", "db_01"));
-  CHECK(edge(t, "web_01", "db_01")->label == "writes :3306");
-  REQUIRE(edge(t, "web_01", "db_02"));
-  CHECK(edge(t, "web_01", "db_02")->label == "reads");
-  REQUIRE(edge(t, "db_01", "db_02"));
-  CHECK(edge(t, "db_01", "db_02")->label == "replication");
-  CHECK(edge(t, "db_01", "db_02")->style == EdgeStyle::bold);
-  for (const char* h : {"lb_01", "lb_02", "web_01", "web_02", "db_01", "db_02"}) {
-    const auto* e = edge(t, "mon_01", h);
+  CHECK_FALSE(edge(t, "h_web_01", "h_web_02"));
+  REQUIRE(edge(t, "h_lb_01", "h_web_02"));
+  CHECK(edge(t, "h_lb_01", "h_web_02")->label == "HTTP :80");
+  REQUIRE(edge(t, "h_web_01", "h_db_01"));
+  CHECK(edge(t, "h_web_01", "h_db_01")->label == "writes :3306");
+  REQUIRE(edge(t, "h_web_01", "h_db_02"));
+  CHECK(edge(t, "h_web_01", "h_db_02")->label == "reads");
+  REQUIRE(edge(t, "h_db_01", "h_db_02"));
+  CHECK(edge(t, "h_db_01", "h_db_02")->label == "replication");
+  CHECK(edge(t, "h_db_01", "h_db_02")->style == EdgeStyle::bold);
+  for (const char* h : {"h_lb_01", "h_lb_02", "h_web_01", "h_web_02", "h_db_01", "h_db_02"}) {
+    const auto* e = edge(t, "h_mon_01", h);
     REQUIRE_MESSAGE(e, h);
     CHECK(e->style == EdgeStyle::dashed);
     CHECK_FALSE(e->layout);
   }
-  CHECK(node(t, "mon_01")->kind == NodeKind::collector);
+  CHECK(node(t, "h_mon_01")->kind == NodeKind::collector);
 }
 
 TEST_CASE("diagram: firewall boxes list the flows the ruleset admits") {
@@ -132,10 +132,10 @@ TEST_CASE("diagram: firewall boxes list the flows the ruleset admits") {
 
 TEST_CASE("diagram: a single host is one node, no vip, no replication") {
   auto t = build_topology(parse(kSingle));
-  REQUIRE(node(t, "box"));
-  CHECK(node(t, "box")->group == "web_app_db");
+  REQUIRE(node(t, "h_box"));
+  CHECK(node(t, "h_box")->group == "web_app_db");
   CHECK_FALSE(node(t, "vip"));
-  CHECK(edge(t, "dns", "box"));
+  CHECK(edge(t, "dns", "h_box"));
   CHECK(std::none_of(t.edges.begin(), t.edges.end(), [](const auto& e) { return e.label == "replication"; }));
   CHECK(std::none_of(t.edges.begin(), t.edges.end(), [](const auto& e) { return e.from == e.to; }));
 }
@@ -153,13 +153,13 @@ TEST_CASE("diagram: dot and mermaid show the same nodes and edges") {
                   mmd.find(" " + n.id + "{") != std::string::npos;
     CHECK_MESSAGE(in_mmd, n.id);
   }
-  CHECK(dot.find("db_01 -> db_02 [label=\"replication\"") != std::string::npos);
-  CHECK(mmd.find("db_01 ==> |\"replication\"|db_02") != std::string::npos);
+  CHECK(dot.find("h_db_01 -> h_db_02 [label=\"replication\"") != std::string::npos);
+  CHECK(mmd.find("h_db_01 ==> |\"replication\"|h_db_02") != std::string::npos);
   CHECK(dot.find("subgraph cluster_web_app") != std::string::npos);
   CHECK(mmd.find("subgraph tier_web_app") != std::string::npos);
-  CHECK(dot.find("mon_01 -> lb_01 [style=dashed, constraint=false") != std::string::npos);
-  CHECK(mmd.find("mon_01 -.-> |\"scrape\"|lb_01") != std::string::npos);
-  CHECK(dot.find("{ rank=same; mon_01; web_01; }") != std::string::npos);
+  CHECK(dot.find("h_mon_01 -> h_lb_01 [style=dashed, constraint=false") != std::string::npos);
+  CHECK(mmd.find("h_mon_01 -.-> |\"scrape\"|h_lb_01") != std::string::npos);
+  CHECK(dot.find("{ rank=same; h_mon_01; h_web_01; }") != std::string::npos);
 }
 
 TEST_CASE("diagram: labels are escaped for dot") {
@@ -169,6 +169,20 @@ TEST_CASE("diagram: labels are escaped for dot") {
   std::string dot = to_dot(t);
   CHECK(dot.find("digraph \"a \\\"quoted\\\" title\"") == 0);
   CHECK(dot.find("label=\"x\\\\y\"") != std::string::npos);
+}
+
+}  // namespace foobar::compile
+
+namespace foobar::compile {
+
+TEST_CASE("diagram: host names never clash with fixed nodes or mermaid keywords") {
+  std::string text = kSingle;
+  for (auto at = text.find("box"); at != std::string::npos; at = text.find("box")) text.replace(at, 3, "user");
+  auto t = build_topology(parse(text));
+  CHECK(std::count_if(t.nodes.begin(), t.nodes.end(), [](const auto& n) { return n.id == "user"; }) == 1);
+  REQUIRE(node(t, "h_user"));
+  CHECK(node_id("end") == "h_end");
+  CHECK(to_mermaid(t).find("  h_user[\"user<br/>10.77.0.10") != std::string::npos);
 }
 
 }  // namespace foobar::compile

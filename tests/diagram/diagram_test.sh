@@ -29,7 +29,7 @@ for f in stacks/[0-3]-*.yaml; do
   has "$TMP/$n.dot" "stack$n" 'user -> dns'
   # Every host of the stack is a node in both formats, with its address.
   for h in $(sed -n 's/^  \([a-z0-9-]*\): *{ *address: \([0-9.]*\).*/\1=\2/p' "$f"); do
-    id=$(cut -d= -f1 <<<"$h" | tr - _); addr=$(cut -d= -f2 <<<"$h")
+    id=h_$(cut -d= -f1 <<<"$h" | tr - _); addr=$(cut -d= -f2 <<<"$h")
     has "$TMP/$n.dot" "stack$n" "  $id [label=\"${h%%=*}\\n$addr"
     has "$TMP/$n.mmd" "stack$n mermaid" "$id[\"${h%%=*}<br/>$addr"
   done
@@ -38,17 +38,17 @@ done
 
 # Stack 0: one node carrying web, app and db; nothing else.
 has "$TMP/0.dot" stack0 'subgraph cluster_web_app_db'
-has "$TMP/0.dot" stack0 'dns -> web_01'
+has "$TMP/0.dot" stack0 'dns -> h_web_01'
 lacks "$TMP/0.dot" stack0 'vip [label='
 lacks "$TMP/0.dot" stack0 '"replication"'
-lacks "$TMP/0.dot" stack0 'mon_01'
+lacks "$TMP/0.dot" stack0 'h_mon_01'
 has "$TMP/0.dot" stack0 '(no firewall)'
 # Stack 1: LB in front of two web+app servers, replication, no firewall, no monitoring.
-has "$TMP/1.dot" stack1 'lb_01 -> web_01 [label="HTTP :80"]'
-has "$TMP/1.dot" stack1 'lb_01 -> web_02 [label="HTTP :80"]'
-has "$TMP/1.dot" stack1 'db_01 -> db_02 [label="replication"'
-has "$TMP/1.mmd" "stack1 mermaid" 'db_01 ==> |"replication"|db_02'
-has "$TMP/1.dot" stack1 'web_01 -> db_01 [label="writes :3306"]'
+has "$TMP/1.dot" stack1 'h_lb_01 -> h_web_01 [label="HTTP :80"]'
+has "$TMP/1.dot" stack1 'h_lb_01 -> h_web_02 [label="HTTP :80"]'
+has "$TMP/1.dot" stack1 'h_db_01 -> h_db_02 [label="replication"'
+has "$TMP/1.mmd" "stack1 mermaid" 'h_db_01 ==> |"replication"|h_db_02'
+has "$TMP/1.dot" stack1 'h_web_01 -> h_db_01 [label="writes :3306"]'
 lacks "$TMP/1.dot" stack1 'vip [label='
 lacks "$TMP/1.mmd" stack1 'scrape'
 lacks "$TMP/1.dot" stack1 'style="dashed,rounded"'
@@ -57,17 +57,17 @@ has "$TMP/2.dot" stack2 'style="dashed,rounded"'
 has "$TMP/2.dot" stack2 'any: 80, 443'
 has "$TMP/2.dot" stack2 'admin: ssh 22'
 has "$TMP/2.dot" stack2 'user -> dns [label="HTTPS"]'
-for h in lb_01 web_01 web_02 db_01 db_02; do has "$TMP/2.dot" stack2 "mon_01 -> $h [style=dashed"; done
-has "$TMP/2.mmd" "stack2 mermaid" 'mon_01 -.-> |"scrape"|db_02'
+for h in h_lb_01 h_web_01 h_web_02 h_db_01 h_db_02; do has "$TMP/2.dot" stack2 "h_mon_01 -> $h [style=dashed"; done
+has "$TMP/2.mmd" "stack2 mermaid" 'h_mon_01 -.-> |"scrape"|h_db_02'
 lacks "$TMP/2.dot" stack2 'vip [label='
 # Stack 3: the floating IP in front of the LB pair, separate web and app tiers.
 has "$TMP/3.dot" stack3 'vip [label="floating IP\n10.77.0.10\nVRRP id 51"'
 has "$TMP/3.mmd" "stack3 mermaid" 'vip{{"floating IP<br/>10.77.0.10'
 has "$TMP/3.dot" stack3 'dns -> vip'
-has "$TMP/3.dot" stack3 'vip -> lb_01 [label="MASTER"]'
-has "$TMP/3.dot" stack3 'vip -> lb_02 [label="BACKUP (failover)", style=dashed]'
-has "$TMP/3.dot" stack3 'web_02 -> app_01 [label="proxy :8000"]'
-has "$TMP/3.dot" stack3 'app_01 -> db_02 [label="reads", style=dashed]'
+has "$TMP/3.dot" stack3 'vip -> h_lb_01 [label="MASTER"]'
+has "$TMP/3.dot" stack3 'vip -> h_lb_02 [label="BACKUP (failover)", style=dashed]'
+has "$TMP/3.dot" stack3 'h_web_02 -> h_app_01 [label="proxy :8000"]'
+has "$TMP/3.dot" stack3 'h_app_01 -> h_db_02 [label="reads", style=dashed]'
 has "$TMP/3.dot" stack3 'lb peers: vrrp'
 has "$TMP/3.dot" stack3 '10.77.0.51/32: 9113'
 for c in lb web app db monitoring; do has "$TMP/3.dot" stack3 "subgraph cluster_$c {"; done
