@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "compile/check.h"
 
@@ -355,7 +356,14 @@ std::string to_dot(const Topology& t) {
       if (n.group == g.id) out += "  " + dot_node(n);
     out += "  }\n";
   }
-  for (const auto& e : t.edges) out += dot_edge(e);
+  // On a whiteboard one label per bundle of parallel arrows is enough.
+  std::map<std::string, std::string> group_of;
+  for (const auto& n : t.nodes) group_of[n.id] = n.group.empty() ? n.id : n.group;
+  std::set<std::string> labelled;
+  for (auto e : t.edges) {
+    if (!labelled.insert(group_of[e.from] + ">" + group_of[e.to] + ">" + e.label).second) e.label.clear();
+    out += dot_edge(e);
+  }
   if (!t.same_rank.empty()) out += "  { rank=same; " + join(t.same_rank, "; ") + "; }\n";
   return out + "}\n";
 }
