@@ -254,6 +254,17 @@ void check_ssh_reachable(const Ctx& c) {
   }
 }
 
+// Whether every address of `text` (a CIDR) lies inside one of the admin networks.
+bool within_admin(const stack::Firewall& fw, const std::string& text) {
+  auto inner = cidr(text);
+  if (!inner) return false;
+  return std::any_of(fw.admin_cidrs.begin(), fw.admin_cidrs.end(), [&](const auto& a) {
+    auto outer = cidr(a.value);
+    return outer && outer->base.v6 == inner->base.v6 && outer->prefix <= inner->prefix &&
+           outer->contains(inner->base);
+  });
+}
+
 int ssh_port_of(const Stack& s, const std::string& host) {
   const stack::Host* h = s.find_host(host);
   return h ? h->ssh.port.value : kSshPortDefault;
@@ -275,8 +286,7 @@ void check_extra_rules(const Ctx& c) {
     }
     std::string from = r.from.empty() ? "anywhere" : "networks outside admin_cidrs";
     bool outside_admin = r.from.empty() || std::any_of(r.from.begin(), r.from.end(), [&](const auto& f) {
-      return std::none_of(c.s.firewall->admin_cidrs.begin(), c.s.firewall->admin_cidrs.end(),
-                          [&](const auto& a) { return a.value == f.value; });
+      return !within_admin(*c.s.firewall, f.value);
     });
     if (!ssh_hosts.empty() && outside_admin)
       c.add("FW-RULE-CONFLICT", Sev::warning, r.pos, "firewall", ssh_hosts,
@@ -479,6 +489,9 @@ Findings check_stack(const Stack& s) {
   check_vrrp_allowed(c);
   check_tls(c);
   check_monitoring(c);
+  // Errors first; within a severity the order of the checks above (by theme).
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity < b.severity; });
   return out;
 }
 

@@ -117,6 +117,7 @@ tiers:
   CHECK_FALSE(has(f, "IDENTICAL-SERVERS"));
   CHECK(get(f, "SPOF-SITE").hosts == std::vector<std::string>{"web-01"});
   CHECK(get(f, "FW-NONE").severity == FindingSeverity::error);
+  CHECK(f.front().severity == FindingSeverity::error);  // errors come first
   CHECK(exit_code(f) == 3);
 }
 
@@ -200,6 +201,14 @@ TEST_CASE("check: extra firewall rules that undo the ruleset's restrictions") {
                       "  admin_cidrs: [10.77.0.1/32]\n  rules:\n"
                       "    - { hosts: [web-01], port: 9113, from: [10.77.0.51/32] }\n");
   CHECK_FALSE(has(check_stack(fine), "FW-RULE-CONFLICT"));
+  auto admin_ssh = variant("  admin_cidrs: [10.77.0.1/32]\n",
+                           "  admin_cidrs: [10.77.0.0/24]\n  rules:\n"
+                           "    - { hosts: [web-01], port: 22, from: [10.77.0.8/29] }\n");
+  CHECK_FALSE(has(check_stack(admin_ssh), "FW-RULE-CONFLICT"));  // inside the admin network
+  auto wide_ssh = variant("  admin_cidrs: [10.77.0.1/32]\n",
+                          "  admin_cidrs: [10.77.0.1/32]\n  rules:\n"
+                          "    - { hosts: [web-01], port: 22, from: [10.77.0.0/24] }\n");
+  CHECK(has(check_stack(wide_ssh), "FW-RULE-CONFLICT"));
 }
 
 TEST_CASE("check: HTTPS missing, terminated at the LB, not redirected") {
