@@ -393,9 +393,9 @@ std::string mermaid_node(const DiagramNode& n) {
 }
 
 std::string mermaid_edge(const DiagramEdge& e) {
-  const char* arrow = e.style == EdgeStyle::dashed ? " -.-> " : e.style == EdgeStyle::bold ? " ==> " : " --> ";
+  const char* arrow = e.style == EdgeStyle::dashed ? " -.->" : e.style == EdgeStyle::bold ? " ==>" : " -->";
   std::string label = e.label.empty() ? "" : "|" + mermaid_text({e.label}) + "|";
-  return "  " + e.from + arrow + label + e.to + "\n";
+  return "  " + e.from + arrow + label + " " + e.to + "\n";
 }
 
 }  // namespace

@@ -154,11 +154,11 @@ TEST_CASE("diagram: dot and mermaid show the same nodes and edges") {
     CHECK_MESSAGE(in_mmd, n.id);
   }
   CHECK(dot.find("h_db_01 -> h_db_02 [label=\"replication\"") != std::string::npos);
-  CHECK(mmd.find("h_db_01 ==> |\"replication\"|h_db_02") != std::string::npos);
+  CHECK(mmd.find("h_db_01 ==>|\"replication\"| h_db_02") != std::string::npos);
   CHECK(dot.find("subgraph cluster_web_app") != std::string::npos);
   CHECK(mmd.find("subgraph tier_web_app") != std::string::npos);
   CHECK(dot.find("h_mon_01 -> h_lb_01 [style=dashed, constraint=false") != std::string::npos);
-  CHECK(mmd.find("h_mon_01 -.-> |\"scrape\"|h_lb_01") != std::string::npos);
+  CHECK(mmd.find("h_mon_01 -.->|\"scrape\"| h_lb_01") != std::string::npos);
   CHECK(dot.find("{ rank=same; h_mon_01; h_web_01; }") != std::string::npos);
 }
 
