@@ -1,0 +1,60 @@
+// The topology picture of a stack (`foobarctl diagram`): what an operator draws on a
+// whiteboard. One Topology is built from the Stack and printed as Graphviz dot or as
+// a Mermaid flowchart, so both formats always show the same nodes and edges.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stack/stack.h"
+
+namespace foobar::compile {
+
+enum class NodeKind { user, dns, vip, host, collector };
+
+struct DiagramNode {
+  std::string id;                  // dot/mermaid identifier: [a-z0-9_]+
+  NodeKind kind = NodeKind::host;
+  std::vector<std::string> lines;  // label, one entry per line
+  std::string group;               // id of the DiagramGroup holding it, or ""
+};
+
+enum class EdgeStyle { solid, dashed, bold };
+
+struct DiagramEdge {
+  std::string from, to, label;
+  EdgeStyle style = EdgeStyle::solid;
+  bool layout = true;  // false: drawn, but does not push nodes apart (scrape arrows)
+};
+
+// The hosts carrying one combination of tiers ("web + app"); with a firewall the
+// box is dashed and its label lists the inbound flows the ruleset admits.
+struct DiagramGroup {
+  std::string id;
+  std::vector<std::string> lines;
+  bool firewalled = false;
+};
+
+struct Topology {
+  std::string title;
+  std::vector<DiagramNode> nodes;
+  std::vector<DiagramEdge> edges;
+  std::vector<DiagramGroup> groups;
+  // Nodes drawn in one column (dot only): the collector sits beside the middle of the
+  // request path, so its scrape arrows fan out both ways instead of crossing the picture.
+  std::vector<std::string> same_rank;
+};
+
+Topology build_topology(const stack::Stack& s);
+std::string to_dot(const Topology& t);
+std::string to_mermaid(const Topology& t);
+
+// "web-01" -> "h_web_01": host names as diagram identifiers. The prefix keeps them
+// apart from the fixed nodes (user, dns, vip) and from mermaid keywords (`end`).
+std::string node_id(std::string_view host);
+// Inbound flows the generated firewall admits on a host, grouped by source,
+// e.g. {"any: 80, 443/tcp", "mon-01: 8404, 9100/tcp", "admin: 22/tcp", "lb peers: vrrp"}.
+std::vector<std::string> allowed_inbound(const stack::Stack& s, const std::string& host);
+
+}  // namespace foobar::compile

@@ -1,0 +1,1 @@
+foobar_e2e(check tests/check/check_test.sh)

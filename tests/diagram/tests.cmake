@@ -1,0 +1,1 @@
+foobar_e2e(diagram tests/diagram/diagram_test.sh)
