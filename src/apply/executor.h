@@ -1,0 +1,55 @@
+// Executes a plan on the hosts: per host, take the apply lock, run the changing
+// actions in the plan's dependency order (hosts in parallel, cross-host
+// dependencies respected), then write the host's manifest and release the lock.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "apply/operations.h"
+#include "apply/scheduler.h"
+#include "graph/graph.h"
+#include "plan/plan.h"
+#include "transport/connector.h"
+
+namespace foobar {
+
+struct ApplyEvent {
+  std::string host;
+  std::string what;  // "create file:/etc/nginx/...", "lock", "manifest"
+  enum class Phase { started, done, failed, skipped } phase;
+  std::string detail;  // failure message
+};
+
+struct ApplyOptions {
+  std::string stack;
+  std::string holder;  // who holds the lock: "user@machine pid N"
+  ScheduleOptions schedule;
+  bool purge = false;  // destroy: also database data and packages
+  SecretLookup secrets;
+  std::vector<std::string> secret_values;  // masked in messages
+  std::function<void(const ApplyEvent&)> on_event;  // called from worker threads, serialized
+};
+
+struct ActionOutcome {
+  std::string host;
+  std::string id;
+  ActionType type = ActionType::noop;
+  StepOutcome outcome = StepOutcome::not_run;
+  std::string message;  // why it failed
+};
+
+struct ApplyResult {
+  std::vector<ActionOutcome> actions;
+  Diagnostics errors;  // lock, manifest and action failures, one line each
+  bool ok() const { return errors.empty(); }
+};
+
+// `connectors` holds one connector per host of the plan that has changes.
+ApplyResult apply_plan(const Plan& plan, const Graph& graph,
+                       const std::map<std::string, transport::Connector*>& connectors,
+                       const ApplyOptions& options);
+
+}  // namespace foobar

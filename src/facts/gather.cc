@@ -1,0 +1,48 @@
+#include "facts/gather.h"
+
+#include <mutex>
+
+#include "facts/probe.h"
+#include "util/thread_pool.h"
+
+namespace foobar {
+
+namespace {
+
+Result<Facts> probe_host(const std::string& stack_name, const Graph& graph, const std::string& host,
+                         const ConnectorFor& connector_for) {
+  std::vector<const Resource*> resources;
+  for (const auto& r : graph.resources())
+    if (r.host == host) resources.push_back(&r);
+  auto conn = connector_for(host);
+  if (!conn) return conn.diagnostics();
+  auto out = (*conn)->run("sh -s", make_probe(stack_name, resources));
+  if (!out) return out.diagnostics();
+  if (!out->ok()) return transport::command_failed(host, "running the facts probe", *out);
+  return parse_probe_output(host, out->out);
+}
+
+}  // namespace
+
+GatheredFacts gather_facts(const std::string& stack_name, const Graph& graph,
+                           const std::vector<std::string>& hosts, const ConnectorFor& connector_for,
+                           std::size_t parallelism) {
+  GatheredFacts result;
+  std::mutex mutex;
+  ThreadPool pool(std::max<std::size_t>(1, std::min(parallelism, hosts.size())));
+  std::vector<std::future<void>> done;
+  for (const auto& host : hosts) {
+    done.push_back(pool.submit([&, host] {
+      auto facts = probe_host(stack_name, graph, host, connector_for);
+      std::lock_guard lock(mutex);
+      if (facts)
+        result.facts.emplace(host, std::move(*facts));
+      else
+        result.unreachable.emplace(host, facts.error().message);
+    }));
+  }
+  for (auto& f : done) f.get();
+  return result;
+}
+
+}  // namespace foobar
