@@ -1,9 +1,122 @@
+// foobarctl render STACK -o DIR: every file the stack puts on every host, written to
+// DIR/<host>/<absolute path>, plus DIR/<host>/.foobar-render.json (host, tiers,
+// roles, files). DIR must be empty, missing, or an earlier render's tree (marked by
+// DIR/.foobar-render), which is then replaced as a whole.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
 #include "cli/commands.h"
+#include "cli/compile_args.h"
+#include "compile/context.h"
 
 namespace foobar::cli {
 
-int cmd_render(std::vector<std::string> /*args*/, const GlobalOptions& /*global*/) {
-  return not_yet_implemented("render");
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* k_marker = ".foobar-render";
+
+// Empties DIR when it is ours; refuses a non-empty directory render did not make.
+bool prepare_output(const fs::path& dir, std::string& error) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return fs::create_directories(dir, ec) || (error = ec.message(), false);
+  if (!fs::is_directory(dir, ec)) return error = dir.string() + " exists and is not a directory", false;
+  if (fs::is_empty(dir, ec)) return true;
+  if (!fs::exists(dir / k_marker))
+    return error = dir.string() + " is not empty and was not written by foobarctl render; "
+                   "choose an empty or new directory",
+           false;
+  for (const auto& e : fs::directory_iterator(dir)) fs::remove_all(e.path(), ec);
+  return !ec || (error = ec.message(), false);
+}
+
+bool write_file(const fs::path& path, const std::string& content, const std::string& mode) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) return false;
+  fs::permissions(path, static_cast<fs::perms>(std::stoi(mode, nullptr, 8)), ec);
+  return !ec;
+}
+
+json file_entry(const Resource& r, const FileState& f) {
+  const std::string prefix = "templates/";
+  bool templated = f.source.rfind(prefix, 0) == 0;
+  return {{"path", r.name},
+          {"template", templated ? json(f.source.substr(prefix.size())) : json(nullptr)},
+          {"source", f.source},
+          {"owner", f.owner},
+          {"group", f.group},
+          {"mode", f.mode},
+          {"validate", f.validate}};
+}
+
+int render(const Compiled& c, const fs::path& out) {
+  std::string error;
+  if (!prepare_output(out, error)) {
+    std::fprintf(stderr, "foobarctl render: %s\n", error.c_str());
+    return 1;
+  }
+  std::map<std::string, json> manifests;
+  auto topo = compile::derive_topology(c.stack, c.options.dns_serial);
+  for (const auto& h : c.stack.hosts) {
+    json ctx = compile::detail::host_context_local(topo, h.name.value);
+    manifests[h.name.value] = {{"host", h.name.value}, {"address", h.address.value},
+                               {"tiers", ctx["host"]["tiers"]}, {"roles", compile::host_roles(ctx)},
+                               {"files", json::array()}};
+  }
+  std::size_t files = 0;
+  for (const auto& r : c.graph.resources()) {
+    if (r.kind != ResourceKind::file) continue;
+    const auto& f = std::get<FileState>(r.state);
+    if (!write_file(out / r.host / fs::path(r.name).relative_path(), f.content, f.mode)) {
+      std::fprintf(stderr, "foobarctl render: cannot write %s/%s%s\n", out.c_str(), r.host.c_str(), r.name.c_str());
+      return 1;
+    }
+    manifests[r.host]["files"].push_back(file_entry(r, f));
+    ++files;
+  }
+  for (const auto& [host, m] : manifests)
+    if (!write_file(out / host / ".foobar-render.json", m.dump(2) + "\n", "0644")) return 1;
+  write_file(out / k_marker, "foobarctl render tree of " + c.stack.file + "\n", "0644");
+  std::printf("rendered %zu files for %zu hosts into %s\n", files, manifests.size(), out.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int cmd_render(std::vector<std::string> args, const GlobalOptions& /*global*/) {
+  cxxopts::Options opts(args[0], "Write every file the stack puts on every host into DIR/<host>/<path>.");
+  opts.positional_help("STACK -o DIR");
+  opts.add_options()("h,help", "show this help")("o,output", "output directory", cxxopts::value<std::string>());
+  add_compile_options(opts);
+  auto argv = to_argv(args);
+  cxxopts::ParseResult parsed;
+  try {
+    parsed = opts.parse(static_cast<int>(args.size()), argv.data());
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", args[0].c_str(), e.what());
+    return 1;
+  }
+  if (parsed.count("help")) {
+    std::printf("%s\n", opts.help().c_str());
+    std::printf("DIR must be missing, empty, or an earlier render's tree (it has DIR/%s),\n"
+                "which is replaced as a whole. Same stack, same tree, byte for byte.\n", k_marker);
+    return 0;
+  }
+  if (!parsed.count("output")) {
+    std::fprintf(stderr, "%s: no output directory; usage: foobarctl render STACK -o DIR\n", args[0].c_str());
+    return 1;
+  }
+  auto compiled = load_and_compile(args[0], parsed);
+  if (!compiled) return 1;
+  return render(*compiled, parsed["output"].as<std::string>());
 }
 
 }  // namespace foobar::cli
