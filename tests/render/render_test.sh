@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `foobarctl render` of the four reference stacks: every tree passes check_tree.sh,
+# rendering is deterministic (two renders are byte-identical), a foreign non-empty
+# directory is refused and an earlier render is replaced; then the negative checks
+# (negatives.sh) on the rendered stack-3 tree, plus a broken copy of the app source.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+: "${FOOBARCTL:?set FOOBARCTL to the foobarctl binary}"
+
+OUT=$(mktemp -d /tmp/foobar-render-test.XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+
+for f in stacks/[0-3]-*.yaml; do
+  n=$(basename "$f" | cut -d- -f1)
+  "$FOOBARCTL" render "$f" -o "$OUT/trees/stack$n"
+  bash tests/render/check_tree.sh "$OUT/trees/stack$n"
+  "$FOOBARCTL" render "$f" -o "$OUT/again"   # replaces the previous stack's tree
+  diff -r "$OUT/trees/stack$n" "$OUT/again" >/dev/null || { echo "render of $f is not deterministic"; exit 1; }
+  # Modes are part of the tree.
+  [ "$(stat -c %a "$OUT/again/$(ls "$OUT/again" | head -n 1)/etc/nftables.conf" 2>/dev/null || echo 755)" = 755 ] ||
+    { echo "nftables.conf lost its mode"; exit 1; }
+done
+
+mkdir -p "$OUT/foreign" && echo keep >"$OUT/foreign/file"
+if "$FOOBARCTL" render stacks/3-scale-up.yaml -o "$OUT/foreign" 2>"$OUT/err"; then
+  echo "render wrote into a foreign non-empty directory"; exit 1
+fi
+grep -q "not written by foobarctl render" "$OUT/err" || { cat "$OUT/err"; exit 1; }
+[ "$(cat "$OUT/foreign/file")" = keep ] || { echo "render touched a foreign file"; exit 1; }
+echo "refused as expected: foreign non-empty directory"
+
+bash tests/render/negatives.sh "$OUT/trees/stack3" "$OUT"
+rm -rf "$OUT/bad" && mkdir -p "$OUT/bad" && cp -a "$OUT/trees/stack3/app-01" "$OUT/bad/"
+sed -i 's/^import html$/import html(/' "$OUT/bad/app-01/opt/foobar/app.py"
+if bash tests/render/check_tree.sh "$OUT/bad" >"$OUT/neg.log" 2>&1 ||
+   ! grep -qE '^FAIL +app-01 +/opt/foobar/app.py ' "$OUT/neg.log"; then
+  cat "$OUT/neg.log"; echo "check_tree accepted a broken copy of app.py"; exit 1
+fi
+echo "rejected as expected: app-01:/opt/foobar/app.py"
+echo "render: 4 stacks rendered by foobarctl, accepted and deterministic"
