@@ -23,15 +23,23 @@ constexpr const char* k_marker = ".foobar-render";
 // Empties DIR when it is ours; refuses a non-empty directory render did not make.
 bool prepare_output(const fs::path& dir, std::string& error) {
   std::error_code ec;
-  if (!fs::exists(dir, ec)) return fs::create_directories(dir, ec) || (error = ec.message(), false);
-  if (!fs::is_directory(dir, ec)) return error = dir.string() + " exists and is not a directory", false;
+  if (!fs::exists(dir, ec)) {
+    if (fs::create_directories(dir, ec)) return true;
+    error = "cannot create " + dir.string() + ": " + ec.message();
+    return false;
+  }
+  if (!fs::is_directory(dir, ec)) {
+    error = dir.string() + " exists and is not a directory";
+    return false;
+  }
   if (fs::is_empty(dir, ec)) return true;
-  if (!fs::exists(dir / k_marker))
-    return error = dir.string() + " is not empty and was not written by foobarctl render; "
-                   "choose an empty or new directory",
-           false;
+  if (!fs::exists(dir / k_marker)) {
+    error = dir.string() + " is not empty and was not written by foobarctl render; choose an empty or new directory";
+    return false;
+  }
   for (const auto& e : fs::directory_iterator(dir)) fs::remove_all(e.path(), ec);
-  return !ec || (error = ec.message(), false);
+  if (ec) error = "cannot empty " + dir.string() + ": " + ec.message();
+  return !ec;
 }
 
 bool write_file(const fs::path& path, const std::string& content, const std::string& mode) {

@@ -337,7 +337,7 @@ json dns_section(const Topology& t, const std::string& host) {
           {"serial", t.dns_serial},
           {"soa", {{"primary_ns", "ns1." + d + "."}, {"admin", "hostmaster." + d + "."}, {"refresh", 3600},
                    {"retry", 600}, {"expire", 1209600}, {"minimum", s.dns->ttl.value}}},
-          {"nameservers", {"ns1." + d + "."}},
+          {"nameservers", json::array({"ns1." + d + "."})},
           {"records", records}};
 }
 

@@ -153,13 +153,13 @@ void HostBuilder::directory(const std::string& role, const std::string& path, st
 }
 
 void HostBuilder::directories() {
-  if (has("web")) directory("web", m_ctx["web"]["root"], "0755", "root");
+  if (has("web")) directory("web", m_ctx["web"]["root"].get<std::string>(), "0755", "root");
   if (has("web") && m_topo.reencrypt) directory("web", "/etc/ssl/foobar", "0700", "root");
   if (has("lb") && m_topo.tls) directory("lb", "/etc/haproxy/certs", "0700", "root");
   if (has("app")) {
     directory("app", "/etc/foobar", "0755", "root");
-    directory("app", m_ctx["app"]["directory"], "0755", "root");
-    directory("app", k_app_log_dir, "0755", m_ctx["app"]["user"]);
+    directory("app", m_ctx["app"]["directory"].get<std::string>(), "0755", "root");
+    directory("app", k_app_log_dir, "0755", m_ctx["app"]["user"].get<std::string>());
   }
   if (has("dns")) directory("dns", "/etc/foobar/dns", "0755", "root");
 }
@@ -223,7 +223,7 @@ void HostBuilder::rendered(const std::vector<RenderedFile>& files) {
 
 void HostBuilder::app_source(const std::vector<SourceFile>& source) {
   if (!has("app")) return;
-  const std::string dir = m_ctx["app"]["directory"];
+  const auto dir = m_ctx["app"]["directory"].get<std::string>();
   for (const auto& s : source) {
     FileState st{s.content, s.executable ? "0755" : "0644", "root", "root", "", false, s.origin};
     member("app", add(ResourceKind::file, dir + "/" + s.relative, std::move(st), m_prereqs["app"],
