@@ -107,20 +107,26 @@ Result<std::vector<SourceFile>> read_app_source(const stack::Stack& s, const Com
   return out;
 }
 
-// A context as the engine sees it, sharing the stack-wide lists between hosts.
-tmpl::Value to_value(const json& local, const tmpl::Value& hosts, const tmpl::Value& jobs) {
+// A context as the engine sees it, with the shared lists converted once per stack.
+using SharedValues = std::vector<std::pair<SharedList, tmpl::Value>>;
+
+tmpl::Value to_value(const json& local, const SharedValues& shared) {
   tmpl::Dict top;
   for (const auto& [key, v] : local.items()) {
-    if (key != "monitoring") {
+    bool splice = v.is_object() && std::any_of(shared.begin(), shared.end(),
+                                               [&](const auto& s) { return key == s.first.section; });
+    if (!splice) {
       top.set(key, tmpl::from_json(v));
       continue;
     }
-    tmpl::Dict m;
-    for (const auto& [k, mv] : v.items()) m.set(k, tmpl::from_json(mv));
-    m.set("jobs", jobs);
-    top.set(key, tmpl::Value(std::move(m)));
+    tmpl::Dict section;
+    for (const auto& [k, sv] : v.items()) section.set(k, tmpl::from_json(sv));
+    for (const auto& [list, value] : shared)
+      if (key == list.section) section.set(list.key, value);
+    top.set(key, tmpl::Value(std::move(section)));
   }
-  top.set("hosts", hosts);
+  for (const auto& [list, value] : shared)
+    if (*list.section == '\0') top.set(list.key, value);
   return tmpl::Value(std::move(top));
 }
 
@@ -159,7 +165,7 @@ class Compiler {
   std::vector<TemplateEntry> m_entries;
   std::vector<Parsed> m_parsed;
   std::vector<SourceFile> m_source;
-  tmpl::Value m_hosts, m_jobs;
+  SharedValues m_shared;
 };
 
 void append(Diagnostics& to, const Diagnostics& from) { to.insert(to.end(), from.begin(), from.end()); }
@@ -180,13 +186,12 @@ Status Compiler::prepare() {
   if (!source.ok()) append(errors, source.diagnostics());
   if (!errors.empty()) return errors;
   m_source = std::move(*source);
-  m_hosts = tmpl::from_json(hosts_section(m_topo));
-  m_jobs = tmpl::from_json(jobs_section(m_topo));
+  for (const auto& l : shared_lists()) m_shared.emplace_back(l, tmpl::from_json(shared_list(m_topo, l)));
   return ok_status();
 }
 
 Result<std::vector<RenderedFile>> Compiler::render_host(const std::string& host, const json& local) const {
-  tmpl::Value ctx = to_value(local, m_hosts, m_jobs);
+  tmpl::Value ctx = to_value(local, m_shared);
   std::vector<RenderedFile> files;
   Diagnostics errors;
   for (const auto& p : m_parsed) {

@@ -16,13 +16,10 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
-bool carries(const Stack& s, const std::string& host, const char* tier) {
-  auto tiers = s.tiers_of_host(host);
-  return std::find(tiers.begin(), tiers.end(), tier) != tiers.end();
-}
 
 std::vector<std::string> tiers_with_monitoring(const Topology& t, const std::string& host) {
-  auto tiers = t.stack->tiers_of_host(host);
+  auto it = t.host_tiers.find(host);
+  std::vector<std::string> tiers = it == t.host_tiers.end() ? std::vector<std::string>{} : it->second;
   if (t.is_collector(host)) tiers.push_back("monitoring");
   return tiers;
 }
@@ -41,7 +38,7 @@ int vip_prefix(const std::string& address) { return address.find(':') == std::st
 
 std::string interface_of(const Topology& t, const std::string& host) {
   const auto& lb = t.stack->tiers.lb;
-  if (lb && lb->vip && carries(*t.stack, host, "lb")) return lb->vip->interface.value;
+  if (lb && lb->vip && t.carries(host, "lb")) return lb->vip->interface.value;
   return "eth0";
 }
 
@@ -67,7 +64,7 @@ json lb_tls(const Topology& t) {
 }
 
 json lb_section(const Topology& t, const std::string& host) {
-  if (!carries(*t.stack, host, "lb")) return nullptr;
+  if (!t.carries(host, "lb")) return nullptr;
   const auto& lb = *t.stack->tiers.lb;
   const auto& hc = lb.health_check;
   json vip = nullptr;
@@ -84,7 +81,6 @@ json lb_section(const Topology& t, const std::string& host) {
                             {"rise", hc.rise.value}, {"fall", hc.fall.value}}},
           {"vip", vip},
           {"tls", lb_tls(t)},
-          {"backends", endpoints(t.backends, true)},
           {"stats", {{"bind_address", t.address_of(host)}, {"port", k_haproxy_stats_port}}},
           {"runtime_socket", "/run/haproxy/admin.sock"},
           {"timeouts", {{"connect", "5s"}, {"client", "30s"}, {"server", "30s"}, {"http_request", "10s"},
@@ -93,7 +89,7 @@ json lb_section(const Topology& t, const std::string& host) {
 
 json keepalived_section(const Topology& t, const std::string& host) {
   const auto& lb = t.stack->tiers.lb;
-  if (!lb || !lb->vip || !carries(*t.stack, host, "lb")) return nullptr;
+  if (!lb || !lb->vip || !t.carries(host, "lb")) return nullptr;
   int priority = t.vrrp_priority.at(host);
   std::vector<std::string> peers;
   for (const auto& e : t.lb_hosts)
@@ -137,7 +133,7 @@ json stub_status(const Topology& t) {
 }
 
 json web_section(const Topology& t, const std::string& host) {
-  if (!carries(*t.stack, host, "web")) return nullptr;
+  if (!t.carries(host, "web")) return nullptr;
   const auto& web = *t.stack->tiers.web;
   int tls_port = t.reencrypt ? t.stack->tiers.lb->tls->port.value : 443;
   json tls = {{"enabled", t.reencrypt}, {"port", tls_port},
@@ -154,7 +150,6 @@ json web_section(const Topology& t, const std::string& host) {
           {"health_path", t.health_path},
           {"client_max_body_size", "10m"},
           {"upstream", {{"name", "foobar_app"}, {"keepalive", 16}, {"max_fails", 3}, {"fail_timeout", "10s"}}},
-          {"upstreams", endpoints(t.upstreams, true)},
           {"proxy", {{"connect_timeout", "5s"}, {"send_timeout", "30s"}, {"read_timeout", "30s"}}},
           {"trusted_proxies", proxies},
           {"stub_status", stub_status(t)}};
@@ -178,7 +173,7 @@ void db_environment(const Topology& t, const std::string& host, json& env) {
   for (const auto& r : db.replicas) reads.push_back(t.service_address(r.value));
   std::string primary = t.service_address(db.primary.value);
   if (reads.empty()) reads.push_back(primary);
-  auto apps = t.stack->hosts_of_tier("app");
+  const auto& apps = t.hosts_of("app");
   auto index = std::find(apps.begin(), apps.end(), host) - apps.begin();
   if (!db.databases.empty()) set_env(env, "FOOBAR_DB_NAME", db.databases.front().value);
   if (!db.users.empty()) set_env(env, "FOOBAR_DB_USER", db.users.front().name.value);
@@ -200,7 +195,7 @@ json app_environment(const Topology& t, const std::string& host) {
 }
 
 json app_section(const Topology& t, const std::string& host) {
-  if (!carries(*t.stack, host, "app")) return nullptr;
+  if (!t.carries(host, "app")) return nullptr;
   const auto& app = *t.stack->tiers.app;
   return {{"name", "foobar-app"},
           {"description", "foobar example app (gunicorn)"},
@@ -221,12 +216,8 @@ json app_section(const Topology& t, const std::string& host) {
 }
 
 json db_section(const Topology& t, const std::string& host) {
-  if (!carries(*t.stack, host, "db")) return nullptr;
+  if (!t.carries(host, "db")) return nullptr;
   const auto& db = *t.stack->tiers.db;
-  json replicas = json::array();
-  for (const auto& r : db.replicas)
-    replicas.push_back({{"name", r.value}, {"address", t.service_address(r.value)},
-                        {"server_id", t.server_id.at(r.value)}});
   auto or_null = [](bool has, const std::string& v) { return has ? json(v) : json(nullptr); };
   return {{"engine", stack::to_string(db.engine.value)},
           {"role", host == db.primary.value ? "primary" : "replica"},
@@ -238,7 +229,6 @@ json db_section(const Topology& t, const std::string& host) {
           {"replication_user", or_null(db.replication.has_value(), db.replication ? db.replication->user.value : "")},
           {"primary", {{"name", db.primary.value}, {"address", t.service_address(db.primary.value)},
                        {"port", db.port.value}}},
-          {"replicas", replicas},
           {"gtid_domain_id", 0},
           {"log_bin", "/var/log/mysql/mysql-bin"},
           {"relay_log", "/var/log/mysql/relay-bin"},
@@ -259,7 +249,7 @@ json firewall_section(const Topology& t, const std::string& host) {
     for (const auto& f : it->second)
       fw["inbound"].push_back({{"port", f.port}, {"proto", f.proto}, {"sources", f.sources},
                                {"comment", f.comment}});
-  if (s.tiers.lb && s.tiers.lb->vip && carries(s, host, "lb"))
+  if (s.tiers.lb && s.tiers.lb->vip && t.carries(host, "lb"))
     for (const auto& e : t.lb_hosts)
       if (e.name != host) fw["vrrp_peers"].push_back(e.address);
   return fw;
@@ -272,11 +262,11 @@ json exporters_section(const Topology& t, const std::string& host) {
   auto listen = [&](int port) { return addr + ":" + std::to_string(port); };
   if (t.has_exporter(Exporter::node))
     ex["node"] = {{"listen_address", listen(k_node_exporter_port)}, {"collectors", json::array()}};
-  if (t.has_exporter(Exporter::nginx) && carries(*t.stack, host, "web"))
+  if (t.has_exporter(Exporter::nginx) && t.carries(host, "web"))
     ex["nginx"] = {{"listen_address", listen(k_nginx_exporter_port)},
                    {"scrape_uri", "http://127.0.0.1:" + std::to_string(t.stack->tiers.web->port.value) +
                                       "/stub_status"}};
-  if (t.has_exporter(Exporter::mysqld) && carries(*t.stack, host, "db"))
+  if (t.has_exporter(Exporter::mysqld) && t.carries(host, "db"))
     ex["mysqld"] = {{"listen_address", listen(k_mysqld_exporter_port)}, {"my_cnf", k_mysqld_exporter_cnf}};
   return ex;
 }
@@ -297,7 +287,7 @@ std::string scrape_timeout(stack::Duration interval) {
   return stack::format_duration(std::min(interval, stack::Duration{10000}));
 }
 
-json monitoring_section(const Topology& t, const std::string& host, bool with_jobs) {
+json monitoring_section(const Topology& t, const std::string& host) {
   const Stack& s = *t.stack;
   bool on = s.monitoring.has_value();
   json collector = nullptr;
@@ -320,7 +310,6 @@ json monitoring_section(const Topology& t, const std::string& host, bool with_jo
             {"alerts", on ? alerts_section(s) : json::array()},
             {"thresholds", {{"web_qps", 100}, {"replication_lag_seconds", 30}, {"instance_down_for", "1m"}}},
             {"exporters", exporters_section(t, host)}};
-  if (with_jobs) m["jobs"] = jobs_section(t);
   return m;
 }
 
@@ -343,6 +332,8 @@ json dns_section(const Topology& t, const std::string& host) {
 
 }  // namespace
 
+namespace {
+
 json hosts_section(const Topology& t) {
   json out = json::array();
   for (const auto& h : t.stack->hosts)
@@ -362,6 +353,31 @@ json jobs_section(const Topology& t) {
   return out;
 }
 
+json replicas_section(const Topology& t) {
+  json out = json::array();
+  if (!t.stack->tiers.db) return out;
+  for (const auto& r : t.stack->tiers.db->replicas)
+    out.push_back({{"name", r.value}, {"address", t.service_address(r.value)}, {"server_id", t.server_id.at(r.value)}});
+  return out;
+}
+
+}  // namespace
+
+const std::vector<SharedList>& shared_lists() {
+  static const std::vector<SharedList> lists = {
+      {"", "hosts"}, {"monitoring", "jobs"}, {"lb", "backends"}, {"web", "upstreams"}, {"db", "replicas"}};
+  return lists;
+}
+
+json shared_list(const Topology& t, const SharedList& list) {
+  std::string key = list.key;
+  if (key == "hosts") return hosts_section(t);
+  if (key == "jobs") return jobs_section(t);
+  if (key == "backends") return endpoints(t.backends, true);
+  if (key == "upstreams") return endpoints(t.upstreams, true);
+  return replicas_section(t);
+}
+
 namespace detail {
 // The context without the stack-wide lists (compile splices in shared copies).
 json host_context_local(const Topology& t, const std::string& host) {
@@ -374,15 +390,19 @@ json host_context_local(const Topology& t, const std::string& host) {
           {"app", app_section(t, host)},
           {"db", db_section(t, host)},
           {"firewall", firewall_section(t, host)},
-          {"monitoring", monitoring_section(t, host, false)},
+          {"monitoring", monitoring_section(t, host)},
           {"dns", dns_section(t, host)}};
 }
 }  // namespace detail
 
 json host_context(const Topology& t, const std::string& host) {
   json ctx = detail::host_context_local(t, host);
-  ctx["hosts"] = hosts_section(t);
-  ctx["monitoring"]["jobs"] = jobs_section(t);
+  for (const auto& l : shared_lists()) {
+    if (*l.section == '\0')
+      ctx[l.key] = shared_list(t, l);
+    else if (!ctx[l.section].is_null())
+      ctx[l.section][l.key] = shared_list(t, l);
+  }
   return ctx;
 }
 

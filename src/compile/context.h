@@ -28,14 +28,18 @@ nlohmann::json host_context(const Topology& topo, const std::string& host);
 // Convenience for tests and tools: derives the topology first.
 nlohmann::json host_context(const stack::Stack& stack, const std::string& host);
 
-// The stack-wide sections, identical on every host: top-level `hosts` and
-// `monitoring.jobs`. host_context includes them; compile shares one copy.
-nlohmann::json hosts_section(const Topology& topo);
-nlohmann::json jobs_section(const Topology& topo);
+// Lists identical on every host whose context has the section ("" = top level):
+// `hosts`, `monitoring.jobs`, `lb.backends`, `web.upstreams`, `db.replicas`.
+// host_context includes them; compile converts each once and shares it.
+struct SharedList {
+  const char* section;
+  const char* key;
+};
+const std::vector<SharedList>& shared_lists();
+nlohmann::json shared_list(const Topology& topo, const SharedList& list);
 
 namespace detail {
-// The context without the stack-wide `hosts` and `monitoring.jobs` (compile
-// converts those once and shares them between hosts).
+// The context without the shared lists.
 nlohmann::json host_context_local(const Topology& topo, const std::string& host);
 }  // namespace detail
 

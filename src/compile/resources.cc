@@ -245,17 +245,17 @@ std::vector<std::string> HostBuilder::cross_host_deps(const std::string& role) c
   auto each = [&](const std::vector<std::string>& hosts, const std::string& service) {
     for (const auto& h : hosts) deps.push_back(service_id(h, service));
   };
-  if (role == "lb") each(s.hosts_of_tier("web"), "nginx");
+  if (role == "lb") each(m_topo.hosts_of("web"), "nginx");
   if (role == "keepalived") deps.push_back(service_id(m_host, "haproxy"));
-  if (role == "web") each(s.hosts_of_tier("app"), "foobar-app");
+  if (role == "web") each(m_topo.hosts_of("app"), "foobar-app");
   if (role == "nginx-exporter") deps.push_back(service_id(m_host, "nginx"));
   if (role == "mysqld-exporter") deps.push_back(service_id(m_host, "mariadb"));
   if (role == "collector") {
     std::vector<std::string> all;
     for (const auto& h : s.hosts) all.push_back(h.name.value);
     if (m_topo.has_exporter(stack::Exporter::node)) each(all, "prometheus-node-exporter");
-    if (m_topo.has_exporter(stack::Exporter::nginx)) each(s.hosts_of_tier("web"), "prometheus-nginx-exporter");
-    if (m_topo.has_exporter(stack::Exporter::mysqld)) each(s.hosts_of_tier("db"), "prometheus-mysqld-exporter");
+    if (m_topo.has_exporter(stack::Exporter::nginx)) each(m_topo.hosts_of("web"), "prometheus-nginx-exporter");
+    if (m_topo.has_exporter(stack::Exporter::mysqld)) each(m_topo.hosts_of("db"), "prometheus-mysqld-exporter");
   }
   return deps;
 }

@@ -25,7 +25,7 @@ void add_flow(Topology& t, const std::string& host, Flow f) {
 
 void tier_flows(Topology& t) {
   const Stack& s = *t.stack;
-  auto lbs = s.hosts_of_tier("lb"), webs = s.hosts_of_tier("web"), apps = s.hosts_of_tier("app");
+  const auto &lbs = t.hosts_of("lb"), &webs = t.hosts_of("web"), &apps = t.hosts_of("app");
   for (const auto& h : lbs) {
     add_flow(t, h, {s.tiers.lb->port.value, "tcp", {}, "http from anywhere"});
     if (t.tls) add_flow(t, h, {s.tiers.lb->tls->port.value, "tcp", {}, "https from anywhere"});
@@ -66,8 +66,7 @@ void monitoring_flows(Topology& t) {
   std::vector<std::string> from{t.address_of(collector)};
   for (const auto& h : s.hosts) {
     const std::string& n = h.name.value;
-    auto tiers = s.tiers_of_host(n);
-    auto has = [&](const char* tier) { return std::find(tiers.begin(), tiers.end(), tier) != tiers.end(); };
+    auto has = [&](const char* tier) { return t.carries(n, tier); };
     if (has("lb") && t.has_exporter(Exporter::haproxy))
       add_flow(t, n, {k_haproxy_stats_port, "tcp", from, "haproxy metrics from collector"});
     if (t.has_exporter(Exporter::node))
@@ -92,16 +91,16 @@ void stack_rule_flows(Topology& t) {
 
 void derive_endpoints(Topology& t) {
   const Stack& s = *t.stack;
-  for (const auto& h : s.hosts_of_tier("lb")) t.lb_hosts.push_back({h, t.address_of(h), 0});
+  for (const auto& h : t.hosts_of("lb")) t.lb_hosts.push_back({h, t.address_of(h), 0});
   if (s.tiers.web) {
     int port = t.reencrypt ? s.tiers.lb->tls->port.value : s.tiers.web->port.value;
-    for (const auto& h : s.hosts_of_tier("web")) t.backends.push_back({h, t.address_of(h), port});
+    for (const auto& h : t.hosts_of("web")) t.backends.push_back({h, t.address_of(h), port});
   }
   if (s.tiers.app)
-    for (const auto& h : s.hosts_of_tier("app"))
+    for (const auto& h : t.hosts_of("app"))
       t.upstreams.push_back({h, t.service_address(h), s.tiers.app->port.value});
-  t.entry_hosts = s.hosts_of_tier("lb");
-  if (t.entry_hosts.empty()) t.entry_hosts = s.hosts_of_tier("web");
+  t.entry_hosts = t.hosts_of("lb");
+  if (t.entry_hosts.empty()) t.entry_hosts = t.hosts_of("web");
   if (s.tiers.db) {
     int id = 1;
     for (const auto& h : s.tiers.db->host_names()) t.server_id[h] = id++;
@@ -127,9 +126,9 @@ void derive_jobs(Topology& t) {
   std::vector<std::string> all;
   for (const auto& h : s.hosts) all.push_back(h.name.value);
   if (t.has_exporter(Exporter::node)) job("node", all, k_node_exporter_port);
-  if (t.has_exporter(Exporter::haproxy)) job("haproxy", s.hosts_of_tier("lb"), k_haproxy_stats_port);
-  if (t.has_exporter(Exporter::nginx)) job("nginx", s.hosts_of_tier("web"), k_nginx_exporter_port);
-  if (t.has_exporter(Exporter::mysqld)) job("mysqld", s.hosts_of_tier("db"), k_mysqld_exporter_port);
+  if (t.has_exporter(Exporter::haproxy)) job("haproxy", t.hosts_of("lb"), k_haproxy_stats_port);
+  if (t.has_exporter(Exporter::nginx)) job("nginx", t.hosts_of("web"), k_nginx_exporter_port);
+  if (t.has_exporter(Exporter::mysqld)) job("mysqld", t.hosts_of("db"), k_mysqld_exporter_port);
 }
 
 std::string record_fqdn(const std::string& name, const std::string& domain) {
@@ -198,6 +197,17 @@ void derive_zone(Topology& t, std::optional<std::uint32_t> serial) {
 
 }  // namespace
 
+const std::vector<std::string>& Topology::hosts_of(const std::string& tier) const {
+  static const std::vector<std::string> none;
+  auto it = tier_members.find(tier);
+  return it == tier_members.end() ? none : it->second;
+}
+
+bool Topology::carries(const std::string& host, const std::string& tier) const {
+  auto it = host_tiers.find(host);
+  return it != host_tiers.end() && std::find(it->second.begin(), it->second.end(), tier) != it->second.end();
+}
+
 bool Topology::has_exporter(Exporter e) const {
   if (!stack->monitoring) return false;
   const auto& ex = stack->monitoring->exporters;
@@ -228,6 +238,8 @@ Topology derive_topology(const Stack& s, std::optional<std::uint32_t> dns_serial
   t.stack = &s;
   t.single_host = s.hosts.size() == 1;
   for (const auto& h : s.hosts) t.address[h.name.value] = h.address.value;
+  for (const auto& tier : s.tier_names()) t.tier_members[tier] = s.hosts_of_tier(tier);
+  for (const auto& h : s.hosts) t.host_tiers[h.name.value] = s.tiers_of_host(h.name.value);
   const auto* lb = s.tiers.lb ? &*s.tiers.lb : nullptr;
   t.tls = lb && lb->tls && lb->tls->enabled.value;
   t.reencrypt = t.tls && lb->tls->reencrypt.value && s.tiers.web;

@@ -69,6 +69,12 @@ struct Topology {
   std::vector<ZoneRecord> zone_records;  // the stack's records, ns1, one A per host
   std::uint32_t dns_serial = 0;
 
+  // Stack::hosts_of_tier / tiers_of_host, computed once (they are linear scans).
+  std::unordered_map<std::string, std::vector<std::string>> tier_members;  // "lb" -> hosts
+  std::unordered_map<std::string, std::vector<std::string>> host_tiers;    // host -> tiers
+
+  const std::vector<std::string>& hosts_of(const std::string& tier) const;
+  bool carries(const std::string& host, const std::string& tier) const;
   bool has_exporter(stack::Exporter e) const;
   bool is_collector(const std::string& host) const;
   bool is_entry(const std::string& host) const;
