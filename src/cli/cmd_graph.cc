@@ -124,15 +124,16 @@ int cmd_graph(std::vector<std::string> args, const GlobalOptions& /*global*/) {
   }
   auto compiled = load_and_compile(args[0], parsed);
   if (!compiled) return 1;
-  auto layers = compiled->graph.layers();
+  if (format == "dot") {
+    print_dot(*compiled);
+    return 0;
+  }
+  auto layers = compiled->graph.layers();  // compile checked for cycles already
   if (!layers.ok()) {
     for (const auto& d : layers.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
     return 1;
   }
-  if (format == "json")
-    print_json(*compiled, *layers);
-  else
-    print_dot(*compiled);
+  print_json(*compiled, *layers);
   return 0;
 }
 

@@ -2,10 +2,13 @@
 // DIR/<host>/<absolute path>, plus DIR/<host>/.foobar-render.json (host, tiers,
 // roles, files). DIR must be empty, missing, or an earlier render's tree (marked by
 // DIR/.foobar-render), which is then replaced as a whole.
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/compile_args.h"
@@ -65,35 +68,71 @@ json file_entry(const Resource& r, const FileState& f) {
           {"validate", f.validate}};
 }
 
+struct HostTree {
+  std::string host;
+  json manifest;
+  std::vector<const Resource*> files;
+  bool ok = true;
+};
+
+std::vector<HostTree> host_trees(const Compiled& c) {
+  std::vector<HostTree> trees;
+  std::map<std::string, std::size_t> index;
+  auto topo = compile::derive_topology(c.stack, c.options.dns_serial);
+  for (const auto& h : c.stack.hosts) {
+    json ctx = compile::detail::host_context_local(topo, h.name.value);
+    index[h.name.value] = trees.size();
+    trees.push_back({h.name.value,
+                     {{"host", h.name.value}, {"address", h.address.value}, {"tiers", ctx["host"]["tiers"]},
+                      {"roles", compile::host_roles(ctx)}, {"files", json::array()}},
+                     {}});
+  }
+  for (const auto& r : c.graph.resources())
+    if (r.kind == ResourceKind::file) {
+      auto& t = trees[index.at(r.host)];
+      t.files.push_back(&r);
+      t.manifest["files"].push_back(file_entry(r, std::get<FileState>(r.state)));
+    }
+  return trees;
+}
+
+void write_tree(HostTree& t, const fs::path& out) {
+  for (const Resource* r : t.files) {
+    const auto& f = std::get<FileState>(r->state);
+    if (!write_file(out / t.host / fs::path(r->name).relative_path(), f.content, f.mode)) {
+      std::fprintf(stderr, "foobarctl render: cannot write %s/%s%s\n", out.c_str(), t.host.c_str(), r->name.c_str());
+      t.ok = false;
+    }
+  }
+  t.ok = write_file(out / t.host / ".foobar-render.json", t.manifest.dump(2) + "\n", "0644") && t.ok;
+}
+
+// Hosts are written in parallel: each has its own directory.
+bool write_trees(std::vector<HostTree>& trees, const fs::path& out) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next++) < trees.size();) write_tree(trees[i], out);
+  };
+  unsigned n = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), trees.size());
+  std::vector<std::thread> pool;
+  for (unsigned k = 1; k < n; ++k) pool.emplace_back(work);
+  work();
+  for (auto& th : pool) th.join();
+  return std::all_of(trees.begin(), trees.end(), [](const HostTree& t) { return t.ok; });
+}
+
 int render(const Compiled& c, const fs::path& out) {
   std::string error;
   if (!prepare_output(out, error)) {
     std::fprintf(stderr, "foobarctl render: %s\n", error.c_str());
     return 1;
   }
-  std::map<std::string, json> manifests;
-  auto topo = compile::derive_topology(c.stack, c.options.dns_serial);
-  for (const auto& h : c.stack.hosts) {
-    json ctx = compile::detail::host_context_local(topo, h.name.value);
-    manifests[h.name.value] = {{"host", h.name.value}, {"address", h.address.value},
-                               {"tiers", ctx["host"]["tiers"]}, {"roles", compile::host_roles(ctx)},
-                               {"files", json::array()}};
-  }
-  std::size_t files = 0;
-  for (const auto& r : c.graph.resources()) {
-    if (r.kind != ResourceKind::file) continue;
-    const auto& f = std::get<FileState>(r.state);
-    if (!write_file(out / r.host / fs::path(r.name).relative_path(), f.content, f.mode)) {
-      std::fprintf(stderr, "foobarctl render: cannot write %s/%s%s\n", out.c_str(), r.host.c_str(), r.name.c_str());
-      return 1;
-    }
-    manifests[r.host]["files"].push_back(file_entry(r, f));
-    ++files;
-  }
-  for (const auto& [host, m] : manifests)
-    if (!write_file(out / host / ".foobar-render.json", m.dump(2) + "\n", "0644")) return 1;
+  auto trees = host_trees(c);
+  if (!write_trees(trees, out)) return 1;
   write_file(out / k_marker, "foobarctl render tree of " + c.stack.file + "\n", "0644");
-  std::printf("rendered %zu files for %zu hosts into %s\n", files, manifests.size(), out.c_str());
+  std::size_t files = 0;
+  for (const auto& t : trees) files += t.files.size();
+  std::printf("rendered %zu files for %zu hosts into %s\n", files, trees.size(), out.c_str());
   return 0;
 }
 

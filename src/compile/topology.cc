@@ -1,6 +1,7 @@
 #include "compile/topology.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace foobar::compile {
 
@@ -13,9 +14,12 @@ void add_unique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
+// Addresses of the hosts, each once, in order.
 std::vector<std::string> addresses(const Topology& t, const std::vector<std::string>& hosts) {
   std::vector<std::string> out;
-  for (const auto& h : hosts) add_unique(out, t.address_of(h));
+  std::unordered_set<std::string> seen;
+  for (const auto& h : hosts)
+    if (seen.insert(t.address_of(h)).second) out.push_back(t.address_of(h));
   return out;
 }
 
@@ -26,6 +30,7 @@ void add_flow(Topology& t, const std::string& host, Flow f) {
 void tier_flows(Topology& t) {
   const Stack& s = *t.stack;
   const auto &lbs = t.hosts_of("lb"), &webs = t.hosts_of("web"), &apps = t.hosts_of("app");
+  const auto lb_sources = addresses(t, lbs), web_sources = addresses(t, webs), app_sources = addresses(t, apps);
   for (const auto& h : lbs) {
     add_flow(t, h, {s.tiers.lb->port.value, "tcp", {}, "http from anywhere"});
     if (t.tls) add_flow(t, h, {s.tiers.lb->tls->port.value, "tcp", {}, "https from anywhere"});
@@ -35,22 +40,24 @@ void tier_flows(Topology& t) {
       add_flow(t, h, {s.tiers.web->port.value, "tcp", {}, "http from anywhere"});
     } else {
       int port = t.reencrypt ? s.tiers.lb->tls->port.value : s.tiers.web->port.value;
-      add_flow(t, h, {port, "tcp", addresses(t, lbs), "web from load balancers"});
+      add_flow(t, h, {port, "tcp", lb_sources, "web from load balancers"});
     }
   }
-  for (const auto& h : apps)
-    add_flow(t, h, {s.tiers.app->port.value, "tcp", addresses(t, webs), "app from web tier"});
+  for (const auto& h : apps) add_flow(t, h, {s.tiers.app->port.value, "tcp", web_sources, "app from web tier"});
   if (!s.tiers.db) return;
   const auto& db = *s.tiers.db;
   std::string engine = stack::to_string(db.engine.value);
   for (const auto& h : db.host_names()) {
-    auto sources = addresses(t, apps);
-    bool primary = h == db.primary.value;
-    if (primary)
-      for (const auto& r : db.replicas) add_unique(sources, t.address_of(r.value));
-    bool with_replicas = primary && !db.replicas.empty();
-    add_flow(t, h, {db.port.value, "tcp", sources,
-                    engine + (with_replicas ? " from app tier and replicas" : " from app tier")});
+    if (h != db.primary.value) {
+      add_flow(t, h, {db.port.value, "tcp", app_sources, engine + " from app tier"});
+      continue;
+    }
+    auto sources = app_sources;
+    std::unordered_set<std::string> seen(sources.begin(), sources.end());
+    for (const auto& r : db.replicas)
+      if (seen.insert(t.address_of(r.value)).second) sources.push_back(t.address_of(r.value));
+    add_flow(t, h, {db.port.value, "tcp", std::move(sources),
+                    engine + (db.replicas.empty() ? " from app tier" : " from app tier and replicas")});
   }
 }
 
