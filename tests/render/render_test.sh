@@ -32,6 +32,19 @@ echo "identical to Jinja2 on the sample contexts: 4 stacks"
 [ "$(stat -c %a "$OUT/trees/stack3/lb-01/etc/nftables.conf")" = 755 ] || { echo "nftables.conf is not 0755"; exit 1; }
 [ "$(stat -c %a "$OUT/trees/stack3/app-01/etc/foobar/app.env")" = 600 ] || { echo "app.env is not 0600"; exit 1; }
 
+# graph: JSON layers respect every dependency; dot output is valid Graphviz.
+for f in stacks/[0-3]-*.yaml; do
+  "$FOOBARCTL" graph "$f" --format json | python3 -c '
+import json, sys
+g = json.load(sys.stdin)
+layer = {r["id"]: r["layer"] for r in g["resources"]}
+bad = [(r["id"], d) for r in g["resources"] for d in r["deps"] if layer[d] >= r["layer"]]
+assert g["resources"] and not bad, bad[:3]
+assert all(n["target"] in layer for r in g["resources"] for n in r["notify"])'
+  if command -v dot >/dev/null; then "$FOOBARCTL" graph "$f" | dot -Tsvg >/dev/null; fi
+done
+echo "graph: json layers ordered, dot accepted by Graphviz: 4 stacks"
+
 mkdir -p "$OUT/foreign" && echo keep >"$OUT/foreign/file"
 if "$FOOBARCTL" render stacks/3-scale-up.yaml -o "$OUT/foreign" 2>"$OUT/err"; then
   echo "render wrote into a foreign non-empty directory"; exit 1
