@@ -29,8 +29,8 @@ for n in 100 1000; do
   measure "graph --format json $n" "$BIN" graph "$WORK/stack-$n.yaml" --format json
   measure "render $n hosts ($(stat -f -c %T "$TREES"))" "$BIN" render "$WORK/stack-$n.yaml" -o "$TREES/tree-$n"
   files=$(find "$TREES/tree-$n" -type f ! -name '.foobar-render*' | wc -l)
-  bytes=$(du -sb "$TREES/tree-$n" | cut -f1)
-  printf '%-32s %d files, %d MiB\n' "  tree" "$files" $((bytes / 1048576))
+  bytes=$(find "$TREES/tree-$n" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
+  printf '%-32s %d files, %d KiB\n' "  tree" "$files" $((bytes / 1024))
   rm -rf "$TREES/tree-$n"
 done
 measure "render 1000 hosts (disk $WORK)" "$BIN" render "$WORK/stack-1000.yaml" -o "$WORK/tree-1000"
