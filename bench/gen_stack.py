@@ -54,6 +54,7 @@ def main():
         "  app:",
         f"    hosts: {hostlist('app')}",
         "    source: examples/foobar-app",
+        "    command: /usr/bin/gunicorn app:app",
         "    port: 8000",
         "  db:",
         "    engine: mariadb",

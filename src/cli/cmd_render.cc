@@ -1,9 +1,169 @@
+// foobarctl render STACK -o DIR: every file the stack puts on every host, written to
+// DIR/<host>/<absolute path>, plus DIR/<host>/.foobar-render.json (host, tiers,
+// roles, files). DIR must be empty, missing, or an earlier render's tree (marked by
+// DIR/.foobar-render), which is then replaced as a whole.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
 #include "cli/commands.h"
+#include "cli/compile_args.h"
+#include "compile/context.h"
 
 namespace foobar::cli {
 
-int cmd_render(std::vector<std::string> /*args*/, const GlobalOptions& /*global*/) {
-  return not_yet_implemented("render");
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* k_marker = ".foobar-render";
+
+// Empties DIR when it is ours; refuses a non-empty directory render did not make.
+bool prepare_output(const fs::path& dir, std::string& error) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    if (fs::create_directories(dir, ec)) return true;
+    error = "cannot create " + dir.string() + ": " + ec.message();
+    return false;
+  }
+  if (!fs::is_directory(dir, ec)) {
+    error = dir.string() + " exists and is not a directory";
+    return false;
+  }
+  if (fs::is_empty(dir, ec)) return true;
+  if (!fs::exists(dir / k_marker)) {
+    error = dir.string() + " is not empty and was not written by foobarctl render; choose an empty or new directory";
+    return false;
+  }
+  for (const auto& e : fs::directory_iterator(dir)) fs::remove_all(e.path(), ec);
+  if (ec) error = "cannot empty " + dir.string() + ": " + ec.message();
+  return !ec;
+}
+
+bool write_file(const fs::path& path, const std::string& content, const std::string& mode) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) return false;
+  fs::permissions(path, static_cast<fs::perms>(std::stoi(mode, nullptr, 8)), ec);
+  return !ec;
+}
+
+json file_entry(const Resource& r, const FileState& f) {
+  const std::string prefix = "templates/";
+  bool templated = f.source.rfind(prefix, 0) == 0;
+  return {{"path", r.name},
+          {"template", templated ? json(f.source.substr(prefix.size())) : json(nullptr)},
+          {"source", f.source},
+          {"owner", f.owner},
+          {"group", f.group},
+          {"mode", f.mode},
+          {"validate", f.validate}};
+}
+
+struct HostTree {
+  std::string host;
+  json manifest;
+  std::vector<const Resource*> files;
+  bool ok = true;
+};
+
+std::vector<HostTree> host_trees(const Compiled& c) {
+  std::vector<HostTree> trees;
+  std::map<std::string, std::size_t> index;
+  auto topo = compile::derive_topology(c.stack, c.options.dns_serial);
+  for (const auto& h : c.stack.hosts) {
+    json ctx = compile::detail::host_context_local(topo, h.name.value);
+    index[h.name.value] = trees.size();
+    trees.push_back({h.name.value,
+                     {{"host", h.name.value}, {"address", h.address.value}, {"tiers", ctx["host"]["tiers"]},
+                      {"roles", compile::host_roles(ctx)}, {"files", json::array()}},
+                     {}});
+  }
+  for (const auto& r : c.graph.resources())
+    if (r.kind == ResourceKind::file) {
+      auto& t = trees[index.at(r.host)];
+      t.files.push_back(&r);
+      t.manifest["files"].push_back(file_entry(r, std::get<FileState>(r.state)));
+    }
+  return trees;
+}
+
+void write_tree(HostTree& t, const fs::path& out) {
+  for (const Resource* r : t.files) {
+    const auto& f = std::get<FileState>(r->state);
+    if (!write_file(out / t.host / fs::path(r->name).relative_path(), f.content, f.mode)) {
+      std::fprintf(stderr, "foobarctl render: cannot write %s/%s%s\n", out.c_str(), t.host.c_str(), r->name.c_str());
+      t.ok = false;
+    }
+  }
+  t.ok = write_file(out / t.host / ".foobar-render.json", t.manifest.dump(2) + "\n", "0644") && t.ok;
+}
+
+// Hosts are written in parallel: each has its own directory.
+bool write_trees(std::vector<HostTree>& trees, const fs::path& out) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next++) < trees.size();) write_tree(trees[i], out);
+  };
+  unsigned n = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), trees.size());
+  std::vector<std::thread> pool;
+  for (unsigned k = 1; k < n; ++k) pool.emplace_back(work);
+  work();
+  for (auto& th : pool) th.join();
+  return std::all_of(trees.begin(), trees.end(), [](const HostTree& t) { return t.ok; });
+}
+
+int render(const Compiled& c, const fs::path& out) {
+  std::string error;
+  if (!prepare_output(out, error)) {
+    std::fprintf(stderr, "foobarctl render: %s\n", error.c_str());
+    return 1;
+  }
+  auto trees = host_trees(c);
+  if (!write_trees(trees, out)) return 1;
+  write_file(out / k_marker, "foobarctl render tree of " + c.stack.file + "\n", "0644");
+  std::size_t files = 0;
+  for (const auto& t : trees) files += t.files.size();
+  std::printf("rendered %zu files for %zu hosts into %s\n", files, trees.size(), out.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int cmd_render(std::vector<std::string> args, const GlobalOptions& /*global*/) {
+  cxxopts::Options opts(args[0], "Write every file the stack puts on every host into DIR/<host>/<path>.");
+  opts.positional_help("STACK -o DIR");
+  opts.add_options()("h,help", "show this help")("o,output", "output directory", cxxopts::value<std::string>());
+  add_compile_options(opts);
+  auto argv = to_argv(args);
+  cxxopts::ParseResult parsed;
+  try {
+    parsed = opts.parse(static_cast<int>(args.size()), argv.data());
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", args[0].c_str(), e.what());
+    return 1;
+  }
+  if (parsed.count("help")) {
+    std::printf("%s\n", opts.help().c_str());
+    std::printf("DIR must be missing, empty, or an earlier render's tree (it has DIR/%s),\n"
+                "which is replaced as a whole. Same stack, same tree, byte for byte.\n", k_marker);
+    return 0;
+  }
+  if (!parsed.count("output")) {
+    std::fprintf(stderr, "%s: no output directory; usage: foobarctl render STACK -o DIR\n", args[0].c_str());
+    return 1;
+  }
+  auto compiled = load_and_compile(args[0], parsed);
+  if (!compiled) return 1;
+  return render(*compiled, parsed["output"].as<std::string>());
 }
 
 }  // namespace foobar::cli

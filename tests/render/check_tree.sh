@@ -5,6 +5,9 @@
 #   DIR/<host>/<absolute path>        rendered files (foobarctl render STACK -o DIR)
 #   DIR/<host>/.foobar-render.json    host manifest: {"host", "roles": [...], "files": [...]}
 #
+# Files the manifest lists without a template but with a `source` are copies of the
+# app's source (relative to the current directory): they must equal it, and Python
+# files must parse.
 # Prints one line per file ("ok" or "FAIL" with the checker's words), checks that every
 # role of a host has its files, checks every file (a file no checker knows is an error),
 # and exits 1 if anything was rejected or missing. Needs root (network namespace for nft
@@ -153,8 +156,24 @@ check_zone() {
   named-checkzone -k fail -n fail -q "$zone" "$1" || named-checkzone -k fail -n fail "$zone" "$1"
 }
 
+check_copy() { # FILE SOURCE: a copied app file equals its source; Python must compile
+  [ -f "$2" ] || { echo "source $2 not found (run from the directory the stack's source is relative to)"; return 1; }
+  cmp "$1" "$2" || return 1
+  case "$1" in
+    *.py) python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' "$1" ;;
+  esac
+}
+
+declare -A COPIED=()
+
 check_file() { # HOSTDIR HOST PATH
   local f="$1$3" name rc
+  if [ -n "${COPIED[$3]:-}" ]; then
+    name="copy of ${COPIED[$3]}"; check_copy "$f" "${COPIED[$3]}" >"$LOG" 2>&1
+    rc=$?; checked=$((checked + 1))
+    if [ $rc -eq 0 ]; then report ok "$2" "$3" "$name"; else report FAIL "$2" "$3" "$name"; fi
+    return
+  fi
   case "$3" in
     /etc/nginx/sites-available/*) name="nginx -t"; check_nginx "$f" ;;
     /etc/haproxy/haproxy.cfg) name="haproxy -c"; check_haproxy "$f" ;;
@@ -185,6 +204,13 @@ check_host() { # HOSTDIR
   if [ ! -f "$manifest" ]; then
     : >"$LOG"; report FAIL "$host" "(.foobar-render.json)" "host manifest missing"; return
   fi
+  COPIED=()
+  while IFS=$'\t' read -r path source; do
+    [ -n "$path" ] && COPIED[$path]=$source
+  done < <(python3 -c 'import json, sys
+for f in json.load(open(sys.argv[1]))["files"]:
+    if f.get("template") is None and f.get("source"):
+        print(f["path"] + "\t" + f["source"])' "$manifest")
   for role in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["roles"]))' "$manifest"); do
     for want in $(expected_files "$role"); do
       # shellcheck disable=SC2086

@@ -1,0 +1,426 @@
+#include "compile/context.h"
+
+#include <algorithm>
+
+namespace foobar::compile {
+
+using nlohmann::json;
+using stack::Exporter;
+using stack::Stack;
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+
+std::vector<std::string> tiers_with_monitoring(const Topology& t, const std::string& host) {
+  auto it = t.host_tiers.find(host);
+  std::vector<std::string> tiers = it == t.host_tiers.end() ? std::vector<std::string>{} : it->second;
+  if (t.is_collector(host)) tiers.push_back("monitoring");
+  return tiers;
+}
+
+json endpoints(const std::vector<Endpoint>& v, bool with_port) {
+  json out = json::array();
+  for (const auto& e : v) {
+    json j{{"name", e.name}, {"address", e.address}};
+    if (with_port) j["port"] = e.port;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+int vip_prefix(const std::string& address) { return address.find(':') == std::string::npos ? 24 : 64; }
+
+std::string interface_of(const Topology& t, const std::string& host) {
+  const auto& lb = t.stack->tiers.lb;
+  if (lb && lb->vip && t.carries(host, "lb")) return lb->vip->interface.value;
+  return "eth0";
+}
+
+json stack_section(const Stack& s) {
+  return {{"name", s.name.value}, {"title", s.name.value}, {"domain", s.domain.value}};
+}
+
+json host_section(const Topology& t, const std::string& host) {
+  return {{"name", host},
+          {"address", t.address_of(host)},
+          {"fqdn", host + "." + t.stack->domain.value},
+          {"tiers", tiers_with_monitoring(t, host)},
+          {"interface", interface_of(t, host)}};
+}
+
+json lb_tls(const Topology& t) {
+  if (!t.tls)
+    return {{"enabled", false}, {"cert_path", nullptr}, {"redirect_http", false},
+            {"reencrypt", false}, {"hsts_max_age", 0}};
+  const auto& tls = *t.stack->tiers.lb->tls;
+  return {{"enabled", true}, {"cert_path", k_haproxy_pem}, {"redirect_http", tls.redirect_http.value},
+          {"reencrypt", t.reencrypt}, {"hsts_max_age", 0}};
+}
+
+json lb_section(const Topology& t, const std::string& host) {
+  if (!t.carries(host, "lb")) return nullptr;
+  const auto& lb = *t.stack->tiers.lb;
+  const auto& hc = lb.health_check;
+  json vip = nullptr;
+  if (lb.vip)
+    vip = {{"address", lb.vip->address.value}, {"prefix", vip_prefix(lb.vip->address.value)},
+           {"router_id", lb.vip->router_id.value}, {"interface", lb.vip->interface.value}};
+  return {{"hosts", endpoints(t.lb_hosts, false)},
+          {"balance", stack::to_string(lb.balance.value)},
+          {"bind_address", "*"},
+          {"ports", {{"http", lb.port.value}, {"https", lb.tls ? lb.tls->port.value : 443}}},
+          {"maxconn", 4096},
+          {"health_check", {{"path", hc.path.value}, {"host", t.server_name},
+                            {"interval", stack::format_duration(hc.interval.value)},
+                            {"rise", hc.rise.value}, {"fall", hc.fall.value}}},
+          {"vip", vip},
+          {"tls", lb_tls(t)},
+          {"stats", {{"bind_address", t.address_of(host)}, {"port", k_haproxy_stats_port}}},
+          {"runtime_socket", "/run/haproxy/admin.sock"},
+          {"timeouts", {{"connect", "5s"}, {"client", "30s"}, {"server", "30s"}, {"http_request", "10s"},
+                        {"http_keep_alive", "10s"}, {"queue", "30s"}, {"check", "5s"}}}};
+}
+
+json keepalived_section(const Topology& t, const std::string& host) {
+  const auto& lb = t.stack->tiers.lb;
+  if (!lb || !lb->vip || !t.carries(host, "lb")) return nullptr;
+  int priority = t.vrrp_priority.at(host);
+  std::vector<std::string> peers;
+  for (const auto& e : t.lb_hosts)
+    if (e.name != host) peers.push_back(e.address);
+  return {{"instance", "VI_FOOBAR"},
+          {"state", priority == 150 ? "MASTER" : "BACKUP"},
+          {"priority", priority},
+          {"interface", lb->vip->interface.value},
+          {"virtual_router_id", lb->vip->router_id.value},
+          {"advert_int", 1},
+          {"nopreempt", false},
+          {"unicast_src_ip", t.address_of(host)},
+          {"peers", peers},
+          {"vip", {{"address", lb->vip->address.value}, {"prefix", vip_prefix(lb->vip->address.value)}}},
+          {"check", {{"script", "/usr/bin/killall -0 haproxy"}, {"interval", 2}, {"timeout", 2},
+                     {"rise", 2}, {"fall", 2}, {"weight", -60}}},
+          {"script_user", "root"},
+          {"garp_refresh", 60}};
+}
+
+// "/static" -> a prefix location "/static/"; a path with a file extension
+// ("/favicon.ico") -> an exact one.
+json static_locations(const stack::WebTier& web) {
+  json out = json::array();
+  for (const auto& p : web.static_paths) {
+    std::string path = p.value;
+    auto last = path.substr(path.rfind('/') + 1);
+    bool exact = last.find('.') != std::string::npos;
+    if (!exact && path.back() != '/') path += '/';
+    out.push_back({{"location", path}, {"exact", exact}, {"expires", exact ? "1d" : "7d"}});
+  }
+  return out;
+}
+
+json stub_status(const Topology& t) {
+  if (!t.has_exporter(Exporter::nginx)) return nullptr;
+  std::vector<std::string> allow{"127.0.0.1"};
+  const auto& collector = t.address_of(t.stack->monitoring->collector.value);
+  if (collector != "127.0.0.1") allow.push_back(collector);
+  return {{"path", "/stub_status"}, {"allow", allow}};
+}
+
+json web_section(const Topology& t, const std::string& host) {
+  if (!t.carries(host, "web")) return nullptr;
+  const auto& web = *t.stack->tiers.web;
+  int tls_port = t.reencrypt ? t.stack->tiers.lb->tls->port.value : 443;
+  json tls = {{"enabled", t.reencrypt}, {"port", tls_port},
+              {"cert_path", t.reencrypt ? json(k_web_cert) : json(nullptr)},
+              {"key_path", t.reencrypt ? json(k_web_key) : json(nullptr)}};
+  std::vector<std::string> proxies;
+  for (const auto& e : t.lb_hosts) proxies.push_back(e.address);
+  return {{"server_name", t.server_name},
+          {"server_aliases", t.server_aliases},
+          {"port", web.port.value},
+          {"tls", tls},
+          {"root", web.root.value},
+          {"static", static_locations(web)},
+          {"health_path", t.health_path},
+          {"client_max_body_size", "10m"},
+          {"upstream", {{"name", "foobar_app"}, {"keepalive", 16}, {"max_fails", 3}, {"fail_timeout", "10s"}}},
+          {"proxy", {{"connect_timeout", "5s"}, {"send_timeout", "30s"}, {"read_timeout", "30s"}}},
+          {"trusted_proxies", proxies},
+          {"stub_status", stub_status(t)}};
+}
+
+void set_env(json& env, const std::string& name, const std::string& value) {
+  for (auto& e : env)
+    if (e["name"] == name) {
+      e["value"] = value;
+      return;
+    }
+  env.push_back({{"name", name}, {"value", value}});
+}
+
+// Database settings for the app: the contract's names, plus FOOBAR_DB_PRIMARY and
+// FOOBAR_DB_REPLICA, which examples/foobar-app reads (each app host its own replica,
+// round robin, so reads spread over the replicas).
+void db_environment(const Topology& t, const std::string& host, json& env) {
+  const auto& db = *t.stack->tiers.db;
+  std::vector<std::string> reads;
+  for (const auto& r : db.replicas) reads.push_back(t.service_address(r.value));
+  std::string primary = t.service_address(db.primary.value);
+  if (reads.empty()) reads.push_back(primary);
+  const auto& apps = t.hosts_of("app");
+  auto index = std::find(apps.begin(), apps.end(), host) - apps.begin();
+  if (!db.databases.empty()) set_env(env, "FOOBAR_DB_NAME", db.databases.front().value);
+  if (!db.users.empty()) set_env(env, "FOOBAR_DB_USER", db.users.front().name.value);
+  set_env(env, "FOOBAR_DB_WRITE_HOST", primary);
+  set_env(env, "FOOBAR_DB_PORT", std::to_string(db.port.value));
+  set_env(env, "FOOBAR_DB_READ_HOSTS", join(reads, ","));
+  set_env(env, "FOOBAR_DB_PRIMARY", primary);
+  set_env(env, "FOOBAR_DB_REPLICA", reads[static_cast<std::size_t>(index) % reads.size()]);
+}
+
+// Secret values of the stack's environment go to the secret env file (apply).
+json app_environment(const Topology& t, const std::string& host) {
+  json env = json::array();
+  set_env(env, "FOOBAR_STACK", t.stack->name.value);
+  if (t.stack->tiers.db) db_environment(t, host, env);
+  for (const auto& [name, value] : t.stack->tiers.app->environment)
+    if (!value.secret) set_env(env, name.value, value.literal);
+  return env;
+}
+
+json app_section(const Topology& t, const std::string& host) {
+  if (!t.carries(host, "app")) return nullptr;
+  const auto& app = *t.stack->tiers.app;
+  return {{"name", "foobar-app"},
+          {"description", "foobar example app (gunicorn)"},
+          {"user", app.user.value},
+          {"group", app.user.value},
+          {"directory", app.path.value},
+          {"wsgi_app", "app:app"},
+          {"gunicorn", "/usr/bin/gunicorn"},
+          {"bind_address", t.service_address(host)},
+          {"port", app.port.value},
+          {"workers", 2},
+          {"timeout_seconds", 30},
+          {"env_file", k_app_env},
+          {"secret_env_file", k_app_secret_env},
+          {"pid_file", "/run/foobar-app/gunicorn.pid"},
+          {"log_dir", k_app_log_dir},
+          {"environment", app_environment(t, host)}};
+}
+
+json db_section(const Topology& t, const std::string& host) {
+  if (!t.carries(host, "db")) return nullptr;
+  const auto& db = *t.stack->tiers.db;
+  auto or_null = [](bool has, const std::string& v) { return has ? json(v) : json(nullptr); };
+  return {{"engine", stack::to_string(db.engine.value)},
+          {"role", host == db.primary.value ? "primary" : "replica"},
+          {"server_id", t.server_id.at(host)},
+          {"bind_address", t.service_address(host)},
+          {"port", db.port.value},
+          {"database", or_null(!db.databases.empty(), db.databases.empty() ? "" : db.databases[0].value)},
+          {"app_user", or_null(!db.users.empty(), db.users.empty() ? "" : db.users[0].name.value)},
+          {"replication_user", or_null(db.replication.has_value(), db.replication ? db.replication->user.value : "")},
+          {"primary", {{"name", db.primary.value}, {"address", t.service_address(db.primary.value)},
+                       {"port", db.port.value}}},
+          {"gtid_domain_id", 0},
+          {"log_bin", "/var/log/mysql/mysql-bin"},
+          {"relay_log", "/var/log/mysql/relay-bin"},
+          {"binlog_expire_days", 7},
+          {"max_connections", 200},
+          {"innodb_buffer_pool_size", "256M"},
+          {"replica_parallel_threads", 2}};
+}
+
+json firewall_section(const Topology& t, const std::string& host) {
+  const Stack& s = *t.stack;
+  const auto* h = s.find_host(host);
+  json fw = {{"enabled", s.firewall_enabled()}, {"ssh_port", h->ssh.port.value}, {"admin_cidrs", json::array()},
+             {"inbound", json::array()}, {"vrrp_peers", json::array()}, {"log_drops", false}};
+  if (!s.firewall_enabled()) return fw;
+  for (const auto& c : s.firewall->admin_cidrs) fw["admin_cidrs"].push_back(c.value);
+  if (auto it = t.inbound.find(host); it != t.inbound.end())
+    for (const auto& f : it->second)
+      fw["inbound"].push_back({{"port", f.port}, {"proto", f.proto}, {"sources", f.sources},
+                               {"comment", f.comment}});
+  if (s.tiers.lb && s.tiers.lb->vip && t.carries(host, "lb"))
+    for (const auto& e : t.lb_hosts)
+      if (e.name != host) fw["vrrp_peers"].push_back(e.address);
+  return fw;
+}
+
+json exporters_section(const Topology& t, const std::string& host) {
+  json ex = {{"node", nullptr}, {"nginx", nullptr}, {"mysqld", nullptr}};
+  if (!t.stack->monitoring) return ex;
+  const std::string& addr = t.address_of(host);
+  auto listen = [&](int port) { return addr + ":" + std::to_string(port); };
+  if (t.has_exporter(Exporter::node))
+    ex["node"] = {{"listen_address", listen(k_node_exporter_port)}, {"collectors", json::array()}};
+  if (t.has_exporter(Exporter::nginx) && t.carries(host, "web"))
+    ex["nginx"] = {{"listen_address", listen(k_nginx_exporter_port)},
+                   {"scrape_uri", "http://127.0.0.1:" + std::to_string(t.stack->tiers.web->port.value) +
+                                      "/stub_status"}};
+  if (t.has_exporter(Exporter::mysqld) && t.carries(host, "db"))
+    ex["mysqld"] = {{"listen_address", listen(k_mysqld_exporter_port)}, {"my_cnf", k_mysqld_exporter_cnf}};
+  return ex;
+}
+
+json alerts_section(const Stack& s) {
+  json out = json::array();
+  for (const auto& a : s.monitoring->alerts)
+    out.push_back({{"name", a.name.value},
+                   {"expr", a.expr.value},
+                   {"for", stack::format_duration(a.for_.value)},
+                   {"severity", stack::to_string(a.severity.value)},
+                   {"summary", a.name.value + " (stack alert): " + a.expr.value}});
+  return out;
+}
+
+// Prometheus rejects a scrape timeout longer than the interval.
+std::string scrape_timeout(stack::Duration interval) {
+  return stack::format_duration(std::min(interval, stack::Duration{10000}));
+}
+
+json monitoring_section(const Topology& t, const std::string& host) {
+  const Stack& s = *t.stack;
+  bool on = s.monitoring.has_value();
+  json collector = nullptr;
+  std::string interval = "15s";
+  std::string timeout = "10s";
+  if (on) {
+    const auto& c = s.monitoring->collector.value;
+    collector = {{"name", c}, {"address", t.address_of(c)}, {"port", k_prometheus_port}};
+    interval = stack::format_duration(s.monitoring->scrape_interval.value);
+    timeout = scrape_timeout(s.monitoring->scrape_interval.value);
+  }
+  json m = {{"enabled", on},
+            {"is_collector", t.is_collector(host)},
+            {"collector", collector},
+            {"scrape_interval", interval},
+            {"scrape_timeout", timeout},
+            {"evaluation_interval", interval},
+            {"retention", "15d"},
+            {"rule_files", on ? json::array({k_alerts_file}) : json::array()},
+            {"alerts", on ? alerts_section(s) : json::array()},
+            {"thresholds", {{"web_qps", 100}, {"replication_lag_seconds", 30}, {"instance_down_for", "1m"}}},
+            {"exporters", exporters_section(t, host)}};
+  return m;
+}
+
+json dns_section(const Topology& t, const std::string& host) {
+  const Stack& s = *t.stack;
+  if (!s.dns || !t.is_entry(host)) return nullptr;
+  const std::string& d = s.domain.value;
+  json records = json::array();
+  for (const auto& r : t.zone_records)
+    records.push_back({{"name", r.name}, {"type", r.type}, {"value", r.value},
+                       {"ttl", r.ttl ? json(*r.ttl) : json(nullptr)}});
+  return {{"zone", d},
+          {"ttl", s.dns->ttl.value},
+          {"serial", t.dns_serial},
+          {"soa", {{"primary_ns", "ns1." + d + "."}, {"admin", "hostmaster." + d + "."}, {"refresh", 3600},
+                   {"retry", 600}, {"expire", 1209600}, {"minimum", s.dns->ttl.value}}},
+          {"nameservers", json::array({"ns1." + d + "."})},
+          {"records", records}};
+}
+
+}  // namespace
+
+namespace {
+
+json hosts_section(const Topology& t) {
+  json out = json::array();
+  for (const auto& h : t.stack->hosts)
+    out.push_back({{"name", h.name.value}, {"address", h.address.value},
+                   {"tiers", tiers_with_monitoring(t, h.name.value)}});
+  return out;
+}
+
+json jobs_section(const Topology& t) {
+  json out = json::array();
+  for (const auto& j : t.jobs) {
+    json targets = json::array();
+    for (const auto& e : j.targets)
+      targets.push_back({{"host", e.name}, {"address", e.address + ":" + std::to_string(e.port)}});
+    out.push_back({{"job", j.job}, {"metrics_path", "/metrics"}, {"targets", targets}});
+  }
+  return out;
+}
+
+json replicas_section(const Topology& t) {
+  json out = json::array();
+  if (!t.stack->tiers.db) return out;
+  for (const auto& r : t.stack->tiers.db->replicas)
+    out.push_back({{"name", r.value}, {"address", t.service_address(r.value)}, {"server_id", t.server_id.at(r.value)}});
+  return out;
+}
+
+}  // namespace
+
+const std::vector<SharedList>& shared_lists() {
+  static const std::vector<SharedList> lists = {
+      {"", "hosts"}, {"monitoring", "jobs"}, {"lb", "backends"}, {"web", "upstreams"}, {"db", "replicas"}};
+  return lists;
+}
+
+json shared_list(const Topology& t, const SharedList& list) {
+  std::string key = list.key;
+  if (key == "hosts") return hosts_section(t);
+  if (key == "jobs") return jobs_section(t);
+  if (key == "backends") return endpoints(t.backends, true);
+  if (key == "upstreams") return endpoints(t.upstreams, true);
+  return replicas_section(t);
+}
+
+namespace detail {
+// The context without the stack-wide lists (compile splices in shared copies).
+json host_context_local(const Topology& t, const std::string& host) {
+  return {{"schema_version", 1},
+          {"stack", stack_section(*t.stack)},
+          {"host", host_section(t, host)},
+          {"lb", lb_section(t, host)},
+          {"keepalived", keepalived_section(t, host)},
+          {"web", web_section(t, host)},
+          {"app", app_section(t, host)},
+          {"db", db_section(t, host)},
+          {"firewall", firewall_section(t, host)},
+          {"monitoring", monitoring_section(t, host)},
+          {"dns", dns_section(t, host)}};
+}
+}  // namespace detail
+
+json host_context(const Topology& t, const std::string& host) {
+  json ctx = detail::host_context_local(t, host);
+  for (const auto& l : shared_lists()) {
+    if (*l.section == '\0')
+      ctx[l.key] = shared_list(t, l);
+    else if (!ctx[l.section].is_null())
+      ctx[l.section][l.key] = shared_list(t, l);
+  }
+  return ctx;
+}
+
+json host_context(const Stack& stack, const std::string& host) {
+  return host_context(derive_topology(stack), host);
+}
+
+std::vector<std::string> host_roles(const json& ctx) {
+  std::vector<std::string> roles = ctx["host"]["tiers"].get<std::vector<std::string>>();
+  if (ctx["firewall"]["enabled"].get<bool>()) roles.push_back("firewall");
+  if (!ctx["keepalived"].is_null()) roles.push_back("keepalived");
+  if (ctx["monitoring"]["enabled"].get<bool>()) {
+    if (!ctx["monitoring"]["exporters"]["node"].is_null()) roles.push_back("exporter");
+    if (!ctx["monitoring"]["exporters"]["nginx"].is_null()) roles.push_back("nginx-exporter");
+    if (!ctx["monitoring"]["exporters"]["mysqld"].is_null()) roles.push_back("mysqld-exporter");
+  }
+  if (!ctx["dns"].is_null()) roles.push_back("dns");
+  return roles;
+}
+
+}  // namespace foobar::compile

@@ -1,0 +1,50 @@
+// The per-host template context: the JSON object every template of a host is
+// rendered with. docs/template-context.md is the contract; this is its only
+// producer. Secrets never enter it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compile/topology.h"
+#include "stack/stack.h"
+
+namespace foobar::compile {
+
+// Where files that exist on every host of one kind go (also used by resources).
+inline constexpr const char* k_haproxy_pem = "/etc/haproxy/certs/foobar.pem";
+inline constexpr const char* k_web_cert = "/etc/ssl/foobar/web.crt";
+inline constexpr const char* k_web_key = "/etc/ssl/foobar/web.key";
+inline constexpr const char* k_app_env = "/etc/foobar/app.env";
+inline constexpr const char* k_app_secret_env = "/etc/foobar/app.secret.env";
+inline constexpr const char* k_app_log_dir = "/var/log/foobar-app";
+inline constexpr const char* k_alerts_file = "/etc/prometheus/foobar-alerts.yml";
+inline constexpr const char* k_mysqld_exporter_cnf = "/etc/foobar/mysqld-exporter.cnf";
+
+// The context of one host of the stack (the host must exist).
+nlohmann::json host_context(const Topology& topo, const std::string& host);
+// Convenience for tests and tools: derives the topology first.
+nlohmann::json host_context(const stack::Stack& stack, const std::string& host);
+
+// Lists identical on every host whose context has the section ("" = top level):
+// `hosts`, `monitoring.jobs`, `lb.backends`, `web.upstreams`, `db.replicas`.
+// host_context includes them; compile converts each once and shares it.
+struct SharedList {
+  const char* section;
+  const char* key;
+};
+const std::vector<SharedList>& shared_lists();
+nlohmann::json shared_list(const Topology& topo, const SharedList& list);
+
+namespace detail {
+// The context without the shared lists.
+nlohmann::json host_context_local(const Topology& topo, const std::string& host);
+}  // namespace detail
+
+// What a host runs, as check_tree.sh and the render manifest name it: its tiers,
+// then firewall, keepalived, exporter, nginx-exporter, mysqld-exporter, dns.
+std::vector<std::string> host_roles(const nlohmann::json& context);
+
+}  // namespace foobar::compile

@@ -1,0 +1,331 @@
+#include "compile/resources.h"
+
+#include <algorithm>
+#include <map>
+
+#include "compile/context.h"
+#include "util/shell.h"
+
+namespace foobar::compile {
+
+using nlohmann::json;
+
+namespace {
+
+const std::vector<RoleSpec>& role_specs() {
+  // Order matters: it is the order resources of a host are listed in.
+  static const std::vector<RoleSpec> specs = {
+      {"firewall", {"nftables"}, "", OnChange::reload},
+      {"lb", {"haproxy", "openssl"}, "haproxy", OnChange::reload},
+      {"keepalived", {"keepalived", "psmisc"}, "keepalived", OnChange::reload},
+      {"web", {"nginx", "openssl"}, "nginx", OnChange::reload},
+      {"app", {"gunicorn", "python3-flask", "python3-pymysql"}, "foobar-app", OnChange::restart},
+      {"db", {"mariadb-server"}, "mariadb", OnChange::restart},
+      {"collector", {"prometheus"}, "prometheus", OnChange::reload},
+      {"node-exporter", {"prometheus-node-exporter"}, "prometheus-node-exporter", OnChange::restart},
+      {"nginx-exporter", {"prometheus-nginx-exporter"}, "prometheus-nginx-exporter", OnChange::restart},
+      {"mysqld-exporter", {"prometheus-mysqld-exporter"}, "prometheus-mysqld-exporter", OnChange::restart},
+      {"dns", {"bind9-utils"}, "", OnChange::reload},  // named-checkzone validates the zone
+  };
+  return specs;
+}
+
+bool has_tier(const json& ctx, const char* tier) {
+  const auto& t = ctx["host"]["tiers"];
+  return std::find(t.begin(), t.end(), tier) != t.end();
+}
+
+// Roles of the host, in role_specs() order.
+std::vector<const RoleSpec*> roles_of(const json& ctx) {
+  const auto& ex = ctx["monitoring"]["exporters"];
+  std::map<std::string, bool> on = {
+      {"firewall", ctx["firewall"]["enabled"].get<bool>()},
+      {"lb", has_tier(ctx, "lb")},
+      {"keepalived", !ctx["keepalived"].is_null()},
+      {"web", has_tier(ctx, "web")},
+      {"app", has_tier(ctx, "app")},
+      {"db", has_tier(ctx, "db")},
+      {"collector", ctx["monitoring"]["is_collector"].get<bool>()},
+      {"node-exporter", !ex["node"].is_null()},
+      {"nginx-exporter", !ex["nginx"].is_null()},
+      {"mysqld-exporter", !ex["mysqld"].is_null()},
+      {"dns", !ctx["dns"].is_null()},
+  };
+  std::vector<const RoleSpec*> out;
+  for (const auto& spec : role_specs())
+    if (on[spec.role]) out.push_back(&spec);
+  return out;
+}
+
+// Collects one host's resources; per role it remembers what a file needs first
+// (packages, directories, certificates) and what the role's service waits for.
+class HostBuilder {
+ public:
+  HostBuilder(const Topology& topo, std::string host, const json& ctx)
+      : m_topo(topo), m_host(std::move(host)), m_ctx(ctx), m_roles(roles_of(ctx)) {}
+
+  std::string add(ResourceKind kind, const std::string& name, DesiredState state,
+                  std::vector<std::string> deps = {}, std::vector<Notify> notify = {}) {
+    Resource r{m_host, kind, name, std::move(state), std::move(deps), std::move(notify)};
+    std::string id = r.id();
+    m_resources.push_back(std::move(r));
+    return id;
+  }
+  // A resource files of `role` must wait for.
+  void prereq(const std::string& role, const std::string& id) {
+    m_prereqs[role].push_back(id);
+    m_members[role].push_back(id);
+  }
+  void member(const std::string& role, const std::string& id) { m_members[role].push_back(id); }
+
+  void build(const std::vector<RenderedFile>& files, const std::vector<SourceFile>& source);
+  std::vector<Resource> take() { return std::move(m_resources); }
+
+ private:
+  bool has(const std::string& role) const {
+    return std::any_of(m_roles.begin(), m_roles.end(), [&](const RoleSpec* r) { return r->role == role; });
+  }
+  std::string service_id(const std::string& host, const std::string& service) const {
+    return make_resource_id(host, ResourceKind::service, service);
+  }
+  std::vector<Notify> notify_role(const std::string& role, std::optional<OnChange> action = {}) const {
+    const RoleSpec* spec = find_role(role);
+    if (!spec || spec->service.empty()) return {};
+    return {{service_id(m_host, spec->service), action.value_or(spec->on_change)}};
+  }
+
+  void packages();
+  void directories();
+  void directory(const std::string& role, const std::string& path, std::string mode, std::string owner);
+  void certificates();
+  void nginx_default_site();
+  void rendered(const std::vector<RenderedFile>& files);
+  void app_source(const std::vector<SourceFile>& source);
+  void nginx_site_link();
+  void firewall();
+  void services();
+  std::vector<std::string> cross_host_deps(const std::string& role) const;
+  void databases();
+  void replication();
+
+  const Topology& m_topo;
+  std::string m_host;
+  const json& m_ctx;
+  std::vector<const RoleSpec*> m_roles;
+  std::vector<Resource> m_resources;
+  std::map<std::string, std::vector<std::string>> m_prereqs, m_members;
+  std::string m_firewall_id;
+};
+
+void HostBuilder::build(const std::vector<RenderedFile>& files, const std::vector<SourceFile>& source) {
+  packages();
+  directories();
+  certificates();
+  nginx_default_site();
+  rendered(files);
+  app_source(source);
+  nginx_site_link();
+  firewall();
+  services();
+  databases();
+  replication();
+}
+
+void HostBuilder::packages() {
+  std::vector<std::string> seen;
+  for (const RoleSpec* spec : m_roles)
+    for (const auto& p : spec->packages) {
+      if (p == "openssl" && !(spec->role == "lb" ? m_topo.tls : m_topo.reencrypt)) continue;
+      std::string id = make_resource_id(m_host, ResourceKind::package, p);
+      if (std::find(seen.begin(), seen.end(), p) == seen.end()) {
+        add(ResourceKind::package, p, PackageState{});
+        seen.push_back(p);
+      }
+      prereq(spec->role, id);
+    }
+}
+
+void HostBuilder::directory(const std::string& role, const std::string& path, std::string mode,
+                            std::string owner) {
+  std::string group = owner;
+  prereq(role, add(ResourceKind::directory, path, DirectoryState{std::move(mode), std::move(owner), group},
+                   m_prereqs[role]));
+}
+
+void HostBuilder::directories() {
+  if (has("web")) directory("web", m_ctx["web"]["root"].get<std::string>(), "0755", "root");
+  if (has("web") && m_topo.reencrypt) directory("web", "/etc/ssl/foobar", "0700", "root");
+  if (has("lb") && m_topo.tls) directory("lb", "/etc/haproxy/certs", "0700", "root");
+  if (has("app")) {
+    directory("app", "/etc/foobar", "0755", "root");
+    directory("app", m_ctx["app"]["directory"].get<std::string>(), "0755", "root");
+    directory("app", k_app_log_dir, "0755", m_ctx["app"]["user"].get<std::string>());
+  }
+  if (has("dns")) directory("dns", "/etc/foobar/dns", "0755", "root");
+}
+
+std::string self_signed_command(const std::string& cn, const std::vector<std::string>& alt,
+                                const std::string& key, const std::string& crt) {
+  std::string san = "DNS:" + cn;
+  for (const auto& a : alt) san += ",DNS:" + a;
+  return "umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj " + shell_quote("/CN=" + cn) +
+         " -addext " + shell_quote("subjectAltName=" + san) + " -keyout " + shell_quote(key) + " -out " +
+         shell_quote(crt) + " 2>/dev/null";
+}
+
+// Self-signed certificates are made once on the host (`creates:`); a PEM bundle
+// from a secret is written by apply.
+void HostBuilder::certificates() {
+  const auto& aliases = m_topo.server_aliases;
+  if (has("lb") && m_topo.tls && m_topo.stack->tiers.lb->tls->certificate.self_signed) {
+    std::string pem = k_haproxy_pem, tmp = pem + ".new";
+    std::string cmd = self_signed_command(m_topo.server_name, aliases, tmp + ".key", tmp + ".crt") +
+                      " && cat " + shell_quote(tmp + ".crt") + " " + shell_quote(tmp + ".key") + " > " +
+                      shell_quote(pem) + " && rm -f " + shell_quote(tmp + ".crt") + " " + shell_quote(tmp + ".key");
+    prereq("lb", add(ResourceKind::command, "tls-self-signed", CommandState{cmd, pem, ""}, m_prereqs["lb"],
+                     notify_role("lb")));
+  }
+  if (has("web") && m_topo.reencrypt) {
+    std::string cmd = self_signed_command(m_topo.server_name, aliases, k_web_key, k_web_cert);
+    prereq("web", add(ResourceKind::command, "tls-self-signed", CommandState{cmd, k_web_cert, ""},
+                      m_prereqs["web"], notify_role("web")));
+  }
+}
+
+// The distribution's default site is also a default_server on :80.
+void HostBuilder::nginx_default_site() {
+  if (!has("web")) return;
+  const std::string def = "/etc/nginx/sites-enabled/default";
+  prereq("web", add(ResourceKind::command, "nginx-default-site-removed",
+                    CommandState{"rm -f " + def, "", "[ ! -e " + def + " ] && [ ! -L " + def + " ]"},
+                    m_prereqs["web"], notify_role("web")));
+}
+
+void HostBuilder::nginx_site_link() {
+  if (!has("web")) return;
+  const std::string avail = "/etc/nginx/sites-available/foobar", link = "/etc/nginx/sites-enabled/foobar";
+  std::vector<std::string> deps = m_prereqs["web"];
+  deps.push_back(make_resource_id(m_host, ResourceKind::file, avail));
+  member("web", add(ResourceKind::command, "nginx-site-enabled",
+                    CommandState{"ln -sfn " + avail + " " + link, "", "[ \"$(readlink " + link + ")\" = " + avail + " ]"},
+                    std::move(deps), notify_role("web")));
+}
+
+void HostBuilder::rendered(const std::vector<RenderedFile>& files) {
+  for (const auto& f : files) {
+    const auto& e = *f.entry;
+    std::optional<OnChange> action;
+    if (e.on_change) action = *e.on_change == "restart" ? OnChange::restart : OnChange::reload;
+    FileState st{f.content, e.mode, e.owner, e.group, f.validate, false, "templates/" + e.template_name};
+    member(e.role, add(ResourceKind::file, f.path, std::move(st), m_prereqs[e.role], notify_role(e.role, action)));
+  }
+}
+
+void HostBuilder::app_source(const std::vector<SourceFile>& source) {
+  if (!has("app")) return;
+  const auto dir = m_ctx["app"]["directory"].get<std::string>();
+  for (const auto& s : source) {
+    FileState st{s.content, s.executable ? "0755" : "0644", "root", "root", "", false, s.origin};
+    member("app", add(ResourceKind::file, dir + "/" + s.relative, std::move(st), m_prereqs["app"],
+                      notify_role("app")));
+  }
+}
+
+void HostBuilder::firewall() {
+  if (!has("firewall")) return;
+  std::vector<std::string> deps = m_members["firewall"];
+  m_firewall_id = add(ResourceKind::firewall, "nftables", FirewallState{"/etc/nftables.conf"}, std::move(deps));
+}
+
+// Services wait for what they talk to on other hosts, so a first apply brings a
+// stack up from the back (databases) to the front (load balancers).
+std::vector<std::string> HostBuilder::cross_host_deps(const std::string& role) const {
+  const auto& s = *m_topo.stack;
+  std::vector<std::string> deps;
+  auto each = [&](const std::vector<std::string>& hosts, const std::string& service) {
+    for (const auto& h : hosts) deps.push_back(service_id(h, service));
+  };
+  if (role == "lb") each(m_topo.hosts_of("web"), "nginx");
+  if (role == "keepalived") deps.push_back(service_id(m_host, "haproxy"));
+  if (role == "web") each(m_topo.hosts_of("app"), "foobar-app");
+  if (role == "nginx-exporter") deps.push_back(service_id(m_host, "nginx"));
+  if (role == "mysqld-exporter") deps.push_back(service_id(m_host, "mariadb"));
+  if (role == "collector") {
+    std::vector<std::string> all;
+    for (const auto& h : s.hosts) all.push_back(h.name.value);
+    if (m_topo.has_exporter(stack::Exporter::node)) each(all, "prometheus-node-exporter");
+    if (m_topo.has_exporter(stack::Exporter::nginx)) each(m_topo.hosts_of("web"), "prometheus-nginx-exporter");
+    if (m_topo.has_exporter(stack::Exporter::mysqld)) each(m_topo.hosts_of("db"), "prometheus-mysqld-exporter");
+  }
+  return deps;
+}
+
+void HostBuilder::services() {
+  for (const RoleSpec* spec : m_roles) {
+    if (spec->service.empty()) continue;
+    std::vector<std::string> deps = m_members[spec->role];
+    if (!m_firewall_id.empty()) deps.push_back(m_firewall_id);
+    for (auto& d : cross_host_deps(spec->role)) deps.push_back(std::move(d));
+    add(ResourceKind::service, spec->service, ServiceState{true, true, spec->on_change}, std::move(deps));
+  }
+}
+
+// Databases and users are made on the primary only; replicas get them through
+// replication.
+void HostBuilder::databases() {
+  if (!has("db") || m_ctx["db"]["role"] != "primary") return;
+  const auto& db = *m_topo.stack->tiers.db;
+  const std::string mariadb = service_id(m_host, "mariadb");
+  std::vector<std::string> dbs;
+  for (const auto& name : db.databases)
+    dbs.push_back(add(ResourceKind::database, name.value, DatabaseState{stack::to_string(db.engine.value)},
+                      {mariadb}));
+  std::vector<std::string> user_deps = dbs;
+  user_deps.push_back(mariadb);
+  for (const auto& u : db.users) {
+    std::string from = mysql_host_pattern(u.from.value);
+    std::vector<std::string> grants;
+    for (const auto& g : u.grants) grants.push_back(g.value);
+    add(ResourceKind::db_user, u.name.value + "@" + from,
+        DbUserState{u.name.value, from, u.password.name, std::move(grants)}, user_deps);
+  }
+  if (!db.replication) return;
+  for (const auto& r : db.replicas) {
+    std::string from = m_topo.address_of(r.value);
+    add(ResourceKind::db_user, db.replication->user.value + "@" + from,
+        DbUserState{db.replication->user.value, from, db.replication->password.name, {"REPLICATION SLAVE ON *.*"}},
+        {mariadb});
+  }
+}
+
+// A replica's link waits for its primary's server and replication user.
+void HostBuilder::replication() {
+  if (!has("db") || m_ctx["db"]["role"] != "replica") return;
+  const auto& db = *m_topo.stack->tiers.db;
+  if (!db.replication) return;
+  const std::string& primary = db.primary.value;
+  const std::string& user = db.replication->user.value;
+  std::vector<std::string> deps = {
+      service_id(m_host, "mariadb"), service_id(primary, "mariadb"),
+      make_resource_id(primary, ResourceKind::db_user, user + "@" + m_topo.address_of(m_host))};
+  add(ResourceKind::replication, primary,
+      ReplicationState{primary, m_topo.address_of(primary), user, db.replication->password.name}, std::move(deps));
+}
+
+}  // namespace
+
+const RoleSpec* find_role(const std::string& role) {
+  for (const auto& spec : role_specs())
+    if (spec.role == role) return &spec;
+  return nullptr;
+}
+
+std::vector<Resource> host_resources(const Topology& topo, const std::string& host, const json& context,
+                                     const std::vector<RenderedFile>& files,
+                                     const std::vector<SourceFile>& app_source) {
+  HostBuilder b(topo, host, context);
+  b.build(files, app_source);
+  return b.take();
+}
+
+}  // namespace foobar::compile

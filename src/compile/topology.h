@@ -1,0 +1,95 @@
+// Values derived from a whole stack, computed once per compile: who talks to whom
+// (HAProxy backends, nginx upstreams, firewall flows), MySQL server ids, VRRP
+// roles, scrape targets, DNS entry hosts. Templates only print these; the per-host
+// context (context.h) and the resources (resources.h) read them from here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "stack/stack.h"
+
+namespace foobar::compile {
+
+// Fixed ports of the services the stack does not configure.
+inline constexpr int k_prometheus_port = 9090;
+inline constexpr int k_node_exporter_port = 9100;
+inline constexpr int k_nginx_exporter_port = 9113;
+inline constexpr int k_mysqld_exporter_port = 9104;
+inline constexpr int k_haproxy_stats_port = 8404;
+
+struct Endpoint {
+  std::string name;
+  std::string address;
+  int port = 0;
+};
+
+// One allowed inbound flow into a host.
+struct Flow {
+  int port = 0;
+  std::string proto;                 // tcp | udp
+  std::vector<std::string> sources;  // addresses or CIDRs; empty = anywhere
+  std::string comment;
+};
+
+struct ScrapeJob {
+  std::string job;
+  std::vector<Endpoint> targets;  // address:port is printed from these
+};
+
+struct ZoneRecord {
+  std::string name;  // relative to the zone; "@" is the apex
+  std::string type;
+  std::string value;
+  std::optional<int> ttl;  // none: the zone's TTL
+};
+
+struct Topology {
+  const stack::Stack* stack = nullptr;
+  // One host carries everything: services talk over loopback (stack 0).
+  bool single_host = false;
+  std::unordered_map<std::string, std::string> address;  // host name -> address
+
+  std::vector<Endpoint> lb_hosts;   // port unused
+  std::vector<Endpoint> backends;   // web hosts as HAProxy servers
+  std::vector<Endpoint> upstreams;  // app hosts as nginx upstream members
+  std::vector<std::string> entry_hosts;  // DNS zone hosts: the LBs, else the web hosts
+  std::unordered_map<std::string, int> server_id;  // db host -> MySQL server_id
+  std::unordered_map<std::string, int> vrrp_priority;  // lb host -> priority (with vip)
+  std::vector<ScrapeJob> jobs;
+  std::unordered_map<std::string, std::vector<Flow>> inbound;  // host -> flows
+  std::string server_name;  // the site's name (web.server_name or www.<domain>)
+  std::vector<std::string> server_aliases;  // other names DNS points at the entry
+  std::string health_path;
+  bool tls = false;        // TLS terminated at the LBs
+  bool reencrypt = false;  // ... and again from the LBs to nginx
+  std::vector<ZoneRecord> zone_records;  // the stack's records, ns1, one A per host
+  std::uint32_t dns_serial = 0;
+
+  // Stack::hosts_of_tier / tiers_of_host, computed once (they are linear scans).
+  std::unordered_map<std::string, std::vector<std::string>> tier_members;  // "lb" -> hosts
+  std::unordered_map<std::string, std::vector<std::string>> host_tiers;    // host -> tiers
+
+  const std::vector<std::string>& hosts_of(const std::string& tier) const;
+  bool carries(const std::string& host, const std::string& tier) const;
+  bool has_exporter(stack::Exporter e) const;
+  bool is_collector(const std::string& host) const;
+  bool is_entry(const std::string& host) const;
+  // The address other hosts of the stack use to reach `host` (loopback in a
+  // single-host stack).
+  std::string service_address(const std::string& host) const;
+  const std::string& address_of(const std::string& host) const;
+};
+
+// dns_serial: taken as is when set (e.g. kept monotonic in a manifest); otherwise
+// derived from the records, so it changes exactly when they do.
+Topology derive_topology(const stack::Stack& stack, std::optional<std::uint32_t> dns_serial = {});
+
+// "10.77.0.0/24" -> "10.77.0.%", "10.0.0.1/32" -> "10.0.0.1", other prefixes
+// "addr/netmask" (the MySQL/MariaDB account host syntax); IPv6 and "any" -> "%".
+std::string mysql_host_pattern(const std::string& cidr);
+
+}  // namespace foobar::compile
