@@ -44,7 +44,7 @@ int cmd_diagram(std::vector<std::string> args, const GlobalOptions& /*global*/) 
     for (const auto& d : result.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
     return 1;
   }
-  auto topo = compile::build_topology(*result);
+  auto topo = compile::build_diagram(*result);
   std::string out = format == "mermaid" ? compile::to_mermaid(topo) : compile::to_dot(topo);
   std::fputs(out.c_str(), stdout);
   return 0;

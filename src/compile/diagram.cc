@@ -182,7 +182,7 @@ std::vector<std::string> entry_nodes(const Stack& s) {
   return {};
 }
 
-void add_front(const Stack& s, Topology& t) {
+void add_front(const Stack& s, Diagram& t) {
   t.nodes.push_back({"user", NodeKind::user, {"user", "(browser)"}, ""});
   std::string name = "www." + s.domain.value;
   const auto* r = www_record(s);
@@ -204,7 +204,7 @@ void add_front(const Stack& s, Topology& t) {
 
 // One edge per pair of hosts of two tiers, left out inside one box (the host or its
 // twins run both tiers) where the node label says it already.
-void connect(const Stack& s, Topology& t, const std::vector<std::string>& from,
+void connect(const Stack& s, Diagram& t, const std::vector<std::string>& from,
              const std::vector<std::string>& to, const std::string& label,
              EdgeStyle style = EdgeStyle::solid) {
   for (const auto& a : from)
@@ -212,7 +212,7 @@ void connect(const Stack& s, Topology& t, const std::vector<std::string>& from,
       if (group_id(s, a) != group_id(s, b)) t.edges.push_back({node_id(a), node_id(b), label, style});
 }
 
-void add_request_path(const Stack& s, Topology& t) {
+void add_request_path(const Stack& s, Diagram& t) {
   const auto& tiers = s.tiers;
   auto lb = s.hosts_of_tier("lb"), web = s.hosts_of_tier("web"), app = s.hosts_of_tier("app");
   bool reencrypt = s.tls_enabled() && tiers.lb->tls->reencrypt.value;
@@ -231,7 +231,7 @@ void add_request_path(const Stack& s, Topology& t) {
     t.edges.push_back({node_id(tiers.db->primary.value), node_id(r), "replication", EdgeStyle::bold});
 }
 
-void add_scrapes(const Stack& s, Topology& t) {
+void add_scrapes(const Stack& s, Diagram& t) {
   if (!s.monitoring) return;
   const std::string& mon = s.monitoring->collector.value;
   for (const auto& h : s.hosts)
@@ -239,7 +239,7 @@ void add_scrapes(const Stack& s, Topology& t) {
       t.edges.push_back({node_id(mon), node_id(h.name.value), "scrape", EdgeStyle::dashed, false});
 }
 
-void place_collector(const Stack& s, Topology& t) {
+void place_collector(const Stack& s, Diagram& t) {
   if (!s.monitoring || !s.tiers_of_host(s.monitoring->collector.value).empty()) return;
   std::vector<const DiagramGroup*> path;
   for (const auto& g : t.groups)
@@ -255,8 +255,8 @@ void place_collector(const Stack& s, Topology& t) {
 
 }  // namespace
 
-Topology build_topology(const Stack& s) {
-  Topology t;
+Diagram build_diagram(const Stack& s) {
+  Diagram t;
   t.title = s.name.value + " (" + s.domain.value + ")";
   add_front(s, t);
   std::map<std::string, std::vector<std::string>> members;
@@ -338,7 +338,7 @@ std::string dot_edge(const DiagramEdge& e) {
 
 }  // namespace
 
-std::string to_dot(const Topology& t) {
+std::string to_dot(const Diagram& t) {
   std::string out = "digraph " + quote(t.title) + " {\n";
   out += "  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, labelloc=t, label=" + quote(t.title) +
          ", nodesep=0.3, ranksep=0.8, newrank=true];\n";
@@ -400,7 +400,7 @@ std::string mermaid_edge(const DiagramEdge& e) {
 
 }  // namespace
 
-std::string to_mermaid(const Topology& t) {
+std::string to_mermaid(const Diagram& t) {
   std::string out = "flowchart LR\n";
   out += "  %% " + t.title + "\n";
   for (const auto& n : t.nodes)

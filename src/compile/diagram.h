@@ -1,5 +1,5 @@
 // The topology picture of a stack (`foobarctl diagram`): what an operator draws on a
-// whiteboard. One Topology is built from the Stack and printed as Graphviz dot or as
+// whiteboard. One Diagram is built from the Stack and printed as Graphviz dot or as
 // a Mermaid flowchart, so both formats always show the same nodes and edges.
 #pragma once
 
@@ -36,7 +36,7 @@ struct DiagramGroup {
   bool firewalled = false;
 };
 
-struct Topology {
+struct Diagram {
   std::string title;
   std::vector<DiagramNode> nodes;
   std::vector<DiagramEdge> edges;
@@ -46,9 +46,9 @@ struct Topology {
   std::vector<std::string> same_rank;
 };
 
-Topology build_topology(const stack::Stack& s);
-std::string to_dot(const Topology& t);
-std::string to_mermaid(const Topology& t);
+Diagram build_diagram(const stack::Stack& s);
+std::string to_dot(const Diagram& t);
+std::string to_mermaid(const Diagram& t);
 
 // "web-01" -> "h_web_01": host names as diagram identifiers. The prefix keeps them
 // apart from the fixed nodes (user, dns, vip) and from mermaid keywords (`end`).

@@ -55,12 +55,12 @@ tiers:
   db: { primary: box }
 )";
 
-const DiagramNode* node(const Topology& t, const std::string& id) {
+const DiagramNode* node(const Diagram& t, const std::string& id) {
   auto it = std::find_if(t.nodes.begin(), t.nodes.end(), [&](const auto& n) { return n.id == id; });
   return it == t.nodes.end() ? nullptr : &*it;
 }
 
-const DiagramEdge* edge(const Topology& t, const std::string& from, const std::string& to) {
+const DiagramEdge* edge(const Diagram& t, const std::string& from, const std::string& to) {
   auto it = std::find_if(t.edges.begin(), t.edges.end(),
                          [&](const auto& e) { return e.from == from && e.to == to; });
   return it == t.edges.end() ? nullptr : &*it;
@@ -73,7 +73,7 @@ bool has_line(const std::vector<std::string>& lines, const std::string& l) {
 }  // namespace
 
 TEST_CASE("diagram: front door, vip, tiers, replication and scrapes") {
-  auto t = build_topology(parse(kPair));
+  auto t = build_diagram(parse(kPair));
   REQUIRE(node(t, "user"));
   REQUIRE(node(t, "dns"));
   CHECK(node(t, "dns")->lines[0] == "www.example.org");
@@ -115,7 +115,7 @@ TEST_CASE("diagram: firewall boxes list the flows the ruleset admits") {
   CHECK(allowed_inbound(s, "lb-01") ==
         std::vector<std::string>{"any: 80, 443", "mon-01: 8404, 9100", "admin: ssh 22", "lb peers: vrrp"});
   CHECK(allowed_inbound(s, "db-01") == std::vector<std::string>{"app: 3306", "mon-01: 9100", "admin: ssh 22"});
-  auto t = build_topology(s);
+  auto t = build_diagram(s);
   auto g = std::find_if(t.groups.begin(), t.groups.end(), [](const auto& x) { return x.id == "web_app"; });
   REQUIRE(g != t.groups.end());
   CHECK(g->firewalled);
@@ -127,11 +127,11 @@ TEST_CASE("diagram: firewall boxes list the flows the ruleset admits") {
   CHECK(order == std::vector<std::string>{"lb", "web_app", "db", "monitoring"});
   s.firewall.reset();
   CHECK(allowed_inbound(s, "lb-01").empty());
-  CHECK(build_topology(s).groups[0].lines == std::vector<std::string>{"lb (no firewall)"});
+  CHECK(build_diagram(s).groups[0].lines == std::vector<std::string>{"lb (no firewall)"});
 }
 
 TEST_CASE("diagram: a single host is one node, no vip, no replication") {
-  auto t = build_topology(parse(kSingle));
+  auto t = build_diagram(parse(kSingle));
   REQUIRE(node(t, "h_box"));
   CHECK(node(t, "h_box")->group == "web_app_db");
   CHECK_FALSE(node(t, "vip"));
@@ -141,7 +141,7 @@ TEST_CASE("diagram: a single host is one node, no vip, no replication") {
 }
 
 TEST_CASE("diagram: dot and mermaid show the same nodes and edges") {
-  auto t = build_topology(parse(kPair));
+  auto t = build_diagram(parse(kPair));
   std::string dot = to_dot(t);
   std::string mmd = to_mermaid(t);
   CHECK(dot.rfind("digraph ", 0) == 0);
@@ -163,7 +163,7 @@ TEST_CASE("diagram: dot and mermaid show the same nodes and edges") {
 }
 
 TEST_CASE("diagram: labels are escaped for dot") {
-  Topology t;
+  Diagram t;
   t.title = "a \"quoted\" title";
   t.nodes.push_back({"n", NodeKind::host, {"x\\y"}, ""});
   std::string dot = to_dot(t);
@@ -178,7 +178,7 @@ namespace foobar::compile {
 TEST_CASE("diagram: host names never clash with fixed nodes or mermaid keywords") {
   std::string text = kSingle;
   for (auto at = text.find("box"); at != std::string::npos; at = text.find("box")) text.replace(at, 3, "user");
-  auto t = build_topology(parse(text));
+  auto t = build_diagram(parse(text));
   CHECK(std::count_if(t.nodes.begin(), t.nodes.end(), [](const auto& n) { return n.id == "user"; }) == 1);
   REQUIRE(node(t, "h_user"));
   CHECK(node_id("end") == "h_end");
