@@ -1,9 +1,24 @@
+// foobarctl apply: plan, confirm, and make the hosts match the stack.
+#include <cstdio>
+
+#include "cli/apply_run.h"
 #include "cli/commands.h"
+#include "cli/remote.h"
 
 namespace foobar::cli {
 
-int cmd_apply(std::vector<std::string> /*args*/, const GlobalOptions& /*global*/) {
-  return not_yet_implemented("apply");
+int cmd_apply(std::vector<std::string> args, const GlobalOptions& global) {
+  cxxopts::Options opts("foobarctl apply", "make the hosts match the stack, in dependency order, hosts in parallel");
+  add_remote_options(opts);
+  add_apply_options(opts);
+  opts.add_options()("h,help", "show this help");
+  auto argv = to_argv(args);
+  auto parsed = opts.parse(static_cast<int>(args.size()), argv.data());
+  if (parsed.count("help")) return std::printf("%s", opts.help().c_str()), 0;
+  auto remote = open_remote("foobarctl apply", parsed);
+  if (!remote) return 1;
+  Plan plan = remote->make_plan(remote->compiled.graph);
+  return confirm_and_apply("foobarctl apply", *remote, plan, remote->compiled.graph, parsed, global, false);
 }
 
 }  // namespace foobar::cli

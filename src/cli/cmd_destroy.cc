@@ -1,9 +1,26 @@
+// foobarctl destroy: remove what foobarctl manages on the stack's hosts, from each
+// host's manifest, in reverse dependency order. Data and packages stay unless --purge.
+#include <cstdio>
+
+#include "cli/apply_run.h"
 #include "cli/commands.h"
+#include "cli/remote.h"
 
 namespace foobar::cli {
 
-int cmd_destroy(std::vector<std::string> /*args*/, const GlobalOptions& /*global*/) {
-  return not_yet_implemented("destroy");
+int cmd_destroy(std::vector<std::string> args, const GlobalOptions& global) {
+  cxxopts::Options opts("foobarctl destroy", "remove what foobarctl manages from the stack's hosts");
+  add_remote_options(opts);
+  add_apply_options(opts);
+  opts.add_options()("purge", "also drop databases and remove packages")("h,help", "show this help");
+  auto argv = to_argv(args);
+  auto parsed = opts.parse(static_cast<int>(args.size()), argv.data());
+  if (parsed.count("help")) return std::printf("%s", opts.help().c_str()), 0;
+  auto remote = open_remote("foobarctl destroy", parsed);
+  if (!remote) return 1;
+  const Graph nothing;  // desired: nothing, so every managed resource is destroyed
+  Plan plan = remote->make_plan(nothing);
+  return confirm_and_apply("foobarctl destroy", *remote, plan, nothing, parsed, global, parsed.count("purge") > 0);
 }
 
 }  // namespace foobar::cli

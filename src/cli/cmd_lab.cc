@@ -77,11 +77,13 @@ int lab_up_cmd(std::vector<std::string> args) {
   if (!r.count("name")) return report({Diagnostic::error("lab up", "give a STACK file or a lab NAME with --host")});
   std::string name = r["name"].as<std::vector<std::string>>().front();
   std::vector<lab::LabHostSpec> hosts;
+  std::vector<std::string> secret_names;
   if (names_stack_file(name)) {
     auto target = lab_target_from_stack(name);
     if (!target) return report(target.diagnostics());
     name = target->name;
     hosts = std::move(target->hosts);
+    secret_names = std::move(target->secret_names);
   } else {
     auto specs = lab_specs_from_args(r.count("host") ? r["host"].as<std::vector<std::string>>()
                                                      : std::vector<std::string>{});
@@ -91,6 +93,7 @@ int lab_up_cmd(std::vector<std::string> args) {
   auto start = std::chrono::steady_clock::now();
   auto state = lab::lab_up(name, hosts);
   if (!state) return report(state.diagnostics());
+  if (auto st = write_lab_secrets(state->dir + "/secrets", secret_names); !st) return report(st.diagnostics());
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   std::printf("lab %s is up: %zu hosts in %.1f s\n", name.c_str(), state->hosts.size(), ms.count() / 1000.0);
   for (const auto& h : state->hosts) std::printf("  %-20s %-15s pid %d\n", h.name.c_str(), h.address.c_str(), h.init_pid);

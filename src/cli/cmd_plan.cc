@@ -1,9 +1,39 @@
+// foobarctl plan: what apply would change on each host, with unified diffs.
+#include <cstdio>
+
 #include "cli/commands.h"
+#include "cli/plan_output.h"
+#include "cli/remote.h"
+#include "plan/plan_json.h"
 
 namespace foobar::cli {
 
-int cmd_plan(std::vector<std::string> /*args*/, const GlobalOptions& /*global*/) {
-  return not_yet_implemented("plan");
+int cmd_plan(std::vector<std::string> args, const GlobalOptions& global) {
+  cxxopts::Options opts("foobarctl plan", "show what apply would change on each host (reads each host once)");
+  add_remote_options(opts);
+  opts.add_options()("format", "human | json | markdown", cxxopts::value<std::string>()->default_value("human"))(
+      "detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on error")(
+      "h,help", "show this help");
+  auto argv = to_argv(args);
+  auto parsed = opts.parse(static_cast<int>(args.size()), argv.data());
+  if (parsed.count("help")) return std::printf("%s", opts.help().c_str()), 0;
+  const std::string format = parsed["format"].as<std::string>();
+  if (format != "human" && format != "json" && format != "markdown") {
+    std::fprintf(stderr, "foobarctl plan: --format must be human, json or markdown, not '%s'\n", format.c_str());
+    return 1;
+  }
+  auto remote = open_remote("foobarctl plan", parsed);
+  if (!remote) return 1;
+  Plan plan = remote->make_plan(remote->compiled.graph);
+  if (format == "json")
+    std::fputs(plan_json_text(plan).c_str(), stdout);
+  else if (format == "markdown")
+    std::fputs(plan_markdown(plan).c_str(), stdout);
+  else
+    std::fputs(plan_text(plan, global.color).c_str(), stdout);
+  if (!plan.complete()) return 1;
+  if (parsed.count("detailed-exitcode") && plan.has_changes()) return 2;
+  return 0;
 }
 
 }  // namespace foobar::cli

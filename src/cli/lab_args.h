@@ -17,10 +17,14 @@ Result<std::vector<lab::LabHostSpec>> lab_specs_from_args(const std::vector<std:
 struct LabTarget {
   std::string name;
   std::vector<lab::LabHostSpec> hosts;
+  std::vector<std::string> secret_names;  // the stack's secrets, made up for the lab
 };
 
 // Whether a `lab` argument names a stack file rather than a lab.
 bool names_stack_file(const std::string& arg);
 Result<LabTarget> lab_target_from_stack(const std::string& stack_path);
+
+// Writes a KEY=VALUE secrets file (0600) with a random value per name.
+Status write_lab_secrets(const std::string& path, const std::vector<std::string>& names);
 
 }  // namespace foobar::cli

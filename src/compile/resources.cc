@@ -159,8 +159,10 @@ void HostBuilder::directories() {
   if (has("app")) {
     directory("app", "/etc/foobar", "0755", "root");
     directory("app", m_ctx["app"]["directory"].get<std::string>(), "0755", "root");
-    directory("app", k_app_log_dir, "0755", m_ctx["app"]["user"].get<std::string>());
+    directory("app", k_app_log_dir, "0750", m_ctx["app"]["user"].get<std::string>());  // as the init script makes it
   }
+  // The binary log lives here (mariadb.cnf.j2); Debian does not always create it.
+  if (has("db")) directory("db", "/var/log/mysql", "2750", "mysql");
   if (has("dns")) directory("dns", "/etc/foobar/dns", "0755", "root");
 }
 

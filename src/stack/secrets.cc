@@ -93,4 +93,22 @@ Result<std::string> resolve_secret(const SecretRef& ref, const SecretSource& sou
   return Diagnostic::error(ref.file, ref.pos, msg);
 }
 
+std::vector<SecretRef> secret_refs(const Stack& stack) {
+  std::vector<SecretRef> refs;
+  auto add = [&refs](const SecretRef& r) {
+    for (const auto& have : refs)
+      if (have.name == r.name) return;
+    refs.push_back(r);
+  };
+  if (const auto& lb = stack.tiers.lb; lb && lb->tls && lb->tls->certificate.bundle) add(*lb->tls->certificate.bundle);
+  if (const auto& app = stack.tiers.app)
+    for (const auto& [key, value] : app->environment)
+      if (value.secret) add(*value.secret);
+  if (const auto& db = stack.tiers.db) {
+    for (const auto& u : db->users) add(u.password);
+    if (db->replication) add(db->replication->password);
+  }
+  return refs;
+}
+
 }  // namespace foobar::stack

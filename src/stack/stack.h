@@ -260,6 +260,8 @@ struct SecretSource {
 };
 
 Result<std::string> resolve_secret(const SecretRef& ref, const SecretSource& source);
+// Every secret the stack refers to, in file order, each name once.
+std::vector<SecretRef> secret_refs(const Stack& stack);
 // Parses a secrets file: KEY=VALUE per line, blank lines and # comments ignored,
 // optional matching quotes around VALUE.
 Result<std::map<std::string, std::string>> parse_secrets_file(std::string_view text,

@@ -357,8 +357,9 @@ Status authenticate(const std::string& host, const SshOptions& opt, SshSession& 
 
 Status SshConnector::connect() {
   init_libssh2();
+  const std::string& addr = m_options.address.empty() ? m_host : m_options.address;
   m_session.reset();
-  auto sock = tcp_connect(m_host, m_options.port, m_options.connect_timeout);
+  auto sock = tcp_connect(addr, m_options.port, m_options.connect_timeout);
   if (!sock) return sock.diagnostics();
   auto ss = std::make_unique<SshSession>();
   ss->sock = *sock;
@@ -370,11 +371,11 @@ Status SshConnector::connect() {
   if (rc == LIBSSH2_ERROR_TIMEOUT)
     return Diagnostic::error(m_host, "timed out after " + seconds(m_options.connect_timeout) +
                                          " in the SSH handshake with " +
-                                         endpoint(m_host, m_options.port));
+                                         endpoint(addr, m_options.port));
   if (rc != 0)
-    return Diagnostic::error(m_host, "SSH handshake with " + endpoint(m_host, m_options.port) +
+    return Diagnostic::error(m_host, "SSH handshake with " + endpoint(addr, m_options.port) +
                                          " failed: " + ss->last_error());
-  auto verified = verify_host_key(m_host, m_options, ss->s);
+  auto verified = verify_host_key(addr, m_options, ss->s);
   if (!verified) return verified.diagnostics();
   auto authed = authenticate(m_host, m_options, *ss, deadline);
   if (!authed) return authed.diagnostics();

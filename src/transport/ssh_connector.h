@@ -15,6 +15,7 @@ namespace foobar::transport {
 struct SshSession;  // the libssh2 session and its socket
 
 struct SshOptions {
+  std::string address;  // where to connect; empty: the host name itself
   std::string user = "root";
   int port = 22;
   std::string key_file;     // empty: ssh-agent, then ~/.ssh/id_{ed25519,ecdsa,rsa}

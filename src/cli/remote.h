@@ -1,0 +1,42 @@
+// What plan, apply and destroy share: the stack compiled, the targeted hosts, one
+// connector per host (the lab's key and known_hosts with --lab), the secrets, and
+// the plan computed from one probe per host.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <cxxopts.hpp>
+
+#include "apply/operations.h"
+#include "cli/compile_args.h"
+#include "plan/plan.h"
+#include "transport/connector.h"
+
+namespace foobar::cli {
+
+void add_remote_options(cxxopts::Options& opts);
+
+struct Remote {
+  Compiled compiled;
+  std::vector<std::string> hosts;  // targeted hosts, stack order
+  std::map<std::string, std::unique_ptr<transport::Connector>> connectors;
+  SecretLookup secrets;
+  std::vector<std::string> secret_values;  // masked in every output
+  std::size_t parallelism = 32;
+
+  std::map<std::string, transport::Connector*> connector_map() const;
+  // Probes every targeted host once (in parallel) and plans against `desired`.
+  Plan make_plan(const Graph& desired) const;
+};
+
+// Loads, compiles, resolves targets and secrets; prints diagnostics on failure.
+std::optional<Remote> open_remote(const std::string& command, const cxxopts::ParseResult& parsed);
+
+// "user@machine pid N": who holds an apply lock.
+std::string lock_holder();
+
+}  // namespace foobar::cli
