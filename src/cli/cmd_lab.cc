@@ -26,6 +26,7 @@ constexpr const char* kUsage =
     "A lab host is a network namespace on bridge labbr0 (10.77.0.0/24), an overlay root\n"
     "and its own PID/UTS/mount namespaces running sshd. Needs root. One lab at a time.\n"
     "'lab ssh' without a command opens an interactive ssh session; with a command it\n"
+    "(one word: a shell command line; several: an argv, passed on exactly)\n"
     "runs it and exits with its status.\n";
 
 int report(const Diagnostics& diags) {
@@ -42,9 +43,12 @@ std::pair<std::vector<std::string>, std::vector<std::string>> split_dashdash(std
   return {args, {}};
 }
 
+// One word is a shell command line as it stands (`lab ssh h -- 'a | b'`); several
+// words are an argv, each quoted so that it arrives exactly as given.
 std::string join(const std::vector<std::string>& words) {
+  if (words.size() == 1) return words.front();
   std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + shell_quote(w);
   return out;
 }
 

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Stack 1 (HAProxy in front of two web+app servers, MariaDB primary + replica) in the
+# lab: plan, apply, traffic through the LB, replication, idempotency, drift, a template
+# change, a rejected config, an unknown host key, and destroy.
+set -euo pipefail
+STACK=stacks/1-distributed.yaml
+source "$(dirname "$0")/lib.sh"
+LB=10.77.0.11
+
+"$F" lab up "$STACK" >/dev/null
+
+# 1. The first plan creates everything and exits 2 (changes) with --detailed-exitcode.
+set +e; plan --detailed-exitcode >"$TMP/plan1"; rc=$?; set -e
+[ $rc -eq 2 ] || fail "first plan exit $rc, want 2"
+grep -qE "[+~] (create|update) file /etc/haproxy/haproxy.cfg" "$TMP/plan1" || fail "plan lacks the HAProxy config"
+grep -q "+ create file /etc/nginx/sites-available/foobar" "$TMP/plan1" || fail "plan lacks the nginx site"
+grep -q "+ create replication db-01" "$TMP/plan1" || fail "plan lacks the replication link"
+grep -q "^Plan: [1-9][0-9]* to add" "$TMP/plan1" || fail "plan summary: $(tail -1 "$TMP/plan1")"
+if grep -q -F -f <(cut -d= -f2 /var/lib/foobarctl/lab/foobar-distributed/secrets | grep -v '^#') "$TMP/plan1"; then
+  fail "a secret value appears in the plan"
+fi
+ok "first plan: creates with diffs, no secret shown"
+
+# 2. Apply converges.
+apply >"$TMP/apply1" 2>&1 || { cat "$TMP/apply1"; fail "apply failed"; }
+grep -q "^Apply complete" "$TMP/apply1" || fail "apply did not complete"
+ok "apply"
+
+# 3. Requests through the LB alternate between both web servers.
+wait_for "[ \"\$(status_of http://$LB/healthz)\" = 200 ]" 30 || fail "LB does not answer /healthz"
+seen=""
+for i in 1 2 3 4; do seen="$seen $(served_by http://$LB/healthz)"; done
+echo "served by:$seen"
+[[ "$seen" == *web-01* && "$seen" == *web-02* ]] || fail "round robin did not reach both servers:$seen"
+ok "HAProxy balances across web-01 and web-02"
+
+# 4. Replication runs, and a write on the primary shows up on the replica.
+on db-02 mysql -e 'SHOW SLAVE STATUS\G' >"$TMP/repl"
+grep -q "Slave_IO_Running: Yes" "$TMP/repl" && grep -q "Slave_SQL_Running: Yes" "$TMP/repl" || {
+  cat "$TMP/repl"; fail "replication threads not running"; }
+on db-01 mysql foobar -e "CREATE TABLE IF NOT EXISTS e2e (v INT); INSERT INTO e2e VALUES (42);"
+wait_for "on db-02 mysql -N foobar -e 'SELECT v FROM e2e' | grep -qx 42" 20 || fail "write did not reach the replica"
+ok "GTID replication carries writes to the replica"
+
+# 5. A second plan reports no changes, and a second apply restarts nothing.
+set +e; plan --detailed-exitcode >"$TMP/plan2"; rc=$?; set -e
+[ $rc -eq 0 ] || { cat "$TMP/plan2"; fail "second plan exit $rc, want 0"; }
+grep -q "No changes" "$TMP/plan2" || fail "second plan does not say No changes"
+pid_before=$(on lb-01 cat /run/haproxy.pid)
+apply >"$TMP/apply2" 2>&1 || fail "second apply failed"
+[ "$(on lb-01 cat /run/haproxy.pid)" = "$pid_before" ] || fail "second apply restarted HAProxy"
+ok "second plan and apply: no changes"
+
+# 6. Drift: a hand edit of a managed file shows as an update, and apply restores it.
+on web-01 sh -c 'echo "# hand edit" >> /etc/nginx/sites-available/foobar'
+set +e; plan --detailed-exitcode >"$TMP/plan3"; rc=$?; set -e
+[ $rc -eq 2 ] || fail "drift not detected (exit $rc)"
+grep -q "~ update file /etc/nginx/sites-available/foobar" "$TMP/plan3" || fail "drift not shown as an update"
+grep -q -- "-# hand edit" "$TMP/plan3" || fail "drift diff does not show the edit"
+apply >/dev/null 2>&1 || fail "apply after drift failed"
+on web-01 grep -q "hand edit" /etc/nginx/sites-available/foobar && fail "apply did not restore the file"
+ok "drift detected and repaired"
+
+# 7. A template change is exactly one file update plus one reload per web host.
+cp -r templates "$TMP/templates"
+sed -i '0,/^server {/s//# e2e template change\nserver {/' "$TMP/templates/nginx-site.conf.j2"
+plan --templates "$TMP/templates" >"$TMP/plan4" || true
+[ "$(grep -c "~ update file /etc/nginx/sites-available/foobar" "$TMP/plan4")" = 2 ] || fail "want 2 site updates"
+[ "$(grep -c "^  [+~*-] " "$TMP/plan4")" = 4 ] || { cat "$TMP/plan4"; fail "want 2 updates + 2 reloads only"; }
+grep -q "\* reload service nginx" "$TMP/plan4" || fail "no nginx reload planned"
+apply --templates "$TMP/templates" >"$TMP/apply4" 2>&1 || fail "apply of the template change failed"
+grep -q "2 reloaded" "$TMP/apply4" || { cat "$TMP/apply4"; fail "nginx not reloaded"; }
+on web-02 grep -q "e2e template change" /etc/nginx/sites-available/foobar || fail "template change not applied"
+ok "template change: one update and one reload per host"
+
+# 8. A config the service rejects is not installed and the LB keeps answering.
+cp -r templates "$TMP/broken"
+sed -i '0,/^global/s//global\n    this_is_not_a_directive on/' "$TMP/broken/haproxy.cfg.j2"
+if apply --templates "$TMP/broken" >"$TMP/apply5" 2>&1; then fail "a broken HAProxy config was applied"; fi
+grep -q "checker rejected" "$TMP/apply5" || { cat "$TMP/apply5"; fail "no checker message"; }
+on lb-01 grep -q this_is_not_a_directive /etc/haproxy/haproxy.cfg && fail "the broken config was installed"
+[ "$(status_of http://$LB/healthz)" = 200 ] || fail "LB stopped answering after a rejected config"
+on lb-01 test ! -e /var/lib/foobarctl/foobar-distributed.lock || fail "lock left behind"
+ok "rejected config: old config kept, service answering"
+
+# 9. A host whose key is not known is refused.
+: >"$TMP/empty_known_hosts"
+set +e; plan --known-hosts "$TMP/empty_known_hosts" >"$TMP/plan6" 2>&1; rc=$?; set -e
+[ $rc -eq 1 ] || fail "plan with unknown host keys exit $rc, want 1"
+grep -q "unreachable: .*host key" "$TMP/plan6" || { cat "$TMP/plan6"; fail "no host key error"; }
+ok "unknown host keys refused"
+
+# 10. Destroy removes our files and services; data stays.
+"$F" destroy --lab --no-color --auto-approve "$STACK" >"$TMP/destroy" 2>&1 || { cat "$TMP/destroy"; fail "destroy failed"; }
+on web-01 test ! -e /etc/nginx/sites-available/foobar || fail "nginx site left behind"
+on lb-01 test ! -e /var/lib/foobarctl/foobar-distributed.json || fail "manifest left behind"
+on lb-01 sh -c '! pidof haproxy' || fail "HAProxy still running after destroy"
+on db-01 test -d /var/lib/mysql/foobar || fail "destroy removed database data without --purge"
+set +e; plan --detailed-exitcode >/dev/null; rc=$?; set -e
+[ $rc -eq 2 ] || fail "after destroy the plan should create everything again"
+ok "destroy"
+echo "stack 1 end to end: all checks passed"
