@@ -110,11 +110,13 @@ Result<RemoteOp> converge_op(const Resource& r, const SecretLookup& secrets) {
       return sql_op("CREATE DATABASE IF NOT EXISTS `" + r.name + "`;\n");
     case ResourceKind::db_user: {
       const auto& u = std::get<DbUserState>(r.state);
-      auto pw = secret_value(u.password_secret, r.host, secrets);
-      if (!pw.ok()) return pw.diagnostics();
-      std::string who = account(u.user, u.from_host);
-      std::string sql = "CREATE USER IF NOT EXISTS " + who + " IDENTIFIED BY " + sql_string(*pw) +
-                        ";\nALTER USER " + who + " IDENTIFIED BY " + sql_string(*pw) + ";\n";
+      std::string who = account(u.user, u.from_host), auth = "IDENTIFIED VIA unix_socket";
+      if (!u.password_secret.empty()) {  // no secret: the OS user of the same name, over the socket
+        auto pw = secret_value(u.password_secret, r.host, secrets);
+        if (!pw.ok()) return pw.diagnostics();
+        auth = "IDENTIFIED BY " + sql_string(*pw);
+      }
+      std::string sql = "CREATE USER IF NOT EXISTS " + who + " " + auth + ";\nALTER USER " + who + " " + auth + ";\n";
       for (const auto& g : u.grants) sql += "GRANT " + g + " TO " + who + ";\n";
       return sql_op(sql);
     }

@@ -111,6 +111,27 @@ TEST_CASE("database user passwords come from secrets and travel on stdin") {
   CHECK(op->input.find("GRANT SELECT ON foobar.* TO 'app'@'10.77.0.%'") != std::string::npos);
 }
 
+TEST_CASE("a database user without a password secret logs in over the socket") {
+  Resource r;
+  r.host = "db-01";
+  r.kind = ResourceKind::db_user;
+  r.name = "prometheus@localhost";
+  r.state = DbUserState{"prometheus", "localhost", "", {"PROCESS, REPLICATION CLIENT, SELECT ON *.*"}};
+  bool asked = false;
+  auto op = converge_op(r, [&](const std::string&) {
+    asked = true;
+    return std::optional<std::string>();
+  });
+  REQUIRE(op.ok());
+  CHECK_FALSE(asked);
+  CHECK(op->input.find("CREATE USER IF NOT EXISTS 'prometheus'@'localhost' IDENTIFIED VIA unix_socket;") !=
+        std::string::npos);
+  CHECK(op->input.find("ALTER USER 'prometheus'@'localhost' IDENTIFIED VIA unix_socket;") != std::string::npos);
+  CHECK(op->input.find("IDENTIFIED BY") == std::string::npos);
+  CHECK(op->input.find("GRANT PROCESS, REPLICATION CLIENT, SELECT ON *.* TO 'prometheus'@'localhost'") !=
+        std::string::npos);
+}
+
 TEST_CASE("guarded commands run only when their guard allows") {
   TempDir t;
   fs::path marker = t.path / "made";

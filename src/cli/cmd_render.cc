@@ -1,7 +1,9 @@
 // foobarctl render STACK -o DIR: every file the stack puts on every host, written to
 // DIR/<host>/<absolute path>, plus DIR/<host>/.foobar-render.json (host, tiers,
 // roles, files). DIR must be empty, missing, or an earlier render's tree (marked by
-// DIR/.foobar-render), which is then replaced as a whole.
+// DIR/.foobar-render), which is then replaced as a whole. Files that hold secrets are
+// left out of the tree (they would hold only placeholders): the manifest lists them
+// under "secret_files" with the names of their secrets, so a tree never holds a secret.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/compile_args.h"
 #include "compile/context.h"
+#include "compile/secrets.h"
 
 namespace foobar::cli {
 
@@ -84,14 +87,22 @@ std::vector<HostTree> host_trees(const Compiled& c) {
     index[h.name.value] = trees.size();
     trees.push_back({h.name.value,
                      {{"host", h.name.value}, {"address", h.address.value}, {"tiers", ctx["host"]["tiers"]},
-                      {"roles", compile::host_roles(ctx)}, {"files", json::array()}},
+                      {"roles", compile::host_roles(ctx)}, {"files", json::array()},
+                      {"secret_files", json::array()}},
                      {}});
   }
   for (const auto& r : c.graph.resources())
     if (r.kind == ResourceKind::file) {
       auto& t = trees[index.at(r.host)];
+      const auto& f = std::get<FileState>(r.state);
+      if (f.sensitive) {
+        json e = file_entry(r, f);
+        e["secrets"] = compile::secret_names(f.content);
+        t.manifest["secret_files"].push_back(std::move(e));
+        continue;
+      }
       t.files.push_back(&r);
-      t.manifest["files"].push_back(file_entry(r, std::get<FileState>(r.state)));
+      t.manifest["files"].push_back(file_entry(r, f));
     }
   return trees;
 }

@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
 
+#include "compile/secrets.h"
 #include "facts/gather.h"
 #include "lab/lab.h"
 #include "transport/ssh_connector.h"
@@ -136,6 +138,12 @@ std::optional<Remote> open_remote(const std::string& command, const cxxopts::Par
     r.secret_values.push_back(*v);
   }
   if (!missing.empty()) return print(missing), std::nullopt;
+  // Files that hold secrets get their values now, in memory only.
+  auto filled = compile::resolve_secrets(r.compiled.graph, source);
+  if (!filled) return print(filled.diagnostics()), std::nullopt;
+  for (auto& v : *filled)
+    if (std::find(r.secret_values.begin(), r.secret_values.end(), v) == r.secret_values.end())
+      r.secret_values.push_back(std::move(v));
   r.secrets = [values](const std::string& name) -> std::optional<std::string> {
     auto it = values.find(name);
     if (it == values.end()) return std::nullopt;

@@ -267,7 +267,10 @@ json exporters_section(const Topology& t, const std::string& host) {
                    {"scrape_uri", "http://127.0.0.1:" + std::to_string(t.stack->tiers.web->port.value) +
                                       "/stub_status"}};
   if (t.has_exporter(Exporter::mysqld) && t.carries(host, "db"))
-    ex["mysqld"] = {{"listen_address", listen(k_mysqld_exporter_port)}, {"my_cnf", k_mysqld_exporter_cnf}};
+    ex["mysqld"] = {{"listen_address", listen(k_mysqld_exporter_port)},
+                    {"my_cnf", k_mysqld_exporter_cnf},
+                    {"user", k_mysqld_exporter_user},
+                    {"socket", k_mysqld_socket}};
   return ex;
 }
 

@@ -22,6 +22,10 @@ inline constexpr const char* k_app_secret_env = "/etc/foobar/app.secret.env";
 inline constexpr const char* k_app_log_dir = "/var/log/foobar-app";
 inline constexpr const char* k_alerts_file = "/etc/prometheus/foobar-alerts.yml";
 inline constexpr const char* k_mysqld_exporter_cnf = "/etc/foobar/mysqld-exporter.cnf";
+// The exporter's database user is the OS user it runs as (Debian's package): MariaDB's
+// unix_socket authentication lets it in over the socket without a password.
+inline constexpr const char* k_mysqld_exporter_user = "prometheus";
+inline constexpr const char* k_mysqld_socket = "/run/mysqld/mysqld.sock";
 
 // The context of one host of the stack (the host must exist).
 nlohmann::json host_context(const Topology& topo, const std::string& host);

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "compile/context.h"
+#include "compile/secrets.h"
 #include "util/shell.h"
 
 namespace foobar::compile {
@@ -100,6 +101,7 @@ class HostBuilder {
   void certificates();
   void nginx_default_site();
   void rendered(const std::vector<RenderedFile>& files);
+  void secret_env();
   void app_source(const std::vector<SourceFile>& source);
   void nginx_site_link();
   void firewall();
@@ -123,6 +125,7 @@ void HostBuilder::build(const std::vector<RenderedFile>& files, const std::vecto
   certificates();
   nginx_default_site();
   rendered(files);
+  secret_env();
   app_source(source);
   nginx_site_link();
   firewall();
@@ -145,11 +148,14 @@ void HostBuilder::packages() {
     }
 }
 
+// A directory two roles need (/etc/foobar) is made once; both wait for it.
 void HostBuilder::directory(const std::string& role, const std::string& path, std::string mode,
                             std::string owner) {
+  std::string id = make_resource_id(m_host, ResourceKind::directory, path);
+  bool made = std::any_of(m_resources.begin(), m_resources.end(), [&](const Resource& r) { return r.id() == id; });
   std::string group = owner;
-  prereq(role, add(ResourceKind::directory, path, DirectoryState{std::move(mode), std::move(owner), group},
-                   m_prereqs[role]));
+  if (!made) add(ResourceKind::directory, path, DirectoryState{std::move(mode), std::move(owner), group}, m_prereqs[role]);
+  prereq(role, id);
 }
 
 void HostBuilder::directories() {
@@ -163,6 +169,7 @@ void HostBuilder::directories() {
   }
   // The binary log lives here (mariadb.cnf.j2); Debian does not always create it.
   if (has("db")) directory("db", "/var/log/mysql", "2750", "mysql");
+  if (has("mysqld-exporter")) directory("mysqld-exporter", "/etc/foobar", "0755", "root");
   if (has("dns")) directory("dns", "/etc/foobar/dns", "0755", "root");
 }
 
@@ -176,9 +183,15 @@ std::string self_signed_command(const std::string& cn, const std::vector<std::st
 }
 
 // Self-signed certificates are made once on the host (`creates:`); a PEM bundle
-// from a secret is written by apply.
+// from a secret is a sensitive file, checked with HAProxy's whole config in place.
 void HostBuilder::certificates() {
   const auto& aliases = m_topo.server_aliases;
+  const auto& cert = m_topo.tls ? m_topo.stack->tiers.lb->tls->certificate : stack::Certificate{};
+  if (has("lb") && m_topo.tls && cert.bundle) {
+    FileState st{secret_placeholder(cert.bundle->name, SecretFormat::block), "0600", "root", "root",
+                 "haproxy -c -f /etc/haproxy/haproxy.cfg", true, "secret " + cert.bundle->name};
+    prereq("lb", add(ResourceKind::file, k_haproxy_pem, std::move(st), m_prereqs["lb"], notify_role("lb")));
+  }
   if (has("lb") && m_topo.tls && m_topo.stack->tiers.lb->tls->certificate.self_signed) {
     std::string pem = k_haproxy_pem, tmp = pem + ".new";
     std::string cmd = self_signed_command(m_topo.server_name, aliases, tmp + ".key", tmp + ".crt") +
@@ -221,6 +234,29 @@ void HostBuilder::rendered(const std::vector<RenderedFile>& files) {
     FileState st{f.content, e.mode, e.owner, e.group, f.validate, false, "templates/" + e.template_name};
     member(e.role, add(ResourceKind::file, f.path, std::move(st), m_prereqs[e.role], notify_role(e.role, action)));
   }
+}
+
+// The app's secrets: the database password and every `{ secret: NAME }` entry of
+// `environment` (which wins over the derived FOOBAR_DB_PASSWORD). Read as root by
+// systemd or the init script before the app drops to its user.
+void HostBuilder::secret_env() {
+  if (!has("app")) return;
+  const auto& s = *m_topo.stack;
+  std::vector<std::pair<std::string, std::string>> vars;  // name, secret
+  auto set = [&](const std::string& name, const std::string& secret) {
+    auto it = std::find_if(vars.begin(), vars.end(), [&](const auto& v) { return v.first == name; });
+    if (it != vars.end()) it->second = secret;
+    else vars.emplace_back(name, secret);
+  };
+  if (s.tiers.db && !s.tiers.db->users.empty()) set("FOOBAR_DB_PASSWORD", s.tiers.db->users.front().password.name);
+  for (const auto& [name, value] : s.tiers.app->environment)
+    if (value.secret) set(name.value, value.secret->name);
+  if (vars.empty()) return;
+  std::string text = "# Managed by foobarctl (stack " + s.name.value + ", host " + m_host +
+                     "): local edits are overwritten.\n# Secrets of the app, from the secrets source; never in the stack file.\n";
+  for (const auto& [name, secret] : vars) text += name + "='" + secret_placeholder(secret, SecretFormat::line) + "'\n";
+  FileState st{std::move(text), "0600", "root", "root", "sh -n {}", true, "secrets"};
+  member("app", add(ResourceKind::file, k_app_secret_env, std::move(st), m_prereqs["app"], notify_role("app")));
 }
 
 void HostBuilder::app_source(const std::vector<SourceFile>& source) {
@@ -291,6 +327,11 @@ void HostBuilder::databases() {
     add(ResourceKind::db_user, u.name.value + "@" + from,
         DbUserState{u.name.value, from, u.password.name, std::move(grants)}, user_deps);
   }
+  // The mysqld exporter logs in over the socket as the OS user it runs as: no password.
+  if (m_topo.has_exporter(stack::Exporter::mysqld))
+    add(ResourceKind::db_user, std::string(k_mysqld_exporter_user) + "@localhost",
+        DbUserState{k_mysqld_exporter_user, "localhost", "", {"PROCESS, REPLICATION CLIENT, SELECT ON *.*"}},
+        {mariadb});
   if (!db.replication) return;
   for (const auto& r : db.replicas) {
     std::string from = m_topo.address_of(r.value);

@@ -22,6 +22,9 @@ class Graph {
   Status add(Resource resource);
 
   const std::vector<Resource>& resources() const { return m_resources; }
+  // For filling in states after compile (e.g. secrets); a resource's host, kind and
+  // name make its id and must not change.
+  std::vector<Resource>& mutable_resources() { return m_resources; }
   const Resource* find(const std::string& id) const;
   std::size_t size() const { return m_resources.size(); }
 

@@ -66,7 +66,7 @@ struct DatabaseState {
 struct DbUserState {
   std::string user;
   std::string from_host;  // MySQL host part, e.g. 10.77.0.%
-  std::string password_secret;  // name of the secret, never its value
+  std::string password_secret;  // name of the secret, never its value; empty: unix_socket login
   std::vector<std::string> grants;
 };
 

@@ -45,7 +45,7 @@ expected_files() {
     keepalived) echo /etc/keepalived/keepalived.conf ;;
     exporter) echo /etc/default/prometheus-node-exporter ;;
     nginx-exporter) echo /etc/default/prometheus-nginx-exporter ;;
-    mysqld-exporter) echo /etc/default/prometheus-mysqld-exporter ;;
+    mysqld-exporter) echo /etc/default/prometheus-mysqld-exporter /etc/foobar/mysqld-exporter.cnf ;;
     dns) echo '/etc/foobar/dns/*.zone' ;;
     *) echo "UNKNOWN-ROLE:$1" ;;
   esac
@@ -164,6 +164,16 @@ check_copy() { # FILE SOURCE: a copied app file equals its source; Python must c
   esac
 }
 
+# The exporter's my.cnf: a [client] section with the keys mysqld_exporter 0.14 requires.
+check_mycnf() { # FILE
+  local out
+  out=$(my_print_defaults --defaults-file="$1" client) || return 1
+  echo "$out"
+  for key in user password socket; do
+    echo "$out" | grep -q "^--$key=." || { echo "[client] has no $key"; return 1; }
+  done
+}
+
 declare -A COPIED=()
 
 check_file() { # HOSTDIR HOST PATH
@@ -188,6 +198,7 @@ check_file() { # HOSTDIR HOST PATH
     /etc/init.d/*) name="sh -n + LSB header"; check_init "$f" ;;
     /etc/foobar/*.env) name="env file syntax"; check_envfile "$f" ;;
     /etc/foobar/dns/*.zone) name="named-checkzone"; check_zone "$f" ;;
+    /etc/foobar/mysqld-exporter.cnf) name="my_print_defaults [client]"; check_mycnf "$f" ;;
     *) name="no checker knows this file"; false ;;
   esac >"$LOG" 2>&1
   rc=$?

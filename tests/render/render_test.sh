@@ -32,6 +32,19 @@ echo "identical to Jinja2 on the sample contexts: 4 stacks"
 [ "$(stat -c %a "$OUT/trees/stack3/lb-01/etc/nftables.conf")" = 755 ] || { echo "nftables.conf is not 0755"; exit 1; }
 [ "$(stat -c %a "$OUT/trees/stack3/app-01/etc/foobar/app.env")" = 600 ] || { echo "app.env is not 0600"; exit 1; }
 
+# Files that hold secrets are left out of the tree and listed with their secrets' names.
+[ ! -e "$OUT/trees/stack3/app-01/etc/foobar/app.secret.env" ] || { echo "render wrote a secret file"; exit 1; }
+python3 - "$OUT/trees/stack3/app-01/.foobar-render.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+s = {f["path"]: f for f in m["secret_files"]}
+assert s["/etc/foobar/app.secret.env"]["secrets"] == ["DB_APP_PASSWORD"], s
+assert s["/etc/foobar/app.secret.env"]["mode"] == "0600", s
+assert all(f["path"] not in s for f in m["files"])
+PY
+! grep -rqP '\x00' "$OUT/trees" || { echo "a rendered file holds a secret placeholder"; exit 1; }
+echo "secret files left out of the tree, listed in the manifest"
+
 # graph: JSON layers respect every dependency; dot output is valid Graphviz.
 for f in stacks/[0-3]-*.yaml; do
   "$FOOBARCTL" graph "$f" --format json | python3 -c '
