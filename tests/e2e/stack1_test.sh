@@ -42,6 +42,12 @@ on db-01 mysql foobar -e "CREATE TABLE IF NOT EXISTS e2e (v INT); INSERT INTO e2
 wait_for "on db-02 mysql -N foobar -e 'SELECT v FROM e2e' | grep -qx 42" 20 || fail "write did not reach the replica"
 ok "GTID replication carries writes to the replica"
 
+# The app writes through the LB to the primary and reads back from the replica.
+[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -d author=e2e -d message=hello-from-e2e http://$LB/entries)" = 201 ] ||
+  fail "POST /entries through the LB did not create an entry"
+wait_for "curl -s -m 5 http://$LB/ | grep -q hello-from-e2e" 20 || fail "the entry is not listed (read from the replica)"
+ok "the app writes to the primary and reads from the replica"
+
 # 5. A second plan reports no changes, and a second apply restarts nothing.
 set +e; plan --detailed-exitcode >"$TMP/plan2"; rc=$?; set -e
 [ $rc -eq 0 ] || { cat "$TMP/plan2"; fail "second plan exit $rc, want 0"; }
