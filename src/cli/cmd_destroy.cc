@@ -13,8 +13,9 @@ int cmd_destroy(std::vector<std::string> args, const GlobalOptions& global) {
   add_remote_options(opts);
   add_apply_options(opts);
   opts.add_options()("purge", "also drop databases and remove packages")("h,help", "show this help");
-  auto argv = to_argv(args);
-  auto parsed = opts.parse(static_cast<int>(args.size()), argv.data());
+  auto parsed_args = parse_args(opts, args);
+  if (!parsed_args) return 1;
+  const cxxopts::ParseResult& parsed = *parsed_args;
   if (parsed.count("help")) return std::printf("%s", opts.help().c_str()), 0;
   auto remote = open_remote("foobarctl destroy", parsed);
   if (!remote) return 1;

@@ -17,14 +17,9 @@ int cmd_diagram(std::vector<std::string> args, const GlobalOptions& /*global*/) 
       "f,format", "dot (Graphviz) or mermaid", cxxopts::value<std::string>()->default_value("dot"))(
       "stack", "stack file", cxxopts::value<std::vector<std::string>>());
   opts.parse_positional({"stack"});
-  auto argv = to_argv(args);
-  cxxopts::ParseResult parsed;
-  try {
-    parsed = opts.parse(static_cast<int>(args.size()), argv.data());
-  } catch (const cxxopts::exceptions::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", args[0].c_str(), e.what());
-    return 1;
-  }
+  auto parsed_args = parse_args(opts, args);
+  if (!parsed_args) return 1;
+  const cxxopts::ParseResult& parsed = *parsed_args;
   if (parsed.count("help")) {
     std::printf("%s\n", opts.help().c_str());
     std::printf("Example: foobarctl diagram stacks/3-scale-up.yaml | dot -Tpng -o stack3.png\n");

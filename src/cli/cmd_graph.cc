@@ -105,14 +105,9 @@ int cmd_graph(std::vector<std::string> args, const GlobalOptions& /*global*/) {
   opts.add_options()("h,help", "show this help")(
       "f,format", "dot (clusters per host; notify edges dashed) or json", cxxopts::value<std::string>()->default_value("dot"));
   add_compile_options(opts);
-  auto argv = to_argv(args);
-  cxxopts::ParseResult parsed;
-  try {
-    parsed = opts.parse(static_cast<int>(args.size()), argv.data());
-  } catch (const cxxopts::exceptions::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", args[0].c_str(), e.what());
-    return 1;
-  }
+  auto parsed_args = parse_args(opts, args);
+  if (!parsed_args) return 1;
+  const cxxopts::ParseResult& parsed = *parsed_args;
   if (parsed.count("help")) {
     std::printf("%s\n", opts.help().c_str());
     return 0;

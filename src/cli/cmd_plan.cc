@@ -14,8 +14,9 @@ int cmd_plan(std::vector<std::string> args, const GlobalOptions& global) {
   opts.add_options()("format", "human | json | markdown", cxxopts::value<std::string>()->default_value("human"))(
       "detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on error")(
       "h,help", "show this help");
-  auto argv = to_argv(args);
-  auto parsed = opts.parse(static_cast<int>(args.size()), argv.data());
+  auto parsed_args = parse_args(opts, args);
+  if (!parsed_args) return 1;
+  const cxxopts::ParseResult& parsed = *parsed_args;
   if (parsed.count("help")) return std::printf("%s", opts.help().c_str()), 0;
   const std::string format = parsed["format"].as<std::string>();
   if (format != "human" && format != "json" && format != "markdown") {

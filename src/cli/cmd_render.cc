@@ -154,14 +154,9 @@ int cmd_render(std::vector<std::string> args, const GlobalOptions& /*global*/) {
   opts.positional_help("STACK -o DIR");
   opts.add_options()("h,help", "show this help")("o,output", "output directory", cxxopts::value<std::string>());
   add_compile_options(opts);
-  auto argv = to_argv(args);
-  cxxopts::ParseResult parsed;
-  try {
-    parsed = opts.parse(static_cast<int>(args.size()), argv.data());
-  } catch (const cxxopts::exceptions::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", args[0].c_str(), e.what());
-    return 1;
-  }
+  auto parsed_args = parse_args(opts, args);
+  if (!parsed_args) return 1;
+  const cxxopts::ParseResult& parsed = *parsed_args;
   if (parsed.count("help")) {
     std::printf("%s\n", opts.help().c_str());
     std::printf("DIR must be missing, empty, or an earlier render's tree (it has DIR/%s),\n"

@@ -57,14 +57,9 @@ int cmd_template(std::vector<std::string> args, const GlobalOptions& /*global*/)
        cxxopts::value<int>()->default_value("1"));
   options.parse_positional({"file"});
   options.positional_help("FILE");
-  cxxopts::ParseResult opts;
-  try {
-    auto argv = to_argv(args);
-    opts = options.parse(static_cast<int>(args.size()), argv.data());
-  } catch (const cxxopts::exceptions::exception& e) {
-    std::fprintf(stderr, "foobarctl template: %s\n", e.what());
-    return 1;
-  }
+  auto parsed_args = parse_args(options, args);
+  if (!parsed_args) return 1;
+  const cxxopts::ParseResult& opts = *parsed_args;
   if (opts.count("help")) {
     std::printf("%s\n", options.help({""}).c_str());
     return 0;

@@ -25,14 +25,9 @@ int cmd_validate(std::vector<std::string> args, const GlobalOptions& /*global*/)
       "q,quiet", "print nothing for valid stacks")(
       "stacks", "stack files", cxxopts::value<std::vector<std::string>>());
   opts.parse_positional({"stacks"});
-  auto argv = to_argv(args);
-  cxxopts::ParseResult parsed;
-  try {
-    parsed = opts.parse(static_cast<int>(args.size()), argv.data());
-  } catch (const cxxopts::exceptions::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", args[0].c_str(), e.what());
-    return 1;
-  }
+  auto parsed_args = parse_args(opts, args);
+  if (!parsed_args) return 1;
+  const cxxopts::ParseResult& parsed = *parsed_args;
   if (parsed.count("help")) {
     std::printf("%s\n", opts.help().c_str());
     std::printf("Exit status: 0 when every stack is valid, 1 otherwise. Diagnostics go to\n"

@@ -32,4 +32,14 @@ std::vector<char*> to_argv(std::vector<std::string>& args) {
   return argv;
 }
 
+std::optional<cxxopts::ParseResult> parse_args(cxxopts::Options& opts, std::vector<std::string>& args) {
+  auto argv = to_argv(args);
+  try {
+    return opts.parse(static_cast<int>(args.size()), argv.data());
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", args[0].c_str(), e.what());
+    return std::nullopt;
+  }
+}
+
 }  // namespace foobar::cli

@@ -4,8 +4,11 @@
 //   3 `check` found findings of error severity.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <cxxopts.hpp>
 
 namespace foobar::cli {
 
@@ -40,5 +43,8 @@ int cmd_lab(std::vector<std::string> args, const GlobalOptions& global);
 int not_yet_implemented(const std::string& name);
 // Turns args into argc/argv for cxxopts; the vector must outlive the result.
 std::vector<char*> to_argv(std::vector<std::string>& args);
+// Parses a subcommand's arguments; a usage error is printed as "<args[0]>: why"
+// and gives nullopt (the command then exits 1).
+std::optional<cxxopts::ParseResult> parse_args(cxxopts::Options& opts, std::vector<std::string>& args);
 
 }  // namespace foobar::cli

@@ -11,6 +11,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "util/utf8.h"
 #include "template/renderer.h"
 
 namespace foobar::tmpl {
@@ -93,24 +94,6 @@ uint32_t decode(std::string_view s, size_t& i) {
   return cp;
 }
 
-void encode(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
-
 uint32_t cp_upper(uint32_t c) {
   if (c < 0x80) return static_cast<uint32_t>(std::toupper(static_cast<int>(c)));
   return utf8_locale() ? static_cast<uint32_t>(towupper_l(static_cast<wint_t>(c), utf8_locale())) : c;
@@ -125,7 +108,7 @@ template <class F>
 std::string map_chars(std::string_view s, F f) {
   std::string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) encode(out, f(decode(s, i)));
+  for (size_t i = 0; i < s.size();) append_utf8(out, f(decode(s, i)));
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "transport/ssh_connector.h"
 
+#include "util/base64.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <libssh2.h>
@@ -137,22 +139,12 @@ std::mutex g_known_hosts_mutex;  // accept_new appends from many connector threa
 
 }  // namespace
 
-std::string base64_encode(std::string_view data, bool pad) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()),
-                          static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  if (!pad)
-    while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
-
 std::string sha256_fingerprint(std::string_view raw_key) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(raw_key.data()), raw_key.size(), digest);
-  return "SHA256:" + base64_encode(std::string_view(reinterpret_cast<char*>(digest), sizeof digest),
-                                   false);
+  std::string b64 = base64_encode(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
+  while (!b64.empty() && b64.back() == '=') b64.pop_back();  // OpenSSH prints it unpadded
+  return "SHA256:" + b64;
 }
 
 std::string default_known_hosts() {

@@ -48,8 +48,6 @@ class SshConnector : public Connector {
 
 // "SHA256:" + unpadded base64 of the SHA-256 of the raw key, as OpenSSH prints it.
 std::string sha256_fingerprint(std::string_view raw_key);
-// Standard base64 with padding (known_hosts lines), and without.
-std::string base64_encode(std::string_view data, bool pad = true);
 // ~/.ssh/known_hosts of the user running foobarctl.
 std::string default_known_hosts();
 

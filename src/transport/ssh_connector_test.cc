@@ -91,9 +91,6 @@ bool contains(const std::string& s, const std::string& part) { return s.find(par
 }  // namespace
 
 TEST_CASE("base64 and SHA256 fingerprints match OpenSSH's spelling") {
-  CHECK(base64_encode("foobar") == "Zm9vYmFy");
-  CHECK(base64_encode("fo") == "Zm8=");
-  CHECK(base64_encode("fo", false) == "Zm8");
   // sha256("") = e3b0c442...; base64 without padding as ssh-keygen -l prints it.
   CHECK(sha256_fingerprint("") == "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
 }
