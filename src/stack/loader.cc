@@ -355,10 +355,11 @@ Stack Loader::load(const YAML::Node& root, SourcePos root_pos) {
     return s;
   }
   auto m = map(root, root_pos, "",
-               {"stack", "domain", "defaults", "hosts", "dns", "tiers", "firewall", "monitoring"});
+               {"stack", "domain", "protected", "defaults", "hosts", "dns", "tiers", "firewall", "monitoring"});
   m->path = "";
   get(*m, "stack", s.name, true);
   get(*m, "domain", s.domain, true);
+  get(*m, "protected", s.protected_);
   if (const Entry* d = m->get("defaults")) {
     if (auto dm = map(d->value, d->value_pos, d->path, {"ssh"}))
       if (const Entry* ssh = dm->get("ssh")) load_ssh(*ssh, s.ssh_defaults);

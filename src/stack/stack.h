@@ -224,6 +224,7 @@ struct Stack {
   std::string file;  // path as given to the loader
   Located<std::string> name;    // key `stack`
   Located<std::string> domain;
+  Located<bool> protected_{false, {}};  // key `protected`: destroy refuses it without --force
   SshConfig ssh_defaults;       // `defaults.ssh`, with built-in defaults filled in
   std::vector<Host> hosts;      // file order
   std::optional<Dns> dns;

@@ -173,3 +173,15 @@ TEST_CASE("stack: the reference stacks are valid and have the promised shape") {
   for (const auto* s : {&*s0, &*s1, &*s2, &*s3})
     for (const auto& h : s->hosts) CHECK(h.address->rfind("10.77.0.", 0) == 0);
 }
+
+TEST_CASE("stack: `protected` defaults to false and is read with its position") {
+  auto plain = parse_stack(kBase, "t.yaml");
+  REQUIRE(plain.ok());
+  CHECK_FALSE(plain->protected_.value);
+  auto guarded = parse_stack(with("domain: foobar.com\n", "domain: foobar.com\nprotected: true\n"), "t.yaml");
+  REQUIRE(guarded.ok());
+  CHECK(guarded->protected_.value);
+  CHECK(guarded->protected_.pos.line > 0);
+  auto wrong = parse_stack(with("domain: foobar.com\n", "domain: foobar.com\nprotected: maybe\n"), "t.yaml");
+  CHECK_FALSE(wrong.ok());
+}
