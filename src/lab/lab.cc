@@ -293,6 +293,9 @@ Status prepare_host(const LabState& s, const LabHost& h, const std::string& lab_
       "; test ! -e " + R + s.key +
       "; ssh-keygen -q -t ed25519 -N '' -C root@" + h.name + " -f " + R +
       "/etc/ssh/ssh_host_ed25519_key" + "; echo " + h.name + " > " + R + "/etc/hostname" +
+      // root's dotfiles as on a fresh install: the machine's own shell setup (version
+      // managers that rehash under a lock on every bash start) must not run on each command.
+      "; cp /etc/skel/.bashrc /etc/skel/.profile " + R + "/root/ 2>/dev/null || true" +
       "; mkdir -p " + R + "/root/.ssh; chmod 700 " + R + "/root/.ssh; cat > " + R +
       "/root/.ssh/authorized_keys; chmod 600 " + R + "/root/.ssh/authorized_keys" +
       "; mkdir -p " + R + "/etc/ssh/sshd_config.d; printf 'PasswordAuthentication no\\nUseDNS no\\n' > " + R +
@@ -312,7 +315,11 @@ Status prepare_host(const LabState& s, const LabHost& h, const std::string& lab_
 Status start_host(LabHost& h) {
   const std::string R = h.base + "/root";
   const std::string inside =
-      "mkdir -p /run/sshd; /usr/sbin/sshd -D -E /var/log/foobar-lab-sshd.log & exec sleep infinity";
+      "mkdir -p /run/sshd; /usr/sbin/sshd -D -E /var/log/foobar-lab-sshd.log & "
+      // PID 1 must reap orphans (daemons whose parent exited), or they stay zombies and
+      // init scripts that wait for a stopped daemon to vanish wait for their whole timeout.
+      // The shell's wait collects any child, its own or adopted.
+      "while :; do wait; sleep 1; done";
   const std::string init = "hostname " + h.name + "; mount --rbind /dev " + R + "/dev; mount -t tmpfs tmpfs " +
                            R + "/run; mount -t tmpfs tmpfs " + R + "/tmp; mount -t sysfs sysfs " + R +
                            "/sys; exec chroot " + R + " /bin/sh -c " + shell_quote(inside);

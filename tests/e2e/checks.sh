@@ -1,0 +1,78 @@
+# Checks shared by the stack 2 and 3 end-to-end tests (source after lib.sh).
+
+# Whether host $1 can open a TCP connection to $2:$3 (refused or dropped: no).
+can_reach() { on "$1" timeout 3 bash -c "exec 3<>/dev/tcp/$2/$3" >/dev/null 2>&1; }
+
+# HTTPS at $2 answers, checked against the certificate host $1 generated (its
+# certificate only, never the key, is copied to $TMP/ca.pem).
+check_tls() {
+  on "$1" openssl x509 -in /etc/haproxy/certs/foobar.pem >"$TMP/ca.pem" || fail "no certificate on $1"
+  wait_for "[ \"\$(curl -s -m 5 -o /dev/null -w '%{http_code}' --cacert $TMP/ca.pem --resolve www.foobar.com:443:$2 https://www.foobar.com/healthz)\" = 200 ]" 30 ||
+    fail "HTTPS at $2 does not answer 200 with the generated certificate trusted"
+  [ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' --cacert "$TMP/ca.pem" --resolve www.foobar.com:443:$2 https://www.foobar.com/)" = 200 ] ||
+    fail "GET / over HTTPS is not 200"
+  ok "HTTPS at $2 verified against the generated certificate"
+}
+
+check_redirect() {
+  local out
+  out=$(curl -s -m 5 -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Host: www.foobar.com' "http://$1/x?y=1")
+  [[ "$out" =~ ^30[1278]\ https://www.foobar.com/x\?y=1$ ]] || fail "HTTP at $1 is not redirected to HTTPS: $out"
+  ok "HTTP at $1 redirects to HTTPS ($out)"
+}
+
+# POST through the entry URL $1 (curl options after it), then the entry is listed.
+check_write_read() {
+  local url=$1 msg="e2e-$RANDOM$RANDOM"; shift
+  [ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$@" -d author=e2e -d "message=$msg" "$url/entries")" = 201 ] ||
+    fail "POST /entries through $url did not create an entry"
+  wait_for "curl -s -m 5 $* $url/ | grep -q $msg" 20 || fail "the entry is not listed (read from the replica)"
+  ok "the app writes to the primary and reads back from the replica"
+}
+
+check_nft_loaded() {
+  local h
+  for h in "$@"; do
+    on "$h" nft list table inet foobar >/dev/null 2>&1 || fail "no foobar nftables table loaded on $h"
+  done
+  ok "nftables ruleset loaded on $*"
+}
+
+# SSH from the machine (10.77.0.1, the admin address) to every host.
+check_admin_ssh() {
+  local h
+  for h in "$@"; do [ "$(on "$h" hostname)" = "$h" ] || fail "SSH to $h from the admin address failed"; done
+}
+
+# Every Prometheus target on $1 is up ($2 of them).
+check_targets_up() {
+  local mon=$1 want=$2 q="import json,sys; t=json.load(sys.stdin)['data']['activeTargets']; print(len(t), sum(x['health']=='up' for x in t))"
+  wait_for "[ \"\$(curl -s -m 5 http://$mon:9090/api/v1/targets | python3 -c \"$q\")\" = '$want $want' ]" 90 || {
+    curl -s -m 5 "http://$mon:9090/api/v1/targets" | python3 -c "import json,sys
+for x in json.load(sys.stdin)['data']['activeTargets']: print(x['labels']['job'], x['scrapeUrl'], x['health'], x['lastError'])"
+    fail "not every Prometheus target is up"; }
+  ok "Prometheus on $mon: all $want targets up"
+}
+
+# After traffic to $2 (curl options after it), the QPS query on $1 gives a positive value.
+check_qps() {
+  local mon=$1 url=$2 i q='import json,sys; r=json.load(sys.stdin)["data"]["result"]; sys.exit(0 if r and float(r[0]["value"][1]) > 0 else 1)'
+  shift 2
+  for i in $(seq 60); do curl -s -m 5 -o /dev/null "$@" "$url"; done
+  wait_for "for i in 1 2 3 4 5; do curl -s -m 5 -o /dev/null $* $url; done; curl -s -m 5 -G http://$mon:9090/api/v1/query --data-urlencode 'query=sum(rate(haproxy_frontend_http_requests_total[1m]))' | python3 -c '$q'" 90 ||
+    fail "the QPS query gives no positive value"
+  ok "web QPS observable: $(curl -s -m 5 -G "http://$mon:9090/api/v1/query" --data-urlencode 'query=sum(rate(haproxy_frontend_http_requests_total[1m]))' | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["result"][0]["value"][1])') req/s"
+}
+
+# A second plan has no changes, a second apply restarts nothing ($1 $2: host and pid file).
+check_idempotent() {
+  local rc pid_before
+  set +e; plan --detailed-exitcode >"$TMP/plan2"; rc=$?; set -e
+  [ $rc -eq 0 ] || { cat "$TMP/plan2"; fail "second plan exit $rc, want 0"; }
+  pid_before=$(on "$1" cat "$2")
+  apply >"$TMP/apply2" 2>&1 || { cat "$TMP/apply2"; fail "second apply failed"; }
+  [ "$(on "$1" cat "$2")" = "$pid_before" ] || fail "second apply restarted the service of $2 on $1"
+  set +e; plan --detailed-exitcode >"$TMP/plan3"; rc=$?; set -e
+  [ $rc -eq 0 ] || { cat "$TMP/plan3"; fail "plan after the second apply exit $rc, want 0"; }
+  ok "second plan and apply: no changes"
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Stack 0 (one host: nginx -> gunicorn -> MariaDB) in the lab: apply, a page and a
+# write through nginx to the app and the database, idempotency, and destroy.
+set -euo pipefail
+STACK=stacks/0-simple-web-stack.yaml
+source "$(dirname "$0")/lib.sh"
+WEB=10.77.0.10
+
+"$F" lab up "$STACK" >/dev/null
+
+# 1. The first plan has changes; apply converges.
+set +e; plan --detailed-exitcode >"$TMP/plan1"; rc=$?; set -e
+[ $rc -eq 2 ] || { cat "$TMP/plan1"; fail "first plan exit $rc, want 2"; }
+apply >"$TMP/apply1" 2>&1 || { cat "$TMP/apply1"; fail "apply failed"; }
+grep -q "^Apply complete" "$TMP/apply1" || fail "apply did not complete"
+ok "apply"
+
+# 2. nginx answers on port 80 and the page comes from the app (it names the host).
+wait_for "[ \"\$(status_of http://$WEB/)\" = 200 ]" 30 || fail "GET / is not 200: $(status_of http://$WEB/)"
+[ "$(served_by http://$WEB/)" = web-01 ] || fail "GET / not served by the app on web-01"
+curl -s -m 5 -D "$TMP/headers" http://$WEB/ >"$TMP/index"
+grep -qi "^server: nginx" "$TMP/headers" || fail "GET / did not pass through nginx"
+grep -q "foobar.com guestbook" "$TMP/index" || fail "GET / is not the app's page"
+[ "$(status_of http://$WEB/healthz)" = 200 ] || fail "/healthz is not 200"
+on web-01 sh -c 'pidof nginx >/dev/null && pgrep -f "[g]unicorn" >/dev/null && pidof mariadbd >/dev/null' ||
+  fail "nginx, gunicorn or mariadbd not running on web-01"
+ok "GET / answers 200 from the app behind nginx"
+
+# 3. A write goes through nginx and the app into MariaDB and is listed back.
+msg="stack0-$RANDOM$RANDOM"
+[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -d author=e2e -d "message=$msg" http://$WEB/entries)" = 201 ] ||
+  fail "POST /entries did not create an entry"
+curl -s -m 5 http://$WEB/ | grep -q "$msg" || fail "the entry is not listed"
+[ "$(on web-01 mysql -N foobar -e "SELECT COUNT(*) FROM entries WHERE message='$msg'")" = 1 ] ||
+  fail "the entry is not in MariaDB"
+[ "$(status_of -d author=e2e http://$WEB/entries)" = 400 ] || fail "an empty message was not refused"
+ok "POST /entries stores the entry in MariaDB, GET / lists it"
+
+# 4. A second plan reports no changes, and a second apply restarts nothing.
+set +e; plan --detailed-exitcode >"$TMP/plan2"; rc=$?; set -e
+[ $rc -eq 0 ] || { cat "$TMP/plan2"; fail "second plan exit $rc, want 0"; }
+pid_before=$(on web-01 cat /run/nginx.pid)
+apply >"$TMP/apply2" 2>&1 || { cat "$TMP/apply2"; fail "second apply failed"; }
+[ "$(on web-01 cat /run/nginx.pid)" = "$pid_before" ] || fail "second apply restarted nginx"
+ok "second plan and apply: no changes"
+
+# 5. Destroy removes our files and services; data stays.
+"$F" destroy --lab --no-color --auto-approve "$STACK" >"$TMP/destroy" 2>&1 || { cat "$TMP/destroy"; fail "destroy failed"; }
+on web-01 test ! -e /etc/nginx/sites-available/foobar || fail "nginx site left behind"
+on web-01 test ! -e /var/lib/foobarctl/foobar-simple.json || fail "manifest left behind"
+on web-01 sh -c '! pgrep -f "[g]unicorn"' >/dev/null || fail "the app still runs after destroy"
+on web-01 test -d /var/lib/mysql/foobar || fail "destroy removed database data without --purge"
+ok "destroy"
+echo "stack 0 end to end: all checks passed"

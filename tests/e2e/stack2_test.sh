@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Stack 2 (stack 1 + nftables on every host, TLS at the LB with HTTP redirected,
+# exporters everywhere and Prometheus on mon-01) in the lab: apply, HTTPS checked
+# against the generated certificate, the redirect, the firewall's flows, every
+# scrape target up, web QPS observable, idempotency, and destroy.
+set -euo pipefail
+STACK=stacks/2-secured-monitored.yaml
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/checks.sh"
+LB=10.77.0.11 DB=10.77.0.41 MON=10.77.0.51
+HOSTS="lb-01 web-01 web-02 db-01 db-02 mon-01"
+
+"$F" lab up "$STACK" >/dev/null
+
+set +e; plan --detailed-exitcode >"$TMP/plan1"; rc=$?; set -e
+[ $rc -eq 2 ] || { cat "$TMP/plan1"; fail "first plan exit $rc, want 2"; }
+apply >"$TMP/apply1" 2>&1 || { cat "$TMP/apply1"; fail "apply failed"; }
+grep -q "^Apply complete" "$TMP/apply1" || fail "apply did not complete"
+ok "apply"
+
+# HTTPS at the LB with the certificate it generated; HTTP redirected to HTTPS.
+check_tls lb-01 $LB
+check_redirect $LB
+
+# Writes through the LB reach the primary and are read back from the replica.
+check_write_read "https://www.foobar.com" --cacert "$TMP/ca.pem" --resolve www.foobar.com:443:$LB
+
+# Firewall: a ruleset on every host; the database port only from the app hosts,
+# which in this stack are the web hosts; SSH only from the admin address.
+check_nft_loaded $HOSTS
+can_reach web-01 $DB 3306 || fail "web-01 (an app host) cannot reach the database"
+can_reach web-02 $DB 3306 || fail "web-02 (an app host) cannot reach the database"
+can_reach lb-01 $DB 3306 && fail "lb-01 reaches the database port"
+can_reach mon-01 $DB 3306 && fail "mon-01 reaches the database port"
+can_reach lb-01 10.77.0.21 8000 && fail "lb-01 reaches the app port directly"
+can_reach lb-01 10.77.0.21 22 && fail "lb-01 reaches web-01's SSH (not an admin address)"
+check_admin_ssh $HOSTS
+ok "firewall: db port from app hosts only, SSH from the admin address only"
+
+# Monitoring: every target up, and web QPS observable after some traffic.
+check_targets_up $MON 12
+check_qps $MON "https://$LB/healthz" -k
+check_idempotent lb-01 /run/haproxy.pid
+
+"$F" destroy --lab --no-color --auto-approve "$STACK" >"$TMP/destroy" 2>&1 || { cat "$TMP/destroy"; fail "destroy failed"; }
+on lb-01 sh -c '! pidof haproxy' >/dev/null || fail "HAProxy still running after destroy"
+on web-01 sh -c '! nft list table inet foobar' >/dev/null 2>&1 || fail "firewall table left after destroy"
+on mon-01 sh -c '! pidof prometheus' >/dev/null || fail "Prometheus still running after destroy"
+on db-01 test -d /var/lib/mysql/foobar || fail "destroy removed database data without --purge"
+ok "destroy"
+echo "stack 2 end to end: all checks passed"
