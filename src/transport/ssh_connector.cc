@@ -441,7 +441,8 @@ Status verify_host_key(const std::string& host, const SshOptions& opt, LIBSSH2_S
         host, "host key for " + entry_name + " is unknown: the server offers " + type_name + " key " +
                   fp + " and " + path +
                   " has no entry for it. Check the fingerprint out of band, then add it "
-                  "(e.g. 'ssh-keyscan -t " + type_name + " " + host + " >> " + path +
+                  "(e.g. 'ssh-keyscan " + (opt.port == 22 ? "" : "-p " + std::to_string(opt.port) + " ") +
+                  "-t " + type_name + " " + host + " >> " + path +
                   "') or allow first-use recording with accept-new");
   std::ofstream out(path, std::ios::app);
   out << entry_name << ' ' << type_name << ' ' << base64_encode(raw) << '\n';
