@@ -300,6 +300,17 @@ TEST_CASE("ssh connector through a jump host (two loopback sshds)") {
     CHECK(thread_count() == threads_before);
     CHECK(std::chrono::steady_clock::now() - start < 10s);
   }
+  SUBCASE("a dropped jump connection is reconnected on the next command") {
+    SshConnector ssh("web-01", via(jump, target, both));
+    auto first = ssh.run("echo one");
+    REQUIRE_MESSAGE(first.ok(), why(first));
+    // End the jump sshd's per-connection processes; the listener stays.
+    sh(jump.local, "pkill -TERM -P " + jump.pid.substr(0, jump.pid.find('\n')) + "; sleep 0.2");
+    auto second = ssh.run("echo two");
+    REQUIRE_MESSAGE(second.ok(), why(second));
+    CHECK(second->out == "two\n");
+    CHECK(accepted_logins(jump) == 2);
+  }
   SUBCASE("a target key unknown to known_hosts is refused, also through the jump") {
     auto o = via(jump, target, known_hosts_of(target, "jump_only", {&jump}));
     auto r = SshConnector("web-01", o).run("true");
