@@ -300,6 +300,24 @@ TEST_CASE("ssh connector through a jump host (two loopback sshds)") {
     CHECK(thread_count() == threads_before);
     CHECK(std::chrono::steady_clock::now() - start < 10s);
   }
+  SUBCASE("a jump host reached through a jump host of its own (a chain)") {
+    auto o = via(jump, target, both);
+    auto inner = std::make_shared<JumpHost>(*o.jump);
+    auto outer = std::make_shared<JumpHost>(*o.jump);
+    outer->name = "outer";
+    inner->options.jump = outer;
+    o.jump = inner;
+    const size_t threads_before = thread_count();
+    {
+      SshConnector ssh("web-01", o);
+      auto r = ssh.run("echo chained");
+      REQUIRE_MESSAGE(r.ok(), why(r));
+      CHECK(r->out == "chained\n");
+      CHECK(accepted_logins(jump) == 2);
+      CHECK(thread_count() == threads_before + 2);
+    }
+    CHECK(thread_count() == threads_before);
+  }
   SUBCASE("a dropped jump connection is reconnected on the next command") {
     SshConnector ssh("web-01", via(jump, target, both));
     auto first = ssh.run("echo one");
