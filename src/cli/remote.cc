@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <set>
 
 #include "compile/secrets.h"
@@ -51,6 +52,26 @@ std::string expand_home(const std::string& path) {
 }
 
 }  // namespace
+
+transport::SshOptions host_ssh_options(const stack::Stack& s, const stack::Host& h,
+                                       const transport::SshOptions& base, bool lab,
+                                       std::set<std::string> seen) {
+  transport::SshOptions o = base;
+  o.address = h.address.value;
+  o.user = h.ssh.user.value;
+  o.port = h.ssh.port.value;
+  if (h.ssh.key && !lab) o.key_file = expand_home(h.ssh.key->value);
+  seen.insert(h.name.value);
+  if (h.ssh.jump && !seen.count(h.ssh.jump->value)) {
+    if (const stack::Host* j = s.find_host(h.ssh.jump->value)) {
+      auto jump = std::make_shared<transport::JumpHost>();
+      jump->name = j->name.value;
+      jump->options = host_ssh_options(s, *j, base, lab, seen);
+      o.jump = std::move(jump);
+    }
+  }
+  return o;
+}
 
 void add_remote_options(cxxopts::Options& opts) {
   add_compile_options(opts);
@@ -117,12 +138,8 @@ std::optional<Remote> open_remote(const std::string& command, const cxxopts::Par
   base.accept_new = parsed.count("accept-new") > 0;
   for (const auto& name : r.hosts) {
     const stack::Host* h = s.find_host(name);
-    transport::SshOptions o = base;
-    o.address = h->address.value;
-    o.user = h->ssh.user.value;
-    o.port = h->ssh.port.value;
-    if (h->ssh.key && !parsed.count("lab")) o.key_file = expand_home(h->ssh.key->value);
-    r.connectors.emplace(name, std::make_unique<transport::SshConnector>(name, o));
+    auto o = host_ssh_options(s, *h, base, parsed.count("lab") > 0);
+    r.connectors.emplace(name, std::make_unique<transport::SshConnector>(name, std::move(o)));
   }
 
   Diagnostics missing;

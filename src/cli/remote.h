@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,9 @@
 #include "apply/operations.h"
 #include "cli/compile_args.h"
 #include "plan/plan.h"
+#include "stack/stack.h"
 #include "transport/connector.h"
+#include "transport/ssh_connector.h"
 
 namespace foobar::cli {
 
@@ -35,6 +38,15 @@ struct Remote {
 
 // Loads, compiles, resolves targets and secrets; prints diagnostics on failure.
 std::optional<Remote> open_remote(const std::string& command, const cxxopts::ParseResult& parsed);
+
+// The SSH options of stack host `h`: its address, user, port and key (unless
+// `lab`, which uses the lab's key) on top of `base` (known_hosts, key, accept-new),
+// and those of its ssh.jump host, built the same way and with the same base. A
+// host whose jump is itself (a stack-wide default) or a host already on the way
+// (`seen`, a loop) is connected to directly.
+transport::SshOptions host_ssh_options(const stack::Stack& s, const stack::Host& h,
+                                       const transport::SshOptions& base, bool lab,
+                                       std::set<std::string> seen = {});
 
 // "user@machine pid N": who holds an apply lock.
 std::string lock_holder();

@@ -2,6 +2,12 @@
 // reused for every command. The host key is checked against a known_hosts file
 // before any credential is sent: an unknown or changed key is an error, unless
 // accept_new is set, which records unknown keys (never changed ones).
+//
+// With a jump host the connector first opens an authenticated session to the
+// jump host (its key checked the same way), asks it for a direct-tcpip channel to
+// the target's address and port, and runs the target's session through that
+// channel, bridged by a socketpair and a pump thread. The target's key is checked
+// under the target's own address, as OpenSSH's ProxyJump does.
 #pragma once
 
 #include <chrono>
@@ -14,6 +20,8 @@ namespace foobar::transport {
 
 struct SshSession;  // the libssh2 session and its socket
 
+struct JumpHost;
+
 struct SshOptions {
   std::string address;  // where to connect; empty: the host name itself
   std::string user = "root";
@@ -23,6 +31,13 @@ struct SshOptions {
   bool accept_new = false;
   Timeout connect_timeout = std::chrono::seconds(10);
   Timeout command_timeout = std::chrono::minutes(10);
+  std::shared_ptr<const JumpHost> jump;  // null: connect directly
+};
+
+// The host to go through, with its own options (they may name a jump of their own).
+struct JumpHost {
+  std::string name;  // for diagnostics; empty: the address
+  SshOptions options;
 };
 
 class SshConnector : public Connector {

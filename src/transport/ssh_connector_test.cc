@@ -9,7 +9,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "transport/local_connector.h"
 
@@ -193,5 +195,174 @@ TEST_CASE("ssh connector against a loopback sshd") {
     auto bad = SshConnector("127.0.0.1", o).run("true");
     REQUIRE_FALSE(bad.ok());
     CHECK(contains(bad.error().message, "could not be loaded"));
+  }
+}
+
+namespace {
+
+size_t thread_count() {
+  LocalConnector local;
+  auto r = local.run("ls /proc/" + std::to_string(::getpid()) + "/task | wc -l");
+  REQUIRE(r.ok());
+  return std::stoul(r->out);
+}
+
+// Known_hosts files in the target's directory: both keys, only one, or none.
+std::string known_hosts_of(LoopbackSshd& target, const std::string& name,
+                           const std::vector<const LoopbackSshd*>& from) {
+  std::string cmd = "cat /dev/null";
+  for (const auto* s : from) cmd += " " + s->dir + "/known_hosts";
+  sh(target.local, cmd + " > " + target.dir + "/" + name);
+  return target.dir + "/" + name;
+}
+
+// Options for `target` reached through `jump`, with one known_hosts file for both.
+SshOptions via(const LoopbackSshd& jump, const LoopbackSshd& target, const std::string& known_hosts) {
+  auto j = std::make_shared<JumpHost>();
+  j->name = "bastion";
+  j->options = jump.options();
+  j->options.address = "127.0.0.1";
+  j->options.known_hosts = known_hosts;
+  SshOptions o = target.options();
+  o.address = "127.0.0.1";
+  o.known_hosts = known_hosts;
+  o.jump = std::move(j);
+  return o;
+}
+
+// The error text, for a REQUIRE's message (evaluated even when the result is ok).
+template <class T>
+std::string why(const Result<T>& r) {
+  return r.ok() ? std::string() : r.error().to_string();
+}
+
+int accepted_logins(LoopbackSshd& s) {
+  return std::stoi(sh(s.local, "grep -c 'Accepted publickey' " + s.dir + "/sshd.log || true"));
+}
+
+}  // namespace
+
+TEST_CASE("ssh connector through a jump host (two loopback sshds)") {
+  if (!can_run_sshd()) {
+    MESSAGE("skipped: needs root and /usr/sbin/sshd");
+    return;
+  }
+  LoopbackSshd jump;
+  LoopbackSshd target;
+  REQUIRE(jump.port != target.port);
+  const std::string both = known_hosts_of(target, "both_known_hosts", {&jump, &target});
+
+  SUBCASE("commands, a 1 MiB stdin round trip and exit status go through the jump") {
+    const size_t threads_before = thread_count();
+    {
+      SshConnector ssh("web-01", via(jump, target, both));
+      auto r = ssh.run("cat; echo err >&2; exit 7", "payload\n");
+      REQUIRE_MESSAGE(r.ok(), why(r));
+      CHECK(r->out == "payload\n");
+      CHECK(r->err == "err\n");
+      CHECK(r->exit_status == 7);
+      std::string big(1 << 20, '\0');
+      for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7919) % 26);
+      auto echo = ssh.run("cat", big);
+      REQUIRE(echo.ok());
+      CHECK(echo->out.size() == big.size());
+      CHECK(echo->out == big);
+      // The jump host saw one login, the target one: the session went through the jump.
+      CHECK(accepted_logins(jump) == 1);
+      CHECK(accepted_logins(target) == 1);
+      CHECK(thread_count() == threads_before + 1);  // the pump
+    }
+    CHECK(thread_count() == threads_before);
+  }
+  SUBCASE("the connector is reused for several commands, recovers and destructs promptly") {
+    const size_t threads_before = thread_count();
+    auto start = std::chrono::steady_clock::now();
+    {
+      SshConnector ssh("web-01", via(jump, target, both));
+      for (int i = 0; i < 5; ++i) {
+        auto r = ssh.run("echo " + std::to_string(i));
+        REQUIRE_MESSAGE(r.ok(), why(r));
+        CHECK(r->out == std::to_string(i) + "\n");
+      }
+      CHECK(accepted_logins(target) == 1);  // one session for all five
+      auto slow = ssh.run("sleep 20", {}, 300ms);
+      REQUIRE_FALSE(slow.ok());
+      CHECK(contains(slow.error().message, "timed out"));
+      auto again = ssh.run("echo back");
+      REQUIRE_MESSAGE(again.ok(), why(again));
+      CHECK(again->out == "back\n");
+      ssh.disconnect();
+      CHECK(thread_count() == threads_before);
+      auto after = ssh.run("echo reconnected");
+      REQUIRE(after.ok());
+      CHECK(after->out == "reconnected\n");
+    }
+    CHECK(thread_count() == threads_before);
+    CHECK(std::chrono::steady_clock::now() - start < 10s);
+  }
+  SUBCASE("a jump host reached through a jump host of its own (a chain)") {
+    auto o = via(jump, target, both);
+    auto inner = std::make_shared<JumpHost>(*o.jump);
+    auto outer = std::make_shared<JumpHost>(*o.jump);
+    outer->name = "outer";
+    inner->options.jump = outer;
+    o.jump = inner;
+    const size_t threads_before = thread_count();
+    {
+      SshConnector ssh("web-01", o);
+      auto r = ssh.run("echo chained");
+      REQUIRE_MESSAGE(r.ok(), why(r));
+      CHECK(r->out == "chained\n");
+      CHECK(accepted_logins(jump) == 2);
+      CHECK(thread_count() == threads_before + 2);
+    }
+    CHECK(thread_count() == threads_before);
+  }
+  SUBCASE("a dropped jump connection is reconnected on the next command") {
+    SshConnector ssh("web-01", via(jump, target, both));
+    auto first = ssh.run("echo one");
+    REQUIRE_MESSAGE(first.ok(), why(first));
+    // End the jump sshd's per-connection processes; the listener stays.
+    sh(jump.local, "pkill -TERM -P " + jump.pid.substr(0, jump.pid.find('\n')) + "; sleep 0.2");
+    auto second = ssh.run("echo two");
+    REQUIRE_MESSAGE(second.ok(), why(second));
+    CHECK(second->out == "two\n");
+    CHECK(accepted_logins(jump) == 2);
+  }
+  SUBCASE("a target key unknown to known_hosts is refused, also through the jump") {
+    auto o = via(jump, target, known_hosts_of(target, "jump_only", {&jump}));
+    auto r = SshConnector("web-01", o).run("true");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().where == "web-01");
+    CHECK(contains(r.error().message, "through jump host bastion (127.0.0.1)"));
+    CHECK(contains(r.error().message, "[127.0.0.1]:" + std::to_string(target.port) + " is unknown"));
+    CHECK(accepted_logins(target) == 0);
+  }
+  SUBCASE("a jump host whose key is unknown is refused, naming the jump host") {
+    auto o = via(jump, target, known_hosts_of(target, "target_only", {&target}));
+    auto r = SshConnector("web-01", o).run("true");
+    REQUIRE_FALSE(r.ok());
+    CHECK(contains(r.error().message, "jump host bastion (127.0.0.1): host key for [127.0.0.1]:" +
+                                          std::to_string(jump.port) + " is unknown"));
+    CHECK_FALSE(contains(r.error().message, "through"));
+    CHECK(accepted_logins(jump) == 0);
+  }
+  SUBCASE("a jump host that refuses the key names the jump leg") {
+    auto o = via(jump, target, both);
+    auto j = std::make_shared<JumpHost>(*o.jump);
+    j->options.key_file = jump.dir + "/other";
+    o.jump = j;
+    auto r = SshConnector("web-01", o).run("true");
+    REQUIRE_FALSE(r.ok());
+    CHECK(contains(r.error().message, "jump host bastion (127.0.0.1): authentication failed"));
+  }
+  SUBCASE("a refused target port is a clear error about the second leg") {
+    auto o = via(jump, target, both);
+    o.port = free_loopback_port();
+    auto r = SshConnector("web-01", o).run("true");
+    REQUIRE_FALSE(r.ok());
+    CHECK(contains(r.error().message, "through jump host bastion (127.0.0.1): connection to 127.0.0.1:" +
+                                          std::to_string(o.port) + " refused"));
+    CHECK(accepted_logins(jump) == 1);
   }
 }
