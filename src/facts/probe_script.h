@@ -49,7 +49,11 @@ psvc() {
     if systemctl is-active --quiet -- "$2" 2>/dev/null; then r=running; fi
     if systemctl is-enabled --quiet -- "$2" 2>/dev/null; then e=enabled; fi
   else
-    if to service "$2" status </dev/null >/dev/null 2>&1; then r=running; fi
+    # An init script without a status action (keepalived's) answers with its usage, or
+    # with exit 0 before its config exists: then a process of the service's name decides.
+    if [ ! -f "/etc/init.d/$2" ] || grep -qE 'status|init-d-script' "/etc/init.d/$2" 2>/dev/null; then
+      if to service "$2" status </dev/null >/dev/null 2>&1; then r=running; fi
+    elif pidof -- "$2" >/dev/null 2>&1; then r=running; fi
     for f in /etc/rc2.d/S??"$2"; do if [ -e "$f" ]; then e=enabled; fi; done
   fi
   rec svc "$1" "$r" "$e"

@@ -38,7 +38,7 @@ check_admin_ssh $HOSTS
 ok "firewall: db port from app hosts only, SSH from the admin address only"
 
 # Monitoring: every target up, and web QPS observable after some traffic.
-check_targets_up $MON 12
+check_targets_up $MON 12  # node on 6 hosts, haproxy, nginx 2, mysqld 2, prometheus
 check_qps $MON "https://$LB/healthz" -k
 check_idempotent lb-01 /run/haproxy.pid
 

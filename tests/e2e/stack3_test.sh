@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Stack 3 (two HAProxy hosts sharing the floating IP 10.77.0.10 over keepalived,
+# dedicated web, app and db tiers, TLS re-encrypted to the web tier, firewall and
+# monitoring) in the lab: everything stack 2 checks, through the VIP, plus the
+# tiers' firewall flows and a failover of the VIP when the MASTER's HAProxy dies.
+set -euo pipefail
+STACK=stacks/3-scale-up.yaml
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/checks.sh"
+VIP=10.77.0.10 DB=10.77.0.41 MON=10.77.0.51
+HOSTS="lb-01 lb-02 web-01 web-02 app-01 app-02 db-01 db-02 mon-01"
+has_vip() { on "$1" ip -4 -o addr show dev eth0 | grep -q " $VIP/"; }
+
+"$F" lab up "$STACK" >/dev/null
+
+set +e; plan --detailed-exitcode >"$TMP/plan1"; rc=$?; set -e
+[ $rc -eq 2 ] || { cat "$TMP/plan1"; fail "first plan exit $rc, want 2"; }
+apply >"$TMP/apply1" 2>&1 || { cat "$TMP/apply1"; fail "apply failed"; }
+grep -q "^Apply complete" "$TMP/apply1" || fail "apply did not complete"
+ok "apply"
+
+# The VIP sits on the MASTER (lb-01) only.
+wait_for "has_vip lb-01" 20 || fail "the VIP $VIP is not on lb-01"
+has_vip lb-02 && fail "the VIP is on both load balancers"
+ok "VIP $VIP on lb-01 (MASTER)"
+
+check_tls lb-01 $VIP
+check_redirect $VIP
+check_write_read "https://www.foobar.com" --cacert "$TMP/ca.pem" --resolve www.foobar.com:443:$VIP
+seen=""
+for i in 1 2 3 4; do seen="$seen $(served_by --cacert "$TMP/ca.pem" --resolve www.foobar.com:443:$VIP https://www.foobar.com/healthz)"; done
+[[ "$seen" == *app-01* && "$seen" == *app-02* ]] || fail "requests did not reach both app servers:$seen"
+ok "requests reach both app servers:$seen"
+
+# Re-encryption: the LBs reach nginx over TLS on 443; nothing else reaches the web tier.
+[ "$(on lb-02 curl -sk -m 5 -o /dev/null -w '%{http_code}' https://10.77.0.21/healthz)" = 200 ] ||
+  fail "nginx on web-01 does not answer HTTPS to the LB"
+can_reach lb-01 10.77.0.21 80 && fail "plain HTTP to web-01 is open to the LB (re-encryption expected)"
+can_reach app-01 10.77.0.21 443 && fail "app-01 reaches the web tier"
+ok "TLS re-encrypted from the LBs to nginx"
+
+# Firewall: db port from the app tier only; app port from the web tier only.
+check_nft_loaded $HOSTS
+can_reach app-01 $DB 3306 || fail "app-01 cannot reach the database"
+can_reach app-02 $DB 3306 || fail "app-02 cannot reach the database"
+can_reach web-01 $DB 3306 && fail "web-01 reaches the database port"
+can_reach lb-01 $DB 3306 && fail "lb-01 reaches the database port"
+can_reach web-01 10.77.0.31 8000 || fail "web-01 cannot reach the app port"
+can_reach lb-01 10.77.0.31 8000 && fail "lb-01 reaches the app port directly"
+can_reach web-01 10.77.0.31 22 && fail "web-01 reaches app-01's SSH (not an admin address)"
+check_admin_ssh $HOSTS
+ok "firewall: web cannot reach the db, app can; SSH from the admin address only"
+
+check_targets_up $MON 16  # node on 9 hosts, haproxy 2, nginx 2, mysqld 2, prometheus
+check_qps $MON "https://$VIP/healthz" -k
+check_idempotent lb-01 /run/haproxy.pid
+
+# Failover: HAProxy dies on the MASTER, its keepalived check lowers its priority and
+# lb-02 takes the VIP; requests keep being answered (by lb-02's certificate).
+on lb-02 openssl x509 -in /etc/haproxy/certs/foobar.pem >"$TMP/ca2.pem"
+cat "$TMP/ca.pem" "$TMP/ca2.pem" >"$TMP/both.pem"
+on lb-01 sh -c 'kill $(cat /run/haproxy.pid)'
+t0=$(date +%s)
+wait_for "has_vip lb-02" 30 || fail "the VIP did not move to lb-02"
+has_vip lb-01 && fail "the VIP is still on lb-01"
+wait_for "[ \"\$(status_of --cacert $TMP/both.pem --resolve www.foobar.com:443:$VIP https://www.foobar.com/healthz)\" = 200 ]" 20 ||
+  fail "the VIP does not answer after failover"
+for i in 1 2 3 4 5; do
+  [ "$(status_of --cacert "$TMP/both.pem" --resolve www.foobar.com:443:$VIP https://www.foobar.com/)" = 200 ] ||
+    fail "request $i after failover not answered"
+done
+ok "failover: VIP on lb-02 after $(( $(date +%s) - t0 )) s, requests answered"
+
+# Apply starts HAProxy again on lb-01, which takes the VIP back (higher priority).
+set +e; plan --detailed-exitcode >"$TMP/plan4"; rc=$?; set -e
+[ $rc -eq 2 ] && grep -q "~ update service haproxy (service stopped)" "$TMP/plan4" ||
+  { cat "$TMP/plan4"; fail "the plan does not start the stopped HAProxy"; }
+apply >"$TMP/apply4" 2>&1 || { cat "$TMP/apply4"; fail "apply after failover failed"; }
+wait_for "has_vip lb-01" 30 || fail "the VIP did not return to lb-01"
+wait_for "! has_vip lb-02" 10 || fail "the VIP stayed on lb-02"
+ok "apply restarts HAProxy on lb-01 and the VIP returns"
+
+"$F" destroy --lab --no-color --auto-approve "$STACK" >"$TMP/destroy" 2>&1 || { cat "$TMP/destroy"; fail "destroy failed"; }
+on lb-01 sh -c '! pidof keepalived && ! pidof haproxy' >/dev/null || fail "keepalived or HAProxy still running after destroy"
+wait_for "! has_vip lb-01 && ! has_vip lb-02" 10 || fail "the VIP is still held after destroy"
+on app-01 sh -c '! nft list table inet foobar' >/dev/null 2>&1 || fail "firewall table left after destroy"
+on db-01 test -d /var/lib/mysql/foobar || fail "destroy removed database data without --purge"
+ok "destroy"
+echo "stack 3 end to end: all checks passed"
