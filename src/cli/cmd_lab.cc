@@ -88,6 +88,7 @@ int lab_up_cmd(std::vector<std::string> args) {
     name = target->name;
     hosts = std::move(target->hosts);
     secret_names = std::move(target->secret_names);
+    if (auto st = install_lab_packages(target->packages); !st) return report(st.diagnostics());
   } else {
     auto specs = lab_specs_from_args(r.count("host") ? r["host"].as<std::vector<std::string>>()
                                                      : std::vector<std::string>{});

@@ -4,9 +4,13 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <set>
 #include <filesystem>
 
+#include "compile/compile.h"
 #include "stack/stack.h"
+#include "util/shell.h"
 
 namespace foobar::cli {
 
@@ -35,10 +39,38 @@ bool names_stack_file(const std::string& arg) {
 Result<LabTarget> lab_target_from_stack(const std::string& stack_path) {
   auto st = stack::load_stack(stack_path);
   if (!st) return st.diagnostics();
-  LabTarget t{st->name.value, {}, {}};
+  LabTarget t{st->name.value, {}, {}, {}};
   for (const auto& ref : stack::secret_refs(*st)) t.secret_names.push_back(ref.name);
   for (const auto& h : st->hosts) t.hosts.push_back({h.name.value, h.address.value});
+  auto graph = compile::compile_stack(*st);
+  if (!graph) return graph.diagnostics();
+  std::set<std::string> packages;
+  for (const auto& r : graph->resources())
+    if (r.kind == ResourceKind::package) packages.insert(r.name);
+  t.packages.assign(packages.begin(), packages.end());
   return t;
+}
+
+// Lab hosts have no route off the machine and see the machine's root as their lower
+// layer, so the stack's packages are installed here, before any overlay is mounted,
+// with services kept from starting on the machine itself.
+Status install_lab_packages(const std::vector<std::string>& packages) {
+  std::string missing;
+  for (const auto& p : packages) {
+    std::string q = "dpkg-query -W -f='${Status}' " + shell_quote(p) + " 2>/dev/null | grep -q 'install ok installed'";
+    if (std::system(q.c_str()) != 0) missing += " " + shell_quote(p);
+  }
+  if (missing.empty()) return ok_status();
+  std::fprintf(stderr, "lab up: installing on this machine:%s\n", missing.c_str());
+  const std::string cmd =
+      "set -e; guard=0; if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\\nexit 101\\n' > "
+      "/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; guard=1; fi; "
+      "trap '[ $guard = 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT; "
+      "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends" + missing + " >&2";
+  if (std::system(("sh -c " + shell_quote(cmd)).c_str()) != 0)
+    return Diagnostic::error("lab up", "installing the stack's packages failed:" + missing +
+                                           "; run scripts/setup.sh (apt-get update may be needed)");
+  return ok_status();
 }
 
 Status write_lab_secrets(const std::string& path, const std::vector<std::string>& names) {

@@ -18,7 +18,11 @@ struct LabTarget {
   std::string name;
   std::vector<lab::LabHostSpec> hosts;
   std::vector<std::string> secret_names;  // the stack's secrets, made up for the lab
+  std::vector<std::string> packages;      // every package the stack's hosts need
 };
+
+// Installs the packages missing on this machine (services kept from starting).
+Status install_lab_packages(const std::vector<std::string>& packages);
 
 // Whether a `lab` argument names a stack file rather than a lab.
 bool names_stack_file(const std::string& arg);
