@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "apply/executor.h"
 #include "cli/plan_output.h"
@@ -44,6 +45,38 @@ void print_event(const ApplyEvent& e) {
   std::fflush(stdout);
 }
 
+// On a terminal: one line per host showing its current step, redrawn in place.
+class TtyProgress {
+ public:
+  explicit TtyProgress(const Plan& plan) {
+    for (const auto& hp : plan.hosts)
+      for (const auto& a : hp.actions)
+        if (a.changes()) {
+          m_lines.emplace_back(hp.host, "waiting");
+          break;
+        }
+  }
+
+  void on(const ApplyEvent& e) {
+    for (auto& [host, line] : m_lines) {
+      if (host != e.host) continue;
+      const char* state = e.phase == ApplyEvent::Phase::started ? "..."
+                          : e.phase == ApplyEvent::Phase::done  ? "done"
+                          : e.phase == ApplyEvent::Phase::failed ? "FAILED"
+                                                                 : "skipped";
+      line = e.what + " " + state;
+    }
+    if (m_drawn) std::printf("\033[%zuA", m_lines.size());
+    for (const auto& [host, line] : m_lines) std::printf("\033[2K  %-16s %s\n", host.c_str(), line.c_str());
+    m_drawn = true;
+    std::fflush(stdout);
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> m_lines;
+  bool m_drawn = false;
+};
+
 }  // namespace
 
 int confirm_and_apply(const std::string& command, const Remote& remote, const Plan& plan, const Graph& desired,
@@ -63,7 +96,11 @@ int confirm_and_apply(const std::string& command, const Remote& remote, const Pl
   options.purge = purge;
   options.secrets = remote.secrets;
   options.secret_values = remote.secret_values;
-  options.on_event = print_event;
+  auto progress = std::make_shared<TtyProgress>(plan);
+  if (isatty(STDOUT_FILENO))
+    options.on_event = [progress](const ApplyEvent& e) { progress->on(e); };
+  else
+    options.on_event = print_event;
   const auto start = std::chrono::steady_clock::now();
   auto result = apply_plan(plan, desired, remote.connector_map(), options);
   const double secs =
