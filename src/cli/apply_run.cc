@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -112,8 +113,10 @@ int confirm_and_apply(const std::string& command, const Remote& remote, const Pl
     std::fprintf(stderr, "Fix the cause and run %s again: it picks up where this run stopped.\n", command.c_str());
     return 1;
   }
-  std::printf("\nApply complete in %.1f s: %d added, %d changed, %d destroyed, %d reloaded/restarted.\n", secs,
-              s.add, s.change, s.destroy, s.reload + s.restart);
+  std::string verb = command.substr(command.find(' ') + 1);  // "apply" or "destroy"
+  verb[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(verb[0])));
+  std::printf("\n%s complete in %.1f s: %d added, %d changed, %d destroyed, %d reloaded/restarted.\n",
+              verb.c_str(), secs, s.add, s.change, s.destroy, s.reload + s.restart);
   return 0;
 }
 
