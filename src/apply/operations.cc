@@ -57,6 +57,14 @@ std::string account(const std::string& user, const std::string& host) {
   return sql_string(user) + "@" + sql_string(host);
 }
 
+// After START SLAVE: wait (up to 30 s) until both replication threads run, else
+// fail with the server's own status lines, so a broken link fails apply itself.
+const std::string k_replication_running_check =
+    "i=0; while [ $i -lt 30 ]; do st=$(mysql -e 'SHOW SLAVE STATUS\\G'); case \"$st\" in "
+    "*'Slave_IO_Running: Yes'*'Slave_SQL_Running: Yes'*) exit 0;; esac; i=$((i+1)); sleep 1; done; "
+    "echo 'replication is not running after 30 s:' >&2; "
+    "printf '%s\\n' \"$st\" | grep -E 'Running:|Last_(IO_|SQL_)?Error:' >&2; exit 1";
+
 // SQL goes through stdin to the local server's root account (unix socket).
 RemoteOp sql_op(std::string sql) { return {"mysql --batch --skip-column-names", std::move(sql)}; }
 
@@ -124,9 +132,11 @@ Result<RemoteOp> converge_op(const Resource& r, const SecretLookup& secrets) {
       const auto& rep = std::get<ReplicationState>(r.state);
       auto pw = secret_value(rep.password_secret, r.host, secrets);
       if (!pw.ok()) return pw.diagnostics();
-      return sql_op("STOP SLAVE;\nCHANGE MASTER TO MASTER_HOST=" + sql_string(rep.primary_address) +
-                    ", MASTER_USER=" + sql_string(rep.user) + ", MASTER_PASSWORD=" + sql_string(*pw) +
-                    ", MASTER_USE_GTID=slave_pos;\nSTART SLAVE;\n");
+      RemoteOp op = sql_op("STOP SLAVE;\nCHANGE MASTER TO MASTER_HOST=" + sql_string(rep.primary_address) +
+                           ", MASTER_USER=" + sql_string(rep.user) + ", MASTER_PASSWORD=" + sql_string(*pw) +
+                           ", MASTER_USE_GTID=slave_pos;\nSTART SLAVE;\n");
+      op.command += " && { " + k_replication_running_check + "; }";
+      return op;
     }
     case ResourceKind::command: {
       const auto& c = std::get<CommandState>(r.state);

@@ -145,3 +145,30 @@ TEST_CASE("guarded commands run only when their guard allows") {
   REQUIRE(run_local(*op, t.path) == 0);
   CHECK(slurp(marker) == "x\n");
 }
+
+TEST_CASE("replication is verified running after it is configured") {
+  TempDir t;
+  Resource r;
+  r.host = "db-02";
+  r.kind = ResourceKind::replication;
+  r.name = "db-01";
+  r.state = ReplicationState{"db-01", "10.77.0.41", "repl", "DB_REPL"};
+  auto op = converge_op(r, [](const std::string&) { return std::optional<std::string>("pw"); });
+  REQUIRE(op.ok());
+  CHECK(op->input.find("START SLAVE") != std::string::npos);
+  // A fake mysql: `healthy` reports both threads running; otherwise the SQL fails.
+  auto with_fake_mysql = [&](bool healthy) {
+    fs::path bin = t.path / (healthy ? "good" : "bad");
+    fs::create_directories(bin);
+    std::ofstream(bin / "mysql")
+        << "#!/bin/sh\ncase \"$*\" in *'SHOW SLAVE STATUS'*) "
+           "printf 'Slave_IO_Running: Yes\\nSlave_SQL_Running: Yes\\n';; *) cat >/dev/null; "
+        << (healthy ? "exit 0" : "echo 'ERROR 1045' >&2; exit 1") << ";; esac\n";
+    fs::permissions(bin / "mysql", fs::perms::owner_all);
+    RemoteOp o = *op;
+    o.command = "PATH=" + shell_quote(bin.string()) + ":$PATH\n" + o.command;
+    return run_local(o, t.path);
+  };
+  CHECK(with_fake_mysql(true) == 0);
+  CHECK(with_fake_mysql(false) != 0);  // fails at once, without waiting for the threads
+}
