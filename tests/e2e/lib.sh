@@ -32,3 +32,15 @@ wait_for() {
 # The X-Served-By header of a request, or nothing.
 served_by() { curl -s -m 5 -k -o /dev/null -D - "$@" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-served-by"{print $2}'; }
 status_of() { curl -s -m 5 -k -o /dev/null -w '%{http_code}' "$@"; }
+
+# Brings the stack's lab up; the first plan must have changes (exit 2, kept in
+# $TMP/plan1) and the first apply must complete ($TMP/apply1).
+first_apply() {
+  "$F" lab up "$STACK" >/dev/null
+  local rc
+  set +e; plan --detailed-exitcode >"$TMP/plan1"; rc=$?; set -e
+  [ $rc -eq 2 ] || { cat "$TMP/plan1"; fail "first plan exit $rc, want 2"; }
+  apply >"$TMP/apply1" 2>&1 || { cat "$TMP/apply1"; fail "apply failed"; }
+  grep -q "^Apply complete" "$TMP/apply1" || fail "apply did not complete"
+  ok "apply"
+}

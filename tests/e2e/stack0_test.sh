@@ -6,14 +6,9 @@ STACK=stacks/0-simple-web-stack.yaml
 source "$(dirname "$0")/lib.sh"
 WEB=10.77.0.10
 
-"$F" lab up "$STACK" >/dev/null
 
 # 1. The first plan has changes; apply converges.
-set +e; plan --detailed-exitcode >"$TMP/plan1"; rc=$?; set -e
-[ $rc -eq 2 ] || { cat "$TMP/plan1"; fail "first plan exit $rc, want 2"; }
-apply >"$TMP/apply1" 2>&1 || { cat "$TMP/apply1"; fail "apply failed"; }
-grep -q "^Apply complete" "$TMP/apply1" || fail "apply did not complete"
-ok "apply"
+first_apply
 
 # 2. nginx answers on port 80 and the page comes from the app (it names the host).
 wait_for "[ \"\$(status_of http://$WEB/)\" = 200 ]" 30 || fail "GET / is not 200: $(status_of http://$WEB/)"

@@ -10,13 +10,8 @@ source "$(dirname "$0")/checks.sh"
 LB=10.77.0.11 DB=10.77.0.41 MON=10.77.0.51
 HOSTS="lb-01 web-01 web-02 db-01 db-02 mon-01"
 
-"$F" lab up "$STACK" >/dev/null
 
-set +e; plan --detailed-exitcode >"$TMP/plan1"; rc=$?; set -e
-[ $rc -eq 2 ] || { cat "$TMP/plan1"; fail "first plan exit $rc, want 2"; }
-apply >"$TMP/apply1" 2>&1 || { cat "$TMP/apply1"; fail "apply failed"; }
-grep -q "^Apply complete" "$TMP/apply1" || fail "apply did not complete"
-ok "apply"
+first_apply
 
 # HTTPS at the LB with the certificate it generated; HTTP redirected to HTTPS.
 check_tls lb-01 $LB

@@ -11,13 +11,8 @@ VIP=10.77.0.10 DB=10.77.0.41 MON=10.77.0.51
 HOSTS="lb-01 lb-02 web-01 web-02 app-01 app-02 db-01 db-02 mon-01"
 has_vip() { on "$1" ip -4 -o addr show dev eth0 | grep -q " $VIP/"; }
 
-"$F" lab up "$STACK" >/dev/null
 
-set +e; plan --detailed-exitcode >"$TMP/plan1"; rc=$?; set -e
-[ $rc -eq 2 ] || { cat "$TMP/plan1"; fail "first plan exit $rc, want 2"; }
-apply >"$TMP/apply1" 2>&1 || { cat "$TMP/apply1"; fail "apply failed"; }
-grep -q "^Apply complete" "$TMP/apply1" || fail "apply did not complete"
-ok "apply"
+first_apply
 
 # The VIP sits on the MASTER (lb-01) only.
 wait_for "has_vip lb-01" 20 || fail "the VIP $VIP is not on lb-01"
