@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/lab_args.h"
+#include "lab/client.h"
 #include "lab/lab.h"
 #include "transport/ssh_connector.h"
 #include "util/thread_pool.h"
@@ -22,12 +23,15 @@ constexpr const char* kUsage =
     "       foobarctl lab up NAME --host NAME=ADDRESS [--host ...]\n"
     "       foobarctl lab down [STACK.yaml|NAME]\n"
     "       foobarctl lab status [STACK.yaml|NAME]\n"
-    "       foobarctl lab ssh [--lab NAME] HOST [-- COMMAND...]\n\n"
+    "       foobarctl lab ssh [--lab NAME] HOST [-- COMMAND...]\n"
+    "       foobarctl lab client [STACK.yaml|NAME] -- COMMAND...\n\n"
     "A lab host is a network namespace on bridge labbr0 (10.77.0.0/24), an overlay root\n"
     "and its own PID/UTS/mount namespaces running sshd. Needs root. One lab at a time.\n"
     "'lab ssh' without a command opens an interactive ssh session; with a command it\n"
     "(one word: a shell command line; several: an argv, passed on exactly)\n"
-    "runs it and exits with its status.\n";
+    "runs it and exits with its status.\n"
+    "'lab client' runs COMMAND on this machine as the lab's visitor: names resolve through\n"
+    "the stack's nameserver (NSD on a lab host) and the lab's CA is trusted.\n";
 
 int report(const Diagnostics& diags) {
   for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.to_string().c_str());
@@ -81,14 +85,14 @@ int lab_up_cmd(std::vector<std::string> args) {
   if (!r.count("name")) return report({Diagnostic::error("lab up", "give a STACK file or a lab NAME with --host")});
   std::string name = r["name"].as<std::vector<std::string>>().front();
   std::vector<lab::LabHostSpec> hosts;
-  std::vector<std::string> secret_names;
+  LabTarget target;
   if (names_stack_file(name)) {
-    auto target = lab_target_from_stack(name);
-    if (!target) return report(target.diagnostics());
-    name = target->name;
-    hosts = std::move(target->hosts);
-    secret_names = std::move(target->secret_names);
-    if (auto st = install_lab_packages(target->packages); !st) return report(st.diagnostics());
+    auto t = lab_target_from_stack(name);
+    if (!t) return report(t.diagnostics());
+    target = std::move(*t);
+    name = target.name;
+    hosts = target.hosts;
+    if (auto st = install_lab_packages(target.packages); !st) return report(st.diagnostics());
   } else {
     auto specs = lab_specs_from_args(r.count("host") ? r["host"].as<std::vector<std::string>>()
                                                      : std::vector<std::string>{});
@@ -98,12 +102,19 @@ int lab_up_cmd(std::vector<std::string> args) {
   auto start = std::chrono::steady_clock::now();
   auto state = lab::lab_up(name, hosts);
   if (!state) return report(state.diagnostics());
-  if (auto st = write_lab_secrets(state->dir + "/secrets", secret_names); !st) return report(st.diagnostics());
+  if (auto st = prepare_lab_files(state->dir, target); !st) {
+    (void)lab::lab_down(name);  // nothing half made stays behind
+    return report(st.diagnostics());
+  }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   std::printf("lab %s is up: %zu hosts in %.1f s\n", name.c_str(), state->hosts.size(), ms.count() / 1000.0);
   for (const auto& h : state->hosts) std::printf("  %-20s %-15s pid %d\n", h.name.c_str(), h.address.c_str(), h.init_pid);
   std::printf("key %s, known_hosts %s\nlog in with: foobarctl lab ssh HOST\n", state->key.c_str(),
               state->known_hosts.c_str());
+  if (!target.nameserver_address.empty())
+    std::printf("browse as a visitor (DNS via %s%s): foobarctl lab client -- curl https://%s/\n",
+                target.nameserver_address.c_str(), target.certificate_secrets.empty() ? "" : ", lab CA trusted",
+                target.tls_names.empty() ? "..." : target.tls_names.front().c_str());
   return 0;
 }
 
@@ -173,6 +184,17 @@ int lab_ssh_cmd(std::vector<std::string> args, const std::vector<std::string>& c
   return res->exit_status & 0xff;
 }
 
+int lab_client_cmd(const std::vector<std::string>& positional, const std::vector<std::string>& command) {
+  auto name = lab_name(positional);
+  if (!name) return report(name.diagnostics());
+  auto state = lab::load_lab_state(*name);
+  if (!state) return report(state.diagnostics());
+  std::fflush(stdout);
+  auto st = lab::exec_as_client(state->dir, command);  // returns only on failure
+  report(st.diagnostics());
+  return 127;
+}
+
 // Runs one command on every host at once, one connector per host (benchmarks).
 int lab_exec_all_cmd(const std::vector<std::string>& positional, const std::vector<std::string>& command) {
   if (command.empty()) return report({Diagnostic::error("lab exec-all", "give a command after --")});
@@ -225,10 +247,11 @@ int cmd_lab(std::vector<std::string> args, const GlobalOptions& /*global*/) {
     if (sub == "down") return lab_down_cmd(positional);
     if (sub == "status") return lab_status_cmd(positional);
     if (sub == "exec-all") return lab_exec_all_cmd(positional, command);
+    if (sub == "client") return lab_client_cmd(positional, command);
   } catch (const cxxopts::exceptions::exception& e) {
     return report({Diagnostic::error("lab " + sub, e.what())});
   }
-  return report({Diagnostic::error("lab", "unknown subcommand '" + sub + "': use up, down, status or ssh")});
+  return report({Diagnostic::error("lab", "unknown subcommand '" + sub + "': use up, down, status, ssh or client")});
 }
 
 }  // namespace foobar::cli

@@ -9,6 +9,8 @@
 #include <filesystem>
 
 #include "compile/compile.h"
+#include "compile/topology.h"
+#include "lab/client.h"
 #include "stack/stack.h"
 #include "util/shell.h"
 
@@ -39,7 +41,8 @@ bool names_stack_file(const std::string& arg) {
 Result<LabTarget> lab_target_from_stack(const std::string& stack_path) {
   auto st = stack::load_stack(stack_path);
   if (!st) return st.diagnostics();
-  LabTarget t{st->name.value, {}, {}, {}};
+  LabTarget t;
+  t.name = st->name.value;
   for (const auto& ref : stack::secret_refs(*st)) t.secret_names.push_back(ref.name);
   for (const auto& h : st->hosts) t.hosts.push_back({h.name.value, h.address.value});
   auto graph = compile::compile_stack(*st);
@@ -48,6 +51,13 @@ Result<LabTarget> lab_target_from_stack(const std::string& stack_path) {
   for (const auto& r : graph->resources())
     if (r.kind == ResourceKind::package) packages.insert(r.name);
   t.packages.assign(packages.begin(), packages.end());
+  auto topo = compile::derive_topology(*st);
+  if (!topo.nameserver.empty()) t.nameserver_address = topo.address_of(topo.nameserver);
+  if (const auto& lb = st->tiers.lb; topo.tls && lb->tls->certificate.bundle) {
+    t.certificate_secrets.push_back(lb->tls->certificate.bundle->name);
+    t.tls_names.push_back(topo.server_name);
+    for (const auto& a : topo.server_aliases) t.tls_names.push_back(a);
+  }
   return t;
 }
 
@@ -73,9 +83,14 @@ Status install_lab_packages(const std::vector<std::string>& packages) {
   return ok_status();
 }
 
-Status write_lab_secrets(const std::string& path, const std::vector<std::string>& names) {
+Status write_lab_secrets(const std::string& path, const std::vector<std::string>& names,
+                         const std::map<std::string, std::string>& fixed) {
   std::string text = "# Secrets of this lab, made by 'foobarctl lab up'; used with --lab.\n";
   for (const auto& name : names) {
+    if (auto it = fixed.find(name); it != fixed.end()) {
+      text += name + "=" + it->second + "\n";
+      continue;
+    }
     unsigned char raw[18];
     if (RAND_bytes(raw, sizeof raw) != 1) return Diagnostic::error(path, "cannot draw random bytes for secrets");
     std::string value;
@@ -92,6 +107,22 @@ Status write_lab_secrets(const std::string& path, const std::vector<std::string>
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) return Diagnostic::error(path, "cannot write the lab's secrets file");
   return ok_status();
+}
+
+}  // namespace foobar::cli
+
+namespace foobar::cli {
+
+Status prepare_lab_files(const std::string& dir, const LabTarget& target) {
+  std::map<std::string, std::string> fixed;
+  if (!target.certificate_secrets.empty())
+    if (auto st = lab::make_lab_ca(dir); !st) return st;
+  for (const auto& name : target.certificate_secrets) {
+    if (auto st = lab::issue_lab_certificate(dir, target.tls_names, dir + "/" + name + ".pem"); !st) return st;
+    fixed[name] = "@" + name + ".pem";  // relative to the secrets file
+  }
+  if (auto st = write_lab_secrets(dir + "/secrets", target.secret_names, fixed); !st) return st;
+  return lab::write_client_files(dir, target.nameserver_address);
 }
 
 }  // namespace foobar::cli

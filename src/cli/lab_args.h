@@ -2,6 +2,7 @@
 // stack file will also be turned into hosts.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,16 @@ struct LabTarget {
   std::vector<lab::LabHostSpec> hosts;
   std::vector<std::string> secret_names;  // the stack's secrets, made up for the lab
   std::vector<std::string> packages;      // every package the stack's hosts need
+  // The site's TLS names (server name first) and the secrets holding a certificate
+  // bundle: the lab issues one certificate from its own CA for each of them.
+  std::vector<std::string> tls_names;
+  std::vector<std::string> certificate_secrets;
+  std::string nameserver_address;  // where the lab's client resolves names (empty: no DNS)
 };
+
+// Makes the lab's CA and certificates, the secrets file and the client's files in the
+// state directory of a lab that is up.
+Status prepare_lab_files(const std::string& dir, const LabTarget& target);
 
 // Installs the packages missing on this machine (services kept from starting).
 Status install_lab_packages(const std::vector<std::string>& packages);
@@ -28,7 +38,9 @@ Status install_lab_packages(const std::vector<std::string>& packages);
 bool names_stack_file(const std::string& arg);
 Result<LabTarget> lab_target_from_stack(const std::string& stack_path);
 
-// Writes a KEY=VALUE secrets file (0600) with a random value per name.
-Status write_lab_secrets(const std::string& path, const std::vector<std::string>& names);
+// Writes a KEY=VALUE secrets file (0600) with a random value per name, except the
+// names in `fixed`, which get the value given there.
+Status write_lab_secrets(const std::string& path, const std::vector<std::string>& names,
+                         const std::map<std::string, std::string>& fixed = {});
 
 }  // namespace foobar::cli

@@ -346,6 +346,13 @@ void check_tls(const Ctx& c) {
           "anyone on the internal network can read or alter user data and session cookies between "
           "the load balancer and the web servers",
           "re-encrypt to the web tier: tiers.lb.tls.reencrypt: true");
+  if (tls.certificate.self_signed && lb->hosts.size() > 1)
+    c.add("TLS-CERT-PER-LB", Sev::warning, tls.pos, "lb", c.s.hosts_of_tier("lb"),
+          "'certificate: self-signed' makes a different certificate on each of " + join(c.s.hosts_of_tier("lb")),
+          "clients that pinned or accepted one load balancer's certificate get another after a failover "
+          "and refuse to connect",
+          "give every load balancer the same certificate: tiers.lb.tls.certificate: { secret: NAME } "
+          "(a PEM bundle; 'foobarctl lab up' issues one from the lab's CA)");
   if (!tls.redirect_http.value)
     c.add("TLS-NO-REDIRECT", Sev::info, tls.redirect_http.pos, "lb", c.s.hosts_of_tier("lb"),
           "plain HTTP is served as well as HTTPS, not redirected",

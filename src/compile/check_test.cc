@@ -33,7 +33,7 @@ tiers:
     hosts: [lb-01, lb-02]
     health_check: { path: /healthz }
     vip: { address: 10.77.0.10, router_id: 51 }
-    tls: { enabled: true, certificate: self-signed, redirect_http: true, reencrypt: true }
+    tls: { enabled: true, certificate: { secret: TLS_CERTIFICATE }, redirect_http: true, reencrypt: true }
   web:
     hosts: [web-01, web-02]
     static: [/static]
@@ -292,6 +292,12 @@ TEST_CASE("check: MySQL server ids of stacks that share database hosts") {
   // Stacks on separate database hosts never replicate together.
   b.hosts[6].address.value = "10.77.0.61";
   CHECK_FALSE(has(check_across({&a, &b}), "DB-SERVER-ID-DUP"));
+}
+
+TEST_CASE("check: self-signed certificates on an LB pair differ per LB") {
+  auto f = check_stack(variant("certificate: { secret: TLS_CERTIFICATE }", "certificate: self-signed"));
+  CHECK(get(f, "TLS-CERT-PER-LB").hosts == std::vector<std::string>{"lb-01", "lb-02"});
+  CHECK(get(f, "TLS-CERT-PER-LB").fix.find("certificate: { secret: NAME }") != std::string::npos);
 }
 
 TEST_CASE("check: JSON output has stable fields and a summary") {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "compile/compile.h"
 #include "compile/context.h"
@@ -149,15 +150,32 @@ TEST_CASE("resource ids, files and handlers") {
   CHECK(file(g, site.id()).validate == "nginx -t");
   CHECK(file(g, site.id()).content.find("server 10.77.0.31:8000") != std::string::npos);
   CHECK(file(g, "lb-01:file:/etc/haproxy/haproxy.cfg").validate == "haproxy -c -f {}");
-  CHECK(file(g, "lb-01:file:/etc/foobar/dns/foobar.com.zone").validate == "named-checkzone foobar.com {}");
+  // The zone and NSD live on the stack's nameserver (mon-01), which answers DNS from anywhere.
+  CHECK(file(g, "mon-01:file:/etc/foobar/dns/foobar.com.zone").validate == "nsd-checkzone foobar.com {}");
+  CHECK(res(g, "mon-01:file:/etc/foobar/dns/foobar.com.zone").notify.at(0).action == OnChange::reload);
+  CHECK(res(g, "mon-01:file:/etc/nsd/nsd.conf").notify.at(0).action == OnChange::restart);
+  CHECK(file(g, "mon-01:file:/etc/nsd/nsd.conf").content.find("ip-address: 10.77.0.51") != std::string::npos);
+  CHECK(file(g, "mon-01:file:/etc/nftables.conf").content.find("udp dport 53 accept") != std::string::npos);
+  CHECK(!g.find("lb-01:file:/etc/foobar/dns/foobar.com.zone"));
+  CHECK(!g.find("lb-01:service:nsd"));
   CHECK(res(g, "db-01:file:/etc/mysql/mariadb.conf.d/60-foobar.cnf").notify.at(0).action == OnChange::restart);
   CHECK(res(g, "app-01:file:/opt/foobar/app.py").notify.at(0).target == "app-01:service:foobar-app");
   CHECK(file(g, "app-01:file:/etc/foobar/app.env").mode == "0600");
   CHECK(file(g, "lb-01:file:/etc/nftables.conf").mode == "0755");
   CHECK(res(g, "mon-01:file:/etc/default/prometheus").notify.at(0).action == OnChange::restart);
   CHECK(res(g, "mon-01:file:/etc/prometheus/prometheus.yml").notify.at(0).action == OnChange::reload);
-  const auto& cert = std::get<CommandState>(res(g, "lb-01:command:tls-self-signed").state);
-  CHECK(cert.creates == k_haproxy_pem);
+  // Both LBs get the same certificate bundle from the secret, checked with HAProxy's config.
+  CHECK(file(g, "lb-01:file:" + std::string(k_haproxy_pem)).sensitive);
+  CHECK(file(g, "lb-02:file:" + std::string(k_haproxy_pem)).content == file(g, "lb-01:file:" + std::string(k_haproxy_pem)).content);
+  CHECK(!g.find("lb-01:command:tls-self-signed"));
+  // With `certificate: self-signed` each LB makes its own, once (`creates:`).
+  auto text = [] { std::ifstream in(k_stacks[3]); std::stringstream ss; ss << in.rdbuf(); return ss.str(); }();
+  text.replace(text.find("{ secret: TLS_CERTIFICATE }"), 27, "self-signed");
+  auto self = stack::parse_stack(text, "self-signed.yaml");
+  REQUIRE(self.ok());
+  auto gs = compiled(*self);
+  CHECK(std::get<CommandState>(res(gs, "lb-01:command:tls-self-signed").state).creates == k_haproxy_pem);
+  CHECK(!gs.find("lb-01:file:" + std::string(k_haproxy_pem)));
   CHECK(g.find("web-01:command:tls-self-signed"));  // re-encryption: nginx has its own certificate
   CHECK(g.find("app-01:package:python3-flask"));
   CHECK(!g.find("app-01:package:nginx"));
@@ -175,7 +193,7 @@ TEST_CASE("dependencies within and across hosts") {
   CHECK(has_dep(g, "web-01:service:nginx", "web-01:firewall:nftables"));
   CHECK(has_dep(g, "web-01:service:nginx", "app-02:service:foobar-app"));
   CHECK(has_dep(g, "lb-02:service:haproxy", "web-02:service:nginx"));
-  CHECK(has_dep(g, "lb-01:file:/etc/haproxy/haproxy.cfg", "lb-01:command:tls-self-signed"));
+  CHECK(has_dep(g, "lb-01:file:/etc/haproxy/haproxy.cfg", "lb-01:file:" + std::string(k_haproxy_pem)));
   CHECK(has_dep(g, "lb-01:service:keepalived", "lb-01:service:haproxy"));
   CHECK(has_dep(g, "mon-01:service:prometheus", "db-02:service:prometheus-mysqld-exporter"));
   CHECK(has_dep(g, "db-02:replication:db-01", "db-01:db_user:repl@10.77.0.42"));

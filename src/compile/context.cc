@@ -318,7 +318,7 @@ json monitoring_section(const Topology& t, const std::string& host) {
 
 json dns_section(const Topology& t, const std::string& host) {
   const Stack& s = *t.stack;
-  if (!s.dns || !t.is_entry(host)) return nullptr;
+  if (!s.dns || !t.is_nameserver(host)) return nullptr;
   const std::string& d = s.domain.value;
   json records = json::array();
   for (const auto& r : t.zone_records)
@@ -330,7 +330,9 @@ json dns_section(const Topology& t, const std::string& host) {
           {"soa", {{"primary_ns", "ns1." + d + "."}, {"admin", "hostmaster." + d + "."}, {"refresh", 3600},
                    {"retry", 600}, {"expire", 1209600}, {"minimum", s.dns->ttl.value}}},
           {"nameservers", json::array({"ns1." + d + "."})},
-          {"records", records}};
+          {"records", records},
+          {"zonefile", "/etc/foobar/dns/" + d + ".zone"},
+          {"listen", json::array({t.address_of(host), "127.0.0.1"})}};
 }
 
 }  // namespace

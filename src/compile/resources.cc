@@ -26,7 +26,7 @@ const std::vector<RoleSpec>& role_specs() {
       {"node-exporter", {"prometheus-node-exporter"}, "prometheus-node-exporter", OnChange::restart},
       {"nginx-exporter", {"prometheus-nginx-exporter"}, "prometheus-nginx-exporter", OnChange::restart},
       {"mysqld-exporter", {"prometheus-mysqld-exporter"}, "prometheus-mysqld-exporter", OnChange::restart},
-      {"dns", {"bind9-utils"}, "", OnChange::reload},  // named-checkzone validates the zone
+      {"dns", {"nsd"}, "nsd", OnChange::reload},  // authoritative for the zone; nsd-checkzone validates it
   };
   return specs;
 }

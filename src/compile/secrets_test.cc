@@ -27,7 +27,7 @@ stack::Stack secret_stack() {
     REQUIRE_MESSAGE(at != std::string::npos, from);
     text.replace(at, from.size(), to);
   };
-  swap("certificate: self-signed", "certificate: { secret: TLS_BUNDLE }");
+  swap("certificate: { secret: TLS_CERTIFICATE }", "certificate: { secret: TLS_BUNDLE }");
   auto line = text.rfind('\n', text.find("FOOBAR_DB_PASSWORD:"));
   std::string indent = text.substr(line + 1, text.find("FOOBAR_DB_PASSWORD:") - line - 1);
   swap("FOOBAR_DB_PASSWORD: { secret: DB_APP_PASSWORD }",
@@ -193,10 +193,18 @@ TEST_CASE("resolve_secrets reads the secrets file after the environment") {
   CHECK(file(g, "app-01:file:/etc/foobar/app.secret.env").content.find("API_TOKEN='from-env'") != std::string::npos);
 }
 
-TEST_CASE("stacks without secret files: nothing to resolve") {
+TEST_CASE("a stack with a self-signed certificate has no certificate secret to resolve") {
   auto s = stack::load_stack("stacks/3-scale-up.yaml");
   REQUIRE(s.ok());
-  auto g = compiled(*s);
+  CHECK(secret_names(compiled(*s)) == std::vector<std::string>{"DB_APP_PASSWORD", "TLS_CERTIFICATE"});
+  std::ifstream in("stacks/3-scale-up.yaml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  text.replace(text.find("{ secret: TLS_CERTIFICATE }"), 27, "self-signed");
+  auto self = stack::parse_stack(text, "stacks/3-scale-up.yaml");
+  REQUIRE(self.ok());
+  auto g = compiled(*self);
   CHECK(secret_names(g) == std::vector<std::string>{"DB_APP_PASSWORD"});  // app.secret.env only
   CHECK(!g.find(std::string("lb-01:file:") + k_haproxy_pem));  // self-signed: made on the host
 }

@@ -180,6 +180,17 @@ std::uint32_t serial_of(const std::vector<ZoneRecord>& records) {
   return 1000000000u + h % 1147483647u;  // a positive 31-bit serial with 10 digits
 }
 
+// The nameserver answers DNS from anywhere, like the site it names.
+void derive_nameserver(Topology& t) {
+  const Stack& s = *t.stack;
+  if (!s.dns) return;
+  t.nameserver = s.dns->nameserver ? s.dns->nameserver->value
+                 : t.entry_hosts.empty() ? s.hosts.front().name.value
+                                         : t.entry_hosts.front();
+  add_flow(t, t.nameserver, {53, "udp", {}, "dns from anywhere"});
+  add_flow(t, t.nameserver, {53, "tcp", {}, "dns from anywhere"});
+}
+
 void derive_zone(Topology& t, std::optional<std::uint32_t> serial) {
   const Stack& s = *t.stack;
   if (!s.dns) return;
@@ -189,11 +200,8 @@ void derive_zone(Topology& t, std::optional<std::uint32_t> serial) {
     if (type == stack::RecordType::txt) value = "\"" + r.value.value + "\"";
     t.zone_records.push_back({r.name.value, stack::to_string(type), value, std::nullopt});
   }
-  std::string ns_host = s.dns->nameserver ? s.dns->nameserver->value
-                        : t.entry_hosts.empty() ? s.hosts.front().name.value
-                                                : t.entry_hosts.front();
   if (!has_record(t, "ns1")) {
-    const auto* h = s.find_host(ns_host);
+    const auto* h = s.find_host(t.nameserver);
     t.zone_records.push_back({"ns1", h->ipv6() ? "AAAA" : "A", h->address.value, std::nullopt});
   }
   for (const auto& h : s.hosts)
@@ -254,6 +262,7 @@ Topology derive_topology(const Stack& s, std::optional<std::uint32_t> dns_serial
   derive_site_names(t);
   derive_jobs(t);
   tier_flows(t);
+  derive_nameserver(t);
   monitoring_flows(t);
   if (s.firewall) stack_rule_flows(t);
   derive_zone(t, dns_serial);

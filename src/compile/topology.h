@@ -68,6 +68,8 @@ struct Topology {
   bool reencrypt = false;  // ... and again from the LBs to nginx
   std::vector<ZoneRecord> zone_records;  // the stack's records, ns1, one A per host
   std::uint32_t dns_serial = 0;
+  // The host serving the zone with NSD (ns1): dns.nameserver, else the first entry host.
+  std::string nameserver;
 
   // Stack::hosts_of_tier / tiers_of_host, computed once (they are linear scans).
   std::unordered_map<std::string, std::vector<std::string>> tier_members;  // "lb" -> hosts
@@ -78,6 +80,7 @@ struct Topology {
   bool has_exporter(stack::Exporter e) const;
   bool is_collector(const std::string& host) const;
   bool is_entry(const std::string& host) const;
+  bool is_nameserver(const std::string& host) const { return !nameserver.empty() && host == nameserver; }
   // The address other hosts of the stack use to reach `host` (loopback in a
   // single-host stack).
   std::string service_address(const std::string& host) const;

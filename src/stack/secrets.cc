@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -30,6 +31,23 @@ std::optional<std::string> process_env(const std::string& name) {
   const char* v = std::getenv(name.c_str());
   if (!v) return std::nullopt;
   return std::string(v);
+}
+
+// A value "@PATH" is the content of that file (relative to the secrets file), for
+// multi-line secrets such as a PEM certificate bundle; "@@..." is a literal "@...".
+Result<std::string> file_value(const std::string& value, const std::string& name, const std::string& secrets_file) {
+  if (value.empty() || value[0] != '@') return value;
+  if (value.size() > 1 && value[1] == '@') return value.substr(1);
+  std::filesystem::path path = value.substr(1);
+  if (path.is_relative()) path = std::filesystem::path(secrets_file).parent_path() / path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Diagnostic::error(secrets_file, "secret '" + name + "' names the file " + path.string() +
+                                               ", which cannot be read: " + std::strerror(errno) +
+                                               "; fix the path after '@' (write '@@' for a value starting with '@')");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
 }
 
 }  // namespace
@@ -85,7 +103,7 @@ Result<std::string> resolve_secret(const SecretRef& ref, const SecretSource& sou
     auto secrets = parse_secrets_file(buf.str(), source.file);
     if (!secrets.ok()) return secrets.diagnostics();
     auto it = secrets->find(ref.name);
-    if (it != secrets->end()) return it->second;
+    if (it != secrets->end()) return file_value(it->second, ref.name, source.file);
   }
   std::string msg = "secret '" + ref.name + "' is not set; export " + env_name;
   msg += source.file.empty() ? " or pass a secrets file"

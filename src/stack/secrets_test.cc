@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <unistd.h>
 
@@ -80,6 +81,23 @@ TEST_CASE("secrets: environment wins over the file; the file fills the gaps") {
   auto gone = resolve_secret(SecretRef{"OTHER", {}, "s"}, src);
   REQUIRE_FALSE(gone.ok());
   CHECK(gone.error().message.find("cannot open the secrets file") != std::string::npos);
+}
+
+TEST_CASE("secrets: '@PATH' reads a multi-line value from a file next to the secrets file") {
+  char dir[] = "/tmp/foobar-secrets-dir-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  const std::string d = dir, file = d + "/secrets", pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  std::ofstream(file) << "TLS=@tls.pem\nABS=@" << d << "/tls.pem\nAT=@@literal\nGONE=@missing.pem\n";
+  std::ofstream(d + "/tls.pem") << pem;
+  SecretSource src = env_only({});
+  src.file = file;
+  CHECK(*resolve_secret(SecretRef{"TLS", {}, "s"}, src) == pem);
+  CHECK(*resolve_secret(SecretRef{"ABS", {}, "s"}, src) == pem);
+  CHECK(*resolve_secret(SecretRef{"AT", {}, "s"}, src) == "@literal");
+  auto gone = resolve_secret(SecretRef{"GONE", {}, "s"}, src);
+  REQUIRE_FALSE(gone.ok());
+  CHECK(gone.error().message.find("secret 'GONE' names the file " + d + "/missing.pem") != std::string::npos);
+  std::filesystem::remove_all(d);
 }
 
 TEST_CASE("address: IPv4, IPv6 and CIDR parsing") {

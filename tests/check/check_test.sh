@@ -58,7 +58,7 @@ for c in FW-NONE TLS-NONE MON-NONE MON-NO-EXPORTER MON-NO-QPS-ALERT FW-SSH-BLOCK
 # Stack 3: only the single write primary (plus whatever the file itself gets wrong).
 expect stack3 present DB-SINGLE-PRIMARY $S3
 for c in SPOF-LB SPOF-SITE SPOF-TIER FW-NONE FW-SSH-BLOCKED FW-VRRP-BLOCKED FW-RULE-CONFLICT TLS-NONE \
-         MON-NONE MON-NO-EXPORTER MON-NO-QPS-ALERT IDENTICAL-SERVERS SCALE-COLOCATED DB-NO-REPLICA; do
+         MON-NONE MON-NO-EXPORTER MON-NO-QPS-ALERT IDENTICAL-SERVERS SCALE-COLOCATED DB-NO-REPLICA TLS-CERT-PER-LB; do
   expect stack3 absent $c $S3
 done
 
@@ -75,6 +75,8 @@ expect "stack1+monitoring" absent MON-NO-EXPORTER "$TMP/s1-mon.yaml"
 expect "stack1+monitoring" absent MON-NO-QPS-ALERT "$TMP/s1-mon.yaml"
 variant s1-vip $S1 's/^  lb-01:.*/&\n  lb-02:  { address: 10.77.0.12 }/; s/hosts: \[lb-01\]/hosts: [lb-01, lb-02]\n    vip: { address: 10.77.0.10, router_id: 51 }/; s/value: lb-01/value: vip/'
 expect "stack1+vip" absent SPOF-LB "$TMP/s1-vip.yaml"
+variant s3-selfsigned $S3 's/certificate: { secret: TLS_CERTIFICATE }/certificate: self-signed/'
+expect "stack3+self-signed" present TLS-CERT-PER-LB "$TMP/s3-selfsigned.yaml"
 variant s2-reenc $S2 's/reencrypt: false/reencrypt: true/'
 expect "stack2+reencrypt" absent TLS-PLAIN-BACKEND "$TMP/s2-reenc.yaml"
 variant s2-apps $S2 's/^  db-01:.*/  app-01: { address: 10.77.0.31 }\n  app-02: { address: 10.77.0.32 }\n&/; /^  app:/,/^    hosts:/s/hosts: \[web-01, web-02\]/hosts: [app-01, app-02]/'

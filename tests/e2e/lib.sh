@@ -29,9 +29,27 @@ wait_for() {
   return 1
 }
 
+# curl as the lab's visitor: names resolve through the stack's nameserver in the lab
+# and the lab's CA is trusted (foobarctl lab client), so no --resolve and no -k.
+visit() { "$F" lab client "$STACK" -- curl "$@"; }
 # The X-Served-By header of a request, or nothing.
-served_by() { curl -s -m 5 -k -o /dev/null -D - "$@" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-served-by"{print $2}'; }
-status_of() { curl -s -m 5 -k -o /dev/null -w '%{http_code}' "$@"; }
+served_by() { visit -s -m 5 -o /dev/null -D - "$@" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-served-by"{print $2}'; }
+status_of() { visit -s -m 5 -o /dev/null -w '%{http_code}' "$@"; }
+LAB_DIR=/var/lib/foobarctl/lab/$(awk '/^stack:/ {print $2; exit}' "$STACK")
+
+# NSD on host $1 ($2) answers for the zone with authority, and the lab's client
+# resolves www.foobar.com through it (glibc's resolver, as any program would) to $3.
+check_dns() {
+  local ns=$1 addr=$2 want=$3 got
+  wait_for "dig +short +norec @$addr www.foobar.com A | grep -qx $want" 20 ||
+    fail "NSD on $ns does not answer www.foobar.com with $want: $(dig +norec @"$addr" www.foobar.com A 2>&1 | tail -5)"
+  dig +norec @"$addr" www.foobar.com A | grep -q "flags: qr aa" || fail "the answer of $ns is not authoritative"
+  [ "$(dig +short +norec @"$addr" foobar.com SOA | awk '{print $3}')" = \
+    "$(on "$ns" awk '/; serial/ {print $1}' /etc/foobar/dns/foobar.com.zone)" ] || fail "NSD serves another serial than the zone file"
+  got=$("$F" lab client "$STACK" -- getent hosts www.foobar.com | awk '{print $1}')
+  [ "$got" = "$want" ] || fail "the lab's client resolves www.foobar.com to '$got', want $want"
+  ok "DNS: NSD on $ns serves foobar.com; the client resolves www.foobar.com to $want"
+}
 
 # Brings the stack's lab up; the first plan must have changes (exit 2, kept in
 # $TMP/plan1) and the first apply must complete ($TMP/apply1).

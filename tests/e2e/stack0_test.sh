@@ -10,25 +10,28 @@ WEB=10.77.0.10
 # 1. The first plan has changes; apply converges.
 first_apply
 
-# 2. nginx answers on port 80 and the page comes from the app (it names the host).
-wait_for "[ \"\$(status_of http://$WEB/)\" = 200 ]" 30 || fail "GET / is not 200: $(status_of http://$WEB/)"
-[ "$(served_by http://$WEB/)" = web-01 ] || fail "GET / not served by the app on web-01"
-curl -s -m 5 -D "$TMP/headers" http://$WEB/ >"$TMP/index"
+# 2. www.foobar.com resolves through NSD on web-01; nginx answers on port 80 and the
+# page comes from the app (it names the host).
+check_dns web-01 $WEB $WEB
+SITE=http://www.foobar.com
+wait_for "[ \"\$(status_of $SITE/)\" = 200 ]" 30 || fail "GET / is not 200: $(status_of $SITE/)"
+[ "$(served_by $SITE/)" = web-01 ] || fail "GET / not served by the app on web-01"
+visit -s -m 5 -D "$TMP/headers" $SITE/ >"$TMP/index"
 grep -qi "^server: nginx" "$TMP/headers" || fail "GET / did not pass through nginx"
 grep -q "foobar.com guestbook" "$TMP/index" || fail "GET / is not the app's page"
-[ "$(status_of http://$WEB/healthz)" = 200 ] || fail "/healthz is not 200"
+[ "$(status_of $SITE/healthz)" = 200 ] || fail "/healthz is not 200"
 on web-01 sh -c 'pidof nginx >/dev/null && pgrep -f "[g]unicorn" >/dev/null && pidof mariadbd >/dev/null' ||
   fail "nginx, gunicorn or mariadbd not running on web-01"
-ok "GET / answers 200 from the app behind nginx"
+ok "GET http://www.foobar.com/ answers 200 from the app behind nginx"
 
 # 3. A write goes through nginx and the app into MariaDB and is listed back.
 msg="stack0-$RANDOM$RANDOM"
-[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -d author=e2e -d "message=$msg" http://$WEB/entries)" = 201 ] ||
+[ "$(status_of -d author=e2e -d "message=$msg" $SITE/entries)" = 201 ] ||
   fail "POST /entries did not create an entry"
-curl -s -m 5 http://$WEB/ | grep -q "$msg" || fail "the entry is not listed"
+visit -s -m 5 $SITE/ | grep -q "$msg" || fail "the entry is not listed"
 [ "$(on web-01 mysql -N foobar -e "SELECT COUNT(*) FROM entries WHERE message='$msg'")" = 1 ] ||
   fail "the entry is not in MariaDB"
-[ "$(status_of -d author=e2e http://$WEB/entries)" = 400 ] || fail "an empty message was not refused"
+[ "$(status_of -d author=e2e $SITE/entries)" = 400 ] || fail "an empty message was not refused"
 ok "POST /entries stores the entry in MariaDB, GET / lists it"
 
 # 4. A second plan reports no changes, and a second apply restarts nothing.

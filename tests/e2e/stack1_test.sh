@@ -26,10 +26,12 @@ apply >"$TMP/apply1" 2>&1 || { cat "$TMP/apply1"; fail "apply failed"; }
 grep -q "^Apply complete" "$TMP/apply1" || fail "apply did not complete"
 ok "apply"
 
-# 3. Requests through the LB alternate between both web servers.
-wait_for "[ \"\$(status_of http://$LB/healthz)\" = 200 ]" 30 || fail "LB does not answer /healthz"
+# 3. www.foobar.com resolves to the LB through NSD on lb-01; requests alternate
+# between both web servers.
+check_dns lb-01 $LB $LB
+wait_for "[ \"\$(status_of http://www.foobar.com/healthz)\" = 200 ]" 30 || fail "LB does not answer /healthz"
 seen=""
-for i in 1 2 3 4; do seen="$seen $(served_by http://$LB/healthz)"; done
+for i in 1 2 3 4; do seen="$seen $(served_by http://www.foobar.com/healthz)"; done
 echo "served by:$seen"
 [[ "$seen" == *web-01* && "$seen" == *web-02* ]] || fail "round robin did not reach both servers:$seen"
 ok "HAProxy balances across web-01 and web-02"
@@ -43,9 +45,9 @@ wait_for "on db-02 mysql -N foobar -e 'SELECT v FROM e2e' | grep -qx 42" 20 || f
 ok "GTID replication carries writes to the replica"
 
 # The app writes through the LB to the primary and reads back from the replica.
-[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -d author=e2e -d message=hello-from-e2e http://$LB/entries)" = 201 ] ||
+[ "$(status_of -d author=e2e -d message=hello-from-e2e http://www.foobar.com/entries)" = 201 ] ||
   fail "POST /entries through the LB did not create an entry"
-wait_for "curl -s -m 5 http://$LB/ | grep -q hello-from-e2e" 20 || fail "the entry is not listed (read from the replica)"
+wait_for "visit -s -m 5 http://www.foobar.com/ | grep -q hello-from-e2e" 20 || fail "the entry is not listed (read from the replica)"
 ok "the app writes to the primary and reads from the replica"
 
 # 5. A second plan reports no changes, and a second apply restarts nothing.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stack 2 (stack 1 + nftables on every host, TLS at the LB with HTTP redirected,
 # exporters everywhere and Prometheus on mon-01) in the lab: apply, HTTPS checked
-# against the generated certificate, the redirect, the firewall's flows, every
+# through the lab's DNS against the lab CA, the redirect, the firewall's flows, every
 # scrape target up, web QPS observable, idempotency, and destroy.
 set -euo pipefail
 STACK=stacks/2-secured-monitored.yaml
@@ -13,12 +13,14 @@ HOSTS="lb-01 web-01 web-02 db-01 db-02 mon-01"
 
 first_apply
 
-# HTTPS at the LB with the certificate it generated; HTTP redirected to HTTPS.
-check_tls lb-01 $LB
+# www.foobar.com resolves through NSD on lb-01; HTTPS with the stack's certificate
+# (issued by the lab's CA, which the client trusts); HTTP redirected to HTTPS.
+check_dns lb-01 $LB $LB
+check_tls $LB
 check_redirect $LB
 
 # Writes through the LB reach the primary and are read back from the replica.
-check_write_read "https://www.foobar.com" --cacert "$TMP/ca.pem" --resolve www.foobar.com:443:$LB
+check_write_read "https://www.foobar.com"
 
 # Firewall: a ruleset on every host; the database port only from the app hosts,
 # which in this stack are the web hosts; SSH only from the admin address.

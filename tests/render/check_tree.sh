@@ -46,7 +46,7 @@ expected_files() {
     exporter) echo /etc/default/prometheus-node-exporter ;;
     nginx-exporter) echo /etc/default/prometheus-nginx-exporter ;;
     mysqld-exporter) echo /etc/default/prometheus-mysqld-exporter /etc/foobar/mysqld-exporter.cnf ;;
-    dns) echo '/etc/foobar/dns/*.zone' ;;
+    dns) echo '/etc/foobar/dns/*.zone' /etc/nsd/nsd.conf ;;
     *) echo "UNKNOWN-ROLE:$1" ;;
   esac
 }
@@ -153,8 +153,11 @@ check_envfile() { # sh-sourceable and systemd EnvironmentFile compatible
 check_zone() {
   local zone
   zone=$(basename "$1" .zone)
-  named-checkzone -k fail -n fail -q "$zone" "$1" || named-checkzone -k fail -n fail "$zone" "$1"
+  { named-checkzone -k fail -n fail -q "$zone" "$1" || named-checkzone -k fail -n fail "$zone" "$1"; } &&
+    nsd-checkzone "$zone" "$1"
 }
+
+check_nsd() { nsd-checkconf "$1"; }
 
 check_copy() { # FILE SOURCE: a copied app file equals its source; Python must compile
   [ -f "$2" ] || { echo "source $2 not found (run from the directory the stack's source is relative to)"; return 1; }
@@ -197,7 +200,8 @@ check_file() { # HOSTDIR HOST PATH
     /etc/systemd/system/*.service) name="systemd-analyze verify"; check_unit "$f" ;;
     /etc/init.d/*) name="sh -n + LSB header"; check_init "$f" ;;
     /etc/foobar/*.env) name="env file syntax"; check_envfile "$f" ;;
-    /etc/foobar/dns/*.zone) name="named-checkzone"; check_zone "$f" ;;
+    /etc/foobar/dns/*.zone) name="named-checkzone + nsd-checkzone"; check_zone "$f" ;;
+    /etc/nsd/nsd.conf) name="nsd-checkconf"; check_nsd "$f" ;;
     /etc/foobar/mysqld-exporter.cnf) name="my_print_defaults [client]"; check_mycnf "$f" ;;
     *) name="no checker knows this file"; false ;;
   esac >"$LOG" 2>&1

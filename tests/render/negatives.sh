@@ -23,7 +23,8 @@ cases=(
   "app-01|/etc/systemd/system/foobar-app.service|s/^Type=simple/Type=simplex/"
   "app-01|/etc/init.d/foobar-app|s/^esac\$/esca/"
   "app-01|/etc/foobar/app.env|s/^FOOBAR_STACK='\\(.*\\)'\$/FOOBAR_STACK='\\1/"
-  "lb-01|/etc/foobar/dns/foobar.com.zone|s/IN  SOA/IN  SOAX/"
+  "mon-01|/etc/foobar/dns/foobar.com.zone|s/IN  SOA/IN  SOAX/"
+  "mon-01|/etc/nsd/nsd.conf|s/refuse-any: yes/refuse-anything: yes/"
 )
 negatives=0
 for c in "${cases[@]}"; do

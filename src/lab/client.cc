@@ -1,0 +1,119 @@
+#include "lab/client.h"
+
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "transport/local_connector.h"
+#include "util/shell.h"
+
+namespace foobar::lab {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kSystemBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+Status run(const std::string& what, const std::string& cmd) {
+  transport::LocalConnector local("lab");
+  auto r = local.run(cmd, {}, std::chrono::seconds(60));
+  if (!r) return r.diagnostics();
+  if (!r->ok()) return transport::command_failed("lab", what, *r);
+  return ok_status();
+}
+
+Status write_text(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".new";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return Diagnostic::error(path, "cannot write the lab's client file");
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Diagnostic::error(path, "cannot write the lab's client file: " + ec.message());
+  return ok_status();
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Status bind_over(const std::string& source, const std::string& target) {
+  if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) == 0) return ok_status();
+  return Diagnostic::error("lab client", "cannot bind " + source + " over " + target + ": " + std::strerror(errno) +
+                                             (errno == ENOENT ? "; the file must exist on this machine" : ""));
+}
+
+}  // namespace
+
+Status make_lab_ca(const std::string& dir) {
+  const std::string crt = dir + "/ca.crt", key = dir + "/ca.key";
+  if (fs::exists(crt) && fs::exists(key)) return ok_status();
+  return run("making the lab CA",
+             "umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj " +
+                 shell_quote("/CN=foobarctl lab CA/O=" + fs::path(dir).filename().string()) +
+                 " -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign'"
+                 " -keyout " + shell_quote(key) + " -out " + shell_quote(crt) + " 2>&1 && chmod 644 " + shell_quote(crt));
+}
+
+Status issue_lab_certificate(const std::string& dir, const std::vector<std::string>& names,
+                             const std::string& bundle) {
+  if (names.empty()) return Diagnostic::error(bundle, "a certificate needs at least one name");
+  std::string san;
+  for (const auto& n : names) san += (san.empty() ? "DNS:" : ",DNS:") + n;
+  const std::string tmp = bundle + ".tmp";
+  const std::string ext = "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                          "extendedKeyUsage=serverAuth\nsubjectAltName=" + san + "\n";
+  auto q = [](const std::string& s) { return shell_quote(s); };
+  std::string cmd = "set -e; umask 077; t=" + q(tmp) + "; trap 'rm -f \"$t\".*' EXIT; printf '%s' " + q(ext) +
+                    " > \"$t.ext\"; openssl req -newkey rsa:2048 -nodes -subj " + q("/CN=" + names.front()) +
+                    " -keyout \"$t.key\" -out \"$t.csr\" 2>&1; openssl x509 -req -in \"$t.csr\" -CA " +
+                    q(dir + "/ca.crt") + " -CAkey " + q(dir + "/ca.key") +
+                    " -CAcreateserial -days 30 -sha256 -extfile \"$t.ext\" -out \"$t.crt\" 2>&1; cat \"$t.crt\" \"$t.key\" > \"$t.pem\"; mv -f \"$t.pem\" " +
+                    q(bundle);
+  return run("issuing the lab certificate for " + names.front(), cmd);
+}
+
+Status write_client_files(const std::string& dir, const std::string& nameserver_address) {
+  std::error_code ec;
+  fs::create_directories(dir + "/client", ec);
+  if (ec) return Diagnostic::error(dir + "/client", "cannot make the lab client's directory: " + ec.message());
+  std::string resolv = "# The lab's client resolves through the stack's nameserver in the lab.\n";
+  if (!nameserver_address.empty()) resolv += "nameserver " + nameserver_address + "\noptions timeout:2 attempts:2\n";
+  if (auto st = write_text(dir + "/client/resolv.conf", resolv); !st) return st;
+  std::string bundle = slurp(kSystemBundle);
+  if (fs::exists(dir + "/ca.crt")) bundle += slurp(dir + "/ca.crt");
+  return write_text(dir + "/client/ca-certificates.crt", bundle);
+}
+
+Status exec_as_client(const std::string& dir, const std::vector<std::string>& argv) {
+  if (argv.empty()) return Diagnostic::error("lab client", "give the command to run after --");
+  const std::string resolv = dir + "/client/resolv.conf", bundle = dir + "/client/ca-certificates.crt";
+  if (!fs::exists(resolv) || !fs::exists(bundle))
+    return Diagnostic::error(dir, "the lab has no client files; bring it up again with 'foobarctl lab up STACK'");
+  if (::unshare(CLONE_NEWNS) != 0)
+    return Diagnostic::error("lab client", std::string("cannot make a mount namespace: ") + std::strerror(errno) +
+                                               "; run as root");
+  // Private: the bind mounts below stay in this namespace and never reach the machine.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    return Diagnostic::error("lab client", std::string("cannot make / private: ") + std::strerror(errno));
+  if (auto st = bind_over(resolv, "/etc/resolv.conf"); !st) return st;
+  if (auto st = bind_over(bundle, kSystemBundle); !st) return st;
+  std::vector<char*> av;
+  for (const auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
+  av.push_back(nullptr);
+  ::execvp(av[0], av.data());
+  return Diagnostic::error("lab client", "cannot run " + argv.front() + ": " + std::strerror(errno));
+}
+
+}  // namespace foobar::lab

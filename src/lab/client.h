@@ -1,0 +1,30 @@
+// The lab's test client and its certificate authority. The client is this machine
+// (10.77.0.1 on the lab bridge) seen through a private mount namespace in which
+// /etc/resolv.conf names the stack's nameserver in the lab and the system CA bundle
+// also trusts the lab's CA: curl, dig, Python and the rest resolve and verify the
+// site exactly as a visitor would, without any per-tool flag.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace foobar::lab {
+
+// <dir>/ca.crt and ca.key: the lab's own CA (made once; kept while the lab is up).
+Status make_lab_ca(const std::string& dir);
+
+// A certificate for `names` (the first is the subject) signed by the lab CA, written
+// with its key as one PEM bundle (certificate, then key; 0600) at `bundle`.
+Status issue_lab_certificate(const std::string& dir, const std::vector<std::string>& names,
+                             const std::string& bundle);
+
+// <dir>/client/resolv.conf (the nameserver) and <dir>/client/ca-certificates.crt (this
+// machine's bundle plus the lab CA when there is one).
+Status write_client_files(const std::string& dir, const std::string& nameserver_address);
+
+// Runs argv as the lab's client; returns only on failure (the exec replaces the process).
+Status exec_as_client(const std::string& dir, const std::vector<std::string>& argv);
+
+}  // namespace foobar::lab
