@@ -25,7 +25,7 @@ struct StdinFrom {
 struct RemoteOp {
   std::string command;
   std::string input;
-  std::optional<StdinFrom> input_from;  // set: stdin starts with that command's output
+  std::optional<StdinFrom> input_from = std::nullopt;  // set: stdin starts with that command's output
 };
 
 // Exit status an operation uses when the service's checker rejected a new config:
