@@ -30,14 +30,17 @@ ok "stack with one replica applied"
 
 # 2. Rows written now, then the primary's binlogs purged: only a copy can bring them over.
 sql db-01 "CREATE TABLE foobar.seedtest (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO foobar.seedtest VALUES (1,'before-a'),(2,'before-b'),(3,'before-c')"
-wait_for "[ \"\$(sql db-02 'SELECT COUNT(*) FROM foobar.seedtest')\" = 3 ]" 20 || fail "rows did not reach db-02"
+# And some volume (200000 rows, about 25 MB of dump) to time the seed with.
+sql db-01 "CREATE TABLE foobar.bulk (id INT PRIMARY KEY, pad VARCHAR(100)) ENGINE=InnoDB; INSERT INTO foobar.bulk SELECT seq, REPEAT(CHAR(65 + seq % 26), 100) FROM foobar.seq_1_to_200000"
+wait_for "[ \"\$(sql db-02 'SELECT COUNT(*) FROM foobar.seedtest')\" = 3 ] && [ \"\$(sql db-02 'SELECT COUNT(*) FROM foobar.bulk')\" = 200000 ]" 60 ||
+  fail "rows did not reach db-02"
 sql db-01 "FLUSH BINARY LOGS"
 current=$(sql db-01 "SHOW MASTER STATUS" | cut -f1)
 # PURGE skips a log a replica still reads; db-02 moves on to the new one at once.
 wait_for "sql db-01 \"PURGE BINARY LOGS TO '$current'\" && [ \"\$(sql db-01 'SHOW BINARY LOGS' | wc -l)\" = 1 ]" 20 ||
   fail "the primary still has older binlogs: $(sql db-01 'SHOW BINARY LOGS')"
 sql db-01 "SHOW BINLOG EVENTS" | grep -q seedtest && fail "the primary's binlog still holds the seedtest rows"
-ok "rows written, primary's binlogs purged ($(sql db-01 'SELECT @@gtid_binlog_pos'))"
+ok "rows written, primary's binlogs purged ($(sql db-01 'SELECT @@gtid_binlog_pos'); foobar dumps to $(on db-01 sh -c 'mysqldump --single-transaction --databases foobar | wc -c') bytes)"
 
 # 3. db-02 as it is before the second replica is added.
 pid02=$(on db-02 pidof mariadbd)
@@ -62,6 +65,8 @@ echo "apply adding db-03: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 grep "db-03: create replication:db-01: done" "$TMP/apply-b" || { cat "$TMP/apply-b"; fail "db-03 was not seeded"; }
 [ "$(sql db-03 'SELECT GROUP_CONCAT(v ORDER BY id) FROM foobar.seedtest')" = "before-a,before-b,before-c" ] ||
   fail "db-03 lacks the rows written before the purge"
+[ "$(sql db-03 'CHECKSUM TABLE foobar.bulk')" = "$(sql db-01 'CHECKSUM TABLE foobar.bulk')" ] ||
+  fail "db-03's copy of foobar.bulk differs from db-01's"
 [ "$(running db-03)" = 2 ] || { on db-03 mysql -e 'SHOW SLAVE STATUS\G'; fail "db-03's replication threads are not both running"; }
 sid03=$(sql db-03 'SELECT @@server_id')
 [[ "$(sql db-03 'SELECT @@gtid_binlog_state')" != *"-$sid03-"* ]] || fail "the import wrote GTIDs of db-03 to its own binlog"
