@@ -194,10 +194,10 @@ class Executor {
 
   Status take_lock(const std::string& host) {
     const std::string lock = shell_quote(lock_path(m_options.stack));
-    auto r = run_on(host, "mkdir -p " + shell_quote(k_state_dir) + " && if mkdir " + lock +
-                                " 2>/dev/null; then cat > " + lock + "/holder; else cat " + lock +
-                                "/holder 2>/dev/null; exit 75; fi",
-                            m_options.holder + "\n");
+    auto r = run_on(host,
+                    "mkdir -p " + shell_quote(k_state_dir) + " && if mkdir " + lock + " 2>/dev/null; then cat > " +
+                        lock + "/holder; else cat " + lock + "/holder 2>/dev/null; exit 75; fi",
+                    m_options.holder + "\n");
     if (!r) return r.diagnostics();
     if (r->exit_status == 75)
       return Diagnostic::error(host, "another apply holds the lock " + lock_path(m_options.stack) + " (" +
@@ -234,9 +234,9 @@ class Executor {
       auto r = run_on(hp.host, "rm -f " + shell_quote(path));
       if (!r) st = r.diagnostics();
     } else {
+      const std::string manifest = manifest_to_json(build_manifest(m_options.stack, hp.host, resources));
       std::lock_guard lock(*m_host_mutex.at(hp.host));
-      st = transport::upload(*m_connectors.at(hp.host), path, manifest_to_json(build_manifest(m_options.stack, hp.host, resources)),
-                             0644);
+      st = transport::upload(*m_connectors.at(hp.host), path, manifest, 0644);
     }
     if (!st.ok()) record(hp.host, "manifest", st.error().message);
     auto r = run_on(hp.host, "rm -rf " + shell_quote(lock_path(m_options.stack)));
