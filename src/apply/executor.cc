@@ -1,5 +1,6 @@
 #include "apply/executor.h"
 
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 
@@ -26,7 +27,9 @@ class Executor {
  public:
   Executor(const Plan& plan, const Graph& graph,
            const std::map<std::string, transport::Connector*>& connectors, const ApplyOptions& options)
-      : m_plan(plan), m_graph(graph), m_connectors(connectors), m_options(options) {}
+      : m_plan(plan), m_graph(graph), m_connectors(connectors), m_options(options) {
+    for (const auto& [host, c] : m_connectors) m_host_mutex.emplace(host, std::make_unique<std::mutex>());
+  }
 
   ApplyResult run() {
     build_steps();
@@ -99,16 +102,68 @@ class Executor {
     return false;
   }
 
-  transport::Connector& conn(const std::string& host) { return *m_connectors.at(host); }
+  // A connector serves one thread at a time (transport/connector.h). A host's own
+  // steps run one after another, but another host's step may read from it (an
+  // operation's input_from), so every use of a connector holds that host's mutex.
+  // No thread ever holds two of them, so they cannot deadlock.
+  Result<transport::CommandResult> run_on(const std::string& host, const std::string& command,
+                                          std::string_view input = {}) {
+    std::lock_guard lock(*m_host_mutex.at(host));
+    return m_connectors.at(host)->run(command, input);
+  }
 
-  Status run_op(const std::string& host, const RemoteOp& op, const std::string& what) {
-    auto r = conn(host).run(op.command, op.input);
+  // The operation's stdin: the output of its input_from command (run on that host
+  // first), then its own input.
+  Result<std::string> op_input(const std::string& host, const RemoteOp& op, const std::string& what) {
+    if (!op.input_from) return op.input;
+    const StdinFrom& from = *op.input_from;
+    if (!m_connectors.count(from.host))
+      return Diagnostic::error(host, what + " reads from " + from.host + ", which this run does not reach; " +
+                                         "include " + from.host + " in --target");
+    auto r = run_on(from.host, from.command);
     if (!r) return r.diagnostics();
+    if (!r->ok()) return transport::command_failed(from.host, "reading the input of " + host + ": " + what, *r);
+    return std::move(r->out) + op.input;
+  }
+
+  // Runs the operation. A status in `expected` comes back as a result for the caller
+  // to handle; any other failure is an error.
+  Result<transport::CommandResult> run_op_result(const std::string& host, const RemoteOp& op,
+                                                 const std::string& what, std::initializer_list<int> expected = {}) {
+    auto input = op_input(host, op, what);
+    if (!input) return input.diagnostics();
+    auto r = run_on(host, op.command, *input);
+    if (!r) return r.diagnostics();
+    for (int e : expected)
+      if (r->exit_status == e) return r;
     if (r->exit_status == k_validation_failed_status)
       return Diagnostic::error(host, "the service's checker rejected the new config (the old one is kept, "
                                      "nothing was reloaded): " + r->err);
     if (!r->ok()) return transport::command_failed(host, what, *r);
+    return r;
+  }
+
+  Status run_op(const std::string& host, const RemoteOp& op, const std::string& what) {
+    auto r = run_op_result(host, op, what);
+    if (!r) return r.diagnostics();
     return ok_status();
+  }
+
+  // A replica that is not configured yet is seeded from its primary. One that turns
+  // out to be configured after all (the plan's facts were older) is reconfigured
+  // only, never seeded over.
+  Status seed_replica(const HostPlan& hp, const Resource& r, const std::string& what) {
+    auto seed = seed_replica_op(r, m_options.secrets);
+    if (!seed) return seed.diagnostics();
+    auto res = run_op_result(hp.host, *seed, what, {k_already_replica_status, k_seed_refused_status});
+    if (!res) return res.diagnostics();
+    if (res->exit_status == k_seed_refused_status)
+      return Diagnostic::error(hp.host, "refusing to seed this replica from " +
+                                            std::get<ReplicationState>(r.state).primary_host + ": " + trim(res->err));
+    if (res->exit_status != k_already_replica_status) return ok_status();
+    auto op = converge_op(r, m_options.secrets);
+    if (!op) return op.diagnostics();
+    return run_op(hp.host, *op, what);
   }
 
   Status run_action(const HostPlan& hp, const Action& a) {
@@ -123,6 +178,8 @@ class Executor {
       case ActionType::update: {
         const Resource* r = m_graph.find(a.id);
         if (!r) return Diagnostic::error(hp.host, "resource '" + a.id + "' is in the plan but not in the stack");
+        if (r->kind == ResourceKind::replication && a.type == ActionType::create)
+          return seed_replica(hp, *r, describe(a));
         auto op = converge_op(*r, m_options.secrets);
         if (!op) return op.diagnostics();
         auto st = run_op(hp.host, *op, describe(a));
@@ -137,10 +194,10 @@ class Executor {
 
   Status take_lock(const std::string& host) {
     const std::string lock = shell_quote(lock_path(m_options.stack));
-    auto r = conn(host).run("mkdir -p " + shell_quote(k_state_dir) + " && if mkdir " + lock +
-                                " 2>/dev/null; then cat > " + lock + "/holder; else cat " + lock +
-                                "/holder 2>/dev/null; exit 75; fi",
-                            m_options.holder + "\n");
+    auto r = run_on(host,
+                    "mkdir -p " + shell_quote(k_state_dir) + " && if mkdir " + lock + " 2>/dev/null; then cat > " +
+                        lock + "/holder; else cat " + lock + "/holder 2>/dev/null; exit 75; fi",
+                    m_options.holder + "\n");
     if (!r) return r.diagnostics();
     if (r->exit_status == 75)
       return Diagnostic::error(host, "another apply holds the lock " + lock_path(m_options.stack) + " (" +
@@ -174,14 +231,15 @@ class Executor {
     if (destroy_failed) {
       // keep the old manifest
     } else if (resources.empty()) {
-      auto r = conn(hp.host).run("rm -f " + shell_quote(path));
+      auto r = run_on(hp.host, "rm -f " + shell_quote(path));
       if (!r) st = r.diagnostics();
     } else {
-      st = transport::upload(conn(hp.host), path, manifest_to_json(build_manifest(m_options.stack, hp.host, resources)),
-                             0644);
+      const std::string manifest = manifest_to_json(build_manifest(m_options.stack, hp.host, resources));
+      std::lock_guard lock(*m_host_mutex.at(hp.host));
+      st = transport::upload(*m_connectors.at(hp.host), path, manifest, 0644);
     }
     if (!st.ok()) record(hp.host, "manifest", st.error().message);
-    auto r = conn(hp.host).run("rm -rf " + shell_quote(lock_path(m_options.stack)));
+    auto r = run_on(hp.host, "rm -rf " + shell_quote(lock_path(m_options.stack)));
     if (!r) record(hp.host, "unlock", r.error().message);
   }
 
@@ -206,6 +264,7 @@ class Executor {
   std::map<std::size_t, std::string> m_failures;
   ApplyResult m_result;
   std::mutex m_mutex, m_event_mutex;
+  std::map<std::string, std::unique_ptr<std::mutex>> m_host_mutex;  // one per connector
 };
 
 }  // namespace

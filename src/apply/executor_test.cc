@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "apply/executor.h"
 #include "transport/fake_connector.h"
@@ -145,4 +148,156 @@ TEST_CASE("a held lock fails the host fast and leaves the other run's lock alone
   CHECK(result.errors[0].message.find("alice@ctl pid 42") != std::string::npos);
   CHECK(a.count("p='/etc/one'") == 0);
   CHECK(a.count("rm -rf") == 0);
+}
+
+namespace {
+
+Resource replica_link(const std::string& replica, const std::string& primary) {
+  Resource r;
+  r.host = replica;
+  r.kind = ResourceKind::replication;
+  r.name = primary;
+  r.state = ReplicationState{primary, "10.77.0.41", "repl", "DB_REPL"};
+  return r;
+}
+
+ApplyOptions seed_options() {
+  ApplyOptions opt;
+  opt.stack = "s";
+  opt.secrets = [](const std::string&) { return std::optional<std::string>("pw"); };
+  return opt;
+}
+
+// Serializes calls to a FakeConnector (not thread-safe) and records whether two
+// threads ever were inside run() at once.
+class ExclusiveConnector : public transport::Connector {
+ public:
+  explicit ExclusiveConnector(FakeConnector& fake) : m_fake(fake) {}
+  const std::string& name() const override { return m_fake.name(); }
+  Result<CommandResult> run(const std::string& command, std::string_view input,
+                            transport::Timeout timeout) override {
+    if (m_inside.fetch_add(1) != 0) m_overlapped = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    Result<CommandResult> r = [&] {
+      std::lock_guard lock(m_mutex);
+      return m_fake.run(command, input, timeout);
+    }();
+    m_inside.fetch_sub(1);
+    return r;
+  }
+  bool overlapped() const { return m_overlapped; }
+
+ private:
+  FakeConnector& m_fake;
+  std::mutex m_mutex;
+  std::atomic<int> m_inside{0};
+  std::atomic<bool> m_overlapped{false};
+};
+
+}  // namespace
+
+TEST_CASE("a new replica is seeded: its import reads the primary's dump through the controller") {
+  Graph g;
+  Resource link = replica_link("db-03", "db-01");
+  REQUIRE(g.add(link).ok());
+  Plan plan;
+  plan.stack = "s";
+  plan.hosts = {HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}}};
+  FakeConnector primary("db-01"), replica("db-03");
+  primary.respond("mysqldump", {0, "-- dump of db-01\nSET GLOBAL gtid_slave_pos='0-1-9';\n", ""});
+  replica.set_default({0, "", ""});
+  std::map<std::string, transport::Connector*> conns{{"db-01", &primary}, {"db-03", &replica}};
+  auto result = apply_plan(plan, g, conns, seed_options());
+  REQUIRE(result.ok());
+  CHECK(primary.count("mysqldump") == 1);
+  CHECK(primary.count("mkdir") == 0);  // the primary is only read: no lock, no manifest
+  const transport::FakeConnector::Call* import = nullptr;
+  for (const auto& c : replica.calls())
+    if (c.command.find(k_seed_marker) != std::string::npos) import = &c;
+  REQUIRE(import);
+  CHECK(import->input.rfind("-- dump of db-01\nSET GLOBAL gtid_slave_pos='0-1-9';\n", 0) == 0);
+  CHECK(import->input.find("CHANGE MASTER TO MASTER_HOST='10.77.0.41'") != std::string::npos);
+  CHECK(replica.count("STOP SLAVE") == 0);
+}
+
+TEST_CASE("a replica found configured at apply time is reconfigured, not seeded over") {
+  Graph g;
+  Resource link = replica_link("db-02", "db-01");
+  REQUIRE(g.add(link).ok());
+  Plan plan;
+  plan.stack = "s";
+  plan.hosts = {HostPlan{"db-02", true, "", {}, {action(link, ActionType::create)}}};
+  FakeConnector primary("db-01"), replica("db-02");
+  primary.respond("mysqldump", {0, "-- dump\n", ""});
+  replica.respond(k_seed_marker, {k_already_replica_status, "", "already a replica of 10.77.0.41\n"});
+  replica.set_default({0, "", ""});
+  std::map<std::string, transport::Connector*> conns{{"db-01", &primary}, {"db-02", &replica}};
+  auto result = apply_plan(plan, g, conns, seed_options());
+  CHECK(result.ok());
+  bool reconfigured = false;
+  for (const auto& c : replica.calls())
+    reconfigured |= c.input.rfind("STOP SLAVE;\nCHANGE MASTER TO", 0) == 0;
+  CHECK(reconfigured);
+}
+
+TEST_CASE("a seed over the replica's own tables fails naming the host, and an unreachable primary is named") {
+  Graph g;
+  Resource link = replica_link("db-03", "db-01");
+  REQUIRE(g.add(link).ok());
+  Plan plan;
+  plan.stack = "s";
+  plan.hosts = {HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}}};
+  FakeConnector primary("db-01"), replica("db-03");
+  primary.respond("mysqldump", {0, "-- dump\n", ""});
+  replica.respond(k_seed_marker, {k_seed_refused_status, "", "already holds tables in: shop.\n"});
+  replica.set_default({0, "", ""});
+  std::map<std::string, transport::Connector*> conns{{"db-01", &primary}, {"db-03", &replica}};
+  auto refused = apply_plan(plan, g, conns, seed_options());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.errors[0].to_string().find("db-03") != std::string::npos);
+  CHECK(refused.errors[0].message.find("refusing to seed this replica from db-01: already holds tables in: shop.") !=
+        std::string::npos);
+  CHECK(replica.count("rm -rf '/var/lib/foobarctl/s.lock'") == 1);
+
+  std::map<std::string, transport::Connector*> only_replica{{"db-03", &replica}};
+  auto untargeted = apply_plan(plan, g, only_replica, seed_options());
+  REQUIRE_FALSE(untargeted.ok());
+  CHECK(untargeted.errors[0].message.find("include db-01 in --target") != std::string::npos);
+
+  FakeConnector failing("db-01");
+  failing.respond("mysqldump", {2, "", "mysqldump: Binlogging on server not active\n"});
+  std::map<std::string, transport::Connector*> broken{{"db-01", &failing}, {"db-03", &replica}};
+  auto no_dump = apply_plan(plan, g, broken, seed_options());
+  REQUIRE_FALSE(no_dump.ok());
+  CHECK(no_dump.errors[0].message.find("Binlogging on server not active") != std::string::npos);
+}
+
+TEST_CASE("a host's connector is never used by two threads at once, even when another host reads from it") {
+  Graph g;
+  Resource link = replica_link("db-03", "db-01");
+  REQUIRE(g.add(link).ok());
+  std::vector<Action> primary_actions;
+  for (int i = 0; i < 20; ++i) {
+    Resource f = file("db-01", "/etc/f" + std::to_string(i));
+    REQUIRE(g.add(f).ok());
+    primary_actions.push_back(action(f, ActionType::update));
+  }
+  Plan plan;
+  plan.stack = "s";
+  plan.hosts = {HostPlan{"db-01", true, "", {}, primary_actions},
+                HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}}};
+  FakeConnector primary("db-01"), replica("db-03");
+  primary.respond("mysqldump", {0, "-- dump\n", ""});
+  primary.set_default({0, "", ""});
+  replica.set_default({0, "", ""});
+  ExclusiveConnector p(primary), r(replica);
+  std::map<std::string, transport::Connector*> conns{{"db-01", &p}, {"db-03", &r}};
+  ApplyOptions opt = seed_options();
+  opt.schedule.parallelism = 4;
+  auto result = apply_plan(plan, g, conns, opt);
+  CHECK(result.ok());
+  CHECK(primary.count("mysqldump") == 1);
+  CHECK(primary.count("p='/etc/f19'") == 1);
+  CHECK_FALSE(p.overlapped());
+  CHECK_FALSE(r.overlapped());
 }

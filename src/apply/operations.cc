@@ -77,7 +77,74 @@ Result<std::string> secret_value(const std::string& name, const std::string& hos
   return *v;
 }
 
+// Points the replica at its primary from its gtid_slave_pos and starts it.
+Result<std::string> change_master_sql(const Resource& r, const SecretLookup& secrets) {
+  const auto& rep = std::get<ReplicationState>(r.state);
+  auto pw = secret_value(rep.password_secret, r.host, secrets);
+  if (!pw.ok()) return pw.diagnostics();
+  return "CHANGE MASTER TO MASTER_HOST=" + sql_string(rep.primary_address) + ", MASTER_USER=" +
+         sql_string(rep.user) + ", MASTER_PASSWORD=" + sql_string(*pw) +
+         ", MASTER_USE_GTID=slave_pos;\nSTART SLAVE;\n";
+}
+
+const std::string k_system_schemas = "('mysql','information_schema','performance_schema','sys')";
+
+// On the primary: every non-system database plus the accounts (as CREATE USER IF NOT
+// EXISTS and GRANT), in one InnoDB snapshot. --master-data=1 with --gtid ends the dump
+// with SET GLOBAL gtid_slave_pos at that snapshot, so the replica starts right after it.
+std::string dump_command() {
+  return "set -e\n"
+         "dbs=$(mysql -N -B -e \"SELECT schema_name FROM information_schema.schemata WHERE schema_name NOT IN " +
+         k_system_schemas +
+         " ORDER BY schema_name\")\n"
+         "set --\n"
+         "if [ -n \"$dbs\" ]; then\n"
+         "  while IFS= read -r d; do set -- \"$@\" \"$d\"; done <<EOF\n"
+         "$dbs\n"
+         "EOF\n"
+         "  set -- --databases \"$@\"\n"
+         "fi\n"
+         "exec mysqldump --single-transaction --gtid --master-data=1 --routines --events --triggers --hex-blob "
+         "--system=users --insert-ignore \"$@\"\n";
+}
+
+// On the replica: refuse when it is a replica already (exit 5) or holds tables of its
+// own (exit 4, unless a previous seed was interrupted), then import with binary
+// logging off for the session, so the replica's own binlog gets no GTIDs.
+std::string import_command() {
+  const std::string marker = shell_quote(k_seed_marker);
+  return "set -e\n"
+         "st=$(mysql -N -B -e 'SHOW SLAVE STATUS')\n"
+         "h=$(printf '%s\\n' \"$st\" | head -n 1 | cut -f 2)\n"
+         "if [ -n \"$h\" ]; then echo \"already a replica of $h: not seeded\" >&2; exit " +
+         std::to_string(k_already_replica_status) +
+         "; fi\n"
+         "if [ ! -e " + marker + " ]; then\n"
+         "  t=$(mysql -N -B -e \"SELECT GROUP_CONCAT(DISTINCT table_schema ORDER BY table_schema SEPARATOR ', ') "
+         "FROM information_schema.tables WHERE table_schema NOT IN " + k_system_schemas + "\")\n"
+         "  if [ -n \"$t\" ] && [ \"$t\" != NULL ]; then\n"
+         "    echo \"the server is not a replica yet but already holds tables in: $t. Seeding would overwrite "
+         "them, so nothing was changed. Move that data to the primary (or elsewhere) and drop those databases "
+         "here, then apply again (see docs/replication.md)\" >&2\n"
+         "    exit " + std::to_string(k_seed_refused_status) + "\n"
+         "  fi\n"
+         "fi\n"
+         "mkdir -p \"$(dirname " + marker + ")\"\n"
+         ": > " + marker + "\n"
+         "{ printf 'SET SESSION sql_log_bin=0;\\n'; cat; } | mysql --batch\n"
+         "rm -f " + marker + "\n" + k_replication_running_check + "\n";
+}
+
 }  // namespace
+
+Result<RemoteOp> seed_replica_op(const Resource& r, const SecretLookup& secrets) {
+  if (r.kind != ResourceKind::replication)
+    return Diagnostic::error(r.host, "resource '" + r.id() + "' is not a replication link; only replicas are seeded");
+  auto sql = change_master_sql(r, secrets);
+  if (!sql.ok()) return sql.diagnostics();
+  const auto& rep = std::get<ReplicationState>(r.state);
+  return RemoteOp{import_command(), "\n" + *sql, StdinFrom{rep.primary_host, dump_command()}};
+}
 
 Result<RemoteOp> converge_op(const Resource& r, const SecretLookup& secrets) {
   const std::string q = shell_quote(r.name);
@@ -129,12 +196,9 @@ Result<RemoteOp> converge_op(const Resource& r, const SecretLookup& secrets) {
       return sql_op(sql);
     }
     case ResourceKind::replication: {
-      const auto& rep = std::get<ReplicationState>(r.state);
-      auto pw = secret_value(rep.password_secret, r.host, secrets);
-      if (!pw.ok()) return pw.diagnostics();
-      RemoteOp op = sql_op("STOP SLAVE;\nCHANGE MASTER TO MASTER_HOST=" + sql_string(rep.primary_address) +
-                           ", MASTER_USER=" + sql_string(rep.user) + ", MASTER_PASSWORD=" + sql_string(*pw) +
-                           ", MASTER_USE_GTID=slave_pos;\nSTART SLAVE;\n");
+      auto sql = change_master_sql(r, secrets);
+      if (!sql.ok()) return sql.diagnostics();
+      RemoteOp op = sql_op("STOP SLAVE;\n" + *sql);
       op.command += " && { " + k_replication_running_check + "; }";
       return op;
     }

@@ -12,14 +12,35 @@
 
 namespace foobar {
 
+// Another host's command whose standard output feeds an operation's stdin. This is
+// the one way data moves between hosts: through the controller, never host to host,
+// so no host needs credentials for another. Apply runs `command` on `host` first,
+// then the operation with stdin = that output followed by RemoteOp::input. The
+// output is held in the controller's memory in between.
+struct StdinFrom {
+  std::string host;
+  std::string command;
+};
+
 struct RemoteOp {
   std::string command;
   std::string input;
+  std::optional<StdinFrom> input_from = std::nullopt;  // set: stdin starts with that command's output
 };
 
 // Exit status an operation uses when the service's checker rejected a new config:
 // the old file was kept (or restored) and nothing was reloaded.
 inline constexpr int k_validation_failed_status = 3;
+
+// Exit status of a seed refused because the replica already holds tables of its own.
+inline constexpr int k_seed_refused_status = 4;
+// Exit status of a seed that found the server already configured as a replica: it
+// read nothing and changed nothing; apply reconfigures it instead (converge_op).
+inline constexpr int k_already_replica_status = 5;
+
+// Where a seed marks the replica while its import runs. A seed interrupted midway
+// leaves only the primary's data plus this marker, and may then be repeated.
+inline constexpr const char* k_seed_marker = "/var/lib/foobarctl/replica-seed.partial";
 
 // Looks a secret up by name; nullopt when it is not set.
 using SecretLookup = std::function<std::optional<std::string>(const std::string& name)>;
@@ -29,6 +50,13 @@ using SecretLookup = std::function<std::optional<std::string>(const std::string&
 // candidate before the rename, one without checks the whole config after it and puts
 // the previous file back if the check fails.
 Result<RemoteOp> converge_op(const Resource& resource, const SecretLookup& secrets);
+
+// Seeds a replica that is not configured yet (a replication resource): dumps the
+// primary's databases and accounts at one consistent GTID position (as root over
+// the primary's socket), imports them on the replica without writing its binlog,
+// then points it at the primary from that position and checks both threads run.
+// Refuses (k_seed_refused_status) when the replica holds tables of its own.
+Result<RemoteOp> seed_replica_op(const Resource& resource, const SecretLookup& secrets);
 
 // Removes what the resource put on the host (destroy, or no longer in the stack).
 // Database data is kept unless `purge`; packages are kept unless `purge`.

@@ -172,3 +172,116 @@ TEST_CASE("replication is verified running after it is configured") {
   CHECK(with_fake_mysql(true) == 0);
   CHECK(with_fake_mysql(false) != 0);  // fails at once, without waiting for the threads
 }
+
+namespace {
+
+Resource replication_resource() {
+  Resource r;
+  r.host = "db-03";
+  r.kind = ResourceKind::replication;
+  r.name = "db-01";
+  r.state = ReplicationState{"db-01", "10.77.0.41", "repl", "DB_REPL"};
+  return r;
+}
+
+// A fake mysql for the seed's replica side. `slave_row` is what SHOW SLAVE STATUS
+// prints (empty: not a replica), `tables` the schemas holding tables; an import
+// (--batch) is saved to `imported`.
+struct FakeReplica {
+  fs::path dir, imported;
+  FakeReplica(const fs::path& base, const std::string& slave_row, const std::string& tables)
+      : dir(base / "bin"), imported(base / "imported.sql") {
+    fs::create_directories(dir);
+    std::ofstream(dir / "mysql") << "#!/bin/sh\ncase \"$*\" in\n"
+                                    "  *'SHOW SLAVE STATUS\\G'*) printf 'Slave_IO_Running: Yes\\nSlave_SQL_Running: Yes\\n';;\n"
+                                    "  *'SHOW SLAVE STATUS'*) printf '%s' " << shell_quote(slave_row) << ";;\n"
+                                    "  *information_schema.tables*) printf '%s\\n' " << shell_quote(tables) << ";;\n"
+                                    "  *--batch*) cat > " << shell_quote(imported.string()) << ";;\n"
+                                    "  *) exit 9;;\nesac\n";
+    fs::permissions(dir / "mysql", fs::perms::owner_all);
+  }
+  // Runs the seed's replica side with `stdin` as the primary's dump, the marker
+  // moved to `marker`.
+  int run(RemoteOp op, const fs::path& work, const fs::path& marker, const std::string& dump) {
+    for (auto p = op.command.find(k_seed_marker); p != std::string::npos; p = op.command.find(k_seed_marker))
+      op.command.replace(p, std::string(k_seed_marker).size(), marker.string());
+    op.command = "PATH=" + shell_quote(dir.string()) + ":$PATH\n" + op.command;
+    op.input = dump + op.input;
+    return run_local(op, work);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a seed dumps the primary at its GTID position and imports it on the replica without binlogging") {
+  auto op = seed_replica_op(replication_resource(), [](const std::string&) { return std::optional<std::string>("pw"); });
+  REQUIRE(op.ok());
+  REQUIRE(op->input_from);
+  CHECK(op->input_from->host == "db-01");
+  for (const char* flag : {"--single-transaction", "--gtid", "--master-data=1", "--routines", "--events",
+                           "--triggers", "--system=users", "--insert-ignore"})
+    CHECK_MESSAGE(op->input_from->command.find(flag) != std::string::npos, flag);
+  // The password only travels on the replica's stdin, after the dump.
+  CHECK(op->command.find("pw'") == std::string::npos);
+  CHECK(op->input_from->command.find("pw'") == std::string::npos);
+  CHECK(op->input.find("MASTER_PASSWORD='pw', MASTER_USE_GTID=slave_pos;\nSTART SLAVE;") != std::string::npos);
+
+  TempDir t;
+  FakeReplica replica(t.path, "", "NULL");
+  fs::path marker = t.path / "seed.partial";
+  REQUIRE(replica.run(*op, t.path, marker, "CREATE TABLE x (v INT);\nSET GLOBAL gtid_slave_pos='0-1-7';\n") == 0);
+  std::string sql = slurp(replica.imported);
+  CHECK(sql.rfind("SET SESSION sql_log_bin=0;\nCREATE TABLE x", 0) == 0);
+  auto pos = sql.find("gtid_slave_pos='0-1-7'");
+  REQUIRE(pos != std::string::npos);
+  CHECK(sql.find("CHANGE MASTER TO MASTER_HOST='10.77.0.41'", pos) != std::string::npos);
+  CHECK_FALSE(fs::exists(marker));
+}
+
+TEST_CASE("a seed refuses a replica with tables of its own, unless its own earlier seed was interrupted") {
+  auto op = seed_replica_op(replication_resource(), [](const std::string&) { return std::optional<std::string>("pw"); });
+  REQUIRE(op.ok());
+  TempDir t;
+  FakeReplica replica(t.path, "", "shop");
+  fs::path marker = t.path / "seed.partial";
+  CHECK(replica.run(*op, t.path, marker, "DUMP;\n") == k_seed_refused_status);
+  CHECK_FALSE(fs::exists(replica.imported));
+  std::ofstream(marker) << "";
+  CHECK(replica.run(*op, t.path, marker, "DUMP;\n") == 0);
+  CHECK(slurp(replica.imported).find("DUMP;") != std::string::npos);
+  CHECK_FALSE(fs::exists(marker));
+}
+
+TEST_CASE("a seed leaves a server that is already a replica alone") {
+  auto op = seed_replica_op(replication_resource(), [](const std::string&) { return std::optional<std::string>("pw"); });
+  REQUIRE(op.ok());
+  TempDir t;
+  FakeReplica replica(t.path, "\t10.77.0.41\trepl\t3306\n", "NULL");
+  CHECK(replica.run(*op, t.path, t.path / "seed.partial", "DUMP;\n") == k_already_replica_status);
+  CHECK_FALSE(fs::exists(replica.imported));
+  CHECK_FALSE(fs::exists(t.path / "seed.partial"));
+}
+
+TEST_CASE("the primary's dump names every non-system database, and only those") {
+  auto op = seed_replica_op(replication_resource(), [](const std::string&) { return std::optional<std::string>("pw"); });
+  REQUIRE(op.ok());
+  TempDir t;
+  fs::path bin = t.path / "bin";
+  fs::create_directories(bin);
+  auto dump_args = [&](const std::string& schemas) {
+    std::ofstream(bin / "mysql") << "#!/bin/sh\nprintf '%s' " << shell_quote(schemas) << "\n";
+    std::ofstream(bin / "mysqldump") << "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]' \"$a\"; done\n";
+    fs::permissions(bin / "mysql", fs::perms::owner_all);
+    fs::permissions(bin / "mysqldump", fs::perms::owner_all);
+    RemoteOp dump{"PATH=" + shell_quote(bin.string()) + ":$PATH\n(\n" + op->input_from->command + ") > " +
+                      shell_quote((t.path / "out").string()),
+                  ""};
+    REQUIRE(run_local(dump, t.path) == 0);
+    return slurp(t.path / "out");
+  };
+  std::string two = dump_args("foobar\nmy shop\n");
+  CHECK(two.find("[--databases][foobar][my shop]") != std::string::npos);
+  std::string none = dump_args("");
+  CHECK(none.find("--databases") == std::string::npos);
+  CHECK(none.find("[--system=users]") != std::string::npos);
+}

@@ -114,6 +114,7 @@ class Planner {
   void plan_directory(const Resource& r, const DirectoryState& want, const Facts& facts, Action& a);
   void plan_service(const Resource& r, const ServiceState& want, const Facts& facts, Action& a);
   void plan_database(const Resource& r, const Facts& facts, Action& a);
+  void plan_seed(const Resource& r, const DbFacts& db, Action& a);
   void plan_firewalls(HostPlan& hp, const std::vector<const Resource*>& resources, const Facts& facts);
   void plan_destroys(HostPlan& hp, const std::vector<const Resource*>& resources, const Facts& facts);
   void apply_handlers();
@@ -198,11 +199,37 @@ void Planner::plan_service(const Resource& r, const ServiceState& want, const Fa
   if (!a.reasons.empty()) a.type = ActionType::update;
 }
 
+bool is_system_schema(const std::string& name) {
+  return name == "mysql" || name == "information_schema" || name == "performance_schema" || name == "sys";
+}
+
+// A replica that is not configured is seeded from its primary (apply/operations.h);
+// the plan says so, and warns when the server has databases a seed would refuse to
+// overwrite if they hold tables.
+void Planner::plan_seed(const Resource& r, const DbFacts& db, Action& a) {
+  const auto& want = std::get<ReplicationState>(r.state);
+  a.type = ActionType::create;
+  a.reasons.push_back("replication not configured: will be seeded from " + want.primary_host +
+                      " at its current GTID position");
+  std::string own;
+  for (const auto& name : db.databases)
+    if (!is_system_schema(name)) own += (own.empty() ? "" : ", ") + name;
+  if (own.empty()) return;
+  a.reasons.push_back("the server already has databases (" + own + "): the seed refuses to run if they hold tables");
+  m_plan.diagnostics.push_back(Diagnostic{Severity::warning, r.host, {},
+                                          "not a replica yet but has databases " + own + "; apply seeds it from " +
+                                              want.primary_host +
+                                              " only if they hold no tables (see docs/replication.md)"});
+}
+
 void Planner::plan_database(const Resource& r, const Facts& facts, Action& a) {
   const DbFacts& db = facts.db;
   if (!db.answering) {
     a.type = ActionType::create;
     a.reasons.push_back("database server not answering" + (db.error.empty() ? "" : " (" + db.error + ")"));
+    if (r.kind == ResourceKind::replication)
+      a.reasons.push_back("unless it is a replica already, it will be seeded from " +
+                          std::get<ReplicationState>(r.state).primary_host + " at its current GTID position");
     return;
   }
   if (r.kind == ResourceKind::database) {
@@ -219,11 +246,8 @@ void Planner::plan_database(const Resource& r, const Facts& facts, Action& a) {
     }
   } else {
     const auto& want = std::get<ReplicationState>(r.state);
-    if (!db.replica) {
-      a.type = ActionType::create;
-      a.reasons.push_back("replication not configured");
-      return;
-    }
+    // A link without a source host (a bare CHANGE MASTER) replicates from nowhere.
+    if (!db.replica || db.replica->source_host.empty()) return plan_seed(r, db, a);
     const ReplicaFact& have = *db.replica;
     if (have.source_host != want.primary_address && have.source_host != want.primary_host)
       a.reasons.push_back("replicates from " + have.source_host + ", must be " + want.primary_address);

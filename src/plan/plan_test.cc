@@ -358,6 +358,40 @@ TEST_CASE("databases, users and replication") {
   CHECK(has_reason(action(make_plan(g, {{"db", f}}, PlanOptions{}), "db:database:present"), "not answering"));
 }
 
+TEST_CASE("a replica that is not configured is planned as a seed; its own databases are a warning") {
+  Graph g;
+  REQUIRE(g.add(make("db-03", ResourceKind::replication, "db-01",
+                     ReplicationState{"db-01", "10.77.0.41", "repl", "db_repl"})).ok());
+  Facts f = facts_for("db-03");
+  f.db.probed = f.db.answering = true;
+  f.db.databases = {"information_schema", "mysql", "performance_schema", "sys"};
+  Plan p = make_plan(g, {{"db-03", f}}, PlanOptions{});
+  const Action& seed = action(p, "db-03:replication:db-01");
+  CHECK(seed.type == ActionType::create);
+  CHECK(has_reason(seed, "replication not configured: will be seeded from db-01 at its current GTID position"));
+  CHECK(p.diagnostics.empty());
+
+  // A bare CHANGE MASTER (no source host) is no link either.
+  f.db.replica = ReplicaFact{false, false, "", "NULL", "", "No", "No"};
+  CHECK(has_reason(action(make_plan(g, {{"db-03", f}}, PlanOptions{}), "db-03:replication:db-01"), "will be seeded"));
+
+  f.db.replica.reset();
+  f.db.databases.insert("shop");
+  Plan own = make_plan(g, {{"db-03", f}}, PlanOptions{});
+  CHECK(has_reason(action(own, "db-03:replication:db-01"), "already has databases (shop)"));
+  REQUIRE(own.diagnostics.size() == 1);
+  CHECK(own.diagnostics[0].severity == Severity::warning);
+  CHECK(own.diagnostics[0].to_string().find("db-03") != std::string::npos);
+  CHECK(own.diagnostics[0].message.find("not a replica yet but has databases shop") != std::string::npos);
+
+  // Stopped threads are an update (restart), never a seed.
+  f.db.replica = ReplicaFact{false, false, "10.77.0.41", "NULL", "0-1-5", "No", "No"};
+  Plan restart = make_plan(g, {{"db-03", f}}, PlanOptions{});
+  const Action& stopped = action(restart, "db-03:replication:db-01");
+  CHECK(stopped.type == ActionType::update);
+  CHECK_FALSE(has_reason(stopped, "seeded"));
+}
+
 TEST_CASE("firewalls follow their ruleset; commands follow their guard") {
   Graph g;
   REQUIRE(g.add(make("h", ResourceKind::file, "/etc/nftables.conf", content("table inet f {}\n"))).ok());
