@@ -11,7 +11,7 @@ check_tls() {
   wait_for "[ \"\$(status_of https://www.foobar.com/healthz)\" = 200 ]" 30 ||
     fail "https://www.foobar.com/healthz is not 200 with the lab's CA trusted: $(visit -sS -m 5 -o /dev/null https://www.foobar.com/healthz 2>&1)"
   [ "$(status_of https://www.foobar.com/)" = 200 ] || fail "GET / over HTTPS is not 200"
-  sed -n '/BEGIN CERT/,/END CERT/p' "$LAB_DIR/TLS_CERTIFICATE.pem" | openssl x509 -noout -fingerprint -sha256 >"$TMP/cert.want"
+  sed -n '/BEGIN CERT/,/END CERT/p' "$(lab_dir)/TLS_CERTIFICATE.pem" | openssl x509 -noout -fingerprint -sha256 >"$TMP/cert.want"
   for lb in "$@"; do
     openssl s_client -connect "$lb:443" -servername www.foobar.com </dev/null 2>/dev/null |
       openssl x509 -noout -fingerprint -sha256 >"$TMP/cert.$lb" || fail "no certificate from $lb:443"

@@ -35,7 +35,7 @@ visit() { "$F" lab client "$STACK" -- curl "$@"; }
 # The X-Served-By header of a request, or nothing.
 served_by() { visit -s -m 5 -o /dev/null -D - "$@" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-served-by"{print $2}'; }
 status_of() { visit -s -m 5 -o /dev/null -w '%{http_code}' "$@"; }
-LAB_DIR=/var/lib/foobarctl/lab/$(awk '/^stack:/ {print $2; exit}' "$STACK")
+lab_dir() { echo "/var/lib/foobarctl/lab/$(awk '/^stack:/ {print $2; exit}' "$STACK")"; }
 
 # NSD on host $1 ($2) answers for the zone with authority, and the lab's client
 # resolves www.foobar.com through it (glibc's resolver, as any program would) to $3.
