@@ -76,8 +76,8 @@ TEST_CASE("apply locks each host, runs actions in order across hosts, writes the
   REQUIRE(g.add(fb).ok());
   Plan plan;
   plan.stack = "s";
-  plan.hosts = {HostPlan{"a", true, "", {}, {action(fa, ActionType::create)}},
-                HostPlan{"b", true, "", {}, {action(fb, ActionType::update)}}};
+  plan.hosts = {HostPlan{"a", true, "", {}, {action(fa, ActionType::create)}, {}},
+                HostPlan{"b", true, "", {}, {action(fb, ActionType::update)}, {}}};
   FakeConnector a("a"), b("b");
   a.set_default({0, "", ""});
   b.set_default({0, "", ""});
@@ -114,7 +114,7 @@ TEST_CASE("a rejected config fails its action, stops later work, and still unloc
   REQUIRE(g.add(f2).ok());
   Plan plan;
   plan.stack = "s";
-  plan.hosts = {HostPlan{"a", true, "", {}, {action(f1, ActionType::update), action(f2, ActionType::update)}}};
+  plan.hosts = {HostPlan{"a", true, "", {}, {action(f1, ActionType::update), action(f2, ActionType::update)}, {}}};
   FakeConnector a("a");
   a.respond("p='/etc/one'", {3, "", "line 3: unknown directive\n"});
   a.set_default({0, "", ""});
@@ -136,7 +136,7 @@ TEST_CASE("a held lock fails the host fast and leaves the other run's lock alone
   REQUIRE(g.add(f1).ok());
   Plan plan;
   plan.stack = "s";
-  plan.hosts = {HostPlan{"a", true, "", {}, {action(f1, ActionType::create)}}};
+  plan.hosts = {HostPlan{"a", true, "", {}, {action(f1, ActionType::create)}, {}}};
   FakeConnector a("a");
   a.respond("mkdir '/var/lib/foobarctl/s.lock'", {75, "alice@ctl pid 42\n", ""});
   a.set_default({0, "", ""});
@@ -202,7 +202,7 @@ TEST_CASE("a new replica is seeded: its import reads the primary's dump through 
   REQUIRE(g.add(link).ok());
   Plan plan;
   plan.stack = "s";
-  plan.hosts = {HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}}};
+  plan.hosts = {HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}, {}}};
   FakeConnector primary("db-01"), replica("db-03");
   primary.respond("mysqldump", {0, "-- dump of db-01\nSET GLOBAL gtid_slave_pos='0-1-9';\n", ""});
   replica.set_default({0, "", ""});
@@ -226,7 +226,7 @@ TEST_CASE("a replica found configured at apply time is reconfigured, not seeded 
   REQUIRE(g.add(link).ok());
   Plan plan;
   plan.stack = "s";
-  plan.hosts = {HostPlan{"db-02", true, "", {}, {action(link, ActionType::create)}}};
+  plan.hosts = {HostPlan{"db-02", true, "", {}, {action(link, ActionType::create)}, {}}};
   FakeConnector primary("db-01"), replica("db-02");
   primary.respond("mysqldump", {0, "-- dump\n", ""});
   replica.respond(k_seed_marker, {k_already_replica_status, "", "already a replica of 10.77.0.41\n"});
@@ -246,7 +246,7 @@ TEST_CASE("a seed over the replica's own tables fails naming the host, and an un
   REQUIRE(g.add(link).ok());
   Plan plan;
   plan.stack = "s";
-  plan.hosts = {HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}}};
+  plan.hosts = {HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}, {}}};
   FakeConnector primary("db-01"), replica("db-03");
   primary.respond("mysqldump", {0, "-- dump\n", ""});
   replica.respond(k_seed_marker, {k_seed_refused_status, "", "already holds tables in: shop.\n"});
@@ -284,8 +284,8 @@ TEST_CASE("a host's connector is never used by two threads at once, even when an
   }
   Plan plan;
   plan.stack = "s";
-  plan.hosts = {HostPlan{"db-01", true, "", {}, primary_actions},
-                HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}}};
+  plan.hosts = {HostPlan{"db-01", true, "", {}, primary_actions, {}},
+                HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}, {}}};
   FakeConnector primary("db-01"), replica("db-03");
   primary.respond("mysqldump", {0, "-- dump\n", ""});
   primary.set_default({0, "", ""});

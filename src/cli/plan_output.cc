@@ -76,7 +76,9 @@ std::string plan_text(const Plan& plan, bool color) {
         }
       }
     }
-    out += "  (" + std::to_string(unchanged(hp)) + " unchanged)\n\n";
+    out += "  (" + std::to_string(unchanged(hp)) + " unchanged)\n";
+    for (const auto& f : hp.facts) out += "  fact: " + f + "\n";
+    out += "\n";
   }
   for (const auto& d : plan.diagnostics) out += d.to_string() + "\n";
   const auto s = plan.summary();
@@ -104,6 +106,7 @@ std::string plan_markdown(const Plan& plan) {
       if (!a.diff.empty()) out += "\n```diff\n" + a.diff + (a.diff.back() == '\n' ? "" : "\n") + "```\n\n";
     }
     if (!any) out += "No changes.\n";
+    for (const auto& f : hp.facts) out += "\n- fact: " + f + "\n";
   }
   return out;
 }

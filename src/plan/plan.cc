@@ -203,6 +203,15 @@ bool is_system_schema(const std::string& name) {
   return name == "mysql" || name == "information_schema" || name == "performance_schema" || name == "sys";
 }
 
+// SHOW SLAVE STATUS in one line, for the plan's facts.
+std::string replication_fact(const ReplicationState& want, const ReplicaFact& have) {
+  std::string lag = have.seconds_behind.empty() || have.seconds_behind == "NULL" ? "lag unknown"
+                                                                                : have.seconds_behind + " s behind";
+  return "replication from " + want.primary_host + " (" + have.source_host + "): IO " +
+         replica_state(have.io_state, have.io_running) + ", SQL " + replica_state(have.sql_state, have.sql_running) +
+         ", " + lag + (have.gtid_io_pos.empty() ? "" : ", GTID " + have.gtid_io_pos);
+}
+
 // A replica that is not configured is seeded from its primary (apply/operations.h);
 // the plan says so, and warns when the server has databases a seed would refuse to
 // overwrite if they hold tables.
@@ -364,7 +373,11 @@ void Planner::plan_host(HostPlan& hp, const std::vector<const Resource*>& resour
                                             "apply lock is held by '" + facts.lock.holder +
                                                 "'; an apply now would wait for it or fail"});
   hp.actions.reserve(resources.size());
-  for (const Resource* r : resources) hp.actions.push_back(plan_resource(*r, facts));
+  for (const Resource* r : resources) {
+    hp.actions.push_back(plan_resource(*r, facts));
+    if (r->kind == ResourceKind::replication && facts.db.replica && !facts.db.replica->source_host.empty())
+      hp.facts.push_back(replication_fact(std::get<ReplicationState>(r->state), *facts.db.replica));
+  }
   plan_firewalls(hp, resources, facts);
   plan_destroys(hp, resources, facts);
 }
@@ -439,7 +452,7 @@ Plan Planner::run() {
     if (!m_options.hosts.empty() &&
         std::find(m_options.hosts.begin(), m_options.hosts.end(), h) == m_options.hosts.end())
       continue;
-    m_plan.hosts.push_back(HostPlan{h, true, "", {}, {}});
+    m_plan.hosts.push_back(HostPlan{h, true, "", {}, {}, {}});
   }
   auto per_host = host_order();
   for (std::size_t i = 0; i < m_plan.hosts.size(); ++i) {

@@ -48,6 +48,9 @@ struct HostPlan {
   std::string unreachable_reason;
   LockFact lock;
   std::vector<Action> actions;  // dependency order; destroys last, in reverse order
+  // What the host reports that a reviewer wants to see even when nothing changes,
+  // e.g. "replication from db-01 (10.77.0.41): IO Yes, SQL Yes, 0 s behind, GTID 0-1-42".
+  std::vector<std::string> facts;
 };
 
 struct PlanSummary {

@@ -36,7 +36,8 @@ json plan_to_json(const Plan& plan) {
     json h = {{"host", hp.host},
               {"reachable", hp.reachable},
               {"lock", {{"held", hp.lock.held}, {"holder", hp.lock.holder}}},
-              {"actions", actions}};
+              {"actions", actions},
+              {"facts", hp.facts}};
     h["unreachable_reason"] = hp.reachable ? json(nullptr) : json(hp.unreachable_reason);
     hosts.push_back(std::move(h));
   }

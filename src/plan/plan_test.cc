@@ -349,8 +349,16 @@ TEST_CASE("databases, users and replication") {
   CHECK(repl.type == ActionType::update);
   CHECK(has_reason(repl, "replication not running (IO: Connecting, SQL: No)"));
 
+  CHECK(p.hosts.at(0).facts ==
+        std::vector<std::string>{"replication from db-01 (10.77.0.21): IO Connecting, SQL No, lag unknown, GTID 0-1-5"});
+
   f.db.replica = ReplicaFact{true, true, "10.77.0.21", "0", "0-1-5", "Yes", "Yes"};
-  CHECK(action(make_plan(g, {{"db", f}}, PlanOptions{}), "db:replication:primary").type == ActionType::noop);
+  Plan running = make_plan(g, {{"db", f}}, PlanOptions{});
+  CHECK(action(running, "db:replication:primary").type == ActionType::noop);
+  // Reported even when nothing changes, in the text and the JSON.
+  CHECK(running.hosts.at(0).facts ==
+        std::vector<std::string>{"replication from db-01 (10.77.0.21): IO Yes, SQL Yes, 0 s behind, GTID 0-1-5"});
+  CHECK(plan_to_json(running)["hosts"][0]["facts"][0] == running.hosts.at(0).facts[0]);
   f.db.replica.reset();
   CHECK(has_reason(action(make_plan(g, {{"db", f}}, PlanOptions{}), "db:replication:primary"), "not configured"));
   f.db.answering = false;

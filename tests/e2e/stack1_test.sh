@@ -54,6 +54,8 @@ ok "the app writes to the primary and reads from the replica"
 set +e; plan --detailed-exitcode >"$TMP/plan2"; rc=$?; set -e
 [ $rc -eq 0 ] || { cat "$TMP/plan2"; fail "second plan exit $rc, want 0"; }
 grep -q "No changes" "$TMP/plan2" || fail "second plan does not say No changes"
+grep -q "fact: replication from db-01 (10.77.0.41): IO Yes, SQL Yes, 0 s behind" "$TMP/plan2" ||
+  { cat "$TMP/plan2"; fail "the plan does not report the replica's status as a fact"; }
 pid_before=$(on lb-01 cat /run/haproxy.pid)
 apply >"$TMP/apply2" 2>&1 || fail "second apply failed"
 [ "$(on lb-01 cat /run/haproxy.pid)" = "$pid_before" ] || fail "second apply restarted HAProxy"
