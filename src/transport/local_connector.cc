@@ -71,6 +71,9 @@ Result<Child> spawn_shell(const std::string& name, const std::string& command) {
   posix_spawn_file_actions_adddup2(&fa, in_theirs.fd, 0);
   posix_spawn_file_actions_adddup2(&fa, out_theirs.fd, 1);
   posix_spawn_file_actions_adddup2(&fa, err_theirs.fd, 2);
+  // Nothing else the caller holds open reaches the command: lab hosts live on for
+  // hours and must not keep a caller's lock file or pipe open.
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setpgroup(&attr, 0);

@@ -2,7 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <string>
 
 #include "transport/connector.h"
 
@@ -17,6 +21,16 @@ TEST_CASE("local connector returns exit status, stdout and stderr apart") {
   CHECK(r->out == "out\n");
   CHECK(r->err == "err\n");
   CHECK_FALSE(r->ok());
+}
+
+TEST_CASE("local connector passes no descriptor of the caller beyond stdin, stdout and stderr") {
+  int fd = ::open("/dev/null", O_RDONLY);  // not close-on-exec, like a flock(1) lock
+  REQUIRE(fd > 2);
+  LocalConnector local;
+  auto r = local.run("[ -e /proc/self/fd/" + std::to_string(fd) + " ] && echo leaked || echo closed");
+  ::close(fd);
+  REQUIRE(r.ok());
+  CHECK(r->out == "closed\n");
 }
 
 TEST_CASE("local connector feeds input through stdin, also large input") {
