@@ -129,7 +129,7 @@ std::string slurp(const fs::path& p) {
 }
 
 // A mysql that keeps its command lines in argv.log and answers the probe like
-// MariaDB 10.11 would for an account whose stored hash is @STORED@ and which holds
+// MariaDB 10.11 would for an account whose stored hash is `stored` and which holds
 // an extra PROCESS grant.
 const char* k_fake_mysql = R"(#!/bin/sh
 d=$(dirname "$0")
