@@ -180,7 +180,7 @@ class Executor {
         if (!r) return Diagnostic::error(hp.host, "resource '" + a.id + "' is in the plan but not in the stack");
         if (r->kind == ResourceKind::replication && a.type == ActionType::create)
           return seed_replica(hp, *r, describe(a));
-        auto op = converge_op(*r, m_options.secrets);
+        auto op = converge_op(*r, m_options.secrets, a.revoke_grants);
         if (!op) return op.diagnostics();
         auto st = run_op(hp.host, *op, describe(a));
         if (st.ok() && a.handler) st = run_op(hp.host, service_op(a.name, *a.handler), describe(a));

@@ -146,7 +146,7 @@ Result<RemoteOp> seed_replica_op(const Resource& r, const SecretLookup& secrets)
   return RemoteOp{import_command(), "\n" + *sql, StdinFrom{rep.primary_host, dump_command()}};
 }
 
-Result<RemoteOp> converge_op(const Resource& r, const SecretLookup& secrets) {
+Result<RemoteOp> converge_op(const Resource& r, const SecretLookup& secrets, const std::vector<Grant>& revoke) {
   const std::string q = shell_quote(r.name);
   switch (r.kind) {
     case ResourceKind::package:
@@ -192,6 +192,7 @@ Result<RemoteOp> converge_op(const Resource& r, const SecretLookup& secrets) {
         auth = "IDENTIFIED BY " + sql_string(*pw);
       }
       std::string sql = "CREATE USER IF NOT EXISTS " + who + " " + auth + ";\nALTER USER " + who + " " + auth + ";\n";
+      for (const auto& g : revoke) sql += revoke_statement(g, who) + "\n";
       for (const auto& g : u.grants) sql += "GRANT " + g + " TO " + who + ";\n";
       return sql_op(sql);
     }

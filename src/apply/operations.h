@@ -8,6 +8,7 @@
 #include <string>
 
 #include "graph/resource.h"
+#include "plan/grants.h"
 #include "util/result.h"
 
 namespace foobar {
@@ -49,7 +50,11 @@ using SecretLookup = std::function<std::optional<std::string>(const std::string&
 // the same directory, synced and renamed; a FileState::validate with "{}" checks the
 // candidate before the rename, one without checks the whole config after it and puts
 // the previous file back if the check fails.
-Result<RemoteOp> converge_op(const Resource& resource, const SecretLookup& secrets);
+// A db_user gets its password (on stdin), then loses `revoke` (grants the plan found
+// it holds beyond the stack's), then gets each of its grants: revoking first keeps a
+// wanted privilege an extra ALL PRIVILEGES covered.
+Result<RemoteOp> converge_op(const Resource& resource, const SecretLookup& secrets,
+                             const std::vector<Grant>& revoke = {});
 
 // Seeds a replica that is not configured yet (a replication resource): dumps the
 // primary's databases and accounts at one consistent GTID position (as root over

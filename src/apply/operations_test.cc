@@ -111,6 +111,28 @@ TEST_CASE("database user passwords come from secrets and travel on stdin") {
   CHECK(op->input.find("GRANT SELECT ON foobar.* TO 'app'@'10.77.0.%'") != std::string::npos);
 }
 
+TEST_CASE("a database user update revokes the plan's extra grants before granting the stack's") {
+  Resource r;
+  r.host = "db";
+  r.kind = ResourceKind::db_user;
+  r.name = "app@10.77.0.%";
+  r.state = DbUserState{"app", "10.77.0.%", "DB_APP", {"SELECT ON foobar.*"}};
+  auto extra = parse_grant("GRANT ALL PRIVILEGES ON `foobar`.* TO `app`@`10.77.0.%` WITH GRANT OPTION");
+  REQUIRE(extra.ok());
+  auto op = converge_op(r, [](const std::string&) { return std::optional<std::string>("pw"); }, *extra);
+  REQUIRE(op.ok());
+  auto revoke_all = op->input.find("REVOKE ALL PRIVILEGES ON `foobar`.* FROM 'app'@'10.77.0.%';\n");
+  auto revoke_option = op->input.find("REVOKE GRANT OPTION ON `foobar`.* FROM 'app'@'10.77.0.%';\n");
+  auto grant = op->input.find("GRANT SELECT ON foobar.* TO 'app'@'10.77.0.%';");
+  REQUIRE(revoke_all != std::string::npos);
+  REQUIRE(revoke_option != std::string::npos);
+  REQUIRE(grant != std::string::npos);
+  CHECK(revoke_all < grant);
+  CHECK(revoke_option < grant);
+  CHECK(op->input.find("ALTER USER 'app'@'10.77.0.%' IDENTIFIED BY 'pw';") < revoke_all);
+  CHECK(op->command.find("pw") == std::string::npos);
+}
+
 TEST_CASE("a database user without a password secret logs in over the socket") {
   Resource r;
   r.host = "db-01";

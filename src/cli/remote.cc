@@ -101,7 +101,7 @@ Plan Remote::make_plan(const Graph& desired) const {
   auto gathered = gather_facts(
       compiled.stack.name.value, desired, hosts,
       [this](const std::string& h) -> Result<transport::Connector*> { return connectors.at(h).get(); },
-      parallelism);
+      parallelism, secrets);
   PlanOptions options;
   options.stack = compiled.stack.name.value;
   options.hosts = hosts;

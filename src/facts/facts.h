@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace foobar {
 
@@ -42,12 +43,28 @@ struct ReplicaFact {
   std::string sql_state;  // Yes, No
 };
 
+// A managed database account, as the server has it. The probe compares the password
+// on the host and reports only the verdict: no password or hash leaves the host.
+struct DbAccountFact {
+  enum class Auth {
+    unchecked,  // the wanted password was not known to the probe
+    matches,    // the stored credential (or the unix_socket plugin) is the wanted one
+    differs,
+    missing,    // no such account
+  };
+  Auth auth = Auth::unchecked;
+  std::string plugin;  // the account's authentication plugin, e.g. mysql_native_password
+  bool grants_known = false;        // SHOW GRANTS answered
+  std::vector<std::string> grants;  // its lines, with any IDENTIFIED part cut off on the host
+};
+
 struct DbFacts {
   bool probed = false;   // the host has database resources, so the probe asked
   bool answering = false;  // the server answered as root over its unix socket
   std::string error;     // why it did not answer
   std::set<std::string> databases;
   std::set<std::string> users;  // "user@host"
+  std::map<std::string, DbAccountFact> accounts;  // "user@host" of the accounts the stack manages
   std::optional<ReplicaFact> replica;  // nullopt: not a replica
 };
 

@@ -10,13 +10,13 @@ namespace foobar {
 namespace {
 
 Result<Facts> probe_host(const std::string& stack_name, const Graph& graph, const std::string& host,
-                         const ConnectorFor& connector_for) {
+                         const ConnectorFor& connector_for, const SecretValue& secrets) {
   std::vector<const Resource*> resources;
   for (const auto& r : graph.resources())
     if (r.host == host) resources.push_back(&r);
   auto conn = connector_for(host);
   if (!conn) return conn.diagnostics();
-  auto out = (*conn)->run("sh -s", make_probe(stack_name, resources));
+  auto out = (*conn)->run("sh -s", make_probe(stack_name, resources, k_state_dir, secrets));
   if (!out) return out.diagnostics();
   if (!out->ok()) return transport::command_failed(host, "running the facts probe", *out);
   return parse_probe_output(host, out->out);
@@ -26,14 +26,14 @@ Result<Facts> probe_host(const std::string& stack_name, const Graph& graph, cons
 
 GatheredFacts gather_facts(const std::string& stack_name, const Graph& graph,
                            const std::vector<std::string>& hosts, const ConnectorFor& connector_for,
-                           std::size_t parallelism) {
+                           std::size_t parallelism, const SecretValue& secrets) {
   GatheredFacts result;
   std::mutex mutex;
   ThreadPool pool(std::max<std::size_t>(1, std::min(parallelism, hosts.size())));
   std::vector<std::future<void>> done;
   for (const auto& host : hosts) {
     done.push_back(pool.submit([&, host] {
-      auto facts = probe_host(stack_name, graph, host, connector_for);
+      auto facts = probe_host(stack_name, graph, host, connector_for, secrets);
       std::lock_guard lock(mutex);
       if (facts)
         result.facts.emplace(host, std::move(*facts));

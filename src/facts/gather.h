@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "facts/facts.h"
+#include "facts/probe.h"
 #include "graph/graph.h"
 #include "transport/connector.h"
 
@@ -21,8 +22,9 @@ struct GatheredFacts {
 // Returns the connector for a host, or a diagnostic saying why there is none.
 using ConnectorFor = std::function<Result<transport::Connector*>(const std::string& host)>;
 
+// `secrets` lets each probe check database passwords (see make_probe).
 GatheredFacts gather_facts(const std::string& stack_name, const Graph& graph,
                            const std::vector<std::string>& hosts, const ConnectorFor& connector_for,
-                           std::size_t parallelism);
+                           std::size_t parallelism, const SecretValue& secrets = {});
 
 }  // namespace foobar

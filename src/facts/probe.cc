@@ -1,11 +1,11 @@
 #include "facts/probe.h"
 
-#include "util/shell.h"
-
-
 #include "facts/probe_script.h"
+#include "util/shell.h"
 #include "util/base64.h"
 #include "util/hash.h"
+
+#include <map>
 
 namespace foobar {
 
@@ -85,10 +85,49 @@ std::string probe_call(const Resource& r) {
   }
 }
 
+std::string sql_string(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string account_where(const DbUserState& u) {
+  return " FROM mysql.user WHERE User = " + sql_string(u.user) + " AND Host = " + sql_string(u.from_host) + ";";
+}
+
+std::string account_name(const DbUserState& u) { return u.user + "@" + u.from_host; }
+
 }  // namespace
 
+// The verdict is reached on the server, so only it comes back. Plugins whose stored
+// credential is salted (MySQL 8's caching_sha2_password) cannot be compared: unchecked.
+std::string account_auth_sql(const DbUserState& u, const std::optional<std::string>& password) {
+  if (u.password_secret.empty())
+    return "SELECT IF(plugin = 'unix_socket', 'matches', 'differs'), plugin" + account_where(u);
+  if (!password) return "SELECT 'unchecked', plugin" + account_where(u);
+  return "SELECT CASE WHEN plugin IN ('mysql_native_password', '') THEN IF(authentication_string = " +
+         sql_string(mysql_native_password_hash(*password)) +
+         ", 'matches', 'differs') WHEN plugin IN ('caching_sha2_password', 'sha256_password') THEN 'unchecked' "
+         "ELSE 'differs' END, plugin" +
+         account_where(u);
+}
+
+std::string account_grants_sql(const DbUserState& u) {
+  return "SHOW GRANTS FOR " + sql_string(u.user) + "@" + sql_string(u.from_host) + ";";
+}
+
+std::string strip_identified(std::string_view line) {
+  auto i = line.find(" IDENTIFIED ");
+  if (i == std::string_view::npos) return std::string(line);
+  auto with = line.find(" WITH ", i);
+  return std::string(line.substr(0, i)) + (with == std::string_view::npos ? "" : std::string(line.substr(with)));
+}
+
 std::string make_probe(const std::string& stack_name, const std::vector<const Resource*>& resources,
-                       const std::string& state_dir) {
+                       const std::string& state_dir, const SecretValue& secrets) {
   std::string script = "#!/bin/sh\n# foobarctl facts probe (stack " + escape_field(stack_name) + ")\n";
   std::string prelude = probe_detail::k_prelude;
   auto at = prelude.find("@LIMIT@");
@@ -103,6 +142,13 @@ std::string make_probe(const std::string& stack_name, const std::vector<const Re
   }
   if (firewall) script += "pfirewall\n";
   if (db) script += "pdb\n";
+  for (const Resource* r : resources) {
+    if (r->kind != ResourceKind::db_user) continue;
+    const auto& u = std::get<DbUserState>(r->state);
+    std::optional<std::string> password;
+    if (!u.password_secret.empty() && secrets) password = secrets(u.password_secret);
+    script += call("pdbuser", account_name(u), {account_auth_sql(u, password), account_grants_sql(u)});
+  }
   script += "pmanifest " + shell_quote(manifest_path(stack_name, state_dir)) + "\n";
   script += "plock " + shell_quote(lock_path(stack_name, state_dir)) + "\n";
   script += "rec end ok\nexit 0\n";
@@ -230,6 +276,27 @@ struct Parser {
       if (arity(f, 2)) db.databases.insert(unescape_field(f[1]));
     } else if (kind == "dbuser") {
       if (arity(f, 3)) db.users.insert(unescape_field(f[1]) + "@" + unescape_field(f[2]));
+    } else if (kind == "dbauth") {
+      if (!arity(f, 4)) return;
+      static const std::map<std::string_view, DbAccountFact::Auth> verdicts{
+          {"matches", DbAccountFact::Auth::matches},
+          {"differs", DbAccountFact::Auth::differs},
+          {"unchecked", DbAccountFact::Auth::unchecked},
+          {"missing", DbAccountFact::Auth::missing}};
+      auto v = verdicts.find(f[2]);
+      if (v == verdicts.end()) return fail(kind, "expected matches, differs, unchecked or missing");
+      auto& a = db.accounts[unescape_field(f[1])];
+      a.auth = v->second;
+      a.plugin = unescape_field(f[3]);
+    } else if (kind == "dbgrant") {
+      // Cut again here: should a host's probe not have, no hash is kept.
+      if (arity(f, 3)) db.accounts[unescape_field(f[1])].grants.push_back(strip_identified(unescape_field(f[2])));
+    } else if (kind == "dbgrants") {
+      if (!arity(f, 3)) return;
+      if (f[2] != "ok" && f[2] != "error") return fail(kind, "expected ok or error");
+      auto& a = db.accounts[unescape_field(f[1])];
+      a.grants_known = f[2] == "ok";
+      if (!a.grants_known) a.grants.clear();
     } else if (kind == "replica") {
       if (f.size() == 2 && f[1] == "none") return db.replica.reset();
       if (!arity(f, 7)) return;

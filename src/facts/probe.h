@@ -3,6 +3,8 @@
 // halves are pure functions; running the script is the caller's one round trip.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,9 +24,24 @@ inline constexpr const char* k_state_dir = "/var/lib/foobarctl";
 std::string manifest_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
 std::string lock_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
 
+// Looks a secret's value up by name; nullopt when it is not set.
+using SecretValue = std::function<std::optional<std::string>(const std::string& name)>;
+
 // The probe for the given resources of one host. `state_dir` is overridable for tests.
+// With `secrets`, each managed database account's password is compared on the host
+// against the hash of its secret (the hash travels inside the script, which goes to
+// `sh -s` on stdin, and from there to mysql on stdin); without, it is not checked.
+// The script holds that hash: never log or print it.
 std::string make_probe(const std::string& stack_name, const std::vector<const Resource*>& resources,
-                       const std::string& state_dir = k_state_dir);
+                       const std::string& state_dir = k_state_dir, const SecretValue& secrets = {});
+
+// The SQL the probe runs for a managed account: the verdict on its credential
+// (matches|differs|unchecked, and its plugin) and its grants.
+std::string account_auth_sql(const DbUserState& user, const std::optional<std::string>& password);
+std::string account_grants_sql(const DbUserState& user);
+
+// A SHOW GRANTS line without its IDENTIFIED part (which holds the password hash).
+std::string strip_identified(std::string_view grant_line);
 
 Result<Facts> parse_probe_output(const std::string& host, std::string_view out);
 

@@ -81,10 +81,12 @@ plock() {
   else rec lock free ""; fi
 }
 my() { to mysql -uroot --connect-timeout=5 -B "$@" </dev/null; }
+dbup=0
 pdb() {
   if ! command -v mysql >/dev/null 2>&1; then rec db down "$(printf 'no mysql client' | b64)"; return; fi
   if ! err=$(my -N -e 'SELECT 1' 2>&1 >/dev/null); then rec db down "$(printf '%s' "$err" | b64)"; return; fi
   rec db up ""
+  dbup=1
   my -N -e 'SHOW DATABASES' 2>/dev/null | while IFS= read -r l; do rec dbname "$l"; done
   my -N -e 'SELECT User, Host FROM mysql.user' 2>/dev/null | while IFS= read -r l; do
     printf 'dbuser\t%s\n' "$l"; done
@@ -100,6 +102,26 @@ pdb() {
             pick("Slave_IO_Running", "Replica_IO_Running"), pick("Slave_SQL_Running", "Replica_SQL_Running"),
             pick("Master_Host", "Source_Host"), pick("Seconds_Behind_Master", "Seconds_Behind_Source"),
             pick("Gtid_IO_Pos", "Retrieved_Gtid_Set") }'
+}
+# SQL on mysql's stdin (printf is a builtin): what it holds never shows in a process list.
+mysq() { printf '%s\n' "$1" | to mysql -uroot --connect-timeout=5 -B -N 2>/dev/null; }
+# dbuser NAME AUTH_SQL GRANTS_SQL: the server's verdict on the account's credential
+# and its grants, each line cut before IDENTIFIED, so no password hash is printed.
+pdbuser() {
+  if [ $dbup = 0 ]; then return; fi
+  if a=$(mysq "$2"); then
+    if [ -z "$a" ]; then rec dbauth "$1" missing ""; else printf 'dbauth\t%s\t%s\n' "$1" "$a"; fi
+  else
+    rec dbauth "$1" unchecked ""
+  fi
+  if g=$(mysq "$3"); then
+    printf '%s\n' "$g" | awk '{ i = index($0, " IDENTIFIED ")
+      if (i) { r = substr($0, i + 12); j = index(r, " WITH "); $0 = substr($0, 1, i - 1) (j ? substr(r, j) : "") }
+      if ($0 != "") print }' | while IFS= read -r l; do printf 'dbgrant\t%s\t%s\n' "$1" "$l"; done
+    rec dbgrants "$1" ok
+  else
+    rec dbgrants "$1" error
+  fi
 }
 )SH";
 

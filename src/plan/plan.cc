@@ -115,6 +115,10 @@ class Planner {
   void plan_service(const Resource& r, const ServiceState& want, const Facts& facts, Action& a);
   void plan_database(const Resource& r, const Facts& facts, Action& a);
   void plan_seed(const Resource& r, const DbFacts& db, Action& a);
+  void plan_account(const Resource& r, const DbUserState& u, const DbAccountFact& have, Action& a);
+  static void finish_update(Action& a) {
+    if (!a.reasons.empty()) a.type = ActionType::update;
+  }
   void plan_firewalls(HostPlan& hp, const std::vector<const Resource*>& resources, const Facts& facts);
   void plan_destroys(HostPlan& hp, const std::vector<const Resource*>& resources, const Facts& facts);
   void apply_handlers();
@@ -231,6 +235,46 @@ void Planner::plan_seed(const Resource& r, const DbFacts& db, Action& a) {
                                               " only if they hold no tables (see docs/replication.md)"});
 }
 
+// An existing account: its credential (as the probe judged it on the host) and its
+// grants. The stack is the source of truth: grants it does not list are revoked.
+void Planner::plan_account(const Resource& r, const DbUserState& u, const DbAccountFact& have, Action& a) {
+  if (have.auth == DbAccountFact::Auth::differs) {
+    if (u.password_secret.empty())
+      a.reasons.push_back("authenticates via " + (have.plugin.empty() ? std::string("a password") : have.plugin) +
+                          ", must be unix_socket");
+    else
+      a.reasons.push_back("password differs from secret " + u.password_secret);
+  }
+  if (!have.grants_known) return finish_update(a);
+  std::vector<Grant> want, held;
+  for (const auto& g : u.grants) {
+    auto parsed = parse_grant(g);
+    if (!parsed) {
+      for (auto d : parsed.diagnostics()) {
+        d.where = r.id();
+        d.severity = Severity::warning;
+        d.message += " (grants of this account are not compared)";
+        m_plan.diagnostics.push_back(std::move(d));
+      }
+      return finish_update(a);
+    }
+    want.insert(want.end(), parsed->begin(), parsed->end());
+  }
+  for (const auto& line : have.grants) {
+    auto parsed = parse_grant(line);
+    if (!parsed) {
+      m_plan.diagnostics.push_back(Diagnostic{Severity::warning, r.id(), {},
+                                              "SHOW GRANTS line '" + line + "' is not understood; it is kept as is"});
+      continue;
+    }
+    held.insert(held.end(), parsed->begin(), parsed->end());
+  }
+  auto diff = diff_grants(want, held);
+  if (!diff.empty()) a.reasons.push_back(grant_diff_reason(diff));
+  a.revoke_grants = std::move(diff.extra);
+  finish_update(a);
+}
+
 void Planner::plan_database(const Resource& r, const Facts& facts, Action& a) {
   const DbFacts& db = facts.db;
   if (!db.answering) {
@@ -252,6 +296,8 @@ void Planner::plan_database(const Resource& r, const Facts& facts, Action& a) {
     if (!db.users.count(account)) {
       a.type = ActionType::create;
       a.reasons.push_back("user " + account + " missing");
+    } else if (auto it = db.accounts.find(account); it != db.accounts.end()) {
+      plan_account(r, u, it->second, a);
     }
   } else {
     const auto& want = std::get<ReplicationState>(r.state);

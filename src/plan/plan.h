@@ -11,6 +11,7 @@
 
 #include "facts/facts.h"
 #include "graph/graph.h"
+#include "plan/grants.h"
 #include "util/diagnostic.h"
 
 namespace foobar {
@@ -38,6 +39,7 @@ struct Action {
   // A service changed anyway (e.g. enabled) that must also reload/restart.
   std::optional<OnChange> handler;
   std::vector<std::string> notified_by;  // ids of the changes that trigger the handler
+  std::vector<Grant> revoke_grants;      // db_user: grants held that the stack does not list
 
   bool changes() const { return type != ActionType::noop; }
 };
