@@ -46,7 +46,7 @@ expected_files() {
     exporter) echo /etc/default/prometheus-node-exporter ;;
     nginx-exporter) echo /etc/default/prometheus-nginx-exporter ;;
     mysqld-exporter) echo /etc/default/prometheus-mysqld-exporter /etc/foobar/mysqld-exporter.cnf ;;
-    dns) echo '/etc/foobar/dns/*.zone' /etc/nsd/nsd.conf ;;
+    dns) echo '/etc/foobar/dns/*.zone' /etc/nsd/nsd.conf /etc/default/nsd ;;
     *) echo "UNKNOWN-ROLE:$1" ;;
   esac
 }
@@ -202,6 +202,7 @@ check_file() { # HOSTDIR HOST PATH
     /etc/foobar/*.env) name="env file syntax"; check_envfile "$f" ;;
     /etc/foobar/dns/*.zone) name="named-checkzone + nsd-checkzone"; check_zone "$f" ;;
     /etc/nsd/nsd.conf) name="nsd-checkconf"; check_nsd "$f" ;;
+    /etc/default/nsd) name="sh -n + COMMAND_NAME"; sh -n "$f" && grep -qx 'COMMAND_NAME=none' "$f" ;;
     /etc/foobar/mysqld-exporter.cnf) name="my_print_defaults [client]"; check_mycnf "$f" ;;
     *) name="no checker knows this file"; false ;;
   esac >"$LOG" 2>&1
