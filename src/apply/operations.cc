@@ -1,6 +1,7 @@
 #include "apply/operations.h"
 
 #include "util/shell.h"
+#include "util/sql.h"
 
 namespace foobar {
 
@@ -42,19 +43,6 @@ std::string file_op(const std::string& path, const FileState& f) {
          "fi\nrm -f \"$b\"\n";
   }
   return s;
-}
-
-std::string sql_string(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
-std::string account(const std::string& user, const std::string& host) {
-  return sql_string(user) + "@" + sql_string(host);
 }
 
 // After START SLAVE: wait (up to 30 s) until both replication threads run, else
@@ -182,10 +170,10 @@ Result<RemoteOp> converge_op(const Resource& r, const SecretLookup& secrets, con
       return RemoteOp{"nft -f " + shell_quote(fw.ruleset_path), ""};
     }
     case ResourceKind::database:
-      return sql_op("CREATE DATABASE IF NOT EXISTS `" + r.name + "`;\n");
+      return sql_op("CREATE DATABASE IF NOT EXISTS " + sql_identifier(r.name) + ";\n");
     case ResourceKind::db_user: {
       const auto& u = std::get<DbUserState>(r.state);
-      std::string who = account(u.user, u.from_host), auth = "IDENTIFIED VIA unix_socket";
+      std::string who = sql_account(u.user, u.from_host), auth = "IDENTIFIED VIA unix_socket";
       if (!u.password_secret.empty()) {  // no secret: the OS user of the same name, over the socket
         auto pw = secret_value(u.password_secret, r.host, secrets);
         if (!pw.ok()) return pw.diagnostics();
@@ -230,12 +218,12 @@ RemoteOp remove_op(ResourceKind kind, const std::string& name, bool purge) {
     case ResourceKind::firewall:
       return {"nft delete table inet foobar 2>/dev/null || true", ""};
     case ResourceKind::database:
-      return purge ? sql_op("DROP DATABASE IF EXISTS `" + name + "`;\n") : RemoteOp{"true", ""};
+      return purge ? sql_op("DROP DATABASE IF EXISTS " + sql_identifier(name) + ";\n") : RemoteOp{"true", ""};
     case ResourceKind::db_user: {
       // name is "user@host"
       auto at = name.rfind('@');
       std::string user = name.substr(0, at), host = at == std::string::npos ? "%" : name.substr(at + 1);
-      return sql_op("DROP USER IF EXISTS " + account(user, host) + ";\n");
+      return sql_op("DROP USER IF EXISTS " + sql_account(user, host) + ";\n");
     }
     case ResourceKind::replication:
       return sql_op("STOP SLAVE;\nRESET SLAVE ALL;\n");

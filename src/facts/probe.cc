@@ -4,6 +4,7 @@
 #include "util/shell.h"
 #include "util/base64.h"
 #include "util/hash.h"
+#include "util/sql.h"
 
 #include <map>
 
@@ -85,15 +86,6 @@ std::string probe_call(const Resource& r) {
   }
 }
 
-std::string sql_string(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
 std::string account_where(const DbUserState& u) {
   return " FROM mysql.user WHERE User = " + sql_string(u.user) + " AND Host = " + sql_string(u.from_host) + ";";
 }
@@ -116,7 +108,7 @@ std::string account_auth_sql(const DbUserState& u, const std::optional<std::stri
 }
 
 std::string account_grants_sql(const DbUserState& u) {
-  return "SHOW GRANTS FOR " + sql_string(u.user) + "@" + sql_string(u.from_host) + ";";
+  return "SHOW GRANTS FOR " + sql_account(u.user, u.from_host) + ";";
 }
 
 std::string strip_identified(std::string_view line) {

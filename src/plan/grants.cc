@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "util/sql.h"
+
 namespace foobar {
 
 namespace {
@@ -79,21 +81,6 @@ std::string canonical_privilege(const std::string& name) {
   if (name == "REPLICATION REPLICA") return "REPLICATION SLAVE";
   if (name == "REPLICA MONITOR") return "SLAVE MONITOR";
   return name;
-}
-
-std::string quote_ident(const std::string& name) {
-  std::string out = "`";
-  for (char c : name) out += c == '`' ? std::string("``") : std::string(1, c);
-  return out + "`";
-}
-
-std::string quote_string(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
 }
 
 class GrantParser {
@@ -194,11 +181,11 @@ class GrantParser {
         shown += t.text;
         sql += t.text;
       } else if (t.kind == Token::string) {
-        shown += quote_string(t.text);
-        sql += quote_string(t.text);
+        shown += sql_string(t.text);
+        sql += sql_string(t.text);
       } else {
         shown += t.text;
-        sql += quote_ident(t.text);
+        sql += sql_identifier(t.text);
       }
     }
     if (m_i == start) return error("has nothing after ON");
@@ -268,11 +255,11 @@ std::string grant_diff_reason(const GrantDiff& d) {
 }
 
 std::string revoke_statement(const Grant& g, const std::string& account_sql) {
-  if (g.role) return "REVOKE " + quote_ident(g.privilege) + " FROM " + account_sql + ";";
+  if (g.role) return "REVOKE " + sql_identifier(g.privilege) + " FROM " + account_sql + ";";
   std::string priv = g.privilege;
   if (!g.columns.empty()) {
     priv += " (";
-    for (std::size_t i = 0; i < g.columns.size(); ++i) priv += (i ? ", " : "") + quote_ident(g.columns[i]);
+    for (std::size_t i = 0; i < g.columns.size(); ++i) priv += (i ? ", " : "") + sql_identifier(g.columns[i]);
     priv += ")";
   }
   return "REVOKE " + priv + " ON " + g.object_sql + " FROM " + account_sql + ";";
