@@ -4,9 +4,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "compile/compile.h"
+#include "compile/compile_test_util.h"
 #include "compile/context.h"
 #include "compile/topology.h"
 
@@ -169,11 +169,7 @@ TEST_CASE("resource ids, files and handlers") {
   CHECK(file(g, "lb-02:file:" + std::string(k_haproxy_pem)).content == file(g, "lb-01:file:" + std::string(k_haproxy_pem)).content);
   CHECK(!g.find("lb-01:command:tls-self-signed"));
   // With `certificate: self-signed` each LB makes its own, once (`creates:`).
-  auto text = [] { std::ifstream in(k_stacks[3]); std::stringstream ss; ss << in.rdbuf(); return ss.str(); }();
-  text.replace(text.find("{ secret: TLS_CERTIFICATE }"), 27, "self-signed");
-  auto self = stack::parse_stack(text, "self-signed.yaml");
-  REQUIRE(self.ok());
-  auto gs = compiled(*self);
+  auto gs = compiled(testing::stack3_self_signed());
   CHECK(std::get<CommandState>(res(gs, "lb-01:command:tls-self-signed").state).creates == k_haproxy_pem);
   CHECK(!gs.find("lb-01:file:" + std::string(k_haproxy_pem)));
   CHECK(g.find("web-01:command:tls-self-signed"));  // re-encryption: nginx has its own certificate

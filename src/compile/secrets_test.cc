@@ -8,6 +8,7 @@
 
 #include "compile/compile.h"
 #include "compile/context.h"
+#include "compile/compile_test_util.h"
 #include "compile/secrets.h"
 
 using namespace foobar;
@@ -17,22 +18,14 @@ namespace {
 
 // Stack 3 with its TLS bundle and one more app variable taken from secrets.
 stack::Stack secret_stack() {
-  const std::string path = "stacks/3-scale-up.yaml";
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  auto swap = [&](const std::string& from, const std::string& to) {
-    auto at = text.find(from);
-    REQUIRE_MESSAGE(at != std::string::npos, from);
-    text.replace(at, from.size(), to);
-  };
-  swap("certificate: { secret: TLS_CERTIFICATE }", "certificate: { secret: TLS_BUNDLE }");
+  using stack::testing::with;
+  std::string text = with("certificate: { secret: TLS_CERTIFICATE }", "certificate: { secret: TLS_BUNDLE }",
+                          testing::read_text(testing::k_stack3));
   auto line = text.rfind('\n', text.find("FOOBAR_DB_PASSWORD:"));
   std::string indent = text.substr(line + 1, text.find("FOOBAR_DB_PASSWORD:") - line - 1);
-  swap("FOOBAR_DB_PASSWORD: { secret: DB_APP_PASSWORD }",
-       "FOOBAR_DB_PASSWORD: { secret: DB_APP_PASSWORD }\n" + indent + "API_TOKEN: { secret: API_TOKEN }");
-  auto s = stack::parse_stack(text, path);
+  text = with("FOOBAR_DB_PASSWORD: { secret: DB_APP_PASSWORD }",
+              "FOOBAR_DB_PASSWORD: { secret: DB_APP_PASSWORD }\n" + indent + "API_TOKEN: { secret: API_TOKEN }", text);
+  auto s = stack::parse_stack(text, testing::k_stack3);
   REQUIRE_MESSAGE(s.ok(), s.diagnostics().front().to_string());
   return std::move(*s);
 }
@@ -197,14 +190,7 @@ TEST_CASE("a stack with a self-signed certificate has no certificate secret to r
   auto s = stack::load_stack("stacks/3-scale-up.yaml");
   REQUIRE(s.ok());
   CHECK(secret_names(compiled(*s)) == std::vector<std::string>{"DB_APP_PASSWORD", "TLS_CERTIFICATE"});
-  std::ifstream in("stacks/3-scale-up.yaml");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  text.replace(text.find("{ secret: TLS_CERTIFICATE }"), 27, "self-signed");
-  auto self = stack::parse_stack(text, "stacks/3-scale-up.yaml");
-  REQUIRE(self.ok());
-  auto g = compiled(*self);
+  auto g = compiled(testing::stack3_self_signed());
   CHECK(secret_names(g) == std::vector<std::string>{"DB_APP_PASSWORD"});  // app.secret.env only
   CHECK(!g.find(std::string("lb-01:file:") + k_haproxy_pem));  // self-signed: made on the host
 }
