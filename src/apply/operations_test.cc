@@ -8,20 +8,13 @@
 
 #include "apply/operations.h"
 #include "util/shell.h"
+#include "util/test_support.h"
 
 using namespace foobar;
 namespace fs = std::filesystem;
+using test_support::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/foobar-ops-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);

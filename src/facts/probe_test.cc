@@ -13,9 +13,11 @@
 #include "util/base64.h"
 #include "util/hash.h"
 #include "util/shell.h"
+#include "util/test_support.h"
 
 using namespace foobar;
 namespace fs = std::filesystem;
+using test_support::TempDir;
 
 namespace {
 
@@ -35,36 +37,15 @@ FileState file_state(const std::string& content, bool sensitive = false) {
   return f;
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "foobar-probe-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& rel, const std::string& content, mode_t mode = 0644) const {
-    fs::path p = path / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    chmod(p.c_str(), mode);
-    return p.string();
-  }
-};
-
 // Runs a script with /bin/sh, `bin` first on PATH; returns its standard output.
 // With `on_stdin`, the script is fed as `sh -s` reads it over an exec channel.
 std::string run_sh(const TempDir& dir, const std::string& script, bool on_stdin = false) {
   std::string file = dir.write("probe.sh", script);
   std::string cmd = "PATH=" + shell_quote((dir.path / "bin").string()) + ":\"$PATH\" /bin/sh " +
                     (on_stdin ? "-s < " : "") + shell_quote(file);
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  CHECK(pclose(p) == 0);
+  int status = 0;
+  std::string out = test_support::command_output(cmd, &status);
+  CHECK(status == 0);
   return out;
 }
 

@@ -17,9 +17,11 @@
 #include "plan/plan_json.h"
 #include "util/hash.h"
 #include "util/shell.h"
+#include "util/test_support.h"
 
 using namespace foobar;
 namespace fs = std::filesystem;
+using test_support::TempDir;
 
 namespace {
 
@@ -111,16 +113,6 @@ TEST_CASE("db users: a unix_socket account is checked by its plugin; unknown fac
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "foobar-dbuser-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
@@ -165,13 +157,9 @@ std::string run_probe(const TempDir& dir, const std::string& script, const std::
   std::ofstream(dir.path / "probe.sh") << script;
   std::string cmd = "PATH=" + shell_quote((dir.path / "bin").string()) + ":\"$PATH\" /bin/sh -s < " +
                     shell_quote((dir.path / "probe.sh").string());
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  CHECK(pclose(p) == 0);
+  int status = 0;
+  std::string out = test_support::command_output(cmd, &status);
+  CHECK(status == 0);
   return out;
 }
 

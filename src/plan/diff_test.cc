@@ -11,6 +11,7 @@
 #include <random>
 
 #include "plan/diff.h"
+#include "util/test_support.h"
 
 using namespace foobar;
 namespace fs = std::filesystem;
@@ -19,21 +20,9 @@ namespace {
 
 // What `diff -u` prints for the two texts, without its two header lines.
 std::string gnu_diff(const std::string& a, const std::string& b) {
-  std::string tmpl = (fs::temp_directory_path() / "foobar-diff-XXXXXX").string();
-  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-  fs::path dir = tmpl;
-  std::ofstream(dir / "a", std::ios::binary) << a;
-  std::ofstream(dir / "b", std::ios::binary) << b;
-  std::string cmd = "diff -u '" + (dir / "a").string() + "' '" + (dir / "b").string() + "' | tail -n +3";
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  pclose(p);
-  fs::remove_all(dir);
-  return out;
+  test_support::TempDir dir;
+  std::string cmd = "diff -u '" + dir.write("a", a) + "' '" + dir.write("b", b) + "' | tail -n +3";
+  return test_support::command_output(cmd);
 }
 
 std::string body(const std::string& diff) {

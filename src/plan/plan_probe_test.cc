@@ -14,6 +14,7 @@
 #include "util/shell.h"
 #include "plan/manifest.h"
 #include "plan/plan.h"
+#include "util/test_support.h"
 
 using namespace foobar;
 namespace fs = std::filesystem;
@@ -23,21 +24,14 @@ namespace {
 std::string run_probe(const std::string& script, const fs::path& dir) {
   fs::path file = dir / "probe.sh";
   std::ofstream(file) << script;
-  FILE* p = popen(("/bin/sh " + shell_quote(file.string())).c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  CHECK(pclose(p) == 0);
+  int status = 0;
+  std::string out = test_support::command_output("/bin/sh " + shell_quote(file.string()), &status);
+  CHECK(status == 0);
   return out;
 }
 
 std::string user_name(bool group) {
-  FILE* p = popen(group ? "id -gn" : "id -un", "r");
-  std::array<char, 256> buf{};
-  std::string s = fgets(buf.data(), buf.size(), p) ? buf.data() : "";
-  pclose(p);
+  std::string s = test_support::command_output(group ? "id -gn" : "id -un");
   if (!s.empty() && s.back() == '\n') s.pop_back();
   return s;
 }
@@ -45,9 +39,8 @@ std::string user_name(bool group) {
 }  // namespace
 
 TEST_CASE("probe, plan, bring the files to the desired state, plan again: no changes") {
-  std::string tmpl = (fs::temp_directory_path() / "foobar-plan-XXXXXX").string();
-  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-  fs::path dir = tmpl;
+  test_support::TempDir tmp;
+  const fs::path& dir = tmp.path;
   const std::string owner = user_name(false), group = user_name(true);
   auto file = [&](const std::string& rel, const std::string& text, const std::string& mode) {
     FileState f;
@@ -99,5 +92,4 @@ TEST_CASE("probe, plan, bring the files to the desired state, plan again: no cha
   CHECK_FALSE(second.has_changes());
   CHECK(summary_line(second.summary()) == "Plan: 0 to add, 0 to change, 0 to destroy.");
   CHECK(second.diagnostics.empty());
-  fs::remove_all(dir);
 }
