@@ -161,6 +161,18 @@ Resource replica_link(const std::string& replica, const std::string& primary) {
   return r;
 }
 
+// A plan whose one action creates `replica`'s replication link to `primary`.
+struct SeedPlan {
+  Graph graph;
+  Plan plan;
+  SeedPlan(const std::string& replica, const std::string& primary) {
+    Resource link = replica_link(replica, primary);
+    REQUIRE(graph.add(link).ok());
+    plan.stack = "s";
+    plan.hosts = {HostPlan{replica, true, "", {}, {action(link, ActionType::create)}, {}}};
+  }
+};
+
 ApplyOptions seed_options() {
   ApplyOptions opt;
   opt.stack = "s";
@@ -197,12 +209,9 @@ class ExclusiveConnector : public transport::Connector {
 }  // namespace
 
 TEST_CASE("a new replica is seeded: its import reads the primary's dump through the controller") {
-  Graph g;
-  Resource link = replica_link("db-03", "db-01");
-  REQUIRE(g.add(link).ok());
-  Plan plan;
-  plan.stack = "s";
-  plan.hosts = {HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}, {}}};
+  SeedPlan seed("db-03", "db-01");
+  const Graph& g = seed.graph;
+  const Plan& plan = seed.plan;
   FakeConnector primary("db-01"), replica("db-03");
   primary.respond("mysqldump", {0, "-- dump of db-01\nSET GLOBAL gtid_slave_pos='0-1-9';\n", ""});
   replica.set_default({0, "", ""});
@@ -221,12 +230,9 @@ TEST_CASE("a new replica is seeded: its import reads the primary's dump through 
 }
 
 TEST_CASE("a replica found configured at apply time is reconfigured, not seeded over") {
-  Graph g;
-  Resource link = replica_link("db-02", "db-01");
-  REQUIRE(g.add(link).ok());
-  Plan plan;
-  plan.stack = "s";
-  plan.hosts = {HostPlan{"db-02", true, "", {}, {action(link, ActionType::create)}, {}}};
+  SeedPlan seed("db-02", "db-01");
+  const Graph& g = seed.graph;
+  const Plan& plan = seed.plan;
   FakeConnector primary("db-01"), replica("db-02");
   primary.respond("mysqldump", {0, "-- dump\n", ""});
   replica.respond(k_seed_marker, {k_already_replica_status, "", "already a replica of 10.77.0.41\n"});
@@ -241,12 +247,9 @@ TEST_CASE("a replica found configured at apply time is reconfigured, not seeded 
 }
 
 TEST_CASE("a seed over the replica's own tables fails naming the host, and an unreachable primary is named") {
-  Graph g;
-  Resource link = replica_link("db-03", "db-01");
-  REQUIRE(g.add(link).ok());
-  Plan plan;
-  plan.stack = "s";
-  plan.hosts = {HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}, {}}};
+  SeedPlan seed("db-03", "db-01");
+  const Graph& g = seed.graph;
+  const Plan& plan = seed.plan;
   FakeConnector primary("db-01"), replica("db-03");
   primary.respond("mysqldump", {0, "-- dump\n", ""});
   replica.respond(k_seed_marker, {k_seed_refused_status, "", "already holds tables in: shop.\n"});

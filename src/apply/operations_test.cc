@@ -199,6 +199,13 @@ Resource replication_resource() {
   return r;
 }
 
+// The seed of db-03 from db-01, with the replication password "pw".
+Result<RemoteOp> seed_op() {
+  auto op = seed_replica_op(replication_resource(), [](const std::string&) { return std::optional<std::string>("pw"); });
+  REQUIRE(op.ok());
+  return op;
+}
+
 // A fake mysql for the seed's replica side. `slave_row` is what SHOW SLAVE STATUS
 // prints (empty: not a replica), `tables` the schemas holding tables; an import
 // (--batch) is saved to `imported`.
@@ -229,8 +236,7 @@ struct FakeReplica {
 }  // namespace
 
 TEST_CASE("a seed dumps the primary at its GTID position and imports it on the replica without binlogging") {
-  auto op = seed_replica_op(replication_resource(), [](const std::string&) { return std::optional<std::string>("pw"); });
-  REQUIRE(op.ok());
+  auto op = seed_op();
   REQUIRE(op->input_from);
   CHECK(op->input_from->host == "db-01");
   for (const char* flag : {"--single-transaction", "--gtid", "--master-data=1", "--routines", "--events",
@@ -254,8 +260,7 @@ TEST_CASE("a seed dumps the primary at its GTID position and imports it on the r
 }
 
 TEST_CASE("a seed refuses a replica with tables of its own, unless its own earlier seed was interrupted") {
-  auto op = seed_replica_op(replication_resource(), [](const std::string&) { return std::optional<std::string>("pw"); });
-  REQUIRE(op.ok());
+  auto op = seed_op();
   TempDir t;
   FakeReplica replica(t.path, "", "shop");
   fs::path marker = t.path / "seed.partial";
@@ -268,8 +273,7 @@ TEST_CASE("a seed refuses a replica with tables of its own, unless its own earli
 }
 
 TEST_CASE("a seed leaves a server that is already a replica alone") {
-  auto op = seed_replica_op(replication_resource(), [](const std::string&) { return std::optional<std::string>("pw"); });
-  REQUIRE(op.ok());
+  auto op = seed_op();
   TempDir t;
   FakeReplica replica(t.path, "\t10.77.0.41\trepl\t3306\n", "NULL");
   CHECK(replica.run(*op, t.path, t.path / "seed.partial", "DUMP;\n") == k_already_replica_status);
@@ -278,8 +282,7 @@ TEST_CASE("a seed leaves a server that is already a replica alone") {
 }
 
 TEST_CASE("the primary's dump names every non-system database, and only those") {
-  auto op = seed_replica_op(replication_resource(), [](const std::string&) { return std::optional<std::string>("pw"); });
-  REQUIRE(op.ok());
+  auto op = seed_op();
   TempDir t;
   fs::path bin = t.path / "bin";
   fs::create_directories(bin);
