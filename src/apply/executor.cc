@@ -1,6 +1,5 @@
 #include "apply/executor.h"
 
-#include <memory>
 #include <mutex>
 #include <unordered_map>
 
@@ -28,7 +27,7 @@ class Executor {
   Executor(const Plan& plan, const Graph& graph,
            const std::map<std::string, transport::Connector*>& connectors, const ApplyOptions& options)
       : m_plan(plan), m_graph(graph), m_connectors(connectors), m_options(options) {
-    for (const auto& [host, c] : m_connectors) m_host_mutex.emplace(host, std::make_unique<std::mutex>());
+    for (const auto& [host, c] : m_connectors) m_host_mutex[host];  // made in place, never moved
   }
 
   ApplyResult run() {
@@ -108,7 +107,7 @@ class Executor {
   // No thread ever holds two of them, so they cannot deadlock.
   Result<transport::CommandResult> run_on(const std::string& host, const std::string& command,
                                           std::string_view input = {}) {
-    std::lock_guard lock(*m_host_mutex.at(host));
+    std::lock_guard lock(m_host_mutex.at(host));
     return m_connectors.at(host)->run(command, input);
   }
 
@@ -235,7 +234,7 @@ class Executor {
       if (!r) st = r.diagnostics();
     } else {
       const std::string manifest = manifest_to_json(build_manifest(m_options.stack, hp.host, resources));
-      std::lock_guard lock(*m_host_mutex.at(hp.host));
+      std::lock_guard lock(m_host_mutex.at(hp.host));
       st = transport::upload(*m_connectors.at(hp.host), path, manifest, 0644);
     }
     if (!st.ok()) record(hp.host, "manifest", st.error().message);
@@ -264,7 +263,7 @@ class Executor {
   std::map<std::size_t, std::string> m_failures;
   ApplyResult m_result;
   std::mutex m_mutex, m_event_mutex;
-  std::map<std::string, std::unique_ptr<std::mutex>> m_host_mutex;  // one per connector
+  std::map<std::string, std::mutex> m_host_mutex;  // one per connector
 };
 
 }  // namespace
