@@ -1,6 +1,7 @@
 // foobarctl entry point: global options, subcommand dispatch and the one top-level
 // catch. Everything else lives in the library.
 #include <spdlog/spdlog.h>
+#include "util/build_info.h"
 #include <unistd.h>
 
 #include <cstdio>
@@ -48,7 +49,7 @@ int run(int argc, char** argv) {
     return 1;
   }
   if (rest[0] == "--version" || rest[0] == "version") {
-    std::printf("foobarctl %s\n", FOOBAR_VERSION);
+    std::printf("foobarctl %s\n", foobar::util::version().c_str());
     return 0;
   }
   if (rest[0] == "--help" || rest[0] == "-h" || rest[0] == "help") {

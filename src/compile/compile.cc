@@ -1,4 +1,5 @@
 #include "compile/compile.h"
+#include "util/build_info.h"
 
 #include <algorithm>
 #include <atomic>
@@ -16,7 +17,7 @@ namespace foobar::compile {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path default_templates_dir() { return fs::path(FOOBAR_SOURCE_DIR) / "templates"; }
+fs::path default_templates_dir() { return fs::path(util::source_dir()) / "templates"; }
 
 namespace {
 

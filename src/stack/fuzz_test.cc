@@ -1,6 +1,7 @@
 // Robustness: the loader must turn any input into a Stack or diagnostics, never
 // throw, crash or hang. Deterministic mutations of the reference stacks.
 #include <doctest/doctest.h>
+#include "util/build_info.h"
 
 #include <cstring>
 #include <fstream>
@@ -40,7 +41,7 @@ void check_outcome(const std::string& text) {
 
 TEST_CASE("loader survives every truncation of the reference stacks") {
   for (const char* name : kStacks) {
-    std::string text = read(std::string(FOOBAR_SOURCE_DIR) + "/stacks/" + name);
+    std::string text = read(util::source_dir() + "/stacks/" + name);
     REQUIRE(text.size() > 100);
     std::size_t failures = 0;
     for (std::size_t len = 0; len < text.size(); ++len) {
@@ -57,7 +58,7 @@ TEST_CASE("loader survives byte flips in the reference stacks") {
   const char replacements[] = {' ', ':', '[', '{', '-', '"', '\n', '\t', '&', '*', ',',
                                '#', '|', '\x80', '\0'};
   for (const char* name : kStacks) {
-    std::string text = read(std::string(FOOBAR_SOURCE_DIR) + "/stacks/" + name);
+    std::string text = read(util::source_dir() + "/stacks/" + name);
     for (std::size_t i = 0; i < text.size(); i += 7) {
       for (char c : replacements) {
         std::string mutated = text;
@@ -90,7 +91,7 @@ TEST_CASE("loader survives structural nastiness") {
 }
 
 TEST_CASE("loader survives very long values in every checked string") {
-  std::string text = read(std::string(FOOBAR_SOURCE_DIR) + "/stacks/3-scale-up.yaml");
+  std::string text = read(util::source_dir() + "/stacks/3-scale-up.yaml");
   const std::string long_value(300000, 'A');
   for (const char* target : {"ALL PRIVILEGES ON foobar.*", "HighWebQPS", "LOG_LEVEL", "10.77.0.0/24",
                              "www.foobar.com", "/healthz", "mon-01", "eth0", "DB_REPL_PASSWORD"}) {

@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include "util/build_info.h"
 
 #include <fstream>
 
@@ -144,7 +145,7 @@ TEST_CASE("stack: load_stack reads files and reports unreadable ones") {
 }
 
 TEST_CASE("stack: the reference stacks are valid and have the promised shape") {
-  const std::string dir = std::string(FOOBAR_SOURCE_DIR) + "/stacks/";
+  const std::string dir = util::source_dir() + "/stacks/";
   auto s0 = load_stack(dir + "0-simple-web-stack.yaml");
   REQUIRE_MESSAGE(s0.ok(), (s0.ok() ? "" : s0.error().to_string()));
   CHECK(s0->hosts.size() == 1);
