@@ -448,11 +448,16 @@ void halt_systemd_hosts(const LabState& s, const std::string& lab_name) {
     if (h.init == LabInit::systemd && bases.count(h.netns)) bases[h.netns] = h.base;
   if (bases.empty()) return;
   ThreadPool pool(std::min<size_t>(16, bases.size()));
-  std::vector<std::pair<std::string, std::future<bool>>> done;
+  std::vector<std::pair<std::string, std::future<HaltResult>>> done;
   for (const auto& [cg, base] : bases)
     done.emplace_back(cg, pool.submit([cg, base] { return halt_systemd_host(cg, base, 30s); }));
-  for (auto& [cg, f] : done)
-    if (!f.get()) std::fprintf(stderr, "lab: host %s did not halt within 30 s; killing it\n", cg.c_str());
+  for (auto& [cg, f] : done) {
+    auto r = f.get();
+    if (r == HaltResult::timed_out) std::fprintf(stderr, "lab: host %s did not halt within 30 s; killing it\n", cg.c_str());
+    if (r == HaltResult::no_nspawn)
+      std::fprintf(stderr, "lab: host %s has no running systemd-nspawn (it crashed or was killed); killing what is left\n",
+                   cg.c_str());
+  }
 }
 
 }  // namespace

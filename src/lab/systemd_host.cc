@@ -124,16 +124,15 @@ std::vector<std::string> lab_cgroups(const std::string& prefix) {
   return out;
 }
 
-bool halt_systemd_host(const std::string& cgroup, const std::string& base, std::chrono::seconds timeout) {
-  if (cgroup_pids(cgroup).empty()) return true;
-  if (!base.empty()) {
-    std::error_code ec;
-    if (fs::is_directory(base, ec)) std::ofstream(base + "/stopping").put('\n');
-    std::istringstream in(read_text(base + "/nspawn.pid"));
-    int pid = 0;
-    if (in >> pid && pid > 0) ::kill(pid, SIGTERM);
-  }
-  return wait_empty(cgroup, timeout);
+HaltResult halt_systemd_host(const std::string& cgroup, const std::string& base, std::chrono::seconds timeout) {
+  if (cgroup_pids(cgroup).empty()) return HaltResult::halted;
+  std::error_code ec;
+  if (base.empty() || !fs::is_directory(base, ec)) return HaltResult::no_nspawn;
+  std::ofstream(base + "/stopping").put('\n');
+  std::istringstream in(read_text(base + "/nspawn.pid"));
+  int pid = 0;
+  if (!(in >> pid) || pid <= 0 || ::kill(pid, SIGTERM) != 0) return HaltResult::no_nspawn;
+  return wait_empty(cgroup, timeout) ? HaltResult::halted : HaltResult::timed_out;
 }
 
 Status remove_systemd_leftovers(const std::string& cgroup, const std::string& machine) {

@@ -41,8 +41,10 @@ std::vector<std::string> lab_cgroups(const std::string& prefix);
 
 // Halts the host in cgroup `cgroup` (base: the host's directory, "" if unknown): the
 // supervisor is told not to boot again and nspawn is asked to stop the guest. Waits
-// up to `timeout` for every process of the host to end; returns whether they did.
-bool halt_systemd_host(const std::string& cgroup, const std::string& base, std::chrono::seconds timeout);
+// up to `timeout` for every process of the host to end. A host without a running
+// nspawn (it crashed or was killed) cannot be asked: no_nspawn, at once.
+enum class HaltResult { halted, timed_out, no_nspawn };
+HaltResult halt_systemd_host(const std::string& cgroup, const std::string& base, std::chrono::seconds timeout);
 
 // Kills what is left in the cgroup (a host whose nspawn crashed or did not halt) and
 // removes the cgroup from both hierarchies, then what nspawn left under /run for
