@@ -177,6 +177,14 @@ Status remove_systemd_leftovers(const std::string& cgroup, const std::string& ma
 void remove_nspawn_run_dirs() {
   const fs::path top = "/run/systemd/nspawn";
   std::error_code ec;
+  // locks/ holds one lock file per booted directory; a killed nspawn leaves its own.
+  // With no nspawn running on the machine, none of them is held.
+  bool nspawn_running = false;
+  for (const auto& e : fs::directory_iterator("/proc", ec))
+    if (read_text((e.path() / "comm").string()) == "systemd-nspawn\n") nspawn_running = true;
+  if (!nspawn_running)
+    for (const auto& e : fs::directory_iterator(top / "locks", ec))
+      if (e.path().filename().string().rfind("inode-", 0) == 0) fs::remove(e.path(), ec);
   for (const auto& e : fs::directory_iterator(top, ec))
     if (e.is_directory(ec)) ::rmdir(e.path().c_str());  // only when empty
   ::rmdir(top.c_str());
