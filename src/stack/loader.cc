@@ -15,6 +15,7 @@
 #include "stack/stack.h"
 #include "stack/suggest.h"
 #include "stack/utf8.h"
+#include "util/utf8.h"
 
 namespace foobar::stack {
 
@@ -62,6 +63,12 @@ std::string quoted_list(const Keys& keys) {
 
 bool plain(const YAML::Node& n) { return n.Tag() == "?"; }
 
+// Every diagnostic of the loader: values in it are echoed with control
+// characters escaped, and long ones shortened.
+Diagnostic file_error(const std::string& file, SourcePos pos, const std::string& message) {
+  return Diagnostic::error(escape_control(file), pos, shorten_quotes(escape_control(message)));
+}
+
 bool is_env_secret_name(std::string_view name) {
   static const std::set<std::string> words = {"PASSWORD", "PASSWD", "PASS",  "PWD",
                                               "SECRET",   "TOKEN",  "KEY",   "APIKEY",
@@ -86,7 +93,7 @@ class Loader {
 
   void error(SourcePos pos, std::string message) {
     m_error_positions.insert(pos);
-    m_diags.push_back(Diagnostic::error(m_file, pos, shorten_quotes(std::move(message))));
+    m_diags.push_back(file_error(m_file, pos, message));
   }
 
   SourcePos pos_of(const YAML::Node& n, SourcePos fallback) const {
@@ -717,7 +724,7 @@ void resolve_dns(Stack& stack);  // validate.cc
 Result<Stack> parse_stack(std::string_view text, const std::string& file_name) {
   Diagnostics diags;
   if (auto bad = check_text(text)) {
-    diags.push_back(Diagnostic::error(file_name, bad->pos, bad->message));
+    diags.push_back(file_error(file_name, bad->pos, bad->message));
     return diags;
   }
   Loader loader(file_name, diags);
@@ -729,13 +736,13 @@ Result<Stack> parse_stack(std::string_view text, const std::string& file_name) {
   } catch (const YAML::Exception& e) {
     SourcePos at = to_pos(e.mark);
     if (auto tab = indenting_tab(text, at.line))
-      diags.push_back(Diagnostic::error(
-          file_name, *tab, "YAML syntax error: a tab indents this line; YAML indents with spaces only"));
+      diags.push_back(
+          file_error(file_name, *tab, "YAML syntax error: a tab indents this line; YAML indents with spaces only"));
     else
-      diags.push_back(Diagnostic::error(file_name, at, "YAML syntax error: " + e.msg));
+      diags.push_back(file_error(file_name, at, "YAML syntax error: " + e.msg));
     return diags;
   } catch (const std::exception& e) {
-    diags.push_back(Diagnostic::error(file_name, {}, std::string("cannot read YAML: ") + e.what()));
+    diags.push_back(file_error(file_name, {}, std::string("cannot read YAML: ") + e.what()));
     return diags;
   }
   // Semantic checks; a place already reported by the structural pass is not
@@ -753,13 +760,13 @@ Result<Stack> parse_stack(std::string_view text, const std::string& file_name) {
 Result<Stack> load_stack(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
-    return Diagnostic::error(path, "is a directory, not a stack file");
+    return file_error(path, {}, "is a directory, not a stack file");
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return Diagnostic::error(path, "cannot open the stack file: " + std::string(std::strerror(errno)));
+    return file_error(path, {}, "cannot open the stack file: " + std::string(std::strerror(errno)));
   std::ostringstream buf;
   buf << in.rdbuf();
-  if (in.bad()) return Diagnostic::error(path, "cannot read the stack file");
+  if (in.bad()) return file_error(path, {}, "cannot read the stack file");
   return parse_stack(buf.str(), path);
 }
 
