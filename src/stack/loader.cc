@@ -771,8 +771,8 @@ bool check_document(const std::string& text, Loader& loader) {
   if (scan.too_big) {
     loader.error(to_pos(*scan.too_big),
                  "YAML aliases expand the stack file to more than " + std::to_string(kMaxExpandedValues) +
-                     " values at this alias; each alias repeats all its anchor holds, so aliases of "
-                     "aliases multiply: repeat fewer of them or write the values out");
+                     " values at this alias; each alias repeats everything its anchor holds (aliases "
+                     "within it too), so use fewer aliases or write the values out");
     return false;
   }
   if (scan.starts.size() < 2) return true;
