@@ -132,7 +132,7 @@ std::string record_target_problem(std::string_view s) {
 }
 
 std::string mx_problem(std::string_view v) {
-  const std::string rule = "must be 'PRIORITY NAME', e.g. '10 mail' (PRIORITY 0 to 65535)";
+  const std::string rule = "must be 'PRIORITY NAME' with PRIORITY 0 to 65535, e.g. '10 mail'";
   std::size_t space = v.find(' ');
   if (space == 0 || space == std::string_view::npos || space > 5) return rule;
   std::string_view prio = v.substr(0, space);
@@ -140,7 +140,8 @@ std::string mx_problem(std::string_view v) {
   std::size_t name = v.find_first_not_of(' ', space);
   if (name == std::string_view::npos) return rule;
   std::string reason = labels_reason(v.substr(name), true, true);
-  return reason.empty() ? "" : rule + " (the name: " + reason + ")";
+  if (reason.empty()) return "";
+  return rule + "; the name " + (reason.rfind("it ", 0) == 0 ? reason.substr(3) : "is wrong: " + reason);
 }
 
 std::string txt_problem(std::string_view s) {
