@@ -679,7 +679,7 @@ struct Channel {
 Result<CommandResult> exec_on_channel(const std::string& host, const SshSession& ss,
                                       LIBSSH2_CHANNEL* ch, const std::string& command,
                                       std::string_view input, Timeout timeout,
-                                      Clock::time_point deadline) {
+                                      Clock::time_point deadline, std::size_t output_cap) {
   auto timed_out = [&] {
     return Diagnostic::error(host, "command timed out after " + seconds(timeout) + ": " +
                                        command.substr(0, 200));
@@ -706,7 +706,11 @@ Result<CommandResult> exec_on_channel(const std::string& host, const SshSession&
     for (int stream : {0, SSH_EXTENDED_DATA_STDERR}) {
       ssize_t n = libssh2_channel_read_ex(ch, stream, buf, sizeof buf);
       if (n > 0) {
-        (stream == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
+        std::string& into = stream == 0 ? result.out : result.err;
+        into.append(buf, static_cast<size_t>(n));
+        // The caller drops the channel and the session: the rest is never read.
+        if (into.size() > output_cap)
+          return output_too_large(host, command, stream == 0 ? "stdout" : "stderr", output_cap);
         progress = true;
       } else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
         return Diagnostic::error(host, "reading the command's output failed: " + ss.last_error());
@@ -732,9 +736,8 @@ Result<CommandResult> exec_on_channel(const std::string& host, const SshSession&
 
 }  // namespace
 
-Result<CommandResult> SshConnector::run(
-const std::string& command, std::string_view input,
-                                        Timeout timeout) {
+Result<CommandResult> SshConnector::run(const std::string& command, std::string_view input, Timeout timeout,
+                                        std::size_t output_cap) {
   if (timeout == Timeout::zero()) timeout = m_options.command_timeout;
   for (int attempt = 0;; ++attempt) {
     bool fresh = false;
@@ -758,7 +761,7 @@ const std::string& command, std::string_view input,
       return Diagnostic::error(m_host, "cannot open an SSH channel: " + why);
     }
     if (!channel.ch) continue;
-    auto r = exec_on_channel(m_host, ss, channel.ch, command, input, timeout, deadline);
+    auto r = exec_on_channel(m_host, ss, channel.ch, command, input, timeout, deadline, output_cap);
     if (!r) {
       libssh2_channel_free(std::exchange(channel.ch, nullptr));  // before its session
       m_session.reset();

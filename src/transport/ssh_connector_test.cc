@@ -139,6 +139,24 @@ TEST_CASE("ssh connector against a loopback sshd") {
     REQUIRE(killed.ok());
     CHECK(killed->exit_status == 137);
   }
+  SUBCASE("output past the cap is an error naming the stream, and the connector recovers") {
+    auto o = sshd.options();
+    o.address = "127.0.0.1";
+    SshConnector ssh("web-01", o);
+    auto r = ssh.run("head -c 9000000 /dev/zero");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().where == "web-01");
+    CHECK(contains(r.error().message, "more than 8 MiB on stdout"));
+    auto endless = ssh.run("yes");
+    REQUIRE_FALSE(endless.ok());
+    CHECK(contains(endless.error().message, "(command: yes)"));
+    auto again = ssh.run("echo back");
+    REQUIRE_MESSAGE(again.ok(), again.error().to_string());
+    CHECK(again->out == "back\n");
+    auto big = ssh.run("head -c 9000000 /dev/zero", {}, Timeout::zero(), k_no_output_cap);
+    REQUIRE(big.ok());
+    CHECK(big->out.size() == 9000000);
+  }
   SUBCASE("a command timeout is an error and the connector recovers") {
     SshConnector ssh("127.0.0.1", sshd.options());
     auto r = ssh.run("sleep 20", {}, 300ms);
