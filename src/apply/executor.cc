@@ -106,9 +106,10 @@ class Executor {
   // operation's input_from), so every use of a connector holds that host's mutex.
   // No thread ever holds two of them, so they cannot deadlock.
   Result<transport::CommandResult> run_on(const std::string& host, const std::string& command,
-                                          std::string_view input = {}) {
+                                          std::string_view input = {},
+                                          std::size_t output_cap = transport::k_output_cap) {
     std::lock_guard lock(m_host_mutex.at(host));
-    return m_connectors.at(host)->run(command, input);
+    return m_connectors.at(host)->run(command, input, transport::Timeout::zero(), output_cap);
   }
 
   // The operation's stdin: the output of its input_from command (run on that host
@@ -119,7 +120,8 @@ class Executor {
     if (!m_connectors.count(from.host))
       return Diagnostic::error(host, what + " reads from " + from.host + ", which this run does not reach; " +
                                          "include " + from.host + " in --target");
-    auto r = run_on(from.host, from.command);
+    // A dump of the primary's databases: as big as they are, by design held in memory.
+    auto r = run_on(from.host, from.command, {}, transport::k_no_output_cap);
     if (!r) return r.diagnostics();
     if (!r->ok()) return transport::command_failed(from.host, "reading the input of " + host + ": " + what, *r);
     return std::move(r->out) + op.input;
@@ -235,7 +237,7 @@ class Executor {
     } else {
       const std::string manifest = manifest_to_json(build_manifest(m_options.stack, hp.host, resources));
       std::lock_guard lock(m_host_mutex.at(hp.host));
-      st = transport::upload(*m_connectors.at(hp.host), path, manifest, 0644);
+      st = transport::upload(*m_connectors.at(hp.host), path, manifest, 0600);
     }
     if (!st.ok()) record(hp.host, "manifest", st.error().message);
     auto r = run_on(hp.host, "rm -rf " + shell_quote(lock_path(m_options.stack)));

@@ -24,13 +24,13 @@ class JournalConnector : public transport::Connector {
  public:
   JournalConnector(FakeConnector& fake, Journal& journal) : m_fake(fake), m_journal(journal) {}
   const std::string& name() const override { return m_fake.name(); }
-  Result<CommandResult> run(const std::string& command, std::string_view input,
-                            transport::Timeout timeout) override {
+  Result<CommandResult> run(const std::string& command, std::string_view input, transport::Timeout timeout,
+                            std::size_t output_cap) override {
     {
       std::lock_guard lock(m_journal.mutex);
       m_journal.entries.push_back(m_fake.name() + ": " + command.substr(0, 40));
     }
-    return m_fake.run(command, input, timeout);
+    return m_fake.run(command, input, timeout, output_cap);
   }
 
  private:
@@ -103,7 +103,12 @@ TEST_CASE("apply locks each host, runs actions in order across hosts, writes the
   CHECK(a.count("mkdir '/var/lib/foobarctl/s.lock'") == 1);
   CHECK(a.count("rm -rf '/var/lib/foobarctl/s.lock'") == 1);
   bool manifest = false;
-  for (const auto& c : a.calls()) manifest |= c.input.find("\"a:file:/etc/a.conf\"") != std::string::npos;
+  for (const auto& c : a.calls())
+    if (c.input.find("\"a:file:/etc/a.conf\"") != std::string::npos) {
+      manifest = true;
+      // Readable by root alone: it lists every managed path and state hash.
+      CHECK(c.command.find("chmod 0600 \"$t\"; mv -f \"$t\" '/var/lib/foobarctl/s.json'") != std::string::npos);
+    }
   CHECK(manifest);
 }
 
@@ -186,13 +191,13 @@ class ExclusiveConnector : public transport::Connector {
  public:
   explicit ExclusiveConnector(FakeConnector& fake) : m_fake(fake) {}
   const std::string& name() const override { return m_fake.name(); }
-  Result<CommandResult> run(const std::string& command, std::string_view input,
-                            transport::Timeout timeout) override {
+  Result<CommandResult> run(const std::string& command, std::string_view input, transport::Timeout timeout,
+                            std::size_t output_cap) override {
     if (m_inside.fetch_add(1) != 0) m_overlapped = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     Result<CommandResult> r = [&] {
       std::lock_guard lock(m_mutex);
-      return m_fake.run(command, input, timeout);
+      return m_fake.run(command, input, timeout, output_cap);
     }();
     m_inside.fetch_sub(1);
     return r;

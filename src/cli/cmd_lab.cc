@@ -157,7 +157,8 @@ int lab_ssh_cmd(std::vector<std::string> args, const std::vector<std::string>& c
   opts.add_options()("lab", "lab name (default: the lab that is up)", cxxopts::value<std::string>())(
       "stdin", "feed this process's stdin to COMMAND")("host", "host", cxxopts::value<std::vector<std::string>>())(
       "h,help", "show this help");
-  opts.add_options("hidden")("known-hosts", "known_hosts file to check against", cxxopts::value<std::string>());
+  opts.add_options("hidden")("known-hosts", "known_hosts file to check against", cxxopts::value<std::string>())(
+      "accept-new", "record an unknown host key (never a changed one)");
   opts.parse_positional({"host"});
   auto argv = to_argv(args);
   auto r = opts.parse(static_cast<int>(args.size()), argv.data());
@@ -183,8 +184,11 @@ int lab_ssh_cmd(std::vector<std::string> args, const std::vector<std::string>& c
   }
   std::string input;
   if (r.count("stdin")) input.assign(std::istreambuf_iterator<char>(std::cin), {});
-  transport::SshConnector conn(host->address, lab_ssh_options(*state, kh));
-  auto res = conn.run(join(command), input);
+  auto options = lab_ssh_options(*state, kh);
+  options.accept_new = r.count("accept-new") > 0;
+  transport::SshConnector conn(host->address, options);
+  // Like ssh: the user's own command, its output passed on whole.
+  auto res = conn.run(join(command), input, transport::Timeout::zero(), transport::k_no_output_cap);
   if (!res) {
     report(res.diagnostics());
     return 255;  // like ssh: the command did not run

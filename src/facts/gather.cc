@@ -17,7 +17,11 @@ Result<Facts> probe_host(const std::string& stack_name, const Graph& graph, cons
   auto conn = connector_for(host);
   if (!conn) return conn.diagnostics();
   auto out = (*conn)->run("sh -s", make_probe(stack_name, resources, k_state_dir, secrets));
-  if (!out) return out.diagnostics();
+  if (!out) {
+    Diagnostic d = out.error();
+    d.message = "facts probe: " + d.message;
+    return d;
+  }
   if (!out->ok()) return transport::command_failed(host, "running the facts probe", *out);
   return parse_probe_output(host, out->out);
 }

@@ -72,8 +72,9 @@ std::string probe_call(const Resource& r) {
   switch (r.kind) {
     case ResourceKind::file: {
       const auto& f = std::get<FileState>(r.state);
-      // Sensitive files never travel back: an empty wanted hash turns content off.
-      return call("pfile", r.name, {r.name, f.sensitive ? "" : sha256_hex(f.content)});
+      // Sensitive files never travel back, nor their hash: the host compares it.
+      if (f.sensitive) return call("pfile", r.name, {r.name, sha256_hex(f.content), "secret"});
+      return call("pfile", r.name, {r.name, sha256_hex(f.content)});
     }
     case ResourceKind::directory: return call("pdir", r.name, {r.name});
     case ResourceKind::package: return call("ppkg", r.name, {r.name});
@@ -122,8 +123,10 @@ std::string make_probe(const std::string& stack_name, const std::vector<const Re
                        const std::string& state_dir, const SecretValue& secrets) {
   std::string script = "#!/bin/sh\n# foobarctl facts probe (stack " + escape_field(stack_name) + ")\n";
   std::string prelude = probe_detail::k_prelude;
-  auto at = prelude.find("@LIMIT@");
-  prelude.replace(at, 7, std::to_string(k_probe_content_limit));
+  for (auto [name, value] : {std::pair{"@LIMIT@", k_probe_content_limit}, {"@BUDGET@", k_probe_content_budget},
+                             {"@MANIFEST_LIMIT@", k_probe_manifest_limit}, {"@HOLDER_LIMIT@", k_probe_holder_limit}})
+    for (auto at = prelude.find(name); at != std::string::npos; at = prelude.find(name))
+      prelude.replace(at, std::string_view(name).size(), std::to_string(value));
   script += prelude;
   script += "rec foobar-probe " + std::to_string(k_probe_version) + "\n";
   bool db = false, firewall = false;
@@ -240,7 +243,13 @@ struct Parser {
       if (!arity(f, 3)) return;
       if (f[1] == "absent") facts.manifest.reset();
       else if (f[1] == "present") facts.manifest = b64(kind, f[2]);
-      else fail(kind, "expected present or absent");
+      else if (f[1] == "toobig")
+        errors.push_back(Diagnostic::error(
+            host, "the on-host manifest is " + std::string(f[2]) + " bytes, more than the " +
+                      std::to_string(k_probe_manifest_limit) +
+                      " the probe reads (a manifest lists one line per resource); move it away if "
+                      "foobarctl did not write it, and apply again"));
+      else fail(kind, "expected present, toobig or absent");
     } else if (kind == "lock") {
       if (!arity(f, 3)) return;
       if (f[1] == "free") facts.lock = LockFact{};

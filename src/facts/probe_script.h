@@ -15,7 +15,11 @@ meta() {
   mode=${m%%:*}; rest=${m#*:}; owner=${rest%%:*}; group=${rest#*:}
   case $mode in ?) mode=000$mode ;; ??) mode=00$mode ;; ???) mode=0$mode ;; esac
 }
-# file NAME PATH WANT_SHA256: content is sent (base64) only when it differs from WANT.
+# file NAME PATH WANT_SHA256 [secret]: content is sent (base64) only when it differs from
+# WANT, while the diff budget lasts. A secret file's own hash never leaves the host (it
+# would allow guessing the secret offline): it is compared here, and WANT or
+# "differs" is printed instead.
+budget=@BUDGET@
 pfile() {
   if [ -L "$2" ] || { [ -e "$2" ] && [ ! -f "$2" ]; }; then
     meta "$2"; rec file "$1" other "" "$mode" "$owner" "$group" -; return
@@ -24,9 +28,11 @@ pfile() {
   meta "$2"
   if sum=$(sha256sum < "$2" 2>/dev/null); then sum=${sum%% *}; else sum=; fi
   c=-
-  if [ -n "$3" ] && [ -n "$sum" ] && [ "$sum" != "$3" ]; then
+  if [ "$4" = secret ]; then
+    if [ -z "$sum" ] || [ "$sum" != "$3" ]; then sum=differs; fi
+  elif [ -n "$3" ] && [ -n "$sum" ] && [ "$sum" != "$3" ]; then
     sz=$(wc -c < "$2" 2>/dev/null) || sz=0
-    if [ $((sz)) -le @LIMIT@ ]; then c=$(b64 < "$2"); fi
+    if [ $((sz)) -le @LIMIT@ ] && [ $((sz)) -le $budget ]; then c=$(b64 < "$2"); budget=$((budget - sz)); fi
   fi
   rec file "$1" file "$sum" "$mode" "$owner" "$group" "$c"
 }
@@ -73,11 +79,15 @@ pfirewall() {
   fi
 }
 pmanifest() {
-  if [ -f "$1" ]; then rec manifest present "$(b64 < "$1")"; else rec manifest absent ""; fi
+  if [ ! -f "$1" ]; then rec manifest absent ""; return; fi
+  sz=$(wc -c < "$1" 2>/dev/null) || sz=0
+  if [ $((sz)) -gt @MANIFEST_LIMIT@ ]; then rec manifest toobig "$((sz))"; return; fi
+  rec manifest present "$(b64 < "$1")"
 }
+# The holder is one line; more than its first @HOLDER_LIMIT@ bytes is never read.
 plock() {
-  if [ -d "$1" ]; then rec lock held "$(cat "$1/holder" 2>/dev/null | b64)"
-  elif [ -e "$1" ]; then rec lock held "$(b64 < "$1")"
+  if [ -d "$1" ]; then rec lock held "$(head -c @HOLDER_LIMIT@ "$1/holder" 2>/dev/null | b64)"
+  elif [ -e "$1" ]; then rec lock held "$(head -c @HOLDER_LIMIT@ < "$1" | b64)"
   else rec lock free ""; fi
 }
 my() { to mysql -uroot --connect-timeout=5 -B "$@" </dev/null; }

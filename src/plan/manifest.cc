@@ -20,9 +20,13 @@ json state_json(const DesiredState& state) {
     json operator()(const DirectoryState& s) const {
       return {{"mode", s.mode}, {"owner", s.owner}, {"group", s.group}};
     }
+    // A file holding a secret is hashed without its content: the manifest is read on
+    // the host, and a hash of the content would let a reader guess the secret offline.
     json operator()(const FileState& s) const {
-      return {{"sha256", sha256_hex(s.content)}, {"mode", s.mode}, {"owner", s.owner},
-              {"group", s.group}, {"validate", s.validate}, {"sensitive", s.sensitive}};
+      json j = {{"mode", s.mode}, {"owner", s.owner}, {"group", s.group}, {"validate", s.validate},
+                {"sensitive", s.sensitive}};
+      if (!s.sensitive) j["sha256"] = sha256_hex(s.content);
+      return j;
     }
     json operator()(const ServiceState& s) const {
       return {{"running", s.running}, {"enabled", s.enabled}, {"on_change", on_change_name(s.on_change)}};

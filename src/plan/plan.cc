@@ -167,8 +167,9 @@ void Planner::plan_file(const Resource& r, const FileState& want, const Facts& f
       a.reasons.push_back("content changed");
       show(*have.content);
     } else {
-      a.reasons.push_back("content changed (old content not fetched: unreadable or over " +
-                          std::to_string(k_probe_content_limit) + " bytes)");
+      a.reasons.push_back("content changed (old content not fetched: unreadable, over " +
+                          std::to_string(k_probe_content_limit) + " bytes, or past the probe's " +
+                          std::to_string(k_probe_content_budget) + "-byte total for diffs)");
     }
   }
   if (have.type == PathType::file) compare_owner_mode(want.mode, want.owner, want.group, have, a.reasons);
