@@ -156,7 +156,7 @@ Escaped env_value(std::string_view s) {
 
 Escaped env_name(std::string_view s) {
   bool ok = !s.empty() && !(s.front() >= '0' && s.front() <= '9') && all_of(s, "_");
-  if (!ok) return fail("'" + repr_string(s) + "' is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+  if (!ok) return fail(repr_string(s) + " is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
   return done(std::string(s));
 }
 
