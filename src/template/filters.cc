@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "util/utf8.h"
+#include "template/escape_filters.h"
 #include "template/renderer.h"
 
 namespace foobar::tmpl {
@@ -714,6 +715,7 @@ const std::unordered_map<std::string, FilterFn>& filters() {
       size_t total = width - len, left = total / 2 + (total & width & 1);
       return Value(std::string(left, ' ') + s + std::string(total - left, ' '));
     };
+    add_escape_filters(t);
     return t;
   }();
   return table;

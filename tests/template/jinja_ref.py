@@ -10,6 +10,8 @@ import sys
 
 import jinja2
 
+import escape_filters
+
 
 def main() -> int:
     path, vars_path = sys.argv[1], sys.argv[2]
@@ -21,6 +23,7 @@ def main() -> int:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+    escape_filters.register(env)
     try:
         out = env.get_template(os.path.basename(path)).render(**context)
     except Exception as e:  # any template error counts as a rejection
