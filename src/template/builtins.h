@@ -98,6 +98,8 @@ bool is_ws(char c);
 // Python's str.strip(chars): `chars` is a string or None (whitespace).
 std::string strip(const std::string& s, const Value& chars, bool left, bool right);
 std::string replace_all(const std::string& s, const std::string& old, const std::string& repl, int64_t count);
+// Fails before replace_all would build a string past the bound.
+void check_replace_size(Renderer& r, const std::string& s, const std::string& old, const std::string& repl, SourcePos pos);
 std::vector<std::string> split(const std::string& s, const Value& sep, int64_t maxsplit);
 Value str_list(const std::vector<std::string>& parts);
 std::string capitalize(const std::string& s);

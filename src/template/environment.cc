@@ -23,6 +23,14 @@ Result<std::shared_ptr<const Template>> Environment::load(const std::string& nam
   }
   // Read and parse outside the lock; two threads racing on the same name parse
   // it twice and keep the first.
+  // Like Jinja2's FileSystemLoader: names stay below the root.
+  std::filesystem::path rel(name);
+  bool confined = !name.empty() && rel.is_relative() && !rel.has_root_name();
+  for (const auto& part : rel)
+    if (part == "..") confined = false;
+  if (!confined)
+    return Diagnostic::error(name, "template '" + name + "' not found: template names are relative to " +
+                                       m_root.string() + " and may not contain '..'");
   std::filesystem::path path = m_root / name;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -50,6 +58,12 @@ Result<std::string> Environment::render(const Template& tmpl, const Value& conte
     r.render_template(tmpl, top, out);
   } catch (const RenderError& e) {
     return Diagnostic::error(e.where, e.pos, e.message);
+  } catch (const std::bad_alloc&) {
+    return Diagnostic::error(r.where(), r.current_pos(), "out of memory while rendering this statement");
+  } catch (const std::exception& e) {
+    // Nothing but the engine's own error leaves it: a library exception is a bug
+    // here, still reported at the statement that caused it.
+    return Diagnostic::error(r.where(), r.current_pos(), std::string("internal error while rendering: ") + e.what());
   }
   return out;
 }

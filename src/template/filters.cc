@@ -6,6 +6,8 @@
 #include <cstdlib>
 
 #include "template/builtins.h"
+#include "template/limits.h"
+#include "template/number.h"
 
 namespace foobar::tmpl {
 
@@ -84,6 +86,19 @@ std::string indent(const std::string& s0, const std::string& ind, bool first, bo
   return first ? ind + rv : rv;
 }
 
+Value int_of_rounded(Renderer& r, double x, SourcePos pos) {
+  auto i = float_to_int(x);
+  if (!i) r.fail(pos, "round: " + repr_double(x) + " has no 64-bit integer value");
+  return Value(*i);
+}
+
+int64_t json_indent(Renderer& r, const Value& v, SourcePos pos) {
+  if (v.is_none()) return -1;
+  if (!v.is_int() && !v.is_bool()) r.fail(pos, "JSON indent must be an integer, got " + v.type_name());
+  if (v.as_int() > kMaxIndent) r.fail(pos, "JSON indent is too large (at most " + std::to_string(kMaxIndent) + ")");
+  return std::max<int64_t>(v.as_int(), -1);
+}
+
 Value py_round(Renderer& r, const Value& v, int64_t precision, const std::string& method, SourcePos pos) {
   r.check_defined(v, pos);
   if (!v.is_number()) r.fail(pos, "round expects a number, got " + v.type_name());
@@ -96,11 +111,11 @@ Value py_round(Renderer& r, const Value& v, int64_t precision, const std::string
       char buf[400];
       std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(precision), x);
       double rounded = std::strtod(buf, nullptr);
-      return v.is_real() ? Value(rounded) : Value(static_cast<int64_t>(rounded));
+      return v.is_real() ? Value(rounded) : int_of_rounded(r, rounded, pos);
     }
-    double m = std::pow(10.0, static_cast<double>(-precision));
+    double m = std::pow(10.0, -static_cast<double>(precision));
     double rounded = std::nearbyint(x / m) * m;
-    return v.is_real() ? Value(rounded) : Value(static_cast<int64_t>(rounded));
+    return v.is_real() ? Value(rounded) : int_of_rounded(r, rounded, pos);
   }
   double m = std::pow(10.0, static_cast<double>(precision));
   double x = v.as_double() * m;
@@ -128,6 +143,7 @@ void add_jinja_filters(FilterTable& t) {
       Value x = attr.empty() ? item : get_path(r, item, attr, pos);
       r.check_defined(x, pos);
       append_str(out, x);
+      r.check_string_size(out.size(), pos);
     }
     return Value(std::move(out));
   };
@@ -168,7 +184,9 @@ void add_jinja_filters(FilterTable& t) {
     Params p(r, a, pos, "replace", {"old", "new", "count"});
     r.check_defined(v, pos);
     if (!p.has(0) || !p.has(1)) r.fail(pos, "'replace' needs the arguments old and new");
-    return Value(replace_all(py_str(v), p.get_str(0, ""), p.get_str(1, ""), p.get_int(2, -1)));
+    std::string s = py_str(v), old = p.get_str(0, ""), repl = p.get_str(1, "");
+    check_replace_size(r, s, old, repl, pos);
+    return Value(replace_all(s, old, repl, p.get_int(2, -1)));
   };
   t["length"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
     Params p(r, a, pos, "length", {});
@@ -179,23 +197,33 @@ void add_jinja_filters(FilterTable& t) {
     Params p(r, a, pos, "indent", {"width", "first", "blank"});
     r.check_defined(v, pos);
     Value w = p.get(0, Value(4));
-    std::string ind = w.is_string() ? w.as_string() : std::string(static_cast<size_t>(std::max<int64_t>(0, p.get_int(0, 4))), ' ');
-    return Value(indent(py_str(v), ind, p.get_bool(1, false), p.get_bool(2, false)));
+    std::string ind = w.is_string() ? w.as_string() : std::string(static_cast<size_t>(std::clamp<int64_t>(p.get_int(0, 4), 0, kMaxWidth + 1)), ' ');
+    if (!w.is_string() && static_cast<int64_t>(ind.size()) > kMaxWidth)
+      r.fail(pos, "indent width is too large (at most " + std::to_string(kMaxWidth) + ")");
+    std::string s = py_str(v);
+    size_t lines = static_cast<size_t>(std::count(s.begin(), s.end(), '\n')) + 1;
+    if (ind.size() > 0 && lines > (kMaxStringBytes - s.size()) / ind.size()) r.check_string_size(kMaxStringBytes + 1, pos);
+    return Value(indent(s, ind, p.get_bool(1, false), p.get_bool(2, false)));
   };
   t["int"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
     Params p(r, a, pos, "int", {"default", "base"});
     Value dflt = p.get(0, Value(0));
     int base = static_cast<int>(p.get_int(1, 10));
-    if (v.is_real()) {
-      if (std::isnan(v.as_double()) || std::isinf(v.as_double())) return dflt;
-      return Value(static_cast<int64_t>(v.as_double()));
-    }
+    // Python's int(): NaN has no integer value (the default); infinities and
+    // numbers past 64 bits are errors (Python's OverflowError, or our int size).
+    auto of_float = [&](double d) {
+      if (std::isnan(d)) return dflt;
+      auto i = float_to_int(d);
+      if (!i) r.fail(pos, "int: " + repr_double(d) + " has no 64-bit integer value");
+      return Value(*i);
+    };
+    if (v.is_real()) return of_float(v.as_double());
     if (v.is_number()) return Value(v.as_int());
     if (v.is_string()) {
       int64_t i;
       double d;
       if (parse_py_int(v.as_string(), base, i)) return Value(i);
-      if (parse_py_float(v.as_string(), d) && std::isfinite(d)) return Value(static_cast<int64_t>(d));
+      if (parse_py_float(v.as_string(), d)) return of_float(d);
     }
     return dflt;
   };
@@ -301,7 +329,7 @@ void add_jinja_filters(FilterTable& t) {
     Params p(r, a, pos, "tojson", {"indent"});
     r.check_defined(v, pos);
     std::string out, err;
-    if (!to_json_text(v, static_cast<int>(p.get_int(0, -1)), out, err)) r.fail(pos, err);
+    if (!to_json_text(v, static_cast<int>(json_indent(r, p.get(0, Value()), pos)), out, err)) r.fail(pos, err);
     return Value(std::move(out));
   };
   t["format"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
@@ -349,7 +377,13 @@ void add_jinja_filters(FilterTable& t) {
       r.check_defined(x, pos);
       if (!x.is_number() || !total.is_number())
         r.fail(pos, "unsupported operand type(s) for +: '" + total.type_name() + "' and '" + x.type_name() + "'");
-      total = (x.is_real() || total.is_real()) ? Value(total.as_double() + x.as_double()) : Value(total.as_int() + x.as_int());
+      if (x.is_real() || total.is_real()) {
+        total = Value(total.as_double() + x.as_double());
+        continue;
+      }
+      auto s = int_add(total.as_int(), x.as_int());
+      if (!s) r.fail(pos, int_overflow_message("sum " + py_str(total) + " + " + py_str(x)));
+      total = Value(*s);
     }
     return total;
   };
@@ -357,7 +391,10 @@ void add_jinja_filters(FilterTable& t) {
     Params p(r, a, pos, "abs", {});
     r.check_defined(v, pos);
     if (!v.is_number()) r.fail(pos, "bad operand type for abs(): '" + v.type_name() + "'");
-    return v.is_real() ? Value(std::fabs(v.as_double())) : Value(static_cast<int64_t>(std::llabs(v.as_int())));
+    if (v.is_real()) return Value(std::fabs(v.as_double()));
+    auto m = v.as_int() < 0 ? int_neg(v.as_int()) : std::optional<int64_t>(v.as_int());
+    if (!m) r.fail(pos, int_overflow_message("abs(" + py_str(v) + ")"));
+    return Value(*m);
   };
   t["round"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
     Params p(r, a, pos, "round", {"precision", "method"});
@@ -375,7 +412,9 @@ void add_jinja_filters(FilterTable& t) {
     Params p(r, a, pos, "center", {"width"});
     r.check_defined(v, pos);
     std::string s = py_str(v);
-    auto width = static_cast<size_t>(std::max<int64_t>(0, p.get_int(0, 80)));
+    int64_t w = p.get_int(0, 80);
+    if (w > kMaxWidth) r.fail(pos, "center width is too large (at most " + std::to_string(kMaxWidth) + ")");
+    auto width = static_cast<size_t>(std::max<int64_t>(0, w));
     size_t len = utf8_length(s);
     if (len >= width) return Value(s);
     size_t total = width - len, left = total / 2 + (total & width & 1);

@@ -58,7 +58,9 @@ Value str_method(Renderer& r, const std::string& s, const std::string& m, CallAr
   }
   if (m == "replace") {
     Params p(r, a, pos, m, {"old", "new", "count"});
-    return Value(replace_all(s, p.get_str(0, ""), p.get_str(1, ""), p.get_int(2, -1)));
+    std::string old = p.get_str(0, ""), repl = p.get_str(1, "");
+    check_replace_size(r, s, old, repl, pos);
+    return Value(replace_all(s, old, repl, p.get_int(2, -1)));
   }
   if (m == "join") {
     Params p(r, a, pos, m, {"iterable"});
@@ -69,6 +71,7 @@ Value str_method(Renderer& r, const std::string& s, const std::string& m, CallAr
       if (!first) out += s;
       first = false;
       out += item.as_string();
+      r.check_string_size(out.size(), pos);
     }
     return Value(std::move(out));
   }

@@ -1,6 +1,9 @@
 #include "template/parser.h"
 
+#include <algorithm>
 #include <set>
+
+#include "template/limits.h"
 
 namespace foobar::tmpl {
 namespace {
@@ -41,6 +44,30 @@ class Parser {
   const Token& next() { return m_toks[m_i < m_toks.size() - 1 ? m_i++ : m_i]; }
 
   [[noreturn]] void fail(SourcePos pos, std::string msg) { throw ParseError{pos, std::move(msg)}; }
+
+  // Bounds the recursion of the parser (nested blocks and parentheses) and the
+  // height of each expression tree, which the renderer walks recursively.
+  struct DepthGuard {
+    int& depth;
+    ~DepthGuard() { --depth; }
+  };
+  int m_depth = 0;
+  DepthGuard nest(SourcePos pos, const char* what) {
+    if (++m_depth > kMaxDepth) fail(pos, std::string(what) + " nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
+    return DepthGuard{m_depth};
+  }
+  // Sets e's height from its operands; left-leaning chains (a + b + c, x.a.b,
+  // x | f | g) grow it without recursion in the parser.
+  ExprPtr sealed(ExprPtr e) {
+    int h = 0;
+    for (const auto& a : e->args)
+      if (a) h = std::max(h, a->height);
+    for (const auto& [k, v] : e->kwargs) h = std::max(h, v->height);
+    e->height = h + 1;
+    if (e->height > kMaxExprDepth)
+      fail(e->pos, "expression nested too deeply (more than " + std::to_string(kMaxExprDepth) + " levels)");
+    return e;
+  }
 
   static std::string describe(const Token& t) {
     switch (t.type) {
@@ -134,6 +161,7 @@ class Parser {
 
   // `pos` is the position of the `{%` that opens the statement.
   NodePtr parse_statement(SourcePos pos) {
+    auto guard = nest(pos, "blocks");
     const Token& kw = next();
     std::string k = kw.text;
     if (k == "if") return parse_if(pos);
@@ -357,7 +385,7 @@ class Parser {
       c->args.push_back(std::move(e));
       c->args.push_back(parse_or());
       c->args.push_back(skip_name("else") ? parse_expression() : nullptr);
-      e = std::move(c);
+      e = sealed(std::move(c));
     }
     return e;
   }
@@ -367,7 +395,7 @@ class Parser {
     e->name = std::move(op);
     e->args.push_back(std::move(l));
     e->args.push_back(std::move(r));
-    return e;
+    return sealed(std::move(e));
   }
 
   ExprPtr parse_or() {
@@ -387,8 +415,9 @@ class Parser {
   ExprPtr parse_not() {
     if (is_name("not")) {
       auto e = make_expr(ExprKind::not_, next().pos);
+      auto guard = nest(e->pos, "expressions");
       e->args.push_back(parse_not());
-      return e;
+      return sealed(std::move(e));
     }
     return parse_compare();
   }
@@ -411,7 +440,7 @@ class Parser {
       cmp->ops.push_back(op);
       cmp->args.push_back(parse_math1());
     }
-    return cmp ? std::move(cmp) : std::move(l);
+    return cmp ? sealed(std::move(cmp)) : std::move(l);
   }
 
   ExprPtr parse_math1() {
@@ -450,10 +479,12 @@ class Parser {
 
   ExprPtr parse_unary(bool with_filter = true) {
     SourcePos pos = cur().pos;
+    auto guard = nest(pos, "expressions");
     ExprPtr e;
     if (is_op("-") || is_op("+")) {
       e = make_expr(next().text == "-" ? ExprKind::neg : ExprKind::pos, pos);
       e->args.push_back(parse_unary(false));
+      e = sealed(std::move(e));
     } else {
       e = parse_primary();
     }
@@ -501,7 +532,7 @@ class Parser {
         tup->args.push_back(parse_expression());
       }
       expect_op(")");
-      return tup;
+      return sealed(std::move(tup));
     }
     if (is_op("[")) {
       next();
@@ -512,7 +543,7 @@ class Parser {
         l->args.push_back(parse_expression());
       }
       next();
-      return l;
+      return sealed(std::move(l));
     }
     if (is_op("{")) {
       next();
@@ -525,7 +556,7 @@ class Parser {
         d->args.push_back(parse_expression());
       }
       next();
-      return d;
+      return sealed(std::move(d));
     }
     fail(pos, "expected an expression, got " + describe(t));
   }
@@ -545,21 +576,21 @@ class Parser {
           idx->literal = Value(next().int_value);
           a->args.push_back(std::move(e));
           a->args.push_back(std::move(idx));
-          e = std::move(a);
+          e = sealed(std::move(a));
           continue;
         } else {
           fail(cur().pos, "expected an attribute name after '.', got " + describe(cur()));
         }
         a->args.push_back(std::move(e));
-        e = std::move(a);
+        e = sealed(std::move(a));
       } else if (is_op("[")) {
         next();
-        e = parse_subscript(std::move(e), pos);
+        e = sealed(parse_subscript(std::move(e), pos));
       } else if (is_op("(")) {
         auto c = make_expr(ExprKind::call, pos);
         c->args.push_back(std::move(e));
         parse_call_args(*c);
-        e = std::move(c);
+        e = sealed(std::move(c));
       } else {
         return e;
       }
@@ -621,7 +652,7 @@ class Parser {
       while (skip_op(".")) f->name += "." + expect_name("a filter name");
       f->args.push_back(std::move(subject));
       if (is_op("(")) parse_call_args(*f);
-      subject = std::move(f);
+      subject = sealed(std::move(f));
       (void)pos;
       if (!skip_op("|")) return subject;
     }
@@ -636,7 +667,7 @@ class Parser {
         (void)pos;
         f->args.push_back(std::move(e));
         if (is_op("(")) parse_call_args(*f);
-        e = std::move(f);
+        e = sealed(std::move(f));
       } else if (is_name("is")) {
         next();
         auto t = make_expr(ExprKind::test, cur().pos);
@@ -651,12 +682,12 @@ class Parser {
           if (is_name("is")) fail(cur().pos, "tests cannot be chained with 'is'");
           t->args.push_back(parse_postfix(parse_primary()));
         }
-        e = std::move(t);
+        e = sealed(std::move(t));
       } else if (is_op("(")) {
         auto c = make_expr(ExprKind::call, cur().pos);
         c->args.push_back(std::move(e));
         parse_call_args(*c);
-        e = std::move(c);
+        e = sealed(std::move(c));
       } else {
         return e;
       }
@@ -672,6 +703,8 @@ Result<std::shared_ptr<const Template>> parse(std::vector<Token> tokens, const s
     return std::shared_ptr<const Template>(p.run());
   } catch (const ParseError& e) {
     return Diagnostic::error(name, e.pos, e.message);
+  } catch (const std::exception& e) {
+    return Diagnostic::error(name, "internal error while parsing: " + std::string(e.what()));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "template/builtins.h"
+#include "template/limits.h"
 #include "util/utf8.h"
 
 namespace foobar::tmpl {
@@ -203,6 +204,17 @@ size_t py_len(Renderer& r, const Value& v, SourcePos pos) {
   if (v.is_list()) return v.as_list().items.size();
   if (v.is_dict()) return v.as_dict().size();
   r.fail(pos, "object of type '" + v.type_name() + "' has no len()");
+}
+
+// replace() grows a string by (len(new) - len(old)) per occurrence: refused before
+// it is built when the result would pass the string bound.
+void check_replace_size(Renderer& r, const std::string& s, const std::string& old, const std::string& repl, SourcePos pos) {
+  if (repl.size() <= old.size()) return;
+  size_t n = old.empty() ? utf8_length(s) + 1 : 0;
+  if (!old.empty())
+    for (size_t f = s.find(old); f != std::string::npos; f = s.find(old, f + old.size())) ++n;
+  if (n > (kMaxStringBytes - std::min(s.size(), kMaxStringBytes)) / (repl.size() - old.size()))
+    r.check_string_size(kMaxStringBytes + 1, pos);
 }
 
 }  // namespace foobar::tmpl
