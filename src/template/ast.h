@@ -60,6 +60,8 @@ enum class NodeKind {
   macro,        // name(params), body
   filter_block, // {% filter expr2 %}body{% endfilter %}: expr2 is a filter chain on a null subject
   with,         // {% with a = x, b = y %}body{% endwith %}: params
+  break_,       // {% break %} (only inside a for body)
+  continue_,    // {% continue %}
 };
 
 struct Node;

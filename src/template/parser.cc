@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "template/builtins.h"
 #include "template/limits.h"
 
 namespace foobar::tmpl {
@@ -52,6 +53,7 @@ class Parser {
     ~DepthGuard() { --depth; }
   };
   int m_depth = 0;
+  int m_loops = 0;  // for bodies around the statement being parsed
   DepthGuard nest(SourcePos pos, const char* what) {
     if (++m_depth > kMaxDepth) fail(pos, std::string(what) + " nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
     return DepthGuard{m_depth};
@@ -171,6 +173,13 @@ class Parser {
     if (k == "macro") return parse_macro(pos);
     if (k == "filter") return parse_filter_block(pos);
     if (k == "with") return parse_with(pos);
+    if (k == "break" || k == "continue") {
+      // As Jinja2's loopcontrols: only directly in a loop body (a macro starts afresh).
+      if (m_loops == 0) fail(pos, "'" + k + "' outside of a for loop");
+      auto n = make(k == "break" ? NodeKind::break_ : NodeKind::continue_, pos);
+      expect_block_end(k);
+      return n;
+    }
     static const std::set<std::string> ends = {"endif", "endfor", "else", "elif", "endset", "endmacro",
                                                "endfilter", "endwith", "endraw"};
     if (ends.count(k)) {
@@ -235,7 +244,9 @@ class Parser {
     if (skip_name("if")) n->expr2 = parse_expression(false);
     if (is_name("recursive")) fail(cur().pos, "recursive loops are not supported");
     expect_block_end("for");
+    ++m_loops;
     n->body = parse_body({"else", "endfor"});
+    --m_loops;
     if (take_end_tag() == "else") {
       expect_block_end("else");
       n->else_body = parse_body({"endfor"});
@@ -314,7 +325,9 @@ class Parser {
     next();
     expect_block_end("macro");
     m_open.push_back({"macro", pos});
+    int loops = std::exchange(m_loops, 0);
     n->body = parse_body({"endmacro"});
+    m_loops = loops;
     take_end_tag();
     if (cur().type == Tok::name && cur().text == n->text) next();
     expect_block_end("endmacro");
@@ -695,12 +708,51 @@ class Parser {
   }
 };
 
+// Jinja2 refuses a template that names an unknown filter or test when it is
+// compiled (TemplateAssertionError), also where it would never run, except in
+// an if statement or an inline if at the same level ("soft" frames), where the
+// error waits until the filter is reached (the renderer's own check).
+struct NameCheck {
+  static void expr(const Expr* e, bool soft) {
+    if (!e) return;
+    if (e->kind == ExprKind::cond) soft = true;
+    if (!soft && e->kind == ExprKind::filter && !filters().count(e->name))
+      throw ParseError{e->pos, "no filter named '" + e->name + "'"};
+    if (!soft && e->kind == ExprKind::test && !tests().count(e->name))
+      throw ParseError{e->pos, "no test named '" + e->name + "'"};
+    for (const auto& a : e->args) expr(a.get(), soft);
+    for (const auto& [k, v] : e->kwargs) expr(v.get(), soft);
+  }
+  static void nodes(const NodeList& list, bool soft) {
+    for (const auto& n : list) node(*n, soft);
+  }
+  static void node(const Node& n, bool soft) {
+    if (n.kind == NodeKind::if_) {
+      for (const auto& [cond, body] : n.branches) {
+        expr(cond.get(), true);
+        nodes(body, true);
+      }
+      return;
+    }
+    // Loops, macros, with and filter/set blocks get a frame of their own.
+    bool inner = n.kind == NodeKind::for_ || n.kind == NodeKind::macro || n.kind == NodeKind::with ||
+                 n.kind == NodeKind::filter_block || n.kind == NodeKind::set_block;
+    expr(n.expr.get(), soft);
+    expr(n.expr2.get(), inner ? false : soft);
+    for (const auto& p : n.params) expr(p.default_value.get(), inner ? false : soft);
+    nodes(n.body, inner ? false : soft);
+    nodes(n.else_body, inner ? false : soft);
+  }
+};
+
 }  // namespace
 
 Result<std::shared_ptr<const Template>> parse(std::vector<Token> tokens, const std::string& name) {
   Parser p(std::move(tokens), name);
   try {
-    return std::shared_ptr<const Template>(p.run());
+    auto t = p.run();
+    NameCheck::nodes(t->body, false);
+    return std::shared_ptr<const Template>(std::move(t));
   } catch (const ParseError& e) {
     return Diagnostic::error(name, e.pos, e.message);
   } catch (const std::exception& e) {

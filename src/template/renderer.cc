@@ -243,6 +243,7 @@ void Renderer::render_nodes(const NodeList& nodes, Frame& frame, std::string& ou
     m_pos = n->pos;
     render_node(*n, frame, out);
     if (out.size() > kMaxStringBytes) fail(n->pos, "the output is too large (more than 64 MiB)");
+    if (m_loop_control != LoopControl::none) break;
   }
   --m_depth;
 }
@@ -250,6 +251,8 @@ void Renderer::render_nodes(const NodeList& nodes, Frame& frame, std::string& ou
 void Renderer::render_node(const Node& n, Frame& frame, std::string& out) {
   switch (n.kind) {
     case NodeKind::text: out += n.text; return;
+    case NodeKind::break_: m_loop_control = LoopControl::break_; return;
+    case NodeKind::continue_: m_loop_control = LoopControl::continue_; return;
     case NodeKind::output: {
       Value v = eval(*n.expr, frame);
       check_defined(v, n.expr->pos);
@@ -365,6 +368,8 @@ void Renderer::render_for(const Node& n, Frame& frame, std::string& out) {
     body.vars.emplace_back("loop", loop_value);
     assign(n.targets, items[i], body, n.expr->pos);
     render_nodes(n.body, body, out);
+    LoopControl control = std::exchange(m_loop_control, LoopControl::none);
+    if (control == LoopControl::break_) break;
   }
 }
 

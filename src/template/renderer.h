@@ -84,6 +84,9 @@ class Renderer {
   int m_eval_depth = 0;
   int64_t m_steps = 0;
   SourcePos m_pos;
+  // Set by {% break %}/{% continue %}: the enclosing render_nodes calls return up
+  // to the loop, which clears it.
+  enum class LoopControl { none, break_, continue_ } m_loop_control = LoopControl::none;
 
   void render_node(const Node& n, Frame& frame, std::string& out);
   void render_for(const Node& n, Frame& frame, std::string& out);

@@ -20,6 +20,7 @@ def main() -> int:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.loopcontrols"],
     )
     try:
         out = env.get_template(os.path.basename(path)).render(**context)
