@@ -1,0 +1,26 @@
+// The remote shell library: POSIX sh functions (src/remote/*.sh) that run on managed
+// hosts. Fact functions and action functions live side by side there, so the probe and
+// apply share one meaning of "installed", "running", "replicating". C++ never writes
+// shell itself: it sends the library and calls its functions through call().
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace foobar::remote {
+
+// The whole library, every file in name order: the prefix of every remote script.
+const std::string& library();
+
+// One file of the library by name ("common.sh"); empty when there is none.
+std::string_view file(std::string_view name);
+
+// The library's file names, in order.
+std::vector<std::string> file_names();
+
+// `function 'arg1' 'arg2'`: a call of a library function, every argument one quoted
+// word whatever it holds. The function name must be a library identifier.
+std::string call(std::string_view function, const std::vector<std::string>& args = {});
+
+}  // namespace foobar::remote
