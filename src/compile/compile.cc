@@ -140,7 +140,10 @@ using SharedValues = std::vector<std::pair<SharedList, tmpl::Value>>;
 
 tmpl::Value to_value(const json& local, const SharedValues& shared) {
   tmpl::Dict top;
-  for (const auto& [key, v] : local.items()) {
+  for (const auto& item : local.items()) {
+    // Named, not a structured binding: clang 14 cannot capture those in the lambda.
+    const std::string& key = item.key();
+    const json& v = item.value();
     bool splice = v.is_object() && std::any_of(shared.begin(), shared.end(),
                                                [&](const auto& s) { return key == s.first.section; });
     if (!splice) {

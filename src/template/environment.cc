@@ -63,6 +63,12 @@ Result<std::string> Environment::render(const Template& tmpl, const Value& conte
     r.render_template(tmpl, top, out);
   } catch (const RenderError& e) {
     return Diagnostic::error(e.where, e.pos, e.message);
+  } catch (const std::bad_alloc&) {
+    return Diagnostic::error(r.where(), r.current_pos(), "out of memory while rendering this statement");
+  } catch (const std::exception& e) {
+    // Nothing but the engine's own error leaves it: a library exception is a bug
+    // here, still reported at the statement that caused it.
+    return Diagnostic::error(r.where(), r.current_pos(), std::string("internal error while rendering: ") + e.what());
   }
   return out;
 }

@@ -22,6 +22,7 @@ def main() -> int:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.loopcontrols"],
     )
     escape_filters.register(env)
     try:
