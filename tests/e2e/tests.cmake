@@ -5,3 +5,4 @@ foobar_e2e(e2e-stack2 tests/e2e/stack2_test.sh LABELS lab SKIP_RETURN_CODE 77 TI
 foobar_e2e(e2e-stack3 tests/e2e/stack3_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
 foobar_e2e(e2e-replica-add tests/e2e/replica_add_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
 foobar_e2e(e2e-db-users tests/e2e/db_users_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
+foobar_e2e(e2e-crash tests/e2e/crash_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
