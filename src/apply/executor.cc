@@ -1,21 +1,23 @@
 #include "apply/executor.h"
 
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
+#include "apply/kill_point.h"
 #include "facts/probe.h"
 #include "plan/manifest.h"
-#include "util/shell.h"
+#include "remote/library.h"
 #include "util/thread_pool.h"
 
 namespace foobar {
 
 namespace {
 
-// One unit of scheduled work: a host's lock, or one changing action.
+// One unit of scheduled work: one changing action.
 struct Work {
   const HostPlan* host = nullptr;
-  const Action* action = nullptr;  // null: the lock step
+  const Action* action = nullptr;
 };
 
 std::string describe(const Action& a) {
@@ -28,6 +30,10 @@ class Executor {
            const std::map<std::string, transport::Connector*>& connectors, const ApplyOptions& options)
       : m_plan(plan), m_graph(graph), m_connectors(connectors), m_options(options) {
     for (const auto& [host, c] : m_connectors) m_host_mutex[host];  // made in place, never moved
+    for (const auto& hp : m_plan.hosts)
+      for (const auto& a : hp.actions)
+        if (a.handler)
+          for (const auto& source : a.notified_by) m_notifies[source].push_back(&a);
   }
 
   ApplyResult run() {
@@ -35,10 +41,7 @@ class Executor {
     auto outcomes = run_steps(m_steps, [this](std::size_t i) { return run_step(i); }, m_options.schedule);
     for (std::size_t i = 0; i < m_work.size(); ++i) {
       const Work& w = m_work[i];
-      if (!w.action) {
-        if (outcomes[i] == StepOutcome::succeeded) m_locked.push_back(w.host);
-        continue;
-      }
+      if (m_changed.empty() || m_changed.back() != w.host) m_changed.push_back(w.host);
       std::string message;
       if (auto it = m_failures.find(i); it != m_failures.end()) message = it->second;
       m_result.actions.push_back({w.host->host, w.action->id, w.action->type, outcomes[i], message});
@@ -57,11 +60,12 @@ class Executor {
       bool changes = false;
       for (const auto& a : hp.actions) changes |= a.changes();
       if (!changes) continue;
-      std::size_t prev = add_step({&hp, nullptr}, {});
+      std::optional<std::size_t> prev;
       for (const auto& a : hp.actions) {
         if (!a.changes()) continue;
-        prev = add_step({&hp, &a}, {prev});  // a host runs its actions in plan order
-        step_of.emplace(a.id, prev);
+        // A host runs its actions in plan order.
+        prev = add_step({&hp, &a}, prev ? std::vector<std::size_t>{*prev} : std::vector<std::size_t>{});
+        step_of.emplace(a.id, *prev);
       }
     }
     // Cross-host dependencies: wait for the other host's change to the resource.
@@ -84,11 +88,12 @@ class Executor {
 
   bool run_step(std::size_t i) {
     const Work& w = m_work[i];
-    const std::string what = w.action ? describe(*w.action) : "lock";
+    const std::string what = describe(*w.action);
     notify({w.host->host, what, ApplyEvent::Phase::started, ""});
-    auto status = w.action ? run_action(*w.host, *w.action) : take_lock(w.host->host);
+    auto status = run_action(*w.host, *w.action);
     if (status.ok()) {
       notify({w.host->host, what, ApplyEvent::Phase::done, ""});
+      kill_point(w.host->host, what);
       return true;
     }
     std::string message = mask_secrets(status.error().message, m_options.secret_values);
@@ -153,10 +158,11 @@ class Executor {
   // A replica that is not configured yet is seeded from its primary. One that turns
   // out to be configured after all (the plan's facts were older) is reconfigured
   // only, never seeded over.
-  Status seed_replica(const HostPlan& hp, const Resource& r, const std::string& what) {
+  Status seed_replica(const HostPlan& hp, const Action& a, const Resource& r, const std::string& what) {
     auto seed = seed_replica_op(r, m_options.secrets);
     if (!seed) return seed.diagnostics();
-    auto res = run_op_result(hp.host, *seed, what, {k_already_replica_status, k_seed_refused_status});
+    auto res = run_op_result(hp.host, recorded(a, r, std::move(*seed)), what,
+                             {k_already_replica_status, k_seed_refused_status});
     if (!res) return res.diagnostics();
     if (res->exit_status == k_seed_refused_status)
       return Diagnostic::error(hp.host, "refusing to seed this replica from " +
@@ -164,7 +170,43 @@ class Executor {
     if (res->exit_status != k_already_replica_status) return ok_status();
     auto op = converge_op(r, m_options.secrets);
     if (!op) return op.diagnostics();
-    return run_op(hp.host, *op, what);
+    return run_op(hp.host, recorded(a, r, std::move(*op)), what);
+  }
+
+  // The operation, preceded in the same remote step by the records that make a
+  // crash right after it harmless: each handler it notifies goes into the journal
+  // and a created resource into the manifest's log. A change the service's checker
+  // refused changed nothing, so the journal lines it added are taken back.
+  RemoteOp recorded(const Action& a, const Resource& r, RemoteOp op) const {
+    std::string pre, undo;
+    const std::string journal = journal_path(m_options.stack);
+    int n = 0;
+    if (auto it = m_notifies.find(a.id); it != m_notifies.end()) {
+      for (const Action* h : it->second) {
+        const std::string line = std::string(*h->handler == OnChange::restart ? "restart" : "reload") + "\t" +
+                                 escape_field(h->name) + "\t" + escape_field(a.id);
+        const std::string flag = "fb_new" + std::to_string(n++);
+        pre += remote::call("fb_journal_add", {journal, line}) + " || exit 1\n" + flag + "=$FB_JOURNAL_NEW\n";
+        undo += "  if [ \"$" + flag + "\" = 1 ]; then " + remote::call("fb_journal_remove", {journal, line}) + "; fi\n";
+      }
+    }
+    if (a.type == ActionType::create)
+      pre += remote::call("fb_manifest_record", {created_log_path(m_options.stack), manifest_log_line(r)}) +
+             " || exit 1\n";
+    if (pre.empty()) return op;
+    op.command = remote::library() + pre + "(\n" + op.command + "\n)\nfb_st=$?\n" +
+                 (undo.empty() ? "" : "if [ $fb_st = " + std::to_string(k_validation_failed_status) + " ]; then\n" +
+                                          undo + "fi\n") +
+                 "exit $fb_st\n";
+    return op;
+  }
+
+  // The handler, and in the same remote step its journal lines gone.
+  Status run_handler(const std::string& host, const Action& a, OnChange action) {
+    RemoteOp op = service_op(a.name, action);
+    op.command = remote::library() + "(\n" + op.command + "\n) || exit $?\n" +
+                 remote::call("fb_journal_done", {journal_path(m_options.stack), a.name}) + "\n";
+    return run_op(host, op, describe(a));
   }
 
   Status run_action(const HostPlan& hp, const Action& a) {
@@ -173,18 +215,17 @@ class Executor {
         return run_op(hp.host, remove_op(a.kind, a.name, m_options.purge), describe(a));
       case ActionType::reload:
       case ActionType::restart:
-        return run_op(hp.host, service_op(a.name, a.type == ActionType::reload ? OnChange::reload : OnChange::restart),
-                      describe(a));
+        return run_handler(hp.host, a, a.type == ActionType::reload ? OnChange::reload : OnChange::restart);
       case ActionType::create:
       case ActionType::update: {
         const Resource* r = m_graph.find(a.id);
         if (!r) return Diagnostic::error(hp.host, "resource '" + a.id + "' is in the plan but not in the stack");
         if (r->kind == ResourceKind::replication && a.type == ActionType::create)
-          return seed_replica(hp, *r, describe(a));
+          return seed_replica(hp, a, *r, describe(a));
         auto op = converge_op(*r, m_options.secrets, a.revoke_grants);
         if (!op) return op.diagnostics();
-        auto st = run_op(hp.host, *op, describe(a));
-        if (st.ok() && a.handler) st = run_op(hp.host, service_op(a.name, *a.handler), describe(a));
+        auto st = run_op(hp.host, recorded(a, *r, std::move(*op)), describe(a));
+        if (st.ok() && a.handler) st = run_handler(hp.host, a, *a.handler);
         return st;
       }
       case ActionType::noop:
@@ -193,55 +234,44 @@ class Executor {
     return ok_status();
   }
 
-  Status take_lock(const std::string& host) {
-    const std::string lock = shell_quote(lock_path(m_options.stack));
-    auto r = run_on(host,
-                    "mkdir -p " + shell_quote(k_state_dir) + " && if mkdir " + lock + " 2>/dev/null; then cat > " +
-                        lock + "/holder; else cat " + lock + "/holder 2>/dev/null; exit 75; fi",
-                    m_options.holder + "\n");
-    if (!r) return r.diagnostics();
-    if (r->exit_status == 75)
-      return Diagnostic::error(host, "another apply holds the lock " + lock_path(m_options.stack) + " (" +
-                                         trim(r->out) + "); wait for it, or remove the lock if that run is dead");
-    if (!r->ok()) return transport::command_failed(host, "taking the apply lock", *r);
-    return ok_status();
-  }
-
   static std::string trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
   }
 
-  // Writes each locked host's manifest, then releases its lock. A host whose
+  // Writes the manifest of each host that had changes (and drops its log), and
+  // once all its actions succeeded, its journal: every handler ran. A host whose
   // destroy failed keeps its old manifest, so a re-run retries the removals.
   void finish_hosts() {
-    ThreadPool pool(std::max<std::size_t>(1, std::min<std::size_t>(m_locked.size(), m_options.schedule.parallelism)));
+    ThreadPool pool(std::max<std::size_t>(1, std::min<std::size_t>(m_changed.size(), m_options.schedule.parallelism)));
     std::vector<std::future<void>> done;
-    for (const HostPlan* hp : m_locked) done.push_back(pool.submit([this, hp] { finish_host(*hp); }));
+    for (const HostPlan* hp : m_changed) done.push_back(pool.submit([this, hp] { finish_host(*hp); }));
     for (auto& f : done) f.get();
   }
 
   void finish_host(const HostPlan& hp) {
-    bool destroy_failed = false;
-    for (const auto& a : m_result.actions)
-      if (a.host == hp.host && a.type == ActionType::destroy && a.outcome != StepOutcome::succeeded)
-        destroy_failed = true;
-    auto resources = host_resources(m_graph, hp.host);
-    const std::string path = manifest_path(m_options.stack);
-    Status st = ok_status();
-    if (destroy_failed) {
-      // keep the old manifest
-    } else if (resources.empty()) {
-      auto r = run_on(hp.host, "rm -f " + shell_quote(path));
-      if (!r) st = r.diagnostics();
-    } else {
-      const std::string manifest = manifest_to_json(build_manifest(m_options.stack, hp.host, resources));
-      std::lock_guard lock(m_host_mutex.at(hp.host));
-      st = transport::upload(*m_connectors.at(hp.host), path, manifest, 0600);
+    bool destroy_failed = false, all_done = true;
+    for (const auto& a : m_result.actions) {
+      if (a.host != hp.host) continue;
+      all_done = all_done && a.outcome == StepOutcome::succeeded;
+      destroy_failed = destroy_failed || (a.type == ActionType::destroy && a.outcome != StepOutcome::succeeded);
     }
-    if (!st.ok()) record(hp.host, "manifest", st.error().message);
-    auto r = run_on(hp.host, "rm -rf " + shell_quote(lock_path(m_options.stack)));
-    if (!r) record(hp.host, "unlock", r.error().message);
+    auto resources = host_resources(m_graph, hp.host);
+    const std::string path = manifest_path(m_options.stack), log = created_log_path(m_options.stack);
+    std::string command, input;
+    if (destroy_failed) {
+      // keep the old manifest and its log
+    } else if (resources.empty()) {
+      command = remote::call("fb_manifest_remove", {path, log}) + "\n";
+    } else {
+      command = remote::call("fb_manifest_written", {path, log}) + "\n";
+      input = manifest_to_json(build_manifest(m_options.stack, hp.host, resources));
+    }
+    if (all_done) command += remote::call("fb_journal_clear", {journal_path(m_options.stack)}) + "\n";
+    if (command.empty()) return;
+    auto r = run_on(hp.host, remote::library() + command, input);
+    if (!r) record(hp.host, "manifest", r.error().message);
+    else if (!r->ok()) record(hp.host, "manifest", transport::command_failed(hp.host, "writing the manifest", *r).message);
   }
 
   void record(const std::string& host, const std::string& what, const std::string& message) {
@@ -261,7 +291,8 @@ class Executor {
   const ApplyOptions& m_options;
   std::vector<Step> m_steps;
   std::vector<Work> m_work;
-  std::vector<const HostPlan*> m_locked;
+  std::vector<const HostPlan*> m_changed;  // hosts with actions, plan order
+  std::map<std::string, std::vector<const Action*>> m_notifies;  // change id -> handlers it notifies
   std::map<std::size_t, std::string> m_failures;
   ApplyResult m_result;
   std::mutex m_mutex, m_event_mutex;

@@ -28,7 +28,7 @@ class JournalConnector : public transport::Connector {
                             std::size_t output_cap) override {
     {
       std::lock_guard lock(m_journal.mutex);
-      m_journal.entries.push_back(m_fake.name() + ": " + command.substr(0, 40));
+      m_journal.entries.push_back(m_fake.name() + ": " + command);
     }
     return m_fake.run(command, input, timeout, output_cap);
   }
@@ -60,15 +60,23 @@ Action action(const Resource& r, ActionType type) {
   return a;
 }
 
-std::size_t index_of(const Journal& j, const std::string& prefix) {
+// The first command of `host` that contains `part`.
+std::size_t index_of(const Journal& j, const std::string& host, const std::string& part) {
   for (std::size_t i = 0; i < j.entries.size(); ++i)
-    if (j.entries[i].rfind(prefix, 0) == 0) return i;
+    if (j.entries[i].rfind(host + ": ", 0) == 0 && j.entries[i].find(part) != std::string::npos) return i;
   return j.entries.size();
+}
+
+// The recorded command of `fake` that contains `part`, or "".
+std::string command_with(const FakeConnector& fake, const std::string& part) {
+  for (const auto& c : fake.calls())
+    if (c.command.find(part) != std::string::npos) return c.command;
+  return "";
 }
 
 }  // namespace
 
-TEST_CASE("apply locks each host, runs actions in order across hosts, writes the manifest, unlocks") {
+TEST_CASE("apply runs actions in order across hosts, records creations, writes the manifest") {
   Graph g;
   Resource fa = file("a", "/etc/a.conf", {"b:file:/etc/b.conf"});
   Resource fb = file("b", "/etc/b.conf");
@@ -86,33 +94,71 @@ TEST_CASE("apply locks each host, runs actions in order across hosts, writes the
   std::map<std::string, transport::Connector*> conns{{"a", &ja}, {"b", &jb}};
   ApplyOptions opt;
   opt.stack = "s";
-  opt.holder = "tester";
   opt.schedule.parallelism = 1;
   auto result = apply_plan(plan, g, conns, opt);
   CHECK(result.ok());
   REQUIRE(result.actions.size() == 2);
   for (const auto& o : result.actions) CHECK(o.outcome == StepOutcome::succeeded);
   // b's file is written before a's, which depends on it
-  CHECK(a.count("content") == 0);  // payloads travel on stdin only
+  CHECK(a.count("content of") == 0);  // payloads travel on stdin only
   bool a_written = false, b_written = false;
   for (const auto& c : a.calls()) a_written |= c.input == "content of /etc/a.conf\n";
   for (const auto& c : b.calls()) b_written |= c.input == "content of /etc/b.conf\n";
   CHECK(a_written);
   CHECK(b_written);
-  CHECK(index_of(journal, "b: set -e\np=") < index_of(journal, "a: set -e\np="));
-  CHECK(a.count("mkdir '/var/lib/foobarctl/s.lock'") == 1);
-  CHECK(a.count("rm -rf '/var/lib/foobarctl/s.lock'") == 1);
+  CHECK(index_of(journal, "b", "set -e\np=") < index_of(journal, "a", "set -e\np="));
+  // The created file's manifest entry is logged in the same command, before the write.
+  const std::string create = command_with(a, "set -e\np='/etc/a.conf'");
+  const auto logged = create.find("\nfb_manifest_record '/var/lib/foobarctl/s.created' '{");
+  REQUIRE(logged != std::string::npos);
+  CHECK(logged < create.find("set -e\np='/etc/a.conf'"));
+  CHECK(command_with(b, "set -e\np='/etc/b.conf'").find("fb_manifest_record '") == std::string::npos);  // an update
   bool manifest = false;
   for (const auto& c : a.calls())
-    if (c.input.find("\"a:file:/etc/a.conf\"") != std::string::npos) {
-      manifest = true;
-      // Readable by root alone: it lists every managed path and state hash.
-      CHECK(c.command.find("chmod 0600 \"$t\"; mv -f \"$t\" '/var/lib/foobarctl/s.json'") != std::string::npos);
-    }
+    manifest |= c.command.find("\nfb_manifest_written '/var/lib/foobarctl/s.json' '/var/lib/foobarctl/s.created'") !=
+                    std::string::npos &&
+                c.input.find("\"a:file:/etc/a.conf\"") != std::string::npos;
   CHECK(manifest);
+  CHECK(a.count("\nfb_journal_clear '/var/lib/foobarctl/s.pending'") == 1);  // every action succeeded
+  CHECK(a.count("\nfb_lock_take '") == 0);  // locks are the caller's (apply/lock.h)
 }
 
-TEST_CASE("a rejected config fails its action, stops later work, and still unlocks") {
+TEST_CASE("a change records the handlers it notifies in the journal, in the same command; the handler clears them") {
+  Graph g;
+  Resource f = file("a", "/etc/app.py");
+  Resource svc;
+  svc.host = "a";
+  svc.kind = ResourceKind::service;
+  svc.name = "app";
+  svc.state = ServiceState{};
+  f.notify = {Notify{svc.id(), OnChange::restart}};
+  REQUIRE(g.add(f).ok());
+  REQUIRE(g.add(svc).ok());
+  Action restart = action(svc, ActionType::restart);
+  restart.handler = OnChange::restart;
+  restart.notified_by = {f.id()};
+  Plan plan;
+  plan.stack = "s";
+  plan.hosts = {HostPlan{"a", true, "", {}, {action(f, ActionType::update), restart}, {}}};
+  FakeConnector a("a");
+  a.set_default({0, "", ""});
+  std::map<std::string, transport::Connector*> conns{{"a", &a}};
+  ApplyOptions opt;
+  opt.stack = "s";
+  opt.schedule.parallelism = 1;
+  REQUIRE(apply_plan(plan, g, conns, opt).ok());
+  const std::string change = command_with(a, "p='/etc/app.py'");
+  const auto added = change.find("\nfb_journal_add '/var/lib/foobarctl/s.pending' 'restart\tapp\ta:file:/etc/app.py'");
+  REQUIRE(added != std::string::npos);
+  CHECK(added < change.find("p='/etc/app.py'"));
+  // A refused config (status 3) takes its new journal line back.
+  CHECK(change.find("if [ $fb_st = 3 ]") != std::string::npos);
+  const std::string handler = command_with(a, "service 'app' restart");
+  REQUIRE_FALSE(handler.empty());
+  CHECK(handler.find("\nfb_journal_done '/var/lib/foobarctl/s.pending' 'app'") > handler.find("service 'app' restart"));
+}
+
+TEST_CASE("a rejected config fails its action, stops later work, and keeps the journal") {
   Graph g;
   Resource f1 = file("a", "/etc/one"), f2 = file("a", "/etc/two", {"a:file:/etc/one"});
   REQUIRE(g.add(f1).ok());
@@ -132,27 +178,7 @@ TEST_CASE("a rejected config fails its action, stops later work, and still unloc
   CHECK(result.errors[0].message.find("unknown directive") != std::string::npos);
   CHECK(result.actions[1].outcome == StepOutcome::skipped);
   CHECK(a.count("p='/etc/two'") == 0);
-  CHECK(a.count("rm -rf '/var/lib/foobarctl/s.lock'") == 1);
-}
-
-TEST_CASE("a held lock fails the host fast and leaves the other run's lock alone") {
-  Graph g;
-  Resource f1 = file("a", "/etc/one");
-  REQUIRE(g.add(f1).ok());
-  Plan plan;
-  plan.stack = "s";
-  plan.hosts = {HostPlan{"a", true, "", {}, {action(f1, ActionType::create)}, {}}};
-  FakeConnector a("a");
-  a.respond("mkdir '/var/lib/foobarctl/s.lock'", {75, "alice@ctl pid 42\n", ""});
-  a.set_default({0, "", ""});
-  std::map<std::string, transport::Connector*> conns{{"a", &a}};
-  ApplyOptions opt;
-  opt.stack = "s";
-  auto result = apply_plan(plan, g, conns, opt);
-  REQUIRE_FALSE(result.ok());
-  CHECK(result.errors[0].message.find("alice@ctl pid 42") != std::string::npos);
-  CHECK(a.count("p='/etc/one'") == 0);
-  CHECK(a.count("rm -rf") == 0);
+  CHECK(a.count("\nfb_journal_clear '") == 0);  // handlers may still be pending
 }
 
 namespace {
@@ -265,7 +291,7 @@ TEST_CASE("a seed over the replica's own tables fails naming the host, and an un
   CHECK(refused.errors[0].to_string().find("db-03") != std::string::npos);
   CHECK(refused.errors[0].message.find("refusing to seed this replica from db-01: already holds tables in: shop.") !=
         std::string::npos);
-  CHECK(replica.count("rm -rf '/var/lib/foobarctl/s.lock'") == 1);
+  CHECK(replica.count("\nfb_manifest_written '/var/lib/foobarctl/s.json'") == 1);
 
   std::map<std::string, transport::Connector*> only_replica{{"db-03", &replica}};
   auto untargeted = apply_plan(plan, g, only_replica, seed_options());

@@ -28,8 +28,13 @@ int cmd_destroy(std::vector<std::string> args, const GlobalOptions& global) {
     return 1;
   }
   const Graph nothing;  // desired: nothing, so every managed resource is destroyed
-  Plan plan = remote->make_plan(nothing);
-  return confirm_and_apply("foobarctl destroy", *remote, plan, nothing, parsed, global, parsed.count("purge") > 0);
+  std::map<std::string, std::string> fingerprints;
+  SavedPlan basis;
+  basis.plan = remote->make_plan(nothing, &fingerprints);
+  basis.inputs = plan_inputs(*remote, std::move(fingerprints));
+  basis.hosts = remote->hosts;
+  return confirm_and_apply("foobarctl destroy", *remote, basis, nothing, parsed, global, parsed.count("purge") > 0,
+                           false);
 }
 
 }  // namespace foobar::cli

@@ -15,6 +15,8 @@ const std::vector<Command>& commands() {
       {"plan", "show what apply would change on each host, with diffs", cmd_plan},
       {"apply", "make the hosts match the stack", cmd_apply},
       {"destroy", "remove what foobarctl manages from the stack's hosts", cmd_destroy},
+      {"show", "render a saved plan (plan --out FILE) for review", cmd_show},
+      {"unlock", "remove the apply lock of a stack on its hosts, whoever holds it", cmd_unlock},
       {"lab", "run the stack's hosts as a local lab (up, down, status, ssh)", cmd_lab},
   };
   return table;

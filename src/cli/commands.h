@@ -38,6 +38,8 @@ int cmd_plan(std::vector<std::string> args, const GlobalOptions& global);
 int cmd_apply(std::vector<std::string> args, const GlobalOptions& global);
 int cmd_destroy(std::vector<std::string> args, const GlobalOptions& global);
 int cmd_lab(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_show(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_unlock(std::vector<std::string> args, const GlobalOptions& global);
 
 // Shared by the subcommands.
 int not_yet_implemented(const std::string& name);

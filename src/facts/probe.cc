@@ -1,6 +1,7 @@
 #include "facts/probe.h"
 
 #include "facts/probe_script.h"
+#include "remote/library.h"
 #include "util/shell.h"
 #include "util/base64.h"
 #include "util/hash.h"
@@ -16,6 +17,14 @@ std::string manifest_path(const std::string& stack_name, const std::string& stat
 
 std::string lock_path(const std::string& stack_name, const std::string& state_dir) {
   return state_dir + "/" + stack_name + ".lock";
+}
+
+std::string journal_path(const std::string& stack_name, const std::string& state_dir) {
+  return state_dir + "/" + stack_name + ".pending";
+}
+
+std::string created_log_path(const std::string& stack_name, const std::string& state_dir) {
+  return state_dir + "/" + stack_name + ".created";
 }
 
 std::string escape_field(std::string_view s) {
@@ -128,6 +137,7 @@ std::string make_probe(const std::string& stack_name, const std::vector<const Re
     for (auto at = prelude.find(name); at != std::string::npos; at = prelude.find(name))
       prelude.replace(at, std::string_view(name).size(), std::to_string(value));
   script += prelude;
+  script += remote::library();
   script += "rec foobar-probe " + std::to_string(k_probe_version) + "\n";
   bool db = false, firewall = false;
   for (const Resource* r : resources) {
@@ -146,6 +156,7 @@ std::string make_probe(const std::string& stack_name, const std::vector<const Re
   }
   script += "pmanifest " + shell_quote(manifest_path(stack_name, state_dir)) + "\n";
   script += "plock " + shell_quote(lock_path(stack_name, state_dir)) + "\n";
+  script += remote::call("fb_probe_state", {journal_path(stack_name, state_dir), created_log_path(stack_name, state_dir)}) + "\n";
   script += "rec end ok\nexit 0\n";
   return script;
 }
@@ -250,6 +261,13 @@ struct Parser {
                       " the probe reads (a manifest lists one line per resource); move it away if "
                       "foobarctl did not write it, and apply again"));
       else fail(kind, "expected present, toobig or absent");
+    } else if (kind == "pending") {
+      if (!arity(f, 4)) return;
+      if (f[1] != "restart" && f[1] != "reload") return fail(kind, "expected restart or reload");
+      facts.pending.push_back({std::string(f[1]), unescape_field(f[2]), unescape_field(f[3])});
+    } else if (kind == "created") {
+      if (!arity(f, 2)) return;
+      facts.created = b64(kind, f[1]);
     } else if (kind == "lock") {
       if (!arity(f, 3)) return;
       if (f[1] == "free") facts.lock = LockFact{};

@@ -31,6 +31,10 @@ inline constexpr std::size_t k_probe_holder_limit = 4096;
 inline constexpr const char* k_state_dir = "/var/lib/foobarctl";
 std::string manifest_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
 std::string lock_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
+// The journal of pending handlers, and the log of resources created since the
+// manifest was written (src/remote/state.sh).
+std::string journal_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
+std::string created_log_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
 
 // Looks a secret's value up by name; nullopt when it is not set.
 using SecretValue = std::function<std::optional<std::string>(const std::string& name)>;
