@@ -7,11 +7,17 @@
 
 namespace foobar::cli {
 
-int cmd_apply(std::vector<std::string> args, const GlobalOptions& global) {
+cxxopts::Options options_apply() {
   cxxopts::Options opts("foobarctl apply", "make the hosts match the stack, in dependency order, hosts in parallel");
+  opts.positional_help("STACK");
   add_remote_options(opts);
   add_apply_options(opts);
   opts.add_options()("h,help", "show this help");
+  return opts;
+}
+
+int cmd_apply(std::vector<std::string> args, const GlobalOptions& global) {
+  cxxopts::Options opts = options_apply();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;
