@@ -9,14 +9,18 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "stack/fields.h"
 #include "stack/stack.h"
 #include "stack/suggest.h"
 #include "stack/utf8.h"
+#include "util/utf8.h"
 
 namespace foobar::stack {
 
@@ -36,10 +40,14 @@ struct MapView {
   std::vector<Entry> entries;
   std::vector<std::string> suggested;  // keys offered for misspelt ones
   const ObjectSpec* spec = nullptr;    // the table entry of this mapping; nullptr for free keys
+  std::unordered_map<std::string, std::size_t> index;  // key -> entry (maps may be large)
   const Entry* get(std::string_view key) const {
-    for (const auto& e : entries)
-      if (e.key == key) return &e;
-    return nullptr;
+    auto it = index.find(std::string(key));
+    return it == index.end() ? nullptr : &entries[it->second];
+  }
+  void add(Entry e) {
+    index.emplace(e.key, entries.size());
+    entries.push_back(std::move(e));
   }
 };
 
@@ -65,6 +73,22 @@ std::string quoted_list(const Keys& keys) {
 
 bool plain(const YAML::Node& n) { return n.Tag() == "?"; }
 
+// The most values a stack file may hold with its aliases expanded. A stack of a
+// thousand hosts holds some tens of thousands; the bound keeps a small file of
+// nested aliases from costing minutes and gigabytes.
+constexpr std::size_t kMaxExpandedValues = 1000000;
+
+// The most problems reported for one file; the rest are counted. Past this many,
+// the same mistake is usually repeated (often through an alias), and printing
+// hundreds of thousands of lines helps nobody.
+constexpr std::size_t kMaxDiagnostics = 1000;
+
+// Every diagnostic of the loader: values in it are echoed with control
+// characters escaped, and long ones shortened.
+Diagnostic file_error(const std::string& file, SourcePos pos, const std::string& message) {
+  return Diagnostic::error(escape_control(file), pos, shorten_quotes(escape_control(message)));
+}
+
 bool is_env_secret_name(std::string_view name) {
   static const std::set<std::string> words = {"PASSWORD", "PASSWD", "PASS",  "PWD",
                                               "SECRET",   "TOKEN",  "KEY",   "APIKEY",
@@ -85,11 +109,28 @@ class Loader {
  public:
   Loader(const std::string& file, Diagnostics& diags) : m_file(file), m_diags(diags) {}
 
-  const std::set<SourcePos>& error_positions() const { return m_error_positions; }
-
-  void error(SourcePos pos, std::string message) {
+  void error(SourcePos pos, const std::string& message) {
     m_error_positions.insert(pos);
-    m_diags.push_back(Diagnostic::error(m_file, pos, shorten_quotes(std::move(message))));
+    if (m_diags.size() >= kMaxDiagnostics) {
+      ++m_dropped;
+      return;
+    }
+    m_diags.push_back(file_error(m_file, pos, message));
+  }
+
+  // Adds `more` (sorted by position) within the bound, then sorts everything and
+  // says how many problems were left out.
+  void finish(Diagnostics more) {
+    for (Diagnostic& d : more) {
+      if (m_error_positions.count(d.pos)) continue;  // already reported by the structural pass
+      if (m_diags.size() >= kMaxDiagnostics) ++m_dropped;
+      else m_diags.push_back(std::move(d));
+    }
+    sort_by_position(m_diags);
+    if (m_dropped)
+      m_diags.push_back(file_error(m_file, {}, std::to_string(m_dropped) + " more problems are not shown (at most " +
+                                                   std::to_string(kMaxDiagnostics) +
+                                                   " per file); fix these and validate again"));
   }
 
   SourcePos pos_of(const YAML::Node& n, SourcePos fallback) const {
@@ -119,7 +160,7 @@ class Loader {
       error(at, "'" + path + "' must be a mapping, got " + describe(n));
       return std::nullopt;
     }
-    MapView view{pos_of(n, at), path, {}, {}};
+    MapView view{pos_of(n, at), path, {}, {}, {}};
     for (const auto& kv : n) {
       SourcePos key_pos = pos_of(kv.first, view.pos);
       if (!kv.first.IsScalar()) {
@@ -140,8 +181,7 @@ class Loader {
         error(key_pos, "unknown key '" + key + "' " + in(path) + hint);
         continue;
       }
-      view.entries.push_back(Entry{key, key_pos, kv.second, pos_of(kv.second, key_pos),
-                                   join(path, key)});
+      view.add(Entry{key, key_pos, kv.second, pos_of(kv.second, key_pos), join(path, key)});
     }
     return view;
   }
@@ -365,6 +405,7 @@ class Loader {
   const std::string& m_file;
   Diagnostics& m_diags;
   std::set<SourcePos> m_error_positions;
+  std::size_t m_dropped = 0;
 };
 
 Stack Loader::load(const YAML::Node& root, SourcePos root_pos) {
@@ -659,38 +700,93 @@ SourcePos to_pos(const YAML::Mark& m) {
   return SourcePos{m.line + 1, m.column + 1};
 }
 
-// Records where documents start. Used before building nodes, because
-// yaml-cpp's LoadAll loops forever (allocating) on some malformed input such as
-// a stray ',' before the first node: the parser then "starts" a new document
-// at the same place again and again.
-class DocumentStarts : public YAML::EventHandler {
+// Reads the parser's events before any node is built: where documents start, and
+// how many values the document holds once every alias is expanded.
+//
+// Document starts: yaml-cpp's LoadAll loops forever (allocating) on some
+// malformed input such as a stray ',' before the first node: the parser then
+// "starts" a new document at the same place again and again.
+//
+// Expansion: yaml-cpp shares an aliased node instead of copying it, so a short
+// file of nested aliases (a "billion laughs") is cheap to parse but stands for
+// billions of values, and every walk over it (the loader's, each diagnostic it
+// reports) pays for all of them. The count is exact and linear in the file: an
+// anchor's expanded size is recorded when its node ends, and an alias adds it.
+class DocumentScan : public YAML::EventHandler {
  public:
-  std::vector<YAML::Mark> marks;
-  void OnDocumentStart(const YAML::Mark& m) override { marks.push_back(m); }
+  explicit DocumentScan(std::size_t limit) : m_limit(limit) {}
+
+  std::vector<YAML::Mark> starts;
+  std::optional<YAML::Mark> too_big;  // the alias at which the expansion passed the limit
+
+  void OnDocumentStart(const YAML::Mark& m) override { starts.push_back(m); }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override { leaf(m, anchor); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
+    auto it = m_sizes.find(anchor);  // an alias inside its own anchor counts once
+    add(m, it == m_sizes.end() ? 1 : it->second);
+  }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
+                const std::string&) override {
+    leaf(m, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(m, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(m, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  void add(const YAML::Mark& m, std::size_t n) {
+    if (too_big) return;
+    m_total += n;
+    if (m_total > m_limit) too_big = m;
+  }
+  void leaf(const YAML::Mark& m, YAML::anchor_t anchor) {
+    add(m, 1);
+    if (anchor) m_sizes[anchor] = 1;
+  }
+  void open(const YAML::Mark& m, YAML::anchor_t anchor) {
+    m_open.push_back({anchor, m_total});
+    add(m, 1);
+  }
+  void close() {
+    if (m_open.empty()) return;
+    auto [anchor, before] = m_open.back();
+    m_open.pop_back();
+    if (anchor) m_sizes[anchor] = m_total - before;
+  }
+
+  std::size_t m_limit;
+  std::size_t m_total = 0;
+  std::vector<std::pair<YAML::anchor_t, std::size_t>> m_open;  // anchor, m_total at its start
+  std::map<YAML::anchor_t, std::size_t> m_sizes;               // expanded size of each anchor
 };
 
-// Checks that the text is exactly one YAML document (or none); reports where
-// a second one starts or where the parser could not make progress.
-bool check_single_document(const std::string& text, Loader& loader) {
+// Checks that the text is exactly one YAML document (or none) of a bounded size
+// once aliases are expanded; reports where a second one starts, where the parser
+// could not make progress, or the alias that makes the document too big.
+bool check_document(const std::string& text, Loader& loader) {
   std::istringstream in(text);
   YAML::Parser parser(in);
-  DocumentStarts starts;
-  for (int i = 0; i < 2 && parser.HandleNextDocument(starts); ++i) {
+  DocumentScan scan(kMaxExpandedValues);
+  for (int i = 0; i < 2 && parser.HandleNextDocument(scan); ++i) {
   }
-  if (starts.marks.size() < 2) return true;
-  const YAML::Mark& first = starts.marks[0];
-  const YAML::Mark& second = starts.marks[1];
+  if (scan.too_big) {
+    loader.error(to_pos(*scan.too_big),
+                 "YAML aliases expand the stack file to more than " + std::to_string(kMaxExpandedValues) +
+                     " values at this alias; each alias repeats all its anchor holds, so aliases of "
+                     "aliases multiply: repeat fewer of them or write the values out");
+    return false;
+  }
+  if (scan.starts.size() < 2) return true;
+  const YAML::Mark& first = scan.starts[0];
+  const YAML::Mark& second = scan.starts[1];
   if (second.pos == first.pos)
     loader.error(to_pos(second), "YAML syntax error: unexpected character here");
   else
@@ -726,35 +822,31 @@ void resolve_dns(Stack& stack);  // validate.cc
 Result<Stack> parse_stack(std::string_view text, const std::string& file_name) {
   Diagnostics diags;
   if (auto bad = check_text(text)) {
-    diags.push_back(Diagnostic::error(file_name, bad->pos, bad->message));
+    diags.push_back(file_error(file_name, bad->pos, bad->message));
     return diags;
   }
   Loader loader(file_name, diags);
   Stack stack;
   try {
     std::string owned(text);
-    if (!check_single_document(owned, loader)) return diags;
+    if (!check_document(owned, loader)) return diags;
     stack = loader.load(YAML::Load(owned), SourcePos{1, 1});
   } catch (const YAML::Exception& e) {
     SourcePos at = to_pos(e.mark);
     if (auto tab = indenting_tab(text, at.line))
-      diags.push_back(Diagnostic::error(
-          file_name, *tab, "YAML syntax error: a tab indents this line; YAML indents with spaces only"));
+      diags.push_back(
+          file_error(file_name, *tab, "YAML syntax error: a tab indents this line; YAML indents with spaces only"));
     else
-      diags.push_back(Diagnostic::error(file_name, at, "YAML syntax error: " + e.msg));
+      diags.push_back(file_error(file_name, at, "YAML syntax error: " + e.msg));
     return diags;
   } catch (const std::exception& e) {
-    diags.push_back(Diagnostic::error(file_name, {}, std::string("cannot read YAML: ") + e.what()));
+    diags.push_back(file_error(file_name, {}, std::string("cannot read YAML: ") + e.what()));
     return diags;
   }
   // Semantic checks; a place already reported by the structural pass is not
   // reported again (a wrongly typed port is not also "out of range").
-  for (Diagnostic& d : validate_stack(stack))
-    if (!loader.error_positions().count(d.pos)) diags.push_back(std::move(d));
-  if (has_errors(diags)) {
-    sort_by_position(diags);
-    return diags;
-  }
+  loader.finish(validate_stack(stack));
+  if (has_errors(diags)) return diags;
   resolve_dns(stack);
   return stack;
 }
@@ -762,13 +854,13 @@ Result<Stack> parse_stack(std::string_view text, const std::string& file_name) {
 Result<Stack> load_stack(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
-    return Diagnostic::error(path, "is a directory, not a stack file");
+    return file_error(path, {}, "is a directory, not a stack file");
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return Diagnostic::error(path, "cannot open the stack file: " + std::string(std::strerror(errno)));
+    return file_error(path, {}, "cannot open the stack file: " + std::string(std::strerror(errno)));
   std::ostringstream buf;
   buf << in.rdbuf();
-  if (in.bad()) return Diagnostic::error(path, "cannot read the stack file");
+  if (in.bad()) return file_error(path, {}, "cannot read the stack file");
   return parse_stack(buf.str(), path);
 }
 

@@ -51,7 +51,7 @@ const Case kCases[] = {
     {"admin_cidrs: [10.77.0.1/32]", "admin_cidrs: [10.77.0.1/33]", 26, "admin CIDR '10.77.0.1/33' is not a valid CIDR: the prefix length must be a number from 0 to 32"},
     {"from: 10.77.0.0/24", "from: 10.77.0.5/24", 24, "host bits are set below the /24 prefix; did you mean 10.77.0.0/24?"},
     {"from: [10.77.0.51/32]", "from: [10.77.0.x/32]", 26, "firewall rule source '10.77.0.x/32' is not a valid CIDR"},
-    {"port: 2222", "port: 70000", 6, "ssh port 70000 is not a valid port; use 1 to 65535"},
+    {"port: 2222", "port: 70000", 6, "hosts.web-01.ssh.port 70000 is not a valid port; use 1 to 65535"},
     {"web: { hosts: [web-01] }", "web: { hosts: [web-01], port: 0 }", 18, "tiers.web.port 0 is not a valid port"},
     {"port: 9113", "port: -1", 26, "firewall rule port -1 is not a valid port"},
     // references between hosts and tiers
@@ -90,7 +90,7 @@ const Case kCases[] = {
     {"environment: { DB_PASSWORD", "environment: { 1X: a, DB_PASSWORD", 19, "environment variable name '1X'"},
     {"databases: [foobar]", "databases: [foo-bar]", 23, "database name 'foo-bar' must use only letters, digits and _"},
     {"databases: [foobar]", "databases: [foobar, foobar]", 23, "database 'foobar' is listed twice"},
-    {"grants: [\"ALL PRIVILEGES ON foobar.*\"]", "grants: [\"ALL PRIVILEGES foobar\"]", 24, "grant 'ALL PRIVILEGES foobar' must look like 'PRIVILEGES ON database.table'"},
+    {"grants: [\"ALL PRIVILEGES ON foobar.*\"]", "grants: [\"ALL PRIVILEGES foobar\"]", 24, "grant 'ALL PRIVILEGES foobar' must look like 'PRIVILEGE[, PRIVILEGE...] ON database.table'"},
     {"users: [ { name: foobar,", "users: [ { name: repl,", 24, "db user 'repl' is also the replication user"},
     {"grants: [\"ALL PRIVILEGES ON foobar.*\"] } ]", "grants: [] }, { name: foobar, password: { secret: X }, from: 10.0.0.0/8 } ]", 24, "db user 'foobar' is defined twice"},
     // secrets
