@@ -90,7 +90,8 @@ std::string stack_schema_json() {
     if (o != &root) defs[def_name(*o)] = object_schema(*o);
   ordered_json out = {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
                       {"title", "foobarctl stack file"}};
-  for (auto& [k, v] : object_schema(root).items()) out[k] = v;
+  const ordered_json top = object_schema(root);
+  for (const auto& [k, v] : top.items()) out[k] = v;
   out["$defs"] = defs;
   return out.dump(2) + "\n";
 }

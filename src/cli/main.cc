@@ -19,6 +19,7 @@
 namespace {
 
 using foobar::cli::commands;
+using foobar::cli::color_wanted;
 using foobar::cli::GlobalOptions;
 
 void print_usage(FILE* out) {

@@ -18,8 +18,6 @@
 
 namespace foobar::compile {
 
-// FOOBAR_TEMPLATES, else <prefix>/share/foobarctl/templates of an installed binary, else
-// the source tree's templates/.
 std::filesystem::path default_templates_dir();
 
 struct CompileOptions {

@@ -110,5 +110,5 @@ TEST_CASE("field table: the loader reports each required key of the table as mis
   }
   for (const auto& [spec, reported] : reported_by_spec)
     for (const auto& f : spec->fields)
-      if (f.required) CHECK_MESSAGE(reported.count(f.key), spec->path + "." + f.key);
+      if (f.required) CHECK_MESSAGE(reported.count(f.key), (spec->path + "." + f.key));
 }

@@ -4,7 +4,7 @@
 # --templates win, in that order), the man page lists every command and option that
 # --help does, and the completion offers commands, options, host and tier names.
 set -euo pipefail
-F=${FOOBARCTL:-build/foobarctl}
+F=$(realpath "${FOOBARCTL:-build/foobarctl}")
 BUILD=${FOOBAR_BUILD_DIR:-build}
 SRC=$PWD
 source tests/package/completion_lib.sh
@@ -61,10 +61,11 @@ done
 ok "man page: every command and every option of each command's --help ($(echo $cmds | wc -w) commands)"
 
 COMP=$P/share/bash-completion/completions/foobarctl
-complete_words "$COMP" "$F" pl | grep -qx plan || fail "completion: commands"
-complete_words "$COMP" "$F" plan --det | grep -qx -- --detailed-exitcode || fail "completion: plan's options"
-complete_words "$COMP" "$F" lab s | grep -qx ssh || fail "completion: lab subcommands"
+echo "$(complete_words "$COMP" "$F" pl)" | grep -qx plan || fail "completion: commands"
+echo "$(complete_words "$COMP" "$F" plan --det)" | grep -qx -- --detailed-exitcode || fail "completion: plan's options"
+echo "$(complete_words "$COMP" "$F" lab s)" | grep -qx ssh || fail "completion: lab subcommands"
 names=$(complete_words "$COMP" "$F" plan "$SRC/stacks/3-scale-up.yaml" --target "")
 for n in lb-01 web-02 app-01 db-02 lb web app db; do echo "$names" | grep -qx "$n" || fail "completion: --target lacks $n: $names"; done
-complete_words "$COMP" "$F" plan "$SRC/stacks/3-scale-up.yaml" --target w | grep -qx web-01 || fail "completion: --target w"
+w=$(complete_words "$COMP" "$F" plan "$SRC/stacks/3-scale-up.yaml" --target w)
+echo "$w" | grep -qx web-01 || fail "completion: --target w gives: $w"
 ok "completion: commands, options, lab subcommands, host and tier names of the stack"

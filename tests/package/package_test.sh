@@ -5,7 +5,7 @@
 # the reference stacks, renders stack 0 byte for byte as the build tree does, and plans
 # it against a lab host. Prints the package's size and apt's install time.
 set -euo pipefail
-F=${FOOBARCTL:-build/foobarctl}
+F=$(realpath "${FOOBARCTL:-build/foobarctl}")
 SRC=$PWD
 BUILD=$(cd "${FOOBAR_BUILD_DIR:-build}" && pwd)
 STACK=stacks/0-simple-web-stack.yaml
@@ -55,7 +55,7 @@ echo "ok: apt install ./$(basename "$deb") took \$(awk -v a="\$t0" -v b="\$(date
 in_root() { chroot \$R env -u FOOBAR_TEMPLATES bash -c "cd /usr/share/foobarctl && \$1"; }
 in_root 'test "\$(command -v foobarctl)" = /usr/bin/foobarctl' || fail "foobarctl is not /usr/bin/foobarctl"
 in_root 'grep -q "^\.SS \"plan\"" /usr/share/man/man1/foobarctl.1' || fail "no man page"
-in_root 'source /usr/share/bash-completion/completions/foobarctl && COMP_WORDS=(foobarctl plan stacks/1-distributed.yaml --target we) COMP_CWORD=4 _foobarctl && [[ " \${COMPREPLY[*]} " == *" web-01 "* ]]' ||
+in_root 'source /usr/share/bash-completion/completions/foobarctl; COMP_WORDS=(foobarctl plan stacks/1-distributed.yaml --target we); COMP_CWORD=4; _foobarctl; [[ " \${COMPREPLY[*]} " == *" web-01 "* ]]' ||
   fail "completion of host names"
 echo "ok: /usr/bin/foobarctl, man page and completion (host names from the stack) installed"
 in_root 'foobarctl validate stacks/*.yaml' || fail "validate"

@@ -4,7 +4,7 @@
 # rejects stacks with an unknown key, a wrong type or an unknown enumeration value —
 # each of which `foobarctl validate` rejects too.
 set -euo pipefail
-F=${FOOBARCTL:-build/foobarctl}
+F=$(realpath "${FOOBARCTL:-build/foobarctl}")
 python3 -c 'import jsonschema, yaml' 2>/dev/null || { echo "schema test skipped: needs python3-jsonschema and python3-yaml"; exit 77; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
