@@ -15,9 +15,11 @@ lab_pkgs=(iproute2 openssh-server openssh-client nginx haproxy mariadb-server ma
   openssl procps psmisc util-linux time)
 # Exporters and the app server (examples/foobar-app) the templates configure; HAProxy
 # exports its own metrics, so prometheus-haproxy-exporter is not needed. systemd is
-# here for systemd-analyze, which checks the rendered unit.
+# here for systemd-analyze, which checks the rendered unit; systemd-container gives
+# systemd-nspawn, which boots systemd as PID 1 in a lab host (lab up --init systemd).
+# --no-install-recommends keeps libnss-mymachines out: the machine's nsswitch.conf stays.
 lab_pkgs+=(prometheus-nginx-exporter prometheus-mysqld-exporter gunicorn python3-flask python3-pymysql
-  lsb-base systemd)
+  lsb-base systemd systemd-container)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}" "${lab_pkgs[@]}"; do

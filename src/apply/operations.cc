@@ -7,10 +7,13 @@ namespace foobar {
 
 namespace {
 
-// Runs `verb` on a service with systemd when it is PID 1, else the init script.
+// Runs `verb` on a service with systemd when it is PID 1, else the init script. systemd
+// acts on the unit it has loaded: when the unit file changed on disk (or appeared),
+// daemon-reload first, so a changed unit is what starts.
 std::string service_cmd(const std::string& service, const std::string& verb) {
   std::string q = shell_quote(service);
-  return "if [ -d /run/systemd/system ]; then systemctl " + verb + " " + q +
+  return "if [ -d /run/systemd/system ]; then case \"$(systemctl show -p NeedDaemonReload -p LoadState --value -- " +
+         q + " 2>/dev/null)\" in *yes*|*not-found*) systemctl daemon-reload ;; esac; systemctl " + verb + " " + q +
          "; else service " + q + " " + verb + "; fi";
 }
 

@@ -21,6 +21,8 @@ namespace {
 constexpr const char* kAbout =
     "A lab host is a network namespace on bridge labbr0 (10.77.0.0/24), an overlay root\n"
     "and its own PID/UTS/mount namespaces running sshd. Needs root. One lab at a time.\n"
+    "--init systemd (the default) boots systemd as each host's PID 1, as on a real VM;\n"
+    "--init sysv runs sshd and init scripts under a small PID 1 (light: 100 hosts).\n"
     "'lab ssh' without a command opens an interactive ssh session; with a command it\n"
     "(one word: a shell command line; several: an argv, passed on exactly)\n"
     "runs it and exits with its status.\n"
@@ -85,6 +87,8 @@ int lab_up_cmd(std::vector<std::string> args) {
   auto r = opts.parse(static_cast<int>(args.size()), argv.data());
   if (r.count("help")) return std::printf("%s", opts.help().c_str()), 0;
   if (!r.count("name")) return report({Diagnostic::error("lab up", "give a STACK file or a lab NAME with --host")});
+  auto init = lab::parse_lab_init(r["init"].as<std::string>());
+  if (!init) return report(init.diagnostics());
   std::string name = r["name"].as<std::vector<std::string>>().front();
   std::vector<lab::LabHostSpec> hosts;
   LabTarget target;
@@ -102,15 +106,18 @@ int lab_up_cmd(std::vector<std::string> args) {
     hosts = std::move(*specs);
   }
   auto start = std::chrono::steady_clock::now();
-  auto state = lab::lab_up(name, hosts);
+  auto state = lab::lab_up(name, hosts, *init);
   if (!state) return report(state.diagnostics());
   if (auto st = prepare_lab_files(state->dir, target); !st) {
     (void)lab::lab_down(name);  // nothing half made stays behind
     return report(st.diagnostics());
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  std::printf("lab %s is up: %zu hosts in %.1f s\n", name.c_str(), state->hosts.size(), ms.count() / 1000.0);
-  for (const auto& h : state->hosts) std::printf("  %-20s %-15s pid %d\n", h.name.c_str(), h.address.c_str(), h.init_pid);
+  std::printf("lab %s is up: %zu %s hosts in %.1f s\n", name.c_str(), state->hosts.size(), lab::to_string(*init),
+              ms.count() / 1000.0);
+  for (const auto& h : state->hosts)
+    std::printf("  %-20s %-15s %s pid %d\n", h.name.c_str(), h.address.c_str(),
+                h.init == lab::LabInit::systemd ? "supervisor" : "init", h.init == lab::LabInit::systemd ? h.pid : h.init_pid);
   std::printf("key %s, known_hosts %s\nlog in with: foobarctl lab ssh HOST\n", state->key.c_str(),
               state->known_hosts.c_str());
   if (!target.nameserver_address.empty())
@@ -138,8 +145,9 @@ int lab_status_cmd(const std::vector<std::string>& positional) {
   std::printf("lab %s\n", name->c_str());
   for (const auto& h : *hosts) {
     bad += !(h.up && h.sshd);
-    std::printf("  %-20s %-15s %-5s sshd %s\n", h.name.c_str(), h.address.c_str(), h.up ? "up" : "DOWN",
-                h.sshd ? "answering" : "NOT answering");
+    std::string boots = h.boots > 1 ? ", rebooted " + std::to_string(h.boots - 1) + "x" : "";
+    std::printf("  %-20s %-15s %-7s %-5s sshd %s%s\n", h.name.c_str(), h.address.c_str(), lab::to_string(h.init),
+                h.up ? "up" : "DOWN", h.sshd ? "answering" : "NOT answering", boots.c_str());
   }
   return bad == 0 ? 0 : 1;
 }
@@ -229,9 +237,11 @@ int lab_exec_all_cmd(const std::vector<std::string>& positional, const std::vect
 
 cxxopts::Options options_lab_up() {
   cxxopts::Options opts("foobarctl lab up", "bring up a lab of isolated hosts");
-  opts.positional_help("STACK.yaml | NAME --host NAME=ADDRESS...");
+  opts.positional_help("STACK.yaml | NAME --host NAME=ADDRESS... [--init systemd|sysv]");
   opts.add_options()("host", "a host as NAME=ADDRESS (repeat)", cxxopts::value<std::vector<std::string>>())(
-      "name", "lab name", cxxopts::value<std::vector<std::string>>())("h,help", "show this help");
+      "name", "lab name", cxxopts::value<std::vector<std::string>>())(
+      "init", "PID 1 of each host: systemd (as on a real VM) or sysv (light)",
+      cxxopts::value<std::string>()->default_value("systemd"))("h,help", "show this help");
   opts.parse_positional({"name"});
   return opts;
 }

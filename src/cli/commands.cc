@@ -20,7 +20,7 @@ const std::vector<Command>& commands() {
        cmd_lab,
        nullptr,
        {
-           {"up", "STACK.yaml | NAME --host NAME=ADDRESS...", "bring up the stack's hosts as lab hosts",
+           {"up", "STACK.yaml | NAME --host NAME=ADDRESS... [--init systemd|sysv]", "bring up the stack's hosts as lab hosts",
             options_lab_up},
            {"down", "[STACK.yaml|NAME]", "stop the lab's hosts and remove what they left behind"},
            {"status", "[STACK.yaml|NAME]", "list the lab's hosts and whether their sshd answers"},

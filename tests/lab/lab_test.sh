@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end: two lab hosts are really isolated from each other and from the machine,
+# End to end: two sysv lab hosts are really isolated from each other and from the machine,
 # host keys are enforced, and 'lab down' leaves nothing behind.
 set -euo pipefail
 F=${FOOBARCTL:-build/foobarctl}
@@ -13,8 +13,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok: $*"; }
 on() { local h=$1; shift; "$F" lab ssh --lab "$LAB" "$h" -- "$@"; }
 
-"$F" lab up "$LAB" --host h1=10.77.0.21 --host h2=10.77.0.22
-"$F" lab status "$LAB" | grep -q "h2 .*up .*sshd answering" || fail "status does not show h2 answering"
+"$F" lab up "$LAB" --init sysv --host h1=10.77.0.21 --host h2=10.77.0.22
+"$F" lab status "$LAB" | grep -q "h2 .*sysv .*up .*sshd answering" || fail "status does not show h2 answering"
 
 # One lab at a time: the bridge subnet is shared.
 if "$F" lab up other-lab --host x=10.77.0.30 2>"$TMP/err"; then fail "a second lab came up"; fi
