@@ -59,13 +59,18 @@ int apply_saved(const std::string& file, const std::string& text, std::vector<st
 
 }  // namespace
 
-int cmd_apply(std::vector<std::string> args, const GlobalOptions& global) {
-  cxxopts::Options opts("foobarctl apply",
-                        "make the hosts match the stack, in dependency order, hosts in parallel; "
+cxxopts::Options options_apply() {
+  cxxopts::Options opts("foobarctl apply", "make the hosts match the stack, in dependency order, hosts in parallel; "
                         "or apply a saved plan (foobarctl apply [--lab] PLANFILE)");
+  opts.positional_help("STACK | PLANFILE");
   add_remote_options(opts);
   add_apply_options(opts);
   opts.add_options()("h,help", "show this help");
+  return opts;
+}
+
+int cmd_apply(std::vector<std::string> args, const GlobalOptions& global) {
+  cxxopts::Options opts = options_apply();
   auto original = args;
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;

@@ -8,12 +8,18 @@
 
 namespace foobar::cli {
 
-int cmd_destroy(std::vector<std::string> args, const GlobalOptions& global) {
+cxxopts::Options options_destroy() {
   cxxopts::Options opts("foobarctl destroy", "remove what foobarctl manages from the stack's hosts");
+  opts.positional_help("STACK");
   add_remote_options(opts);
   add_apply_options(opts);
   opts.add_options()("purge", "also drop databases and remove packages")(
       "force", "destroy even a stack marked `protected: true`")("h,help", "show this help");
+  return opts;
+}
+
+int cmd_destroy(std::vector<std::string> args, const GlobalOptions& global) {
+  cxxopts::Options opts = options_destroy();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;

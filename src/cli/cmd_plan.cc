@@ -11,13 +11,19 @@
 
 namespace foobar::cli {
 
-int cmd_plan(std::vector<std::string> args, const GlobalOptions& global) {
+cxxopts::Options options_plan() {
   cxxopts::Options opts("foobarctl plan", "show what apply would change on each host (reads each host once)");
+  opts.positional_help("STACK");
   add_remote_options(opts);
   opts.add_options()("format", "human | json | markdown", cxxopts::value<std::string>()->default_value("human"))(
       "detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on error")(
       "out", "also save the plan to FILE (mode 0600) for 'foobarctl apply FILE'", cxxopts::value<std::string>())(
       "h,help", "show this help");
+  return opts;
+}
+
+int cmd_plan(std::vector<std::string> args, const GlobalOptions& global) {
+  cxxopts::Options opts = options_plan();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;

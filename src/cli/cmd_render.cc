@@ -147,11 +147,16 @@ int render(const Compiled& c, const fs::path& out) {
 
 }  // namespace
 
-int cmd_render(std::vector<std::string> args, const GlobalOptions& /*global*/) {
-  cxxopts::Options opts(args[0], "Write every file the stack puts on every host into DIR/<host>/<path>.");
+cxxopts::Options options_render() {
+  cxxopts::Options opts("foobarctl render", "Write every file the stack puts on every host into DIR/<host>/<path>.");
   opts.positional_help("STACK -o DIR");
   opts.add_options()("h,help", "show this help")("o,output", "output directory", cxxopts::value<std::string>());
   add_compile_options(opts);
+  return opts;
+}
+
+int cmd_render(std::vector<std::string> args, const GlobalOptions& /*global*/) {
+  cxxopts::Options opts = options_render();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;

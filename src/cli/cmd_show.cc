@@ -10,11 +10,17 @@
 
 namespace foobar::cli {
 
-int cmd_show(std::vector<std::string> args, const GlobalOptions& global) {
+cxxopts::Options options_show() {
   cxxopts::Options opts("foobarctl show", "render a saved plan (foobarctl plan --out FILE) for review");
+  opts.positional_help("PLANFILE");
   opts.add_options()("format", "human | json | markdown", cxxopts::value<std::string>()->default_value("human"))(
       "file", "saved plan", cxxopts::value<std::string>())("h,help", "show this help");
   opts.parse_positional({"file"});
+  return opts;
+}
+
+int cmd_show(std::vector<std::string> args, const GlobalOptions& global) {
+  cxxopts::Options opts = options_show();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;

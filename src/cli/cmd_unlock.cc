@@ -10,11 +10,18 @@
 
 namespace foobar::cli {
 
-int cmd_unlock(std::vector<std::string> args, const GlobalOptions&) {
-  const std::string command = "foobarctl unlock";
-  cxxopts::Options opts(command, "remove the stack's apply lock on its hosts (all, or --target), whoever holds it");
+cxxopts::Options options_unlock() {
+  cxxopts::Options opts("foobarctl unlock",
+                        "remove the stack's apply lock on its hosts (all, or --target), whoever holds it");
+  opts.positional_help("STACK");
   add_remote_options(opts);
   opts.add_options()("auto-approve", "do not ask for confirmation")("h,help", "show this help");
+  return opts;
+}
+
+int cmd_unlock(std::vector<std::string> args, const GlobalOptions&) {
+  const std::string command = "foobarctl unlock";
+  cxxopts::Options opts = options_unlock();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -18,7 +19,19 @@ namespace foobar::compile {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path default_templates_dir() { return fs::path(util::source_dir()) / "templates"; }
+// --templates is handled by the caller; then FOOBAR_TEMPLATES, the install prefix the
+// binary sits in (<prefix>/bin/foobarctl -> <prefix>/share/foobarctl/templates), and
+// last the source tree of a development build.
+fs::path default_templates_dir() {
+  if (const char* env = std::getenv("FOOBAR_TEMPLATES"); env && *env) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = (exe.parent_path() / "../share/foobarctl/templates").lexically_normal();
+    if (fs::is_regular_file(installed / "index.json", ec)) return installed;
+  }
+  return fs::path(util::source_dir()) / "templates";
+}
 
 namespace {
 

@@ -13,8 +13,10 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <unordered_map>
 
+#include "stack/fields.h"
 #include "stack/stack.h"
 #include "stack/suggest.h"
 #include "stack/utf8.h"
@@ -37,6 +39,7 @@ struct MapView {
   std::string path;
   std::vector<Entry> entries;
   std::vector<std::string> suggested;  // keys offered for misspelt ones
+  const ObjectSpec* spec = nullptr;    // the table entry of this mapping; nullptr for free keys
   std::unordered_map<std::string, std::size_t> index;  // key -> entry (maps may be large)
   const Entry* get(std::string_view key) const {
     auto it = index.find(std::string(key));
@@ -183,6 +186,29 @@ class Loader {
     return view;
   }
 
+  // A mapping whose keys, required keys and enumerations are those of the field table.
+  std::optional<MapView> map(const YAML::Node& n, SourcePos at, const std::string& path, const ObjectSpec& spec,
+                             std::string_view dup_what = "key") {
+    auto view = map(n, at, path, spec.keys(), dup_what);
+    if (view) view->spec = &spec;
+    return view;
+  }
+
+  // The table's entry for a key the loader reads; reading a key the table lacks is a
+  // programming error, so the table cannot fall behind the loader.
+  static const FieldSpec& spec_of(const MapView& m, std::string_view key) {
+    const FieldSpec* f = m.spec ? m.spec->find(key) : nullptr;
+    if (!f) throw std::logic_error("stack field table has no key '" + std::string(key) + "' in '" + m.path + "'");
+    return *f;
+  }
+
+  template <class E>
+  static std::vector<std::pair<std::string, E>> enum_names(const FieldSpec& f) {
+    std::vector<std::pair<std::string, E>> out;
+    for (std::size_t i = 0; i < f.values.size(); ++i) out.emplace_back(f.values[i], static_cast<E>(i));
+    return out;
+  }
+
   const Entry* required(const MapView& m, std::string_view key, std::string_view hint = "") {
     const Entry* e = m.get(key);
     bool misspelt = std::find(m.suggested.begin(), m.suggested.end(), key) != m.suggested.end();
@@ -272,7 +298,8 @@ class Loader {
   // Field readers: look `key` up in `m`; absent keys keep the default (or, when
   // required, are reported and the field points at the mapping).
   template <class T, class Read>
-  void field(const MapView& m, std::string_view key, Located<T>& out, bool req, Read read) {
+  void field(const MapView& m, std::string_view key, Located<T>& out, Read read) {
+    const bool req = spec_of(m, key).required;
     const Entry* e = req ? required(m, key) : m.get(key);
     if (!e) {
       if (req) out.pos = m.pos;
@@ -282,19 +309,20 @@ class Loader {
     if (auto v = (this->*read)(e->value, e->value_pos, e->path)) out.value = *v;
   }
 
-  void get(const MapView& m, std::string_view key, Located<std::string>& out, bool req = false) {
-    field(m, key, out, req, &Loader::str);
+  void get(const MapView& m, std::string_view key, Located<std::string>& out) {
+    field(m, key, out, &Loader::str);
   }
-  void get(const MapView& m, std::string_view key, Located<int>& out, bool req = false) {
-    field(m, key, out, req, &Loader::integer);
+  void get(const MapView& m, std::string_view key, Located<int>& out) {
+    field(m, key, out, &Loader::integer);
   }
-  void get(const MapView& m, std::string_view key, Located<bool>& out, bool req = false) {
-    field(m, key, out, req, &Loader::boolean);
+  void get(const MapView& m, std::string_view key, Located<bool>& out) {
+    field(m, key, out, &Loader::boolean);
   }
-  void get(const MapView& m, std::string_view key, Located<Duration>& out, bool req = false) {
-    field(m, key, out, req, &Loader::duration);
+  void get(const MapView& m, std::string_view key, Located<Duration>& out) {
+    field(m, key, out, &Loader::duration);
   }
   void get(const MapView& m, std::string_view key, std::optional<Located<std::string>>& out) {
+    spec_of(m, key);
     if (const Entry* e = m.get(key)) {
       Located<std::string> v{{}, e->value_pos};
       if (auto s = str(e->value, e->value_pos, e->path)) v.value = *s;
@@ -302,8 +330,8 @@ class Loader {
     }
   }
   template <class E>
-  void get(const MapView& m, std::string_view key, Located<E>& out,
-           const std::vector<std::pair<std::string, E>>& names) {
+  void get_enum(const MapView& m, std::string_view key, Located<E>& out) {
+    const auto names = enum_names<E>(spec_of(m, key));
     if (const Entry* e = m.get(key)) {
       out.pos = e->value_pos;
       if (auto v = enumeration(e->value, e->value_pos, e->path, names)) out.value = *v;
@@ -323,9 +351,8 @@ class Loader {
     }
   }
 
-  void get_list(const MapView& m, std::string_view key, std::vector<Located<std::string>>& out,
-                bool req = false) {
-    const Entry* e = req ? required(m, key) : m.get(key);
+  void get_list(const MapView& m, std::string_view key, std::vector<Located<std::string>>& out) {
+    const Entry* e = spec_of(m, key).required ? required(m, key) : m.get(key);
     if (!e) return;
     each_item(*e, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
       if (auto s = str(item, pos, path)) out.push_back({*s, pos});
@@ -344,7 +371,7 @@ class Loader {
       error(at, "'" + path + "' must be { secret: NAME }, got " + describe(n));
       return std::nullopt;
     }
-    auto m = map(n, at, path, {"secret"});
+    auto m = map(n, at, path, spec::secret());
     if (!m) return std::nullopt;
     const Entry* e = required(*m, "secret", "write { secret: NAME }");
     if (!e) return std::nullopt;
@@ -396,13 +423,13 @@ Stack Loader::load(const YAML::Node& root, SourcePos root_pos) {
     return s;
   }
   auto m = map(root, root_pos, "",
-               {"stack", "domain", "protected", "defaults", "hosts", "dns", "tiers", "firewall", "monitoring"});
+               spec::root());
   m->path = "";
-  get(*m, "stack", s.name, true);
-  get(*m, "domain", s.domain, true);
+  get(*m, "stack", s.name);
+  get(*m, "domain", s.domain);
   get(*m, "protected", s.protected_);
   if (const Entry* d = m->get("defaults")) {
-    if (auto dm = map(d->value, d->value_pos, d->path, {"ssh"}))
+    if (auto dm = map(d->value, d->value_pos, d->path, spec::defaults()))
       if (const Entry* ssh = dm->get("ssh")) load_ssh(*ssh, s.ssh_defaults);
   }
   if (const Entry* e = required(*m, "hosts")) load_hosts(*e, s);
@@ -417,7 +444,7 @@ Stack Loader::load(const YAML::Node& root, SourcePos root_pos) {
 }
 
 void Loader::load_ssh(const Entry& e, SshConfig& ssh) {
-  auto m = map(e.value, e.value_pos, e.path, {"user", "port", "key", "jump"});
+  auto m = map(e.value, e.value_pos, e.path, spec::ssh());
   if (!m) return;
   get(*m, "user", ssh.user);
   get(*m, "port", ssh.port);
@@ -426,7 +453,7 @@ void Loader::load_ssh(const Entry& e, SshConfig& ssh) {
 }
 
 void Loader::load_hosts(const Entry& e, Stack& s) {
-  auto hosts = map(e.value, e.value_pos, e.path, {}, "host name");
+  auto hosts = map(e.value, e.value_pos, e.path, Keys{}, "host name");
   if (!hosts) return;
   if (e.value.size() == 0)
     error(e.value_pos, "'hosts' is empty; define at least one host with its address");
@@ -435,8 +462,8 @@ void Loader::load_hosts(const Entry& e, Stack& s) {
     host.name = {h.key, h.key_pos};
     host.pos = h.key_pos;
     host.ssh = s.ssh_defaults;
-    if (auto hm = map(h.value, h.value_pos, h.path, {"address", "ssh"})) {
-      get(*hm, "address", host.address, true);
+    if (auto hm = map(h.value, h.value_pos, h.path, spec::host())) {
+      get(*hm, "address", host.address);
       if (const Entry* ssh = hm->get("ssh")) load_ssh(*ssh, host.ssh);
     } else {
       host.address.pos = h.value_pos;
@@ -446,7 +473,7 @@ void Loader::load_hosts(const Entry& e, Stack& s) {
 }
 
 void Loader::load_dns(const Entry& e, Stack& s) {
-  auto m = map(e.value, e.value_pos, e.path, {"ttl", "nameserver", "records"});
+  auto m = map(e.value, e.value_pos, e.path, spec::dns());
   if (!m) return;
   Dns dns;
   dns.pos = m->pos;
@@ -454,24 +481,19 @@ void Loader::load_dns(const Entry& e, Stack& s) {
   get(*m, "nameserver", dns.nameserver);
   if (const Entry* r = m->get("records")) {
     each_item(*r, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
-      auto rm = map(item, pos, path, {"name", "type", "value"});
+      auto rm = map(item, pos, path, spec::record());
       if (!rm) return;
       DnsRecord rec;
       rec.pos = rm->pos;
-      get(*rm, "name", rec.name, true);
+      get(*rm, "name", rec.name);
       rec.type.pos = rm->pos;
       const Entry* t = required(*rm, "type");
       if (!t) return;
       rec.type.pos = t->value_pos;
-      auto type = enumeration<RecordType>(t->value, t->value_pos, t->path,
-                                          {{"A", RecordType::a},
-                                           {"AAAA", RecordType::aaaa},
-                                           {"CNAME", RecordType::cname},
-                                           {"TXT", RecordType::txt},
-                                           {"MX", RecordType::mx}});
+      auto type = enumeration<RecordType>(t->value, t->value_pos, t->path, enum_names<RecordType>(spec_of(*rm, "type")));
       if (!type) return;  // the value cannot be checked without its type
       rec.type.value = *type;
-      get(*rm, "value", rec.value, true);
+      get(*rm, "value", rec.value);
       rec.resolved = rec.value.value;
       dns.records.push_back(std::move(rec));
     });
@@ -480,7 +502,7 @@ void Loader::load_dns(const Entry& e, Stack& s) {
 }
 
 void Loader::load_tiers(const Entry& e, Stack& s) {
-  auto m = map(e.value, e.value_pos, e.path, {"lb", "web", "app", "db"}, "tier");
+  auto m = map(e.value, e.value_pos, e.path, spec::tiers(), "tier");
   s.tiers.pos = e.value_pos;
   if (!m) return;
   s.tiers.pos = m->pos;
@@ -493,19 +515,14 @@ void Loader::load_tiers(const Entry& e, Stack& s) {
 void Loader::load_lb(const Entry& e, LbTier& lb) {
   lb.pos = e.key_pos;
   auto m = map(e.value, e.value_pos, e.path,
-               {"hosts", "balance", "port", "health_check", "vip", "tls"});
+               spec::lb());
   if (!m) return;
   get_list(*m, "hosts", lb.hosts);
-  get<Balance>(*m, "balance", lb.balance,
-               {{"roundrobin", Balance::roundrobin},
-                {"leastconn", Balance::leastconn},
-                {"source", Balance::source},
-                {"first", Balance::first},
-                {"uri", Balance::uri}});
+  get_enum(*m, "balance", lb.balance);
   get(*m, "port", lb.port);
   if (const Entry* h = m->get("health_check")) {
     lb.health_check.pos = h->value_pos;
-    if (auto hm = map(h->value, h->value_pos, h->path, {"path", "interval", "rise", "fall"})) {
+    if (auto hm = map(h->value, h->value_pos, h->path, spec::health_check())) {
       get(*hm, "path", lb.health_check.path);
       get(*hm, "interval", lb.health_check.interval);
       get(*hm, "rise", lb.health_check.rise);
@@ -515,9 +532,9 @@ void Loader::load_lb(const Entry& e, LbTier& lb) {
   if (const Entry* v = m->get("vip")) {
     Vip& vip = lb.vip.emplace();
     vip.pos = v->key_pos;
-    if (auto vm = map(v->value, v->value_pos, v->path, {"address", "router_id", "interface"})) {
-      get(*vm, "address", vip.address, true);
-      get(*vm, "router_id", vip.router_id, true);
+    if (auto vm = map(v->value, v->value_pos, v->path, spec::vip())) {
+      get(*vm, "address", vip.address);
+      get(*vm, "router_id", vip.router_id);
       get(*vm, "interface", vip.interface);
     } else {
       lb.vip.reset();
@@ -529,7 +546,7 @@ void Loader::load_lb(const Entry& e, LbTier& lb) {
 void Loader::load_tls(const Entry& e, Tls& tls) {
   tls.pos = e.key_pos;
   auto m = map(e.value, e.value_pos, e.path,
-               {"enabled", "certificate", "redirect_http", "reencrypt", "port"});
+               spec::tls());
   if (!m) return;
   get(*m, "enabled", tls.enabled);
   get(*m, "redirect_http", tls.redirect_http);
@@ -549,7 +566,7 @@ void Loader::load_tls(const Entry& e, Tls& tls) {
 
 void Loader::load_web(const Entry& e, WebTier& web) {
   web.pos = e.key_pos;
-  auto m = map(e.value, e.value_pos, e.path, {"hosts", "port", "server_name", "root", "static"});
+  auto m = map(e.value, e.value_pos, e.path, spec::web());
   if (!m) return;
   get_list(*m, "hosts", web.hosts);
   get(*m, "port", web.port);
@@ -561,17 +578,17 @@ void Loader::load_web(const Entry& e, WebTier& web) {
 void Loader::load_app(const Entry& e, AppTier& app) {
   app.pos = e.key_pos;
   auto m = map(e.value, e.value_pos, e.path,
-               {"hosts", "source", "path", "command", "port", "user", "environment"});
+               spec::app());
   if (!m) return;
   get_list(*m, "hosts", app.hosts);
-  get(*m, "source", app.source, true);
+  get(*m, "source", app.source);
   get(*m, "path", app.path);
-  get(*m, "command", app.command, true);
+  get(*m, "command", app.command);
   get(*m, "port", app.port);
   get(*m, "user", app.user);
   const Entry* env = m->get("environment");
   if (!env) return;
-  auto em = map(env->value, env->value_pos, env->path, {}, "variable");
+  auto em = map(env->value, env->value_pos, env->path, Keys{}, "variable");
   if (!em) return;
   for (const Entry& v : em->entries) {
     EnvValue value;
@@ -595,23 +612,22 @@ void Loader::load_app(const Entry& e, AppTier& app) {
 void Loader::load_db(const Entry& e, DbTier& db) {
   db.pos = e.key_pos;
   auto m = map(e.value, e.value_pos, e.path,
-               {"engine", "primary", "replicas", "port", "databases", "users", "replication"});
+               spec::db());
   if (!m) return;
-  get<DbEngine>(*m, "engine", db.engine,
-                {{"mariadb", DbEngine::mariadb}, {"mysql", DbEngine::mysql}});
-  get(*m, "primary", db.primary, true);
+  get_enum(*m, "engine", db.engine);
+  get(*m, "primary", db.primary);
   get_list(*m, "replicas", db.replicas);
   get(*m, "port", db.port);
   get_list(*m, "databases", db.databases);
   if (const Entry* u = m->get("users")) {
     each_item(*u, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
-      auto um = map(item, pos, path, {"name", "password", "from", "grants"});
+      auto um = map(item, pos, path, spec::db_user());
       if (!um) return;
       DbUser user;
       user.pos = um->pos;
-      get(*um, "name", user.name, true);
+      get(*um, "name", user.name);
       get_secret(*um, "password", user.password);
-      get(*um, "from", user.from, true);
+      get(*um, "from", user.from);
       get_list(*um, "grants", user.grants);
       db.users.push_back(std::move(user));
     });
@@ -619,15 +635,15 @@ void Loader::load_db(const Entry& e, DbTier& db) {
   if (const Entry* r = m->get("replication")) {
     Replication& rep = db.replication.emplace();
     rep.pos = r->key_pos;
-    if (auto rm = map(r->value, r->value_pos, r->path, {"user", "password"})) {
-      get(*rm, "user", rep.user, true);
+    if (auto rm = map(r->value, r->value_pos, r->path, spec::replication())) {
+      get(*rm, "user", rep.user);
       get_secret(*rm, "password", rep.password);
     }
   }
 }
 
 void Loader::load_firewall(const Entry& e, Stack& s) {
-  auto m = map(e.value, e.value_pos, e.path, {"enabled", "admin_cidrs", "rules"});
+  auto m = map(e.value, e.value_pos, e.path, spec::firewall());
   if (!m) return;
   Firewall& fw = s.firewall.emplace();
   fw.pos = e.key_pos;
@@ -635,13 +651,13 @@ void Loader::load_firewall(const Entry& e, Stack& s) {
   get_list(*m, "admin_cidrs", fw.admin_cidrs);
   if (const Entry* r = m->get("rules")) {
     each_item(*r, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
-      auto rm = map(item, pos, path, {"hosts", "port", "proto", "from"});
+      auto rm = map(item, pos, path, spec::rule());
       if (!rm) return;
       FirewallRule rule;
       rule.pos = rm->pos;
-      get_list(*rm, "hosts", rule.hosts, true);
-      get(*rm, "port", rule.port, true);
-      get<Proto>(*rm, "proto", rule.proto, {{"tcp", Proto::tcp}, {"udp", Proto::udp}});
+      get_list(*rm, "hosts", rule.hosts);
+      get(*rm, "port", rule.port);
+      get_enum(*rm, "proto", rule.proto);
       get_list(*rm, "from", rule.from);
       fw.rules.push_back(std::move(rule));
     });
@@ -650,19 +666,15 @@ void Loader::load_firewall(const Entry& e, Stack& s) {
 
 void Loader::load_monitoring(const Entry& e, Stack& s) {
   auto m = map(e.value, e.value_pos, e.path,
-               {"collector", "exporters", "scrape_interval", "alerts"});
+               spec::monitoring());
   if (!m) return;
   Monitoring& mon = s.monitoring.emplace();
   mon.pos = e.key_pos;
-  get(*m, "collector", mon.collector, true);
+  get(*m, "collector", mon.collector);
   get(*m, "scrape_interval", mon.scrape_interval);
   if (const Entry* x = m->get("exporters")) {
     each_item(*x, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
-      if (auto v = enumeration<Exporter>(item, pos, path,
-                                         {{"node", Exporter::node},
-                                          {"nginx", Exporter::nginx},
-                                          {"haproxy", Exporter::haproxy},
-                                          {"mysqld", Exporter::mysqld}}))
+      if (auto v = enumeration<Exporter>(item, pos, path, enum_names<Exporter>(spec_of(*m, "exporters"))))
         mon.exporters.push_back({*v, pos});
     });
   } else {
@@ -670,17 +682,14 @@ void Loader::load_monitoring(const Entry& e, Stack& s) {
   }
   if (const Entry* a = m->get("alerts")) {
     each_item(*a, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
-      auto am = map(item, pos, path, {"name", "expr", "for", "severity"});
+      auto am = map(item, pos, path, spec::alert());
       if (!am) return;
       Alert alert;
       alert.pos = am->pos;
-      get(*am, "name", alert.name, true);
-      get(*am, "expr", alert.expr, true);
+      get(*am, "name", alert.name);
+      get(*am, "expr", alert.expr);
       get(*am, "for", alert.for_);
-      get<AlertSeverity>(*am, "severity", alert.severity,
-                         {{"info", AlertSeverity::info},
-                          {"warning", AlertSeverity::warning},
-                          {"critical", AlertSeverity::critical}});
+      get_enum(*am, "severity", alert.severity);
       mon.alerts.push_back(std::move(alert));
     });
   }
