@@ -35,8 +35,8 @@ struct FieldSpec {
   FieldType type;
   std::string description;
   bool required = false;
-  std::string default_json;          // the default as JSON ("22", "\"root\"", "[\"node\"]"); empty: none
-  std::vector<std::string> values;   // enumeration names, in the order of the C++ enum
+  std::string default_json = {};        // the default as JSON ("22", "\"root\"", "[\"node\"]"); empty: none
+  std::vector<std::string> values = {}; // enumeration names, in the order of the C++ enum
   const ObjectSpec* object = nullptr;
 };
 

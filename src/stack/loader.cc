@@ -160,7 +160,7 @@ class Loader {
       error(at, "'" + path + "' must be a mapping, got " + describe(n));
       return std::nullopt;
     }
-    MapView view{pos_of(n, at), path, {}, {}, {}};
+    MapView view{pos_of(n, at), path, {}, {}, {}, {}};
     for (const auto& kv : n) {
       SourcePos key_pos = pos_of(kv.first, view.pos);
       if (!kv.first.IsScalar()) {
