@@ -11,7 +11,7 @@
 namespace foobar::cli {
 
 cxxopts::Options options_show() {
-  cxxopts::Options opts("foobarctl show", "render a saved plan (foobarctl plan --out FILE) for review");
+  cxxopts::Options opts("foobarctl show", "render a saved plan file (written by foobarctl plan) for review");
   opts.positional_help("PLANFILE");
   opts.add_options()("format", "human | json | markdown", cxxopts::value<std::string>()->default_value("human"))(
       "file", "saved plan", cxxopts::value<std::string>())("h,help", "show this help");
