@@ -29,10 +29,7 @@ int cmd_plan(std::vector<std::string> args, const GlobalOptions& global) {
   const cxxopts::ParseResult& parsed = *parsed_args;
   if (parsed.count("help")) return std::printf("%s", opts.help().c_str()), 0;
   const std::string format = parsed["format"].as<std::string>();
-  if (format != "human" && format != "json" && format != "markdown") {
-    std::fprintf(stderr, "foobarctl plan: --format must be human, json or markdown, not '%s'\n", format.c_str());
-    return 1;
-  }
+  if (!plan_format_known("foobarctl plan", format)) return 1;
   auto remote = open_remote("foobarctl plan", parsed);
   if (!remote) return 1;
   std::map<std::string, std::string> fingerprints;

@@ -26,10 +26,7 @@ int cmd_show(std::vector<std::string> args, const GlobalOptions& global) {
   const cxxopts::ParseResult& parsed = *parsed_args;
   if (parsed.count("help")) return std::printf("%s", opts.help().c_str()), 0;
   const std::string format = parsed["format"].as<std::string>();
-  if (format != "human" && format != "json" && format != "markdown") {
-    std::fprintf(stderr, "foobarctl show: --format must be human, json or markdown, not '%s'\n", format.c_str());
-    return 1;
-  }
+  if (!plan_format_known("foobarctl show", format)) return 1;
   if (!parsed.count("file")) {
     std::fprintf(stderr, "foobarctl show: no saved plan given; make one with foobarctl plan STACK --out FILE\n");
     return 1;
