@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "template/renderer.h"
+#include "util/utf8.h"
 
 namespace foobar::tmpl {
 namespace {
@@ -17,23 +18,10 @@ bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 Escaped fail(std::string why) { return {false, std::move(why)}; }
 Escaped done(std::string text) { return {true, std::move(text)}; }
 
-// The first control character of s, shown as an escape (\n, \x1b), or "".
+// The first control character of s, shown as diagnostics show it (\n, \x1b), or "".
 std::string first_control(std::string_view s) {
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (!is_control(c)) continue;
-    switch (c) {
-      case '\n': return "\\n";
-      case '\r': return "\\r";
-      case '\t': return "\\t";
-      case '\0': return "\\0";
-      default: {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02x", c);
-        return buf;
-      }
-    }
-  }
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (is_control(static_cast<unsigned char>(s[i]))) return escape_control(s.substr(i, 1));
   return "";
 }
 
