@@ -1,22 +1,36 @@
 #include "apply/executor.h"
 
+#include <algorithm>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "facts/probe.h"
 #include "plan/manifest.h"
-#include "util/shell.h"
+#include "apply/pipeline.h"
+#include "remote/library.h"
 #include "util/thread_pool.h"
 
 namespace foobar {
 
 namespace {
 
-// One unit of scheduled work: a host's lock, or one changing action.
+// One unit of scheduled work: a host's lock, or a group of changing actions the host
+// runs back to back in one remote script (none of them, but the first, waits for
+// another host).
 struct Work {
   const HostPlan* host = nullptr;
-  const Action* action = nullptr;  // null: the lock step
+  std::vector<const Action*> actions;  // empty: the lock step
 };
+
+// What became of one action of a group.
+struct ActionResult {
+  StepOutcome outcome = StepOutcome::not_run;
+  std::string message;
+};
+
+// The exit status of act_lock_take (src/remote/state.sh) when another run holds the lock.
+constexpr int k_lock_held_status = 75;
 
 std::string describe(const Action& a) {
   return std::string(action_name(a.type)) + " " + kind_name(a.kind) + ":" + a.name;
@@ -35,70 +49,220 @@ class Executor {
     auto outcomes = run_steps(m_steps, [this](std::size_t i) { return run_step(i); }, m_options.schedule);
     for (std::size_t i = 0; i < m_work.size(); ++i) {
       const Work& w = m_work[i];
-      if (!w.action) {
+      if (w.actions.empty()) {
         if (outcomes[i] == StepOutcome::succeeded) m_locked.push_back(w.host);
         continue;
       }
-      std::string message;
-      if (auto it = m_failures.find(i); it != m_failures.end()) message = it->second;
-      m_result.actions.push_back({w.host->host, w.action->id, w.action->type, outcomes[i], message});
-      if (outcomes[i] == StepOutcome::skipped || outcomes[i] == StepOutcome::not_run)
-        notify({w.host->host, describe(*w.action), ApplyEvent::Phase::skipped, ""});
+      for (const Action* a : w.actions) {
+        ActionResult res{outcomes[i], ""};
+        if (outcomes[i] == StepOutcome::succeeded || outcomes[i] == StepOutcome::failed) res = m_action_results[a];
+        m_result.actions.push_back({w.host->host, a->id, a->type, res.outcome, res.message});
+        if (res.outcome == StepOutcome::skipped || res.outcome == StepOutcome::not_run)
+          notify({w.host->host, describe(*a), ApplyEvent::Phase::skipped, ""});
+      }
     }
     finish_hosts();
     return std::move(m_result);
   }
 
  private:
+  // A replica's first link is seeded from its primary's output: never pipelined.
+  bool is_seed(const Action& a) const {
+    return a.kind == ResourceKind::replication && a.type == ActionType::create;
+  }
+
+  // The changing actions of other hosts this one waits for.
+  std::vector<std::string> cross_host_deps(const HostPlan& hp, const Action& a,
+                                           const std::unordered_map<std::string, const HostPlan*>& changing) const {
+    std::vector<std::string> out;
+    const Resource* r = m_graph.find(a.id);
+    if (!r) return out;
+    for (const auto& dep : r->deps) {
+      auto it = changing.find(dep);
+      if (it != changing.end() && it->second != &hp) out.push_back(dep);
+    }
+    return out;
+  }
+
   void build_steps() {
+    std::unordered_map<std::string, const HostPlan*> changing;
+    for (const auto& hp : m_plan.hosts)
+      if (hp.reachable)
+        for (const auto& a : hp.actions)
+          if (a.changes()) changing.emplace(a.id, &hp);
     std::unordered_map<std::string, std::size_t> step_of;
+    std::vector<std::vector<std::string>> waits;  // per step: the other hosts' action ids
     for (const auto& hp : m_plan.hosts) {
       if (!hp.reachable) continue;
       bool changes = false;
       for (const auto& a : hp.actions) changes |= a.changes();
       if (!changes) continue;
-      std::size_t prev = add_step({&hp, nullptr}, {});
+      std::size_t prev = add_step({&hp, {}}, {});
+      waits.emplace_back();
+      bool open = false;  // the last step is a group more actions may join
       for (const auto& a : hp.actions) {
         if (!a.changes()) continue;
-        prev = add_step({&hp, &a}, {prev});  // a host runs its actions in plan order
+        auto cross = cross_host_deps(hp, a, changing);
+        if (!open || !cross.empty() || is_seed(a)) {
+          prev = add_step({&hp, {}}, {prev});  // a host runs its actions in plan order
+          waits.push_back(cross);
+        }
+        m_work[prev].actions.push_back(&a);
+        open = !is_seed(a);
         step_of.emplace(a.id, prev);
       }
     }
-    // Cross-host dependencies: wait for the other host's change to the resource.
-    for (std::size_t i = 0; i < m_work.size(); ++i) {
-      if (!m_work[i].action) continue;
-      const Resource* r = m_graph.find(m_work[i].action->id);
-      if (!r) continue;
-      for (const auto& dep : r->deps) {
-        auto it = step_of.find(dep);
-        if (it != step_of.end() && m_steps[it->second].host != m_steps[i].host) m_steps[i].deps.push_back(it->second);
-      }
-    }
+    // Cross-host dependencies: wait for the other host's step with that change.
+    for (std::size_t i = 0; i < m_steps.size(); ++i)
+      for (const auto& dep : waits[i]) m_steps[i].deps.push_back(step_of.at(dep));
   }
 
   std::size_t add_step(Work w, std::vector<std::size_t> deps) {
     m_steps.push_back({w.host->host, std::move(deps)});
-    m_work.push_back(w);
+    m_work.push_back(std::move(w));
     return m_steps.size() - 1;
   }
 
   bool run_step(std::size_t i) {
     const Work& w = m_work[i];
-    const std::string what = w.action ? describe(*w.action) : "lock";
-    notify({w.host->host, what, ApplyEvent::Phase::started, ""});
-    auto status = w.action ? run_action(*w.host, *w.action) : take_lock(w.host->host);
+    if (!w.actions.empty()) return run_group(*w.host, w.actions);
+    notify({w.host->host, "lock", ApplyEvent::Phase::started, ""});
+    auto status = take_lock(w.host->host);
     if (status.ok()) {
-      notify({w.host->host, what, ApplyEvent::Phase::done, ""});
+      notify({w.host->host, "lock", ApplyEvent::Phase::done, ""});
       return true;
     }
-    std::string message = mask_secrets(status.error().message, m_options.secret_values);
+    fail_work(w.host->host, "lock", status.error().message);
+    return false;
+  }
+
+  void fail_work(const std::string& host, const std::string& what, const std::string& raw) {
+    std::string message = mask_secrets(raw, m_options.secret_values);
     {
       std::lock_guard lock(m_mutex);
-      m_failures[i] = message;
-      m_result.errors.push_back(Diagnostic::error(w.host->host, what + ": " + message));
+      m_result.errors.push_back(Diagnostic::error(host, what + ": " + message));
     }
-    notify({w.host->host, what, ApplyEvent::Phase::failed, message});
-    return false;
+    notify({host, what, ApplyEvent::Phase::failed, message});
+  }
+
+  void settle(const HostPlan& hp, const Action* a, StepOutcome outcome, const std::string& message = "") {
+    {
+      std::lock_guard lock(m_mutex);
+      m_action_results[a] = {outcome, mask_secrets(message, m_options.secret_values)};
+    }
+    if (outcome == StepOutcome::succeeded) notify({hp.host, describe(*a), ApplyEvent::Phase::done, ""});
+    else if (outcome == StepOutcome::failed) fail_work(hp.host, describe(*a), message);
+  }
+
+  // The operations of one action: its change, then its handler if it has one.
+  Result<std::vector<RemoteOp>> ops_of(const HostPlan& hp, const Action& a) {
+    switch (a.type) {
+      case ActionType::destroy:
+        return std::vector<RemoteOp>{remove_op(a.kind, a.name, m_options.purge)};
+      case ActionType::reload:
+      case ActionType::restart:
+        return std::vector<RemoteOp>{
+            service_op(a.name, a.type == ActionType::reload ? OnChange::reload : OnChange::restart)};
+      case ActionType::create:
+      case ActionType::update: {
+        const Resource* r = m_graph.find(a.id);
+        if (!r) return Diagnostic::error(hp.host, "resource '" + a.id + "' is in the plan but not in the stack");
+        auto op = converge_op(*r, m_options.secrets, a.revoke_grants);
+        if (!op) return op.diagnostics();
+        std::vector<RemoteOp> ops{std::move(*op)};
+        if (a.handler) ops.push_back(service_op(a.name, *a.handler));
+        return ops;
+      }
+      case ActionType::noop:
+        break;
+    }
+    return std::vector<RemoteOp>{};
+  }
+
+  // Runs a group of actions in one remote script; each action's outcome is settled.
+  bool run_group(const HostPlan& hp, const std::vector<const Action*>& actions) {
+    for (const Action* a : actions) notify({hp.host, describe(*a), ApplyEvent::Phase::started, ""});
+    if (actions.size() == 1 && is_seed(*actions[0])) {
+      const Resource* r = m_graph.find(actions[0]->id);
+      Status st = r ? seed_replica(hp, *r, describe(*actions[0]))
+                    : Status(Diagnostic::error(hp.host, "resource '" + actions[0]->id + "' is not in the stack"));
+      settle(hp, actions[0], st.ok() ? StepOutcome::succeeded : StepOutcome::failed,
+             st.ok() ? "" : st.error().message);
+      return st.ok();
+    }
+    std::vector<RemoteOp> ops;
+    std::vector<std::size_t> owner;  // ops[i] belongs to actions[owner[i]]
+    std::optional<std::pair<std::size_t, std::string>> unbuilt;  // an action whose ops failed to build
+    for (std::size_t k = 0; k < actions.size() && !unbuilt; ++k) {
+      auto built = ops_of(hp, *actions[k]);
+      if (!built) {
+        unbuilt.emplace(k, built.error().message);
+        break;
+      }
+      for (auto& op : *built) {
+        ops.push_back(std::move(op));
+        owner.push_back(k);
+      }
+    }
+    std::vector<std::optional<ActionResult>> results(actions.size());
+    std::string transport_error;
+    if (!ops.empty()) {
+      auto steps = run_pipeline(hp.host, ops);
+      if (!steps) transport_error = steps.error().message;
+      else
+        for (const auto& s : *steps) {
+          if (s.op >= ops.size()) continue;
+          auto& res = results[owner[s.op]];
+          if (s.status != 0)
+            res = ActionResult{StepOutcome::failed, op_failure(hp.host, describe(*actions[owner[s.op]]), s)};
+          else if (!res)
+            res = ActionResult{StepOutcome::succeeded, ""};
+        }
+      // An action succeeded only when its last operation (its handler) reported too.
+      for (std::size_t k = 0; k < actions.size(); ++k) {
+        if (!results[k] || results[k]->outcome != StepOutcome::succeeded) continue;
+        std::size_t last = 0;
+        for (std::size_t i = 0; i < ops.size(); ++i)
+          if (owner[i] == k) last = i;
+        if (!steps || std::none_of(steps->begin(), steps->end(), [&](const StepResult& s) { return s.op == last; }))
+          results[k].reset();
+      }
+    }
+    bool ok = true;
+    for (std::size_t k = 0; k < actions.size(); ++k) {
+      bool has_ops = std::find(owner.begin(), owner.end(), k) != owner.end();
+      if (!ok) {
+        settle(hp, actions[k], StepOutcome::not_run);
+      } else if (unbuilt && unbuilt->first == k) {
+        settle(hp, actions[k], StepOutcome::failed, unbuilt->second);
+        ok = false;
+      } else if (!has_ops) {
+        settle(hp, actions[k], StepOutcome::succeeded);
+      } else if (results[k]) {
+        settle(hp, actions[k], results[k]->outcome, results[k]->message);
+        ok = results[k]->outcome == StepOutcome::succeeded;
+      } else {
+        settle(hp, actions[k], StepOutcome::failed,
+               transport_error.empty() ? "the host reported no outcome (was the connection cut?)" : transport_error);
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  Result<std::vector<StepResult>> run_pipeline(const std::string& host, const std::vector<RemoteOp>& ops) {
+    auto inv = pipeline_invocation(ops);
+    auto r = run_on(host, inv.command, inv.input);
+    if (!r) return r.diagnostics();
+    if (!r->ok()) return transport::command_failed(host, "running the apply script", *r);
+    return parse_step_records(host, r->out);
+  }
+
+  std::string op_failure(const std::string& host, const std::string& what, const StepResult& s) {
+    if (s.status == k_validation_failed_status)
+      return "the service's checker rejected the new config (the old one is kept, nothing was reloaded): " +
+             s.output;
+    return transport::command_failed(host, what, {s.status, "", s.output}).message;
   }
 
   // A connector serves one thread at a time (transport/connector.h). A host's own
@@ -119,7 +283,8 @@ class Executor {
     if (!m_connectors.count(from.host))
       return Diagnostic::error(host, what + " reads from " + from.host + ", which this run does not reach; " +
                                          "include " + from.host + " in --target");
-    auto r = run_on(from.host, from.command);
+    auto from_call = remote::invoke({from.call.text()});
+    auto r = run_on(from.host, from_call.command, from_call.input);
     if (!r) return r.diagnostics();
     if (!r->ok()) return transport::command_failed(from.host, "reading the input of " + host + ": " + what, *r);
     return std::move(r->out) + op.input;
@@ -131,7 +296,8 @@ class Executor {
                                                  const std::string& what, std::initializer_list<int> expected = {}) {
     auto input = op_input(host, op, what);
     if (!input) return input.diagnostics();
-    auto r = run_on(host, op.command, *input);
+    auto inv = remote::invoke({op.call.text()}, *input);
+    auto r = run_on(host, inv.command, inv.input);
     if (!r) return r.diagnostics();
     for (int e : expected)
       if (r->exit_status == e) return r;
@@ -165,42 +331,14 @@ class Executor {
     return run_op(hp.host, *op, what);
   }
 
-  Status run_action(const HostPlan& hp, const Action& a) {
-    switch (a.type) {
-      case ActionType::destroy:
-        return run_op(hp.host, remove_op(a.kind, a.name, m_options.purge), describe(a));
-      case ActionType::reload:
-      case ActionType::restart:
-        return run_op(hp.host, service_op(a.name, a.type == ActionType::reload ? OnChange::reload : OnChange::restart),
-                      describe(a));
-      case ActionType::create:
-      case ActionType::update: {
-        const Resource* r = m_graph.find(a.id);
-        if (!r) return Diagnostic::error(hp.host, "resource '" + a.id + "' is in the plan but not in the stack");
-        if (r->kind == ResourceKind::replication && a.type == ActionType::create)
-          return seed_replica(hp, *r, describe(a));
-        auto op = converge_op(*r, m_options.secrets, a.revoke_grants);
-        if (!op) return op.diagnostics();
-        auto st = run_op(hp.host, *op, describe(a));
-        if (st.ok() && a.handler) st = run_op(hp.host, service_op(a.name, *a.handler), describe(a));
-        return st;
-      }
-      case ActionType::noop:
-        break;
-    }
-    return ok_status();
-  }
-
   Status take_lock(const std::string& host) {
-    const std::string lock = shell_quote(lock_path(m_options.stack));
-    auto r = run_on(host,
-                    "mkdir -p " + shell_quote(k_state_dir) + " && if mkdir " + lock + " 2>/dev/null; then cat > " +
-                        lock + "/holder; else cat " + lock + "/holder 2>/dev/null; exit 75; fi",
-                    m_options.holder + "\n");
+    const std::string lock = lock_path(m_options.stack);
+    auto inv = remote::invoke({remote::call("act_lock_take", {k_state_dir, lock})}, m_options.holder + "\n");
+    auto r = run_on(host, inv.command, inv.input);
     if (!r) return r.diagnostics();
-    if (r->exit_status == 75)
-      return Diagnostic::error(host, "another apply holds the lock " + lock_path(m_options.stack) + " (" +
-                                         trim(r->out) + "); wait for it, or remove the lock if that run is dead");
+    if (r->exit_status == k_lock_held_status)
+      return Diagnostic::error(host, "another apply holds the lock " + lock + " (" + trim(r->out) +
+                                         "); wait for it, or remove the lock if that run is dead");
     if (!r->ok()) return transport::command_failed(host, "taking the apply lock", *r);
     return ok_status();
   }
@@ -230,7 +368,8 @@ class Executor {
     if (destroy_failed) {
       // keep the old manifest
     } else if (resources.empty()) {
-      auto r = run_on(hp.host, "rm -f " + shell_quote(path));
+      auto inv = remote::invoke({remote::call("act_manifest_remove", {path})});
+      auto r = run_on(hp.host, inv.command, inv.input);
       if (!r) st = r.diagnostics();
     } else {
       const std::string manifest = manifest_to_json(build_manifest(m_options.stack, hp.host, resources));
@@ -238,7 +377,8 @@ class Executor {
       st = transport::upload(*m_connectors.at(hp.host), path, manifest, 0644);
     }
     if (!st.ok()) record(hp.host, "manifest", st.error().message);
-    auto r = run_on(hp.host, "rm -rf " + shell_quote(lock_path(m_options.stack)));
+    auto unlock = remote::invoke({remote::call("act_lock_release", {lock_path(m_options.stack)})});
+    auto r = run_on(hp.host, unlock.command, unlock.input);
     if (!r) record(hp.host, "unlock", r.error().message);
   }
 
@@ -260,7 +400,7 @@ class Executor {
   std::vector<Step> m_steps;
   std::vector<Work> m_work;
   std::vector<const HostPlan*> m_locked;
-  std::map<std::size_t, std::string> m_failures;
+  std::map<const Action*, ActionResult> m_action_results;
   ApplyResult m_result;
   std::mutex m_mutex, m_event_mutex;
   std::map<std::string, std::mutex> m_host_mutex;  // one per connector

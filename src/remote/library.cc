@@ -56,4 +56,24 @@ std::string call(std::string_view function, const std::vector<std::string>& args
   return out;
 }
 
+std::string script(const std::vector<std::string>& calls) {
+  std::string out = library();
+  for (const auto& c : calls) {
+    out += c;
+    out += '\n';
+  }
+  return out;
+}
+
+Invocation invoke(const std::vector<std::string>& calls, std::string_view payload) {
+  return invocation(script(calls), payload);
+}
+
+Invocation invocation(std::string text, std::string_view payload) {
+  // head -c reads exactly that many bytes, so the payload stays on stdin for the script.
+  std::string command = "sh -c 'eval \"$(head -c " + std::to_string(text.size()) + ")\"'";
+  text += payload;
+  return {std::move(command), std::move(text)};
+}
+
 }  // namespace foobar::remote

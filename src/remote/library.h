@@ -23,4 +23,19 @@ std::vector<std::string> file_names();
 // word whatever it holds. The function name must be a library identifier.
 std::string call(std::string_view function, const std::vector<std::string>& args = {});
 
+// A whole remote script: the library, then each call (from call()) on its own line.
+std::string script(const std::vector<std::string>& calls);
+
+// How a script reaches a host: a constant command line that reads the script from the
+// head of stdin and evaluates it, so neither the script nor `payload` (the rest of
+// stdin, the script's own input: file contents, SQL with secrets) is ever on a command
+// line.
+struct Invocation {
+  std::string command;
+  std::string input;  // the script, then the payload
+};
+Invocation invoke(const std::vector<std::string>& calls, std::string_view payload = {});
+// The same for a script made by script().
+Invocation invocation(std::string script, std::string_view payload = {});
+
 }  // namespace foobar::remote
