@@ -173,7 +173,7 @@ void HostBuilder::directories() {
   if (has("dns")) directory("dns", "/etc/foobar/dns", "0755", "root");
 }
 
-// A call of fb_tls_self_signed (src/remote/command.sh): CN plus the aliases as DNS names.
+// A call of fb_tls_self_signed (src/remote/guard.sh): CN plus the aliases as DNS names.
 std::string self_signed_command(const std::string& cn, const std::vector<std::string>& alt, const std::string& key,
                                 const std::string& crt, const std::string& bundle = "") {
   std::string names;

@@ -240,7 +240,7 @@ struct Parser {
     facts.services[unescape_field(f[1])] = ServiceFact{f[2] == "running", f[3] == "enabled"};
   }
 
-  // fact_command (command.sh)
+  // fact_command (guard.sh)
   void parse_command_record(const std::vector<std::string_view>& f) {
     if (!arity(f, 3)) return;
     if (f[2] != "run" && f[2] != "skip") return fail(f[0], "expected run or skip");

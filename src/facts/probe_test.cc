@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "facts/probe.h"
+#include "remote/library.h"
 #include "util/base64.h"
 #include "util/hash.h"
 #include "util/shell.h"
@@ -37,12 +38,13 @@ FileState file_state(const std::string& content, bool sensitive = false) {
   return f;
 }
 
-// Runs a script with /bin/sh, `bin` first on PATH; returns its standard output.
-// With `on_stdin`, the script is fed as `sh -s` reads it over an exec channel.
-std::string run_sh(const TempDir& dir, const std::string& script, bool on_stdin = false) {
-  std::string file = dir.write("probe.sh", script);
-  std::string cmd = "PATH=" + shell_quote((dir.path / "bin").string()) + ":\"$PATH\" /bin/sh " +
-                    (on_stdin ? "-s < " : "") + shell_quote(file);
+// Runs a probe as gather_facts sends it (remote::invocation: the script on stdin),
+// `bin` first on PATH; returns its standard output.
+std::string run_sh(const TempDir& dir, const std::string& script) {
+  auto inv = remote::invocation(script);
+  std::string file = dir.write("probe.in", inv.input);
+  std::string cmd = "PATH=" + shell_quote((dir.path / "bin").string()) + ":\"$PATH\" " + inv.command + " < " +
+                    shell_quote(file);
   int status = 0;
   std::string out = test_support::command_output(cmd, &status);
   CHECK(status == 0);
@@ -78,20 +80,18 @@ TEST_CASE("probe text covers every managed item, quoted") {
       res(ResourceKind::database, "foobar", DatabaseState{"mariadb"}),
   };
   auto text = make_probe("stack0", ptrs(rs));
-  CHECK(text.rfind("#!/bin/sh\n", 0) == 0);
-  CHECK(text.find("pfile '/etc/it'\\''s here' '/etc/it'\\''s here' '" + sha256_hex("x") + "'") != std::string::npos);
-  CHECK(text.find("pfile '/etc/secret' '/etc/secret' ''\n") != std::string::npos);  // no content back
-  CHECK(text.find("pdir '/srv/app' '/srv/app'") != std::string::npos);
-  CHECK(text.find("ppkg 'nginx' 'nginx'") != std::string::npos);
-  CHECK(text.find("psvc 'nginx' 'nginx'") != std::string::npos);
-  CHECK(text.find("\npdb\n") != std::string::npos);
-  CHECK(text.find("dpkg-query") != std::string::npos);
-  CHECK(text.find("/run/systemd/system") != std::string::npos);
-  CHECK(text.find("SHOW SLAVE STATUS") != std::string::npos);
-  CHECK(text.find("pmanifest '/var/lib/foobarctl/stack0.json'") != std::string::npos);
-  CHECK(text.find("plock '/var/lib/foobarctl/stack0.lock'") != std::string::npos);
-  CHECK(text.find("@LIMIT@") == std::string::npos);
-  CHECK(make_probe("s", {}).find("\npdb\n") == std::string::npos);  // no database, no query
+  CHECK(text.rfind(remote::library(), 0) == 0);
+  // One call per kind, however many resources it has.
+  CHECK(text.find("\nfact_files '/etc/it'\\''s here' '" + sha256_hex("x") + "' '/etc/secret' ''\n") !=
+        std::string::npos);  // the secret's empty hash: no content back
+  CHECK(text.find("\nfact_dirs '/srv/app'\n") != std::string::npos);
+  CHECK(text.find("\nfact_packages 'nginx'\n") != std::string::npos);
+  CHECK(text.find("\nfact_services 'nginx'\n") != std::string::npos);
+  CHECK(text.find("\nfact_db\n") != std::string::npos);
+  CHECK(text.find("\nfact_manifest '/var/lib/foobarctl/stack0.json'\n") != std::string::npos);
+  CHECK(text.find("\nfact_lock '/var/lib/foobarctl/stack0.lock'\n") != std::string::npos);
+  CHECK(text.find("\nfb_probe_begin '1' '1048576'\n") != std::string::npos);
+  CHECK(make_probe("s", {}).substr(remote::library().size()).find("fact_db") == std::string::npos);  // no query
 }
 
 TEST_CASE("the probe runs under /bin/sh and its output parses") {
@@ -123,7 +123,7 @@ TEST_CASE("the probe runs under /bin/sh and its output parses") {
   };
   // A `service` that knows one running service, so the sysvinit branch is exercised.
   dir.write("bin/service", "#!/bin/sh\n[ \"$1\" = foobar-fake-svc ] && [ \"$2\" = status ]\n", 0755);
-  auto out = run_sh(dir, make_probe("s1", ptrs(rs), state), true);
+  auto out = run_sh(dir, make_probe("s1", ptrs(rs), state));
   auto facts = parse_probe_output("h1", out);
   INFO(out);
   REQUIRE_MESSAGE(facts.ok(), first_error(facts));
@@ -167,25 +167,33 @@ TEST_CASE("the probe runs under /bin/sh and its output parses") {
   CHECK_FALSE(facts->db.probed);
 }
 
-TEST_CASE("the probe reports absent manifest and free lock, and database facts through mysql") {
+TEST_CASE("the probe reports absent manifest and free lock, and database facts from one mysql run") {
   TempDir dir;
+  // Answers the statements on stdin as mysql -B does (a header line before each
+  // non-empty answer), a server too old for SHOW REPLICA STATUS.
   dir.write("bin/mysql", R"(#!/bin/sh
-q=
-while [ $# -gt 0 ]; do case "$1" in -e) q=$2; shift;; esac; shift; done
-case "$q" in
-  'SELECT 1') echo 1 ;;
-  'SHOW DATABASES') printf 'mysql\nfoobar\nodd\\tname\n' ;;
-  'SELECT User, Host FROM mysql.user') printf 'root\tlocalhost\napp\t10.77.0.%%\n' ;;
-  'SHOW REPLICA STATUS') echo 'ERROR 1064 syntax' >&2; exit 1 ;;
-  'SHOW SLAVE STATUS') printf '*************************** 1. row ***************************\n   Slave_IO_State: Waiting for master\n      Master_Host: 10.77.0.21\n Slave_IO_Running: Yes\nSlave_SQL_Running: No\nSeconds_Behind_Master: NULL\n      Gtid_IO_Pos: 0-1-42\n' ;;
-esac
+echo run >> "${0%/*}/runs"
+while IFS= read -r l; do
+  case $l in
+    "SELECT '', '', 'fb:"*) m=${l#*\'fb:}; m=${m%\';}; printf '\t\tfb:%s\n\t\tfb:%s\n' "$m" "$m" ;;
+    'SHOW DATABASES;') printf 'Database\nmysql\nfoobar\nodd\\tname\n' ;;
+    'SELECT User, Host FROM mysql.user;') printf 'User\tHost\nroot\tlocalhost\napp\t10.77.0.%%\n' ;;
+    *'FROM mysql.user WHERE'*) printf 'verdict\tplugin\nmatches\tmysql_native_password\n' ;;
+    'SHOW GRANTS FOR'*) printf 'Grants for app@10.77.0.%%\nGRANT USAGE ON *.* TO `app`@`10.77.0.%%` IDENTIFIED BY PASSWORD '"'*HASH'"'\nGRANT SELECT ON `foobar`.* TO `app`@`10.77.0.%%`\n' ;;
+    'SHOW REPLICA STATUS\G') echo 'ERROR 1064 syntax' >&2 ;;
+    'SHOW SLAVE STATUS\G') printf '*************************** 1. row ***************************\n   Slave_IO_State: Waiting for master\n      Master_Host: 10.77.0.21\n Slave_IO_Running: Yes\nSlave_SQL_Running: No\nSeconds_Behind_Master: NULL\n      Gtid_IO_Pos: 0-1-42\n' ;;
+  esac
+done
 )",
             0755);
-  std::vector<Resource> rs{res(ResourceKind::replication, "primary", ReplicationState{})};
-  auto out = run_sh(dir, make_probe("s2", ptrs(rs), (dir.path / "state").string()), true);
+  std::vector<Resource> rs{res(ResourceKind::replication, "primary", ReplicationState{}),
+                           res(ResourceKind::db_user, "app@10.77.0.%", DbUserState{"app", "10.77.0.%", "", {}})};
+  auto out = run_sh(dir, make_probe("s2", ptrs(rs), (dir.path / "state").string()));
   auto facts = parse_probe_output("db-02", out);
   INFO(out);
   REQUIRE_MESSAGE(facts.ok(), first_error(facts));
+  CHECK(out.find("HASH") == std::string::npos);  // cut on the host
+  CHECK(test_support::command_output("cat " + shell_quote((dir.path / "bin/runs").string())) == "run\n");
   CHECK_FALSE(facts->manifest.has_value());
   CHECK_FALSE(facts->lock.held);
   const auto& db = facts->db;
@@ -193,6 +201,13 @@ esac
   CHECK(db.answering);
   CHECK(db.databases == std::set<std::string>{"mysql", "foobar", "odd\tname"});
   CHECK(db.users == std::set<std::string>{"root@localhost", "app@10.77.0.%"});
+  REQUIRE(db.accounts.count("app@10.77.0.%"));
+  const auto& account = db.accounts.at("app@10.77.0.%");
+  CHECK(account.auth == DbAccountFact::Auth::matches);
+  CHECK(account.plugin == "mysql_native_password");
+  CHECK(account.grants_known);
+  CHECK(account.grants == std::vector<std::string>{"GRANT USAGE ON *.* TO `app`@`10.77.0.%`",
+                                                   "GRANT SELECT ON `foobar`.* TO `app`@`10.77.0.%`"});
   REQUIRE(db.replica.has_value());
   CHECK(db.replica->io_running);
   CHECK_FALSE(db.replica->sql_running);

@@ -49,7 +49,8 @@ fb_replica_wait() {
 }
 
 # The probe's questions, one statement after another, each answer after a marker row
-# ("\t\tfb:NAME": no answer has that shape).
+# ("\t\tfb:NAME": no answer has that shape). Column names stay on, as the vertical
+# replica status needs them: a non-empty answer starts with its header line.
 fb_db_mark() { printf "SELECT '', '', 'fb:%s';\n" "$1"; }
 fb_db_sql() {
   fb_db_mark up; fb_db_mark dbs; echo 'SHOW DATABASES;'
@@ -65,7 +66,8 @@ fb_db_names() { while [ $# -ge 3 ]; do printf 'W\t%s\n' "$1"; shift 3; done; }
 fb_db_awk='
 function esc(s) { gsub(/\\/, "\\\\", s); gsub(/\t/, "\\t", s); return s }
 /^W\t/ { n++; acct[n] = substr($0, 3); next }
-/^\t\tfb:/ { sec = substr($0, 6); if (sec == "auth") a++; next }
+/^\t\tfb:/ { if (substr($0, 6) != sec) { sec = substr($0, 6); if (sec == "auth") a++ } hdr = 1; next }
+hdr { hdr = 0; next }
 sec == "dbs" { print "dbname\t" $0; next }
 sec == "users" { print "dbuser\t" $0; next }
 sec == "auth" { auth[a] = $0; next }
@@ -85,7 +87,7 @@ END { for (i = 1; i <= n; i++) {
 # replica record), parsed by the db records of parse_probe_output.
 fact_db() {
   if ! command -v mysql >/dev/null 2>&1; then rec db down "$(printf 'no mysql client' | b64)"; return 0; fi
-  fb_out=$(fb_db_sql "$@" | fb_my -N --force 2>/dev/null)
+  fb_out=$(fb_db_sql "$@" | fb_my --force 2>/dev/null)
   case $fb_out in
     "		fb:up"*) ;;
     *) fb_err=$(fb_my -N -e 'SELECT 1' 2>&1 >/dev/null </dev/null)

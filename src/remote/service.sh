@@ -14,7 +14,7 @@ fb_svc_pidfile() {
     haproxy) fb_pidfile=$fb_run/haproxy.pid; fb_exe=/usr/sbin/haproxy ;;
     keepalived) fb_pidfile=$fb_run/keepalived.pid; fb_exe=/usr/sbin/keepalived ;;
     mariadb|mysql) fb_pidfile=$fb_run/mysqld/mysqld.pid ;;
-    nsd) fb_pidfile=$fb_run/nsd/nsd.pid; fb_exe=/usr/sbin/nsd ;;
+    nsd) fb_pidfile=$fb_run/nsd/nsd.pid ;;  # its processes rename themselves
     prometheus|prometheus-*) fb_pidfile=$fb_run/prometheus/$1.pid; fb_exe=/usr/bin/$1 ;;
     *) fb_svc_script_pidfile "$1" ;;
   esac
