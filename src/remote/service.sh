@@ -94,8 +94,17 @@ fact_services() {
 fb_svc_running() { case $(fact_services "$1") in *"	running	"*) return 0 ;; esac; return 1; }
 
 # fb_svc NAME VERB: systemctl where systemd runs the host, else the init script.
+# systemd acts on the unit it has loaded: when the unit file changed on disk (or
+# appeared), daemon-reload first, so the changed unit is what starts.
 fb_svc() {
-  if fb_systemd; then systemctl "$2" -- "$1" </dev/null; else service "$1" "$2" </dev/null; fi
+  if fb_systemd; then
+    case $(systemctl show -p NeedDaemonReload -p LoadState --value -- "$1" 2>/dev/null) in
+      *yes*|*not-found*) systemctl daemon-reload ;;
+    esac
+    systemctl "$2" -- "$1" </dev/null
+  else
+    service "$1" "$2" </dev/null
+  fi
 }
 
 # act_service NAME running|stopped enabled|keep: starts it unless it runs (stops it),
