@@ -19,6 +19,7 @@ TMP=$(mktemp -d)
 HZ=$(getconf CLK_TCK)
 cleanup() { "$F" lab down "$STACK" >/dev/null 2>&1 || true; "$F" lab down "$TMP/many.yaml" >/dev/null 2>&1 || true; rm -rf "$TMP"; }
 trap cleanup EXIT
+trap "exit 1" INT TERM
 
 busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }  # user nice system irq softirq
 now() { date +%s.%N; }
