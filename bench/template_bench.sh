@@ -34,9 +34,12 @@ for t in "${templates[@]}"; do
   theirs=$(python3 - "$t" "$tmp/context.json" "$n" "$tmp/ref.out" <<'PY'
 import json, os, sys, time
 import jinja2
+sys.path.insert(0, "tests/template")
+import escape_filters
 path, ctx_path, n, out_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.dirname(path) or "."),
                          trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+escape_filters.register(env)
 tmpl = env.get_template(os.path.basename(path))
 ctx = json.load(open(ctx_path))
 start = time.perf_counter()

@@ -8,15 +8,18 @@ export DEBIAN_FRONTEND=noninteractive
 
 build_pkgs=(cmake g++ make pkg-config libyaml-cpp-dev libssh2-1-dev libcxxopts-dev
   libspdlog-dev libfmt-dev doctest-dev nlohmann-json3-dev libssl-dev)
-test_pkgs=(python3 python3-jinja2 graphviz time bind9-dnsutils shellcheck)
+test_pkgs=(python3 python3-jinja2 python3-jsonschema python3-yaml graphviz time bind9-dnsutils shellcheck
+  dpkg-dev fakeroot)
 lab_pkgs=(iproute2 openssh-server openssh-client nginx haproxy mariadb-server mariadb-client
   nftables keepalived prometheus prometheus-node-exporter bind9-utils nsd curl ca-certificates
   openssl procps psmisc util-linux time)
 # Exporters and the app server (examples/foobar-app) the templates configure; HAProxy
 # exports its own metrics, so prometheus-haproxy-exporter is not needed. systemd is
-# here for systemd-analyze, which checks the rendered unit.
+# here for systemd-analyze, which checks the rendered unit; systemd-container gives
+# systemd-nspawn, which boots systemd as PID 1 in a lab host (lab up --init systemd).
+# --no-install-recommends keeps libnss-mymachines out: the machine's nsswitch.conf stays.
 lab_pkgs+=(prometheus-nginx-exporter prometheus-mysqld-exporter gunicorn python3-flask python3-pymysql
-  lsb-base systemd)
+  lsb-base systemd systemd-container)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}" "${lab_pkgs[@]}"; do

@@ -5,9 +5,10 @@
 #include <optional>
 #include <unordered_map>
 
+#include "apply/kill_point.h"
+#include "apply/pipeline.h"
 #include "facts/probe.h"
 #include "plan/manifest.h"
-#include "apply/pipeline.h"
 #include "remote/library.h"
 #include "util/thread_pool.h"
 
@@ -15,12 +16,11 @@ namespace foobar {
 
 namespace {
 
-// One unit of scheduled work: a host's lock, or a group of changing actions the host
-// runs back to back in one remote script (none of them, but the first, waits for
-// another host).
+// One unit of scheduled work: a group of changing actions a host runs back to back in
+// one remote script (none of them, but the first, waits for another host).
 struct Work {
   const HostPlan* host = nullptr;
-  std::vector<const Action*> actions;  // empty: the lock step
+  std::vector<const Action*> actions;
 };
 
 // What became of one action of a group.
@@ -28,9 +28,6 @@ struct ActionResult {
   StepOutcome outcome = StepOutcome::not_run;
   std::string message;
 };
-
-// The exit status of act_lock_take (src/remote/state.sh) when another run holds the lock.
-constexpr int k_lock_held_status = 75;
 
 std::string describe(const Action& a) {
   return std::string(action_name(a.type)) + " " + kind_name(a.kind) + ":" + a.name;
@@ -42,6 +39,10 @@ class Executor {
            const std::map<std::string, transport::Connector*>& connectors, const ApplyOptions& options)
       : m_plan(plan), m_graph(graph), m_connectors(connectors), m_options(options) {
     for (const auto& [host, c] : m_connectors) m_host_mutex[host];  // made in place, never moved
+    for (const auto& hp : m_plan.hosts)
+      for (const auto& a : hp.actions)
+        if (a.handler)
+          for (const auto& source : a.notified_by) m_notifies[source].push_back(&a);
   }
 
   ApplyResult run() {
@@ -49,10 +50,7 @@ class Executor {
     auto outcomes = run_steps(m_steps, [this](std::size_t i) { return run_step(i); }, m_options.schedule);
     for (std::size_t i = 0; i < m_work.size(); ++i) {
       const Work& w = m_work[i];
-      if (w.actions.empty()) {
-        if (outcomes[i] == StepOutcome::succeeded) m_locked.push_back(w.host);
-        continue;
-      }
+      if (m_changed.empty() || m_changed.back() != w.host) m_changed.push_back(w.host);
       for (const Action* a : w.actions) {
         ActionResult res{outcomes[i], ""};
         if (outcomes[i] == StepOutcome::succeeded || outcomes[i] == StepOutcome::failed) res = m_action_results[a];
@@ -97,19 +95,19 @@ class Executor {
       bool changes = false;
       for (const auto& a : hp.actions) changes |= a.changes();
       if (!changes) continue;
-      std::size_t prev = add_step({&hp, {}}, {});
-      waits.emplace_back();
+      std::optional<std::size_t> prev;
       bool open = false;  // the last step is a group more actions may join
       for (const auto& a : hp.actions) {
         if (!a.changes()) continue;
         auto cross = cross_host_deps(hp, a, changing);
         if (!open || !cross.empty() || is_seed(a)) {
-          prev = add_step({&hp, {}}, {prev});  // a host runs its actions in plan order
+          // A host runs its actions in plan order.
+          prev = add_step({&hp, {}}, prev ? std::vector<std::size_t>{*prev} : std::vector<std::size_t>{});
           waits.push_back(cross);
         }
-        m_work[prev].actions.push_back(&a);
+        m_work[*prev].actions.push_back(&a);
         open = !is_seed(a);
-        step_of.emplace(a.id, prev);
+        step_of.emplace(a.id, *prev);
       }
     }
     // Cross-host dependencies: wait for the other host's step with that change.
@@ -123,18 +121,7 @@ class Executor {
     return m_steps.size() - 1;
   }
 
-  bool run_step(std::size_t i) {
-    const Work& w = m_work[i];
-    if (!w.actions.empty()) return run_group(*w.host, w.actions);
-    notify({w.host->host, "lock", ApplyEvent::Phase::started, ""});
-    auto status = take_lock(w.host->host);
-    if (status.ok()) {
-      notify({w.host->host, "lock", ApplyEvent::Phase::done, ""});
-      return true;
-    }
-    fail_work(w.host->host, "lock", status.error().message);
-    return false;
-  }
+  bool run_step(std::size_t i) { return run_group(*m_work[i].host, m_work[i].actions); }
 
   void fail_work(const std::string& host, const std::string& what, const std::string& raw) {
     std::string message = mask_secrets(raw, m_options.secret_values);
@@ -150,51 +137,100 @@ class Executor {
       std::lock_guard lock(m_mutex);
       m_action_results[a] = {outcome, mask_secrets(message, m_options.secret_values)};
     }
-    if (outcome == StepOutcome::succeeded) notify({hp.host, describe(*a), ApplyEvent::Phase::done, ""});
-    else if (outcome == StepOutcome::failed) fail_work(hp.host, describe(*a), message);
+    if (outcome == StepOutcome::succeeded) {
+      notify({hp.host, describe(*a), ApplyEvent::Phase::done, ""});
+      kill_point(hp.host, describe(*a));
+    } else if (outcome == StepOutcome::failed) fail_work(hp.host, describe(*a), message);
   }
 
-  // The operations of one action: its change, then its handler if it has one.
-  Result<std::vector<RemoteOp>> ops_of(const HostPlan& hp, const Action& a) {
+  // The steps that make a crash right after `op` harmless, then `op`: each handler
+  // the change notifies goes into the journal and a created resource into the
+  // manifest's log, in the same remote script. A change the service's checker refused
+  // changed nothing, so the journal lines it added are taken back (fb_undo_new).
+  std::vector<PipelineStep> recorded(const Action& a, const Resource& r, RemoteOp op) const {
+    std::vector<PipelineStep> steps;
+    const std::string journal = journal_path(m_options.stack);
+    if (auto it = m_notifies.find(a.id); it != m_notifies.end()) {
+      for (const Action* h : it->second) {
+        const std::string line = std::string(*h->handler == OnChange::restart ? "restart" : "reload") + "\t" +
+                                 escape_field(h->name) + "\t" + escape_field(a.id);
+        steps.push_back({RemoteOp{RemoteCall{"fb_journal_step", {journal, line}}, ""},
+                         {RemoteCall{"fb_undo_new", {journal, line}}}});
+      }
+    }
+    if (a.type == ActionType::create)
+      steps.push_back(
+          {RemoteOp{RemoteCall{"fb_manifest_record", {created_log_path(m_options.stack), manifest_log_line(r)}}, ""}});
+    const bool armed = !steps.empty() && !steps.front().then.empty();
+    steps.push_back({std::move(op)});
+    if (armed) steps.back().then.push_back(RemoteCall{"fb_undo_clear", {}});
+    return steps;
+  }
+
+  // The handler, then its journal lines gone: every change that notified it is served.
+  std::vector<PipelineStep> handler(const Action& a, OnChange action) const {
+    return {{service_op(a.name, action)},
+            {RemoteOp{RemoteCall{"fb_journal_done", {journal_path(m_options.stack), a.name}}, ""}}};
+  }
+
+  // The steps of one action: its change, then its handler if it has one.
+  Result<std::vector<PipelineStep>> steps_of(const HostPlan& hp, const Action& a) {
     switch (a.type) {
       case ActionType::destroy:
-        return std::vector<RemoteOp>{remove_op(a.kind, a.name, m_options.purge)};
+        return std::vector<PipelineStep>{{remove_op(a.kind, a.name, m_options.purge)}};
       case ActionType::reload:
       case ActionType::restart:
-        return std::vector<RemoteOp>{
-            service_op(a.name, a.type == ActionType::reload ? OnChange::reload : OnChange::restart)};
+        return handler(a, a.type == ActionType::reload ? OnChange::reload : OnChange::restart);
       case ActionType::create:
       case ActionType::update: {
         const Resource* r = m_graph.find(a.id);
         if (!r) return Diagnostic::error(hp.host, "resource '" + a.id + "' is in the plan but not in the stack");
         auto op = converge_op(*r, m_options.secrets, a.revoke_grants);
         if (!op) return op.diagnostics();
-        std::vector<RemoteOp> ops{std::move(*op)};
-        if (a.handler) ops.push_back(service_op(a.name, *a.handler));
-        return ops;
+        auto steps = recorded(a, *r, std::move(*op));
+        if (a.handler)
+          for (auto& s : handler(a, *a.handler)) steps.push_back(std::move(s));
+        return steps;
       }
       case ActionType::noop:
         break;
     }
-    return std::vector<RemoteOp>{};
+    return std::vector<PipelineStep>{};
   }
 
-  // Runs a group of actions in one remote script; each action's outcome is settled.
+  // Runs a group of actions, in as few remote scripts as the kill point allows (one
+  // without it); each action's outcome is settled.
   bool run_group(const HostPlan& hp, const std::vector<const Action*>& actions) {
+    std::size_t k = 0;
+    bool ok = true;
+    while (ok && k < actions.size()) {
+      std::vector<std::string> whats;
+      for (std::size_t i = k; i < actions.size(); ++i) whats.push_back(describe(*actions[i]));
+      const std::size_t n = steps_before_kill_point(hp.host, whats);
+      ok = run_chunk(hp, {actions.begin() + static_cast<std::ptrdiff_t>(k),
+                          actions.begin() + static_cast<std::ptrdiff_t>(k + n)});
+      k += n;
+    }
+    for (; k < actions.size(); ++k) settle(hp, actions[k], StepOutcome::not_run);
+    return ok;
+  }
+
+  // Runs actions in one remote script; each action's outcome is settled.
+  bool run_chunk(const HostPlan& hp, const std::vector<const Action*>& actions) {
     for (const Action* a : actions) notify({hp.host, describe(*a), ApplyEvent::Phase::started, ""});
     if (actions.size() == 1 && is_seed(*actions[0])) {
       const Resource* r = m_graph.find(actions[0]->id);
-      Status st = r ? seed_replica(hp, *r, describe(*actions[0]))
+      Status st = r ? seed_replica(hp, *actions[0], *r, describe(*actions[0]))
                     : Status(Diagnostic::error(hp.host, "resource '" + actions[0]->id + "' is not in the stack"));
       settle(hp, actions[0], st.ok() ? StepOutcome::succeeded : StepOutcome::failed,
              st.ok() ? "" : st.error().message);
       return st.ok();
     }
-    std::vector<RemoteOp> ops;
+    std::vector<PipelineStep> ops;
     std::vector<std::size_t> owner;  // ops[i] belongs to actions[owner[i]]
     std::optional<std::pair<std::size_t, std::string>> unbuilt;  // an action whose ops failed to build
     for (std::size_t k = 0; k < actions.size() && !unbuilt; ++k) {
-      auto built = ops_of(hp, *actions[k]);
+      auto built = steps_of(hp, *actions[k]);
       if (!built) {
         unbuilt.emplace(k, built.error().message);
         break;
@@ -250,7 +286,7 @@ class Executor {
     return ok;
   }
 
-  Result<std::vector<StepResult>> run_pipeline(const std::string& host, const std::vector<RemoteOp>& ops) {
+  Result<std::vector<StepResult>> run_pipeline(const std::string& host, const std::vector<PipelineStep>& ops) {
     auto inv = pipeline_invocation(ops);
     auto r = run_on(host, inv.command, inv.input);
     if (!r) return r.diagnostics();
@@ -270,9 +306,10 @@ class Executor {
   // operation's input_from), so every use of a connector holds that host's mutex.
   // No thread ever holds two of them, so they cannot deadlock.
   Result<transport::CommandResult> run_on(const std::string& host, const std::string& command,
-                                          std::string_view input = {}) {
+                                          std::string_view input = {},
+                                          std::size_t output_cap = transport::k_output_cap) {
     std::lock_guard lock(m_host_mutex.at(host));
-    return m_connectors.at(host)->run(command, input);
+    return m_connectors.at(host)->run(command, input, transport::Timeout::zero(), output_cap);
   }
 
   // The operation's stdin: the output of its input_from command (run on that host
@@ -284,32 +321,38 @@ class Executor {
       return Diagnostic::error(host, what + " reads from " + from.host + ", which this run does not reach; " +
                                          "include " + from.host + " in --target");
     auto from_call = remote::invoke({from.call.text()});
-    auto r = run_on(from.host, from_call.command, from_call.input);
+    // A dump of the primary's databases: as big as they are, by design held in memory.
+    auto r = run_on(from.host, from_call.command, from_call.input, transport::k_no_output_cap);
     if (!r) return r.diagnostics();
     if (!r->ok()) return transport::command_failed(from.host, "reading the input of " + host + ": " + what, *r);
     return std::move(r->out) + op.input;
   }
 
-  // Runs the operation. A status in `expected` comes back as a result for the caller
-  // to handle; any other failure is an error.
-  Result<transport::CommandResult> run_op_result(const std::string& host, const RemoteOp& op,
+  // Runs the operation, after the steps that record it. A status in `expected` comes
+  // back as a result for the caller to handle; any other failure is an error.
+  Result<transport::CommandResult> run_op_result(const std::string& host, std::vector<PipelineStep> steps,
                                                  const std::string& what, std::initializer_list<int> expected = {}) {
+    RemoteOp& op = steps.back().op;
     auto input = op_input(host, op, what);
     if (!input) return input.diagnostics();
-    auto inv = remote::invoke({op.call.text()}, *input);
-    auto r = run_on(host, inv.command, inv.input);
-    if (!r) return r.diagnostics();
+    op.input = std::move(*input);
+    op.input_from.reset();
+    auto done = run_pipeline(host, steps);
+    if (!done) return done.diagnostics();
+    if (done->empty()) return Diagnostic::error(host, what + ": the host reported no outcome");
+    const StepResult& last = done->back();
+    if (last.status != 0 && last.op + 1 != steps.size())  // a record before the operation failed
+      return Diagnostic::error(host, op_failure(host, what, last));
+    transport::CommandResult r{last.status, "", last.output};
     for (int e : expected)
-      if (r->exit_status == e) return r;
-    if (r->exit_status == k_validation_failed_status)
-      return Diagnostic::error(host, "the service's checker rejected the new config (the old one is kept, "
-                                     "nothing was reloaded): " + r->err);
-    if (!r->ok()) return transport::command_failed(host, what, *r);
+      if (r.exit_status == e) return r;
+    if (r.exit_status != 0) return Diagnostic::error(host, op_failure(host, what, last));
+    if (last.op + 1 != steps.size()) return Diagnostic::error(host, what + ": the host reported no outcome");
     return r;
   }
 
-  Status run_op(const std::string& host, const RemoteOp& op, const std::string& what) {
-    auto r = run_op_result(host, op, what);
+  Status run_op(const std::string& host, std::vector<PipelineStep> steps, const std::string& what) {
+    auto r = run_op_result(host, std::move(steps), what);
     if (!r) return r.diagnostics();
     return ok_status();
   }
@@ -317,10 +360,11 @@ class Executor {
   // A replica that is not configured yet is seeded from its primary. One that turns
   // out to be configured after all (the plan's facts were older) is reconfigured
   // only, never seeded over.
-  Status seed_replica(const HostPlan& hp, const Resource& r, const std::string& what) {
+  Status seed_replica(const HostPlan& hp, const Action& a, const Resource& r, const std::string& what) {
     auto seed = seed_replica_op(r, m_options.secrets);
     if (!seed) return seed.diagnostics();
-    auto res = run_op_result(hp.host, *seed, what, {k_already_replica_status, k_seed_refused_status});
+    auto res = run_op_result(hp.host, recorded(a, r, std::move(*seed)), what,
+                             {k_already_replica_status, k_seed_refused_status});
     if (!res) return res.diagnostics();
     if (res->exit_status == k_seed_refused_status)
       return Diagnostic::error(hp.host, "refusing to seed this replica from " +
@@ -328,19 +372,7 @@ class Executor {
     if (res->exit_status != k_already_replica_status) return ok_status();
     auto op = converge_op(r, m_options.secrets);
     if (!op) return op.diagnostics();
-    return run_op(hp.host, *op, what);
-  }
-
-  Status take_lock(const std::string& host) {
-    const std::string lock = lock_path(m_options.stack);
-    auto inv = remote::invoke({remote::call("act_lock_take", {k_state_dir, lock})}, m_options.holder + "\n");
-    auto r = run_on(host, inv.command, inv.input);
-    if (!r) return r.diagnostics();
-    if (r->exit_status == k_lock_held_status)
-      return Diagnostic::error(host, "another apply holds the lock " + lock + " (" + trim(r->out) +
-                                         "); wait for it, or remove the lock if that run is dead");
-    if (!r->ok()) return transport::command_failed(host, "taking the apply lock", *r);
-    return ok_status();
+    return run_op(hp.host, recorded(a, r, std::move(*op)), what);
   }
 
   static std::string trim(std::string s) {
@@ -348,38 +380,44 @@ class Executor {
     return s;
   }
 
-  // Writes each locked host's manifest, then releases its lock. A host whose
+  // Writes the manifest of each host that had changes (and drops its log), and
+  // once all its actions succeeded, its journal: every handler ran. A host whose
   // destroy failed keeps its old manifest, so a re-run retries the removals.
   void finish_hosts() {
-    ThreadPool pool(std::max<std::size_t>(1, std::min<std::size_t>(m_locked.size(), m_options.schedule.parallelism)));
+    ThreadPool pool(std::max<std::size_t>(1, std::min<std::size_t>(m_changed.size(), m_options.schedule.parallelism)));
     std::vector<std::future<void>> done;
-    for (const HostPlan* hp : m_locked) done.push_back(pool.submit([this, hp] { finish_host(*hp); }));
+    for (const HostPlan* hp : m_changed) done.push_back(pool.submit([this, hp] { finish_host(*hp); }));
     for (auto& f : done) f.get();
   }
 
   void finish_host(const HostPlan& hp) {
-    bool destroy_failed = false;
-    for (const auto& a : m_result.actions)
-      if (a.host == hp.host && a.type == ActionType::destroy && a.outcome != StepOutcome::succeeded)
-        destroy_failed = true;
-    auto resources = host_resources(m_graph, hp.host);
-    const std::string path = manifest_path(m_options.stack);
-    Status st = ok_status();
-    if (destroy_failed) {
-      // keep the old manifest
-    } else if (resources.empty()) {
-      auto inv = remote::invoke({remote::call("act_manifest_remove", {path})});
-      auto r = run_on(hp.host, inv.command, inv.input);
-      if (!r) st = r.diagnostics();
-    } else {
-      const std::string manifest = manifest_to_json(build_manifest(m_options.stack, hp.host, resources));
-      std::lock_guard lock(m_host_mutex.at(hp.host));
-      st = transport::upload(*m_connectors.at(hp.host), path, manifest, 0644);
+    bool destroy_failed = false, all_done = true;
+    for (const auto& a : m_result.actions) {
+      if (a.host != hp.host) continue;
+      all_done = all_done && a.outcome == StepOutcome::succeeded;
+      destroy_failed = destroy_failed || (a.type == ActionType::destroy && a.outcome != StepOutcome::succeeded);
     }
-    if (!st.ok()) record(hp.host, "manifest", st.error().message);
-    auto unlock = remote::invoke({remote::call("act_lock_release", {lock_path(m_options.stack)})});
-    auto r = run_on(hp.host, unlock.command, unlock.input);
-    if (!r) record(hp.host, "unlock", r.error().message);
+    auto resources = host_resources(m_graph, hp.host);
+    const std::string path = manifest_path(m_options.stack), log = created_log_path(m_options.stack);
+    std::vector<std::string> calls;
+    std::string input;
+    if (destroy_failed) {
+      // keep the old manifest and its log
+    } else if (resources.empty()) {
+      calls.push_back(remote::call("fb_manifest_remove", {path, log}));
+    } else {
+      calls.push_back(remote::call("fb_manifest_written", {path, log}));
+      input = manifest_to_json(build_manifest(m_options.stack, hp.host, resources));
+    }
+    if (all_done) calls.push_back(remote::call("fb_journal_clear", {journal_path(m_options.stack)}));
+    if (calls.empty()) return;
+    // Each call must succeed: the exit status is the first failing one's.
+    std::string all;
+    for (const auto& c : calls) all += (all.empty() ? "" : " && ") + c;
+    auto inv = remote::invoke({all}, input);
+    auto r = run_on(hp.host, inv.command, inv.input);
+    if (!r) record(hp.host, "manifest", r.error().message);
+    else if (!r->ok()) record(hp.host, "manifest", transport::command_failed(hp.host, "writing the manifest", *r).message);
   }
 
   void record(const std::string& host, const std::string& what, const std::string& message) {
@@ -399,7 +437,8 @@ class Executor {
   const ApplyOptions& m_options;
   std::vector<Step> m_steps;
   std::vector<Work> m_work;
-  std::vector<const HostPlan*> m_locked;
+  std::vector<const HostPlan*> m_changed;  // hosts with actions, plan order
+  std::map<std::string, std::vector<const Action*>> m_notifies;  // change id -> handlers it notifies
   std::map<const Action*, ActionResult> m_action_results;
   ApplyResult m_result;
   std::mutex m_mutex, m_event_mutex;

@@ -1,6 +1,9 @@
-// Executes a plan on the hosts: per host, take the apply lock, run the changing
-// actions in the plan's dependency order (hosts in parallel, cross-host
-// dependencies respected), then write the host's manifest and release the lock.
+// Executes a plan on hosts the caller has locked (apply/lock.h): per host, the
+// changing actions in the plan's dependency order (hosts in parallel, cross-host
+// dependencies respected), then the host's manifest. Each change records the
+// handlers it notifies in the host's journal in the same remote step, and each
+// handler clears its line when it ran, so a run killed in between leaves the
+// handler pending for the next plan and apply (docs/plan.md).
 #pragma once
 
 #include <functional>
@@ -18,14 +21,13 @@ namespace foobar {
 
 struct ApplyEvent {
   std::string host;
-  std::string what;  // "create file:/etc/nginx/...", "lock", "manifest"
+  std::string what;  // "create file:/etc/nginx/...", "manifest"
   enum class Phase { started, done, failed, skipped } phase;
   std::string detail;  // failure message
 };
 
 struct ApplyOptions {
   std::string stack;
-  std::string holder;  // who holds the lock: "user@machine pid N"
   ScheduleOptions schedule;
   bool purge = false;  // destroy: also database data and packages
   SecretLookup secrets;
@@ -43,7 +45,7 @@ struct ActionOutcome {
 
 struct ApplyResult {
   std::vector<ActionOutcome> actions;
-  Diagnostics errors;  // lock, manifest and action failures, one line each
+  Diagnostics errors;  // manifest and action failures, one line each
   bool ok() const { return errors.empty(); }
 };
 

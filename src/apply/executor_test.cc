@@ -26,13 +26,13 @@ class JournalConnector : public transport::Connector {
  public:
   JournalConnector(FakeConnector& fake, Journal& journal) : m_fake(fake), m_journal(journal) {}
   const std::string& name() const override { return m_fake.name(); }
-  Result<CommandResult> run(const std::string& command, std::string_view input,
-                            transport::Timeout timeout) override {
+  Result<CommandResult> run(const std::string& command, std::string_view input, transport::Timeout timeout,
+                            std::size_t output_cap) override {
     {
       std::lock_guard lock(m_journal.mutex);
-      m_journal.entries.push_back(m_fake.name() + ": " + command.substr(0, 40));
+      m_journal.entries.push_back(m_fake.name() + ": " + command);
     }
-    return m_fake.run(command, input, timeout);
+    return m_fake.run(command, input, timeout, output_cap);
   }
 
  private:
@@ -48,21 +48,20 @@ class RemoteHost : public transport::Connector {
  public:
   explicit RemoteHost(transport::Connector& inner) : m_inner(inner) {}
   const std::string& name() const override { return m_inner.name(); }
-  Result<CommandResult> run(const std::string& command, std::string_view input,
-                            transport::Timeout timeout) override {
-    const std::string prefix = "sh -c 'eval \"$(head -c ";
-    if (command.rfind(prefix, 0) != 0) return m_inner.run(command, input, timeout);
-    std::size_t n = std::stoul(command.substr(prefix.size()));
-    std::string script(input.substr(0, n)), payload(input.substr(n));
-    REQUIRE(script.rfind(remote::library(), 0) == 0);
-    std::string calls = script.substr(remote::library().size());
-    if (calls.rfind("fb_step ", 0) != 0) return m_inner.run(calls, payload, timeout);
+  Result<CommandResult> run(const std::string& command, std::string_view input, transport::Timeout timeout,
+                            std::size_t output_cap) override {
+    auto inv = remote::invoked(command, input);
+    if (!inv) return m_inner.run(command, input, timeout, output_cap);
+    ++scripts;
+    const std::string &calls = inv->calls, &payload = inv->payload;
+    if (calls.rfind("fb_step ", 0) != 0) return m_inner.run(calls, payload, timeout, output_cap);
     std::string out;
     std::size_t at = 0;
     for (std::size_t pos = 0; pos < calls.size();) {
       std::size_t nl = calls.find('\n', pos);
       std::string line = calls.substr(pos, nl - pos);
       pos = nl + 1;
+      if (line.rfind("fb_step ", 0) != 0) continue;  // the script's own bookkeeping (fb_undo_new)
       // fb_step 'N' 'SIZE' FUNCTION ARGS...
       std::size_t q1 = line.find('\'') + 1, q2 = line.find('\'', q1), q3 = line.find('\'', q2 + 1) + 1;
       std::string step = line.substr(q1, q2 - q1);
@@ -70,7 +69,7 @@ class RemoteHost : public transport::Connector {
       std::string call = line.substr(line.find(' ', line.find('\'', q3) + 1) + 1);
       std::size_t fn_end = call.find('\'', 1);  // the function is an argument of fb_step: quoted
       call = call.substr(1, fn_end - 1) + call.substr(fn_end + 1);
-      auto r = m_inner.run(call, payload.substr(at, size), timeout);
+      auto r = m_inner.run(call, payload.substr(at, size), timeout, output_cap);
       at += size;
       if (!r) return r;
       out += "step\t" + step + "\t" + std::to_string(r->exit_status) + "\t" + base64_encode(r->out + r->err) + "\n";
@@ -78,6 +77,8 @@ class RemoteHost : public transport::Connector {
     }
     return CommandResult{0, out, ""};
   }
+
+  int scripts = 0;  // remote scripts run
 
  private:
   transport::Connector& m_inner;
@@ -105,15 +106,17 @@ Action action(const Resource& r, ActionType type) {
   return a;
 }
 
-std::size_t index_of(const Journal& j, const std::string& prefix) {
+// The first command of `host` that contains `part`.
+std::size_t index_of(const Journal& j, const std::string& host, const std::string& part) {
   for (std::size_t i = 0; i < j.entries.size(); ++i)
-    if (j.entries[i].rfind(prefix, 0) == 0) return i;
+    if (j.entries[i].rfind(host + ": ", 0) == 0 && j.entries[i].find(part) != std::string::npos) return i;
   return j.entries.size();
 }
 
+
 }  // namespace
 
-TEST_CASE("apply locks each host, runs actions in order across hosts, writes the manifest, unlocks") {
+TEST_CASE("apply runs actions in order across hosts, records creations, writes the manifest") {
   Graph g;
   Resource fa = file("a", "/etc/a.conf", {"b:file:/etc/b.conf"});
   Resource fb = file("b", "/etc/b.conf");
@@ -132,28 +135,72 @@ TEST_CASE("apply locks each host, runs actions in order across hosts, writes the
   std::map<std::string, transport::Connector*> conns{{"a", &ra}, {"b", &rb}};
   ApplyOptions opt;
   opt.stack = "s";
-  opt.holder = "tester";
   opt.schedule.parallelism = 1;
   auto result = apply_plan(plan, g, conns, opt);
   CHECK(result.ok());
   REQUIRE(result.actions.size() == 2);
   for (const auto& o : result.actions) CHECK(o.outcome == StepOutcome::succeeded);
   // b's file is written before a's, which depends on it
-  CHECK(a.count("content") == 0);  // payloads travel on stdin only
+  CHECK(a.count("content of") == 0);  // payloads travel on stdin only
   bool a_written = false, b_written = false;
   for (const auto& c : a.calls()) a_written |= c.input == "content of /etc/a.conf\n";
   for (const auto& c : b.calls()) b_written |= c.input == "content of /etc/b.conf\n";
   CHECK(a_written);
   CHECK(b_written);
-  CHECK(index_of(journal, "b: act_file '/etc/b.conf'") < index_of(journal, "a: act_file '/etc/a.conf'"));
-  CHECK(a.count("act_lock_take '/var/lib/foobarctl' '/var/lib/foobarctl/s.lock'") == 1);
-  CHECK(a.count("act_lock_release '/var/lib/foobarctl/s.lock'") == 1);
+  CHECK(index_of(journal, "b", "act_file '/etc/b.conf'") < index_of(journal, "a", "act_file '/etc/a.conf'"));
+  // The created file's manifest entry is logged in the same script, a step before the write.
+  const auto logged = index_of(journal, "a", "fb_manifest_record '/var/lib/foobarctl/s.created' '{");
+  REQUIRE(logged < journal.entries.size());
+  CHECK(logged < index_of(journal, "a", "act_file '/etc/a.conf'"));
+  CHECK(b.count("fb_manifest_record '") == 0);  // an update
   bool manifest = false;
-  for (const auto& c : a.calls()) manifest |= c.input.find("\"a:file:/etc/a.conf\"") != std::string::npos;
+  for (const auto& c : a.calls())
+    manifest |= c.command.find("fb_manifest_written '/var/lib/foobarctl/s.json' '/var/lib/foobarctl/s.created'") !=
+                    std::string::npos &&
+                c.input.find("\"a:file:/etc/a.conf\"") != std::string::npos;
   CHECK(manifest);
+  CHECK(a.count("fb_journal_clear '/var/lib/foobarctl/s.pending'") == 1);  // every action succeeded
+  CHECK(a.count("fb_lock_take '") == 0);  // locks are the caller's (apply/lock.h)
 }
 
-TEST_CASE("a rejected config fails its action, stops later work, and still unlocks") {
+TEST_CASE("a change records the handlers it notifies in the journal, in the same command; the handler clears them") {
+  Graph g;
+  Resource f = file("a", "/etc/app.py");
+  Resource svc;
+  svc.host = "a";
+  svc.kind = ResourceKind::service;
+  svc.name = "app";
+  svc.state = ServiceState{};
+  f.notify = {Notify{svc.id(), OnChange::restart}};
+  REQUIRE(g.add(f).ok());
+  REQUIRE(g.add(svc).ok());
+  Action restart = action(svc, ActionType::restart);
+  restart.handler = OnChange::restart;
+  restart.notified_by = {f.id()};
+  Plan plan;
+  plan.stack = "s";
+  plan.hosts = {HostPlan{"a", true, "", {}, {action(f, ActionType::update), restart}, {}}};
+  FakeConnector a("a");
+  a.set_default({0, "", ""});
+  RemoteHost ra(a);
+  std::map<std::string, transport::Connector*> conns{{"a", &ra}};
+  ApplyOptions opt;
+  opt.stack = "s";
+  opt.schedule.parallelism = 1;
+  REQUIRE(apply_plan(plan, g, conns, opt).ok());
+  // The journal line, the change, the handler and the line's removal: steps of one
+  // script, in that order, then the manifest.
+  CHECK(ra.scripts == 2);
+  std::vector<std::string> order;
+  for (const auto& c : a.calls()) order.push_back(c.command);
+  REQUIRE(order.size() >= 4);
+  CHECK(order[0] == "fb_journal_step '/var/lib/foobarctl/s.pending' 'restart\tapp\ta:file:/etc/app.py'");
+  CHECK(order[1].rfind("act_file '/etc/app.py'", 0) == 0);
+  CHECK(order[2] == "act_service_do 'app' 'restart'");
+  CHECK(order[3] == "fb_journal_done '/var/lib/foobarctl/s.pending' 'app'");
+}
+
+TEST_CASE("a rejected config fails its action, stops later work, and keeps the journal") {
   Graph g;
   Resource f1 = file("a", "/etc/one"), f2 = file("a", "/etc/two", {"a:file:/etc/one"});
   REQUIRE(g.add(f1).ok());
@@ -175,28 +222,7 @@ TEST_CASE("a rejected config fails its action, stops later work, and still unloc
   CHECK(result.actions[0].outcome == StepOutcome::failed);
   CHECK(result.actions[1].outcome == StepOutcome::not_run);  // the script stopped before it
   CHECK(a.count("act_file '/etc/two'") == 0);
-  CHECK(a.count("act_lock_release '/var/lib/foobarctl/s.lock'") == 1);
-}
-
-TEST_CASE("a held lock fails the host fast and leaves the other run's lock alone") {
-  Graph g;
-  Resource f1 = file("a", "/etc/one");
-  REQUIRE(g.add(f1).ok());
-  Plan plan;
-  plan.stack = "s";
-  plan.hosts = {HostPlan{"a", true, "", {}, {action(f1, ActionType::create)}, {}}};
-  FakeConnector a("a");
-  a.respond("act_lock_take", {75, "alice@ctl pid 42\n", ""});
-  a.set_default({0, "", ""});
-  RemoteHost ra(a);
-  std::map<std::string, transport::Connector*> conns{{"a", &ra}};
-  ApplyOptions opt;
-  opt.stack = "s";
-  auto result = apply_plan(plan, g, conns, opt);
-  REQUIRE_FALSE(result.ok());
-  CHECK(result.errors[0].message.find("alice@ctl pid 42") != std::string::npos);
-  CHECK(a.count("act_file '/etc/one'") == 0);
-  CHECK(a.count("act_lock_release") == 0);
+  CHECK(a.count("fb_journal_clear '") == 0);  // handlers may still be pending
 }
 
 namespace {
@@ -235,13 +261,13 @@ class ExclusiveConnector : public transport::Connector {
  public:
   explicit ExclusiveConnector(FakeConnector& fake) : m_fake(fake) {}
   const std::string& name() const override { return m_fake.name(); }
-  Result<CommandResult> run(const std::string& command, std::string_view input,
-                            transport::Timeout timeout) override {
+  Result<CommandResult> run(const std::string& command, std::string_view input, transport::Timeout timeout,
+                            std::size_t output_cap) override {
     if (m_inside.fetch_add(1) != 0) m_overlapped = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     Result<CommandResult> r = [&] {
       std::lock_guard lock(m_mutex);
-      return m_fake.run(command, input, timeout);
+      return m_fake.run(command, input, timeout, output_cap);
     }();
     m_inside.fetch_sub(1);
     return r;
@@ -269,7 +295,7 @@ TEST_CASE("a new replica is seeded: its import reads the primary's dump through 
   auto result = apply_plan(plan, g, conns, seed_options());
   REQUIRE(result.ok());
   CHECK(primary.count("fb_seed_dump") == 1);
-  CHECK(primary.count("act_lock_take") == 0);  // the primary is only read: no lock, no manifest
+  CHECK(primary.count("fb_manifest_written") == 0);  // the primary is only read: no manifest
   const transport::FakeConnector::Call* import = nullptr;
   for (const auto& c : replica.calls())
     if (c.command.find(k_seed_marker) != std::string::npos) import = &c;
@@ -312,7 +338,7 @@ TEST_CASE("a seed over the replica's own tables fails naming the host, and an un
   CHECK(refused.errors[0].to_string().find("db-03") != std::string::npos);
   CHECK(refused.errors[0].message.find("refusing to seed this replica from db-01: already holds tables in: shop.") !=
         std::string::npos);
-  CHECK(replica.count("act_lock_release '/var/lib/foobarctl/s.lock'") == 1);
+  CHECK(replica.count("fb_manifest_written '/var/lib/foobarctl/s.json'") == 1);
 
   std::map<std::string, transport::Connector*> only_replica{{"db-03", &rr}};
   auto untargeted = apply_plan(plan, g, only_replica, seed_options());

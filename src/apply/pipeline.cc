@@ -6,15 +6,16 @@
 
 namespace foobar {
 
-remote::Invocation pipeline_invocation(const std::vector<RemoteOp>& ops) {
+remote::Invocation pipeline_invocation(const std::vector<PipelineStep>& steps) {
   std::vector<std::string> calls;
   std::string payload;
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    const RemoteOp& op = ops[i];
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const RemoteOp& op = steps[i].op;
     if (op.input_from) throw std::logic_error("an operation reading another host's output is not pipelined");
     std::vector<std::string> args{std::to_string(i), std::to_string(op.input.size()), op.call.function};
     args.insert(args.end(), op.call.args.begin(), op.call.args.end());
     calls.push_back(remote::call("fb_step", args));
+    for (const auto& c : steps[i].then) calls.push_back(c.text());
     payload += op.input;
   }
   return remote::invoke(calls, payload);

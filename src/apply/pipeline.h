@@ -20,9 +20,18 @@ struct StepResult {
   std::string output;
 };
 
+// One step of a pipeline: an operation, then calls the script makes itself once the
+// step succeeded, without a record of their own (fb_undo_new and fb_undo_clear in
+// src/remote/state.sh: a refused change takes back the journal lines added for it).
+struct PipelineStep {
+  RemoteOp op;
+  std::vector<RemoteCall> then = {};
+};
+
 // The script and its stdin: each operation's input in turn. Operations with an
-// input_from cannot be pipelined (their input is another host's output).
-remote::Invocation pipeline_invocation(const std::vector<RemoteOp>& ops);
+// input_from cannot be pipelined (their input is another host's output): the caller
+// reads that output first and puts it into the operation's input.
+remote::Invocation pipeline_invocation(const std::vector<PipelineStep>& steps);
 
 // The step records of a pipeline's output, in order; anything else is an error.
 Result<std::vector<StepResult>> parse_step_records(const std::string& host, std::string_view out);

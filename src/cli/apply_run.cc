@@ -8,8 +8,15 @@
 #include <iostream>
 #include <memory>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "apply/executor.h"
+#include "apply/lock.h"
 #include "cli/plan_output.h"
+#include "util/build_info.h"
+#include "util/hash.h"
 
 namespace foobar::cli {
 
@@ -17,8 +24,6 @@ void add_apply_options(cxxopts::Options& opts) {
   opts.add_options()("auto-approve", "do not ask for confirmation")(
       "keep-going", "after a failure, finish everything that does not depend on it");
 }
-
-namespace {
 
 bool confirmed(const std::string& command, const cxxopts::ParseResult& parsed) {
   if (parsed.count("auto-approve")) return true;
@@ -33,6 +38,29 @@ bool confirmed(const std::string& command, const cxxopts::ParseResult& parsed) {
   std::getline(std::cin, answer);
   return answer == "yes";
 }
+
+PlanInputs plan_inputs(const Remote& remote, std::map<std::string, std::string> fingerprints) {
+  namespace fs = std::filesystem;
+  const auto& options = remote.compiled.options;
+  PlanInputs in;
+  in.version = util::version();
+  in.stack_file = fs::absolute(remote.compiled.stack.file).lexically_normal().string();
+  std::ifstream stack_in(remote.compiled.stack.file, std::ios::binary);
+  std::stringstream stack_text;
+  stack_text << stack_in.rdbuf();
+  in.stack_hash = sha256_hex(stack_text.str());
+  in.templates_dir = fs::absolute(options.templates_dir).lexically_normal().string();
+  auto templates = tree_hash(options.templates_dir);
+  in.templates_hash = templates ? *templates : "unreadable";
+  in.source_base = fs::absolute(options.source_base.empty() ? fs::current_path() : options.source_base)
+                       .lexically_normal()
+                       .string();
+  in.desired_hash = desired_hash(remote.compiled.graph);
+  in.fingerprints = std::move(fingerprints);
+  return in;
+}
+
+namespace {
 
 void print_event(const ApplyEvent& e) {
   switch (e.phase) {
@@ -80,18 +108,75 @@ class TtyProgress {
 
 }  // namespace
 
-int confirm_and_apply(const std::string& command, const Remote& remote, const Plan& plan, const Graph& desired,
-                      const cxxopts::ParseResult& parsed, const GlobalOptions& global, bool purge) {
+namespace {
+
+// Locks, probes again and compares. Nothing is left locked when it returns false.
+bool lock_and_recheck(const std::string& command, const Remote& remote, const SavedPlan& basis,
+                      const Graph& desired, const LockHolder& me, std::vector<std::string>& locked) {
+  const auto here = ThisMachine::current();
+  const std::string& stack = remote.compiled.stack.name.value;
+  auto connectors = remote.connector_map();
+  auto outcome = lock_hosts(remote.hosts, connectors, stack, me, here, remote.parallelism);
+  for (const auto& w : outcome.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  if (!outcome.ok()) {
+    std::fprintf(stderr, "%s: could not lock every host, so nothing was changed:\n", command.c_str());
+    for (const auto& d : outcome.errors) std::fprintf(stderr, "  %s\n", d.to_string().c_str());
+    return false;
+  }
+  locked = outcome.locked;
+  std::map<std::string, std::string> fingerprints;
+  Plan replan = remote.make_plan(desired, &fingerprints);
+  const PlanInputs now = plan_inputs(remote, fingerprints);
+  auto stale = stale_reasons(basis, now, replan);
+  if (stale.empty()) return true;
+  std::fprintf(stderr, "%s: refusing: the plan no longer matches, so nothing was changed:\n", command.c_str());
+  for (const auto& why : stale) std::fprintf(stderr, "  %s\n", why.c_str());
+  std::fprintf(stderr, "Review a new plan and apply that.\n");
+  auto released = release_hosts(locked, connectors, stack, me, remote.parallelism);
+  for (const auto& d : released) std::fprintf(stderr, "  %s\n", d.to_string().c_str());
+  locked.clear();
+  return false;
+}
+
+// Nothing to change, but locks are held (the plan warned): those of dead runs are
+// taken over and released, so a run killed after its last change leaves no lock
+// behind once the next apply found nothing to do. Others are left alone.
+void clear_dead_locks(const Remote& remote, const Plan& plan, const LockHolder& me) {
+  std::vector<std::string> held;
+  for (const auto& hp : plan.hosts)
+    if (hp.lock.held) held.push_back(hp.host);
+  if (held.empty()) return;
+  const std::string& stack = remote.compiled.stack.name.value;
+  auto connectors = remote.connector_map();
+  for (const auto& host : held) {
+    auto outcome = lock_hosts({host}, connectors, stack, me, ThisMachine::current(), 1);
+    for (const auto& w : outcome.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    for (const auto& d : outcome.errors) std::fprintf(stderr, "warning: %s: %s\n", d.where.c_str(), d.message.c_str());
+    for (const auto& d : release_hosts(outcome.locked, connectors, stack, me, 1))
+      std::fprintf(stderr, "%s\n", d.to_string().c_str());
+  }
+}
+
+}  // namespace
+
+int confirm_and_apply(const std::string& command, const Remote& remote, const SavedPlan& basis, const Graph& desired,
+                      const cxxopts::ParseResult& parsed, const GlobalOptions& global, bool purge, bool saved) {
+  const Plan& plan = basis.plan;
   std::fputs(plan_text(plan, global.color).c_str(), stdout);
   if (!plan.complete()) {
     std::fprintf(stderr, "%s: some hosts could not be reached (see above); nothing was changed\n", command.c_str());
     return 1;
   }
-  if (!plan.has_changes()) return 0;
-  if (!confirmed(command, parsed)) return 1;
+  const LockHolder me = current_holder(ThisMachine::current());
+  if (!plan.has_changes()) {
+    clear_dead_locks(remote, plan, me);
+    return 0;
+  }
+  if (!saved && !confirmed(command, parsed)) return 1;
+  std::vector<std::string> locked;
+  if (!lock_and_recheck(command, remote, basis, desired, me, locked)) return 1;
   ApplyOptions options;
   options.stack = remote.compiled.stack.name.value;
-  options.holder = lock_holder();
   options.schedule.parallelism = remote.parallelism;
   options.schedule.keep_going = parsed.count("keep-going") > 0;
   options.purge = purge;
@@ -104,6 +189,8 @@ int confirm_and_apply(const std::string& command, const Remote& remote, const Pl
     options.on_event = print_event;
   const auto start = std::chrono::steady_clock::now();
   auto result = apply_plan(plan, desired, remote.connector_map(), options);
+  auto released = release_hosts(locked, remote.connector_map(), options.stack, me, remote.parallelism);
+  result.errors.insert(result.errors.end(), released.begin(), released.end());
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto s = plan.summary();

@@ -9,14 +9,19 @@
 
 namespace foobar::cli {
 
-int cmd_check(std::vector<std::string> args, const GlobalOptions& /*global*/) {
-  cxxopts::Options opts(args[0], "Review the design of stack files: single points of failure, "
+cxxopts::Options options_check() {
+  cxxopts::Options opts("foobarctl check", "Review the design of stack files: single points of failure, "
                                  "firewall, TLS, monitoring, health checks, id clashes between stacks.");
   opts.positional_help("STACK...");
   opts.add_options()("h,help", "show this help")(
       "f,format", "output format: text or json", cxxopts::value<std::string>()->default_value("text"))(
       "stacks", "stack files", cxxopts::value<std::vector<std::string>>());
   opts.parse_positional({"stacks"});
+  return opts;
+}
+
+int cmd_check(std::vector<std::string> args, const GlobalOptions& /*global*/) {
+  cxxopts::Options opts = options_check();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;

@@ -8,12 +8,18 @@
 
 namespace foobar::cli {
 
-int cmd_destroy(std::vector<std::string> args, const GlobalOptions& global) {
+cxxopts::Options options_destroy() {
   cxxopts::Options opts("foobarctl destroy", "remove what foobarctl manages from the stack's hosts");
+  opts.positional_help("STACK");
   add_remote_options(opts);
   add_apply_options(opts);
   opts.add_options()("purge", "also drop databases and remove packages")(
       "force", "destroy even a stack marked `protected: true`")("h,help", "show this help");
+  return opts;
+}
+
+int cmd_destroy(std::vector<std::string> args, const GlobalOptions& global) {
+  cxxopts::Options opts = options_destroy();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;
@@ -28,8 +34,13 @@ int cmd_destroy(std::vector<std::string> args, const GlobalOptions& global) {
     return 1;
   }
   const Graph nothing;  // desired: nothing, so every managed resource is destroyed
-  Plan plan = remote->make_plan(nothing);
-  return confirm_and_apply("foobarctl destroy", *remote, plan, nothing, parsed, global, parsed.count("purge") > 0);
+  std::map<std::string, std::string> fingerprints;
+  SavedPlan basis;
+  basis.plan = remote->make_plan(nothing, &fingerprints);
+  basis.inputs = plan_inputs(*remote, std::move(fingerprints));
+  basis.hosts = remote->hosts;
+  return confirm_and_apply("foobarctl destroy", *remote, basis, nothing, parsed, global, parsed.count("purge") > 0,
+                           false);
 }
 
 }  // namespace foobar::cli

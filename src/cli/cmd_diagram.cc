@@ -9,14 +9,19 @@
 
 namespace foobar::cli {
 
-int cmd_diagram(std::vector<std::string> args, const GlobalOptions& /*global*/) {
-  cxxopts::Options opts(args[0], "Draw the stack's topology: user, DNS name, floating IP, hosts with "
+cxxopts::Options options_diagram() {
+  cxxopts::Options opts("foobarctl diagram", "Draw the stack's topology: user, DNS name, floating IP, hosts with "
                                  "their tiers, request flow, replication, firewall zones, monitoring.");
   opts.positional_help("STACK");
   opts.add_options()("h,help", "show this help")(
       "f,format", "dot (Graphviz) or mermaid", cxxopts::value<std::string>()->default_value("dot"))(
       "stack", "stack file", cxxopts::value<std::vector<std::string>>());
   opts.parse_positional({"stack"});
+  return opts;
+}
+
+int cmd_diagram(std::vector<std::string> args, const GlobalOptions& /*global*/) {
+  cxxopts::Options opts = options_diagram();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;

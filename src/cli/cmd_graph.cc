@@ -99,12 +99,17 @@ void print_dot(const Compiled& c) {
 
 }  // namespace
 
-int cmd_graph(std::vector<std::string> args, const GlobalOptions& /*global*/) {
-  cxxopts::Options opts(args[0], "Print the stack's resource dependency graph.");
+cxxopts::Options options_graph() {
+  cxxopts::Options opts("foobarctl graph", "Print the stack's resource dependency graph.");
   opts.positional_help("STACK [--format dot|json]");
   opts.add_options()("h,help", "show this help")(
       "f,format", "dot (clusters per host; notify edges dashed) or json", cxxopts::value<std::string>()->default_value("dot"));
   add_compile_options(opts);
+  return opts;
+}
+
+int cmd_graph(std::vector<std::string> args, const GlobalOptions& /*global*/) {
+  cxxopts::Options opts = options_graph();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;

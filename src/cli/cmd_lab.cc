@@ -18,20 +18,27 @@
 namespace foobar::cli {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: foobarctl lab up STACK.yaml\n"
-    "       foobarctl lab up NAME --host NAME=ADDRESS [--host ...]\n"
-    "       foobarctl lab down [STACK.yaml|NAME]\n"
-    "       foobarctl lab status [STACK.yaml|NAME]\n"
-    "       foobarctl lab ssh [--lab NAME] HOST [-- COMMAND...]\n"
-    "       foobarctl lab client [STACK.yaml|NAME] -- COMMAND...\n\n"
+constexpr const char* kAbout =
     "A lab host is a network namespace on bridge labbr0 (10.77.0.0/24), an overlay root\n"
     "and its own PID/UTS/mount namespaces running sshd. Needs root. One lab at a time.\n"
+    "--init systemd (the default) boots systemd as each host's PID 1, as on a real VM;\n"
+    "--init sysv runs sshd and init scripts under a small PID 1 (light: 100 hosts).\n"
     "'lab ssh' without a command opens an interactive ssh session; with a command it\n"
     "(one word: a shell command line; several: an argv, passed on exactly)\n"
     "runs it and exits with its status.\n"
     "'lab client' runs COMMAND on this machine as the lab's visitor: names resolve through\n"
     "the stack's nameserver (NSD on a lab host) and the lab's CA is trusted.\n";
+
+// The usage lines come from the subcommand table the man page is made from.
+std::string lab_usage() {
+  std::string out;
+  for (const auto& c : commands())
+    if (std::string(c.name) == "lab")
+      for (const auto& sub : c.subcommands)
+        out += std::string(out.empty() ? "usage: " : "       ") + "foobarctl lab " + sub.name + " " + sub.synopsis +
+               "\n";
+  return out + "\n" + kAbout;
+}
 
 int report(const Diagnostics& diags) {
   for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.to_string().c_str());
@@ -75,14 +82,13 @@ transport::SshOptions lab_ssh_options(const lab::LabState& s, const std::string&
 }
 
 int lab_up_cmd(std::vector<std::string> args) {
-  cxxopts::Options opts("foobarctl lab up", "bring up a lab of isolated hosts");
-  opts.add_options()("host", "a host as NAME=ADDRESS (repeat)", cxxopts::value<std::vector<std::string>>())(
-      "name", "lab name", cxxopts::value<std::vector<std::string>>())("h,help", "show this help");
-  opts.parse_positional({"name"});
+  cxxopts::Options opts = options_lab_up();
   auto argv = to_argv(args);
   auto r = opts.parse(static_cast<int>(args.size()), argv.data());
   if (r.count("help")) return std::printf("%s", opts.help().c_str()), 0;
   if (!r.count("name")) return report({Diagnostic::error("lab up", "give a STACK file or a lab NAME with --host")});
+  auto init = lab::parse_lab_init(r["init"].as<std::string>());
+  if (!init) return report(init.diagnostics());
   std::string name = r["name"].as<std::vector<std::string>>().front();
   std::vector<lab::LabHostSpec> hosts;
   LabTarget target;
@@ -100,15 +106,18 @@ int lab_up_cmd(std::vector<std::string> args) {
     hosts = std::move(*specs);
   }
   auto start = std::chrono::steady_clock::now();
-  auto state = lab::lab_up(name, hosts);
+  auto state = lab::lab_up(name, hosts, *init);
   if (!state) return report(state.diagnostics());
   if (auto st = prepare_lab_files(state->dir, target); !st) {
     (void)lab::lab_down(name);  // nothing half made stays behind
     return report(st.diagnostics());
   }
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  std::printf("lab %s is up: %zu hosts in %.1f s\n", name.c_str(), state->hosts.size(), ms.count() / 1000.0);
-  for (const auto& h : state->hosts) std::printf("  %-20s %-15s pid %d\n", h.name.c_str(), h.address.c_str(), h.init_pid);
+  std::printf("lab %s is up: %zu %s hosts in %.1f s\n", name.c_str(), state->hosts.size(), lab::to_string(*init),
+              ms.count() / 1000.0);
+  for (const auto& h : state->hosts)
+    std::printf("  %-20s %-15s %s pid %d\n", h.name.c_str(), h.address.c_str(),
+                h.init == lab::LabInit::systemd ? "supervisor" : "init", h.init == lab::LabInit::systemd ? h.pid : h.init_pid);
   std::printf("key %s, known_hosts %s\nlog in with: foobarctl lab ssh HOST\n", state->key.c_str(),
               state->known_hosts.c_str());
   if (!target.nameserver_address.empty())
@@ -136,19 +145,15 @@ int lab_status_cmd(const std::vector<std::string>& positional) {
   std::printf("lab %s\n", name->c_str());
   for (const auto& h : *hosts) {
     bad += !(h.up && h.sshd);
-    std::printf("  %-20s %-15s %-5s sshd %s\n", h.name.c_str(), h.address.c_str(), h.up ? "up" : "DOWN",
-                h.sshd ? "answering" : "NOT answering");
+    std::string boots = h.boots > 1 ? ", rebooted " + std::to_string(h.boots - 1) + "x" : "";
+    std::printf("  %-20s %-15s %-7s %-5s sshd %s%s\n", h.name.c_str(), h.address.c_str(), lab::to_string(h.init),
+                h.up ? "up" : "DOWN", h.sshd ? "answering" : "NOT answering", boots.c_str());
   }
   return bad == 0 ? 0 : 1;
 }
 
 int lab_ssh_cmd(std::vector<std::string> args, const std::vector<std::string>& command) {
-  cxxopts::Options opts("foobarctl lab ssh", "log in to a lab host, or run COMMAND there");
-  opts.add_options()("lab", "lab name (default: the lab that is up)", cxxopts::value<std::string>())(
-      "stdin", "feed this process's stdin to COMMAND")("host", "host", cxxopts::value<std::vector<std::string>>())(
-      "h,help", "show this help");
-  opts.add_options("hidden")("known-hosts", "known_hosts file to check against", cxxopts::value<std::string>());
-  opts.parse_positional({"host"});
+  cxxopts::Options opts = options_lab_ssh();
   auto argv = to_argv(args);
   auto r = opts.parse(static_cast<int>(args.size()), argv.data());
   if (r.count("help")) return std::printf("%s", opts.help({""}).c_str()), 0;
@@ -173,8 +178,11 @@ int lab_ssh_cmd(std::vector<std::string> args, const std::vector<std::string>& c
   }
   std::string input;
   if (r.count("stdin")) input.assign(std::istreambuf_iterator<char>(std::cin), {});
-  transport::SshConnector conn(host->address, lab_ssh_options(*state, kh));
-  auto res = conn.run(join(command), input);
+  auto options = lab_ssh_options(*state, kh);
+  options.accept_new = r.count("accept-new") > 0;
+  transport::SshConnector conn(host->address, options);
+  // Like ssh: the user's own command, its output passed on whole.
+  auto res = conn.run(join(command), input, transport::Timeout::zero(), transport::k_no_output_cap);
   if (!res) {
     report(res.diagnostics());
     return 255;  // like ssh: the command did not run
@@ -230,9 +238,32 @@ int lab_exec_all_cmd(const std::vector<std::string>& positional, const std::vect
 
 }  // namespace
 
+cxxopts::Options options_lab_up() {
+  cxxopts::Options opts("foobarctl lab up", "bring up a lab of isolated hosts");
+  opts.positional_help("STACK.yaml | NAME --host NAME=ADDRESS... [--init systemd|sysv]");
+  opts.add_options()("host", "a host as NAME=ADDRESS (repeat)", cxxopts::value<std::vector<std::string>>())(
+      "name", "lab name", cxxopts::value<std::vector<std::string>>())(
+      "init", "PID 1 of each host: systemd (as on a real VM) or sysv (light)",
+      cxxopts::value<std::string>()->default_value("systemd"))("h,help", "show this help");
+  opts.parse_positional({"name"});
+  return opts;
+}
+
+cxxopts::Options options_lab_ssh() {
+  cxxopts::Options opts("foobarctl lab ssh", "log in to a lab host, or run COMMAND there");
+  opts.positional_help("HOST [-- COMMAND...]");
+  opts.add_options()("lab", "lab name (default: the lab that is up)", cxxopts::value<std::string>())(
+      "stdin", "feed this process's stdin to COMMAND")("host", "host", cxxopts::value<std::vector<std::string>>())(
+      "h,help", "show this help");
+  opts.add_options("hidden")("known-hosts", "known_hosts file to check against", cxxopts::value<std::string>())(
+      "accept-new", "record an unknown host key (never a changed one)");
+  opts.parse_positional({"host"});
+  return opts;
+}
+
 int cmd_lab(std::vector<std::string> args, const GlobalOptions& /*global*/) {
   if (args.size() < 2 || args[1] == "--help" || args[1] == "-h" || args[1] == "help") {
-    std::printf("%s", kUsage);
+    std::printf("%s", lab_usage().c_str());
     return args.size() < 2 ? 1 : 0;
   }
   const std::string sub = args[1];
@@ -243,7 +274,7 @@ int cmd_lab(std::vector<std::string> args, const GlobalOptions& /*global*/) {
     if (sub == "up") return lab_up_cmd(before);
     if (sub == "ssh") return lab_ssh_cmd(before, command);
     for (const auto& p : positional)
-      if (p == "--help" || p == "-h") return std::printf("%s", kUsage), 0;
+      if (p == "--help" || p == "-h") return std::printf("%s", lab_usage().c_str()), 0;
     if (sub == "down") return lab_down_cmd(positional);
     if (sub == "status") return lab_status_cmd(positional);
     if (sub == "exec-all") return lab_exec_all_cmd(positional, command);

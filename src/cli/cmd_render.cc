@@ -16,6 +16,7 @@
 #include "cli/compile_args.h"
 #include "compile/context.h"
 #include "compile/secrets.h"
+#include "util/path.h"
 
 namespace foobar::cli {
 
@@ -48,15 +49,13 @@ bool prepare_output(const fs::path& dir, std::string& error) {
   return !ec;
 }
 
-bool write_file(const fs::path& path, const std::string& content, const std::string& mode) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  out.close();
-  if (!out) return false;
-  fs::permissions(path, static_cast<fs::perms>(std::stoi(mode, nullptr, 8)), ec);
-  return !ec;
+// Every write goes below DIR and through no symlink (util/path.h): neither a
+// hostile path nor a link planted in DIR can make render write or chmod elsewhere.
+bool write_file(const fs::path& dir, const std::string& relative, const std::string& content,
+                const std::string& mode) {
+  auto st = write_file_below(dir, relative, content, static_cast<unsigned>(std::stoul(mode, nullptr, 8)));
+  if (!st) std::fprintf(stderr, "foobarctl render: %s\n", st.error().to_string().c_str());
+  return st.ok();
 }
 
 json file_entry(const Resource& r, const FileState& f) {
@@ -110,12 +109,11 @@ std::vector<HostTree> host_trees(const Compiled& c) {
 void write_tree(HostTree& t, const fs::path& out) {
   for (const Resource* r : t.files) {
     const auto& f = std::get<FileState>(r->state);
-    if (!write_file(out / t.host / fs::path(r->name).relative_path(), f.content, f.mode)) {
-      std::fprintf(stderr, "foobarctl render: cannot write %s/%s%s\n", out.c_str(), t.host.c_str(), r->name.c_str());
-      t.ok = false;
-    }
+    // A resource path is absolute; below DIR/<host> it must stay normal (no "..").
+    const std::string relative = r->name.starts_with('/') ? r->name.substr(1) : "/" + r->name;
+    if (!write_file(out, t.host + "/" + relative, f.content, f.mode)) t.ok = false;
   }
-  t.ok = write_file(out / t.host / ".foobar-render.json", t.manifest.dump(2) + "\n", "0644") && t.ok;
+  t.ok = write_file(out, t.host + "/.foobar-render.json", t.manifest.dump(2) + "\n", "0644") && t.ok;
 }
 
 // Hosts are written in parallel: each has its own directory.
@@ -140,7 +138,7 @@ int render(const Compiled& c, const fs::path& out) {
   }
   auto trees = host_trees(c);
   if (!write_trees(trees, out)) return 1;
-  write_file(out / k_marker, "foobarctl render tree of " + c.stack.file + "\n", "0644");
+  if (!write_file(out, k_marker, "foobarctl render tree of " + c.stack.file + "\n", "0644")) return 1;
   std::size_t files = 0;
   for (const auto& t : trees) files += t.files.size();
   std::printf("rendered %zu files for %zu hosts into %s\n", files, trees.size(), out.c_str());
@@ -149,11 +147,16 @@ int render(const Compiled& c, const fs::path& out) {
 
 }  // namespace
 
-int cmd_render(std::vector<std::string> args, const GlobalOptions& /*global*/) {
-  cxxopts::Options opts(args[0], "Write every file the stack puts on every host into DIR/<host>/<path>.");
+cxxopts::Options options_render() {
+  cxxopts::Options opts("foobarctl render", "Write every file the stack puts on every host into DIR/<host>/<path>.");
   opts.positional_help("STACK -o DIR");
   opts.add_options()("h,help", "show this help")("o,output", "output directory", cxxopts::value<std::string>());
   add_compile_options(opts);
+  return opts;
+}
+
+int cmd_render(std::vector<std::string> args, const GlobalOptions& /*global*/) {
+  cxxopts::Options opts = options_render();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;

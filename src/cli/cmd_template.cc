@@ -45,7 +45,7 @@ bool read_vars(const std::string& path, nlohmann::ordered_json& out) {
 
 }  // namespace
 
-int cmd_template(std::vector<std::string> args, const GlobalOptions& /*global*/) {
+cxxopts::Options options_template() {
   cxxopts::Options options("foobarctl template", "Render one template with variables from JSON");
   options.add_options()
       ("vars", "JSON file with the variables (- for stdin)", cxxopts::value<std::string>())
@@ -57,6 +57,11 @@ int cmd_template(std::vector<std::string> args, const GlobalOptions& /*global*/)
        cxxopts::value<int>()->default_value("1"));
   options.parse_positional({"file"});
   options.positional_help("FILE");
+  return options;
+}
+
+int cmd_template(std::vector<std::string> args, const GlobalOptions& /*global*/) {
+  cxxopts::Options options = options_template();
   auto parsed_args = parse_args(options, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& opts = *parsed_args;

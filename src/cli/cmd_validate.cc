@@ -18,13 +18,18 @@ std::string summary(const stack::Stack& s) {
 
 }  // namespace
 
-int cmd_validate(std::vector<std::string> args, const GlobalOptions& /*global*/) {
-  cxxopts::Options opts(args[0], "Check stack files and report every problem with its position.");
+cxxopts::Options options_validate() {
+  cxxopts::Options opts("foobarctl validate", "Check stack files and report every problem with its position.");
   opts.positional_help("STACK...");
   opts.add_options()("h,help", "show this help")(
       "q,quiet", "print nothing for valid stacks")(
       "stacks", "stack files", cxxopts::value<std::vector<std::string>>());
   opts.parse_positional({"stacks"});
+  return opts;
+}
+
+int cmd_validate(std::vector<std::string> args, const GlobalOptions& /*global*/) {
+  cxxopts::Options opts = options_validate();
   auto parsed_args = parse_args(opts, args);
   if (!parsed_args) return 1;
   const cxxopts::ParseResult& parsed = *parsed_args;

@@ -6,18 +6,46 @@ namespace foobar::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
-      {"validate", "check stack files and report every problem with its position", cmd_validate},
-      {"template", "render one template with variables from JSON", cmd_template},
-      {"render", "write every file the stack puts on every host into a directory", cmd_render},
-      {"graph", "print the resource dependency graph (dot or json)", cmd_graph},
-      {"diagram", "draw the stack's topology (dot or mermaid)", cmd_diagram},
-      {"check", "review the stack's architecture and list findings", cmd_check},
-      {"plan", "show what apply would change on each host, with diffs", cmd_plan},
-      {"apply", "make the hosts match the stack", cmd_apply},
-      {"destroy", "remove what foobarctl manages from the stack's hosts", cmd_destroy},
-      {"lab", "run the stack's hosts as a local lab (up, down, status, ssh)", cmd_lab},
+      {"validate", "check stack files and report every problem with its position", cmd_validate, options_validate},
+      {"template", "render one template with variables from JSON", cmd_template, options_template},
+      {"render", "write every file the stack puts on every host into a directory", cmd_render, options_render},
+      {"graph", "print the resource dependency graph (dot or json)", cmd_graph, options_graph},
+      {"diagram", "draw the stack's topology (dot or mermaid)", cmd_diagram, options_diagram},
+      {"check", "review the stack's architecture and list findings", cmd_check, options_check},
+      {"plan", "show what apply would change on each host, with diffs", cmd_plan, options_plan},
+      {"apply", "make the hosts match the stack", cmd_apply, options_apply},
+      {"destroy", "remove what foobarctl manages from the stack's hosts", cmd_destroy, options_destroy},
+      {"show", "render a saved plan (plan --out FILE) for review", cmd_show, options_show},
+      {"unlock", "remove the apply lock of a stack on its hosts, whoever holds it", cmd_unlock, options_unlock},
+      {"lab",
+       "run the stack's hosts as a local lab (up, down, status, ssh, client)",
+       cmd_lab,
+       nullptr,
+       {
+           {"up", "STACK.yaml | NAME --host NAME=ADDRESS... [--init systemd|sysv]", "bring up the stack's hosts as lab hosts",
+            options_lab_up},
+           {"down", "[STACK.yaml|NAME]", "stop the lab's hosts and remove what they left behind"},
+           {"status", "[STACK.yaml|NAME]", "list the lab's hosts and whether their sshd answers"},
+           {"ssh", "[--lab NAME] HOST [-- COMMAND...]", "log in to a lab host, or run COMMAND there",
+            options_lab_ssh},
+           {"client", "[STACK.yaml|NAME] -- COMMAND...",
+            "run COMMAND here as the site's visitor: the stack's nameserver and the lab's CA"},
+       }},
+      {"schema", "print the JSON Schema of the stack file", cmd_schema, options_schema},
+      {"completion", "print the bash completion script", cmd_completion, options_completion},
+      {"manpage", "print the man page (roff)", cmd_manpage, nullptr, {}, true},
+      {"__names", "host and tier names of a stack, or the hosts of the lab that is up", cmd_names, nullptr, {},
+       true},
   };
   return table;
+}
+
+cxxopts::Options global_options() {
+  cxxopts::Options opts("foobarctl", "Infrastructure as code for the classic web stack.");
+  opts.add_options()("version", "print the version and the commit it was built from")(
+      "no-color", "no colours (also off when stdout is not a terminal, or with NO_COLOR set)")(
+      "v,verbose", "more log output (repeat for more)")("h,help", "show the commands");
+  return opts;
 }
 
 int not_yet_implemented(const std::string& name) {

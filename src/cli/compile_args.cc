@@ -5,7 +5,7 @@
 namespace foobar::cli {
 
 void add_compile_options(cxxopts::Options& opts) {
-  opts.add_options()("templates", "template directory (default: the source tree's templates/)",
+  opts.add_options()("templates", "template directory (default: $FOOBAR_TEMPLATES, else ../share/foobarctl/templates beside the binary, else the source tree's templates/)",
                      cxxopts::value<std::string>())(
       "source-base", "directory the app tier's `source` is relative to (default: the current one)",
       cxxopts::value<std::string>())("stack", "stack file", cxxopts::value<std::string>());

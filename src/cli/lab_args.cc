@@ -48,8 +48,12 @@ Result<LabTarget> lab_target_from_stack(const std::string& stack_path) {
   auto graph = compile::compile_stack(*st);
   if (!graph) return graph.diagnostics();
   std::set<std::string> packages;
-  for (const auto& r : graph->resources())
+  std::map<std::string, std::vector<std::string>> units;  // host -> its services
+  for (const auto& r : graph->resources()) {
     if (r.kind == ResourceKind::package) packages.insert(r.name);
+    if (r.kind == ResourceKind::service) units[r.host].push_back(r.name);
+  }
+  for (auto& h : t.hosts) h.units = units[h.name];
   t.packages.assign(packages.begin(), packages.end());
   auto topo = compile::derive_topology(*st);
   if (!topo.nameserver.empty()) t.nameserver_address = topo.address_of(topo.nameserver);

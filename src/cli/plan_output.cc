@@ -1,5 +1,7 @@
 #include "cli/plan_output.h"
 
+#include <cstdio>
+
 namespace foobar::cli {
 
 namespace {
@@ -109,6 +111,12 @@ std::string plan_markdown(const Plan& plan) {
     for (const auto& f : hp.facts) out += "\n- fact: " + f + "\n";
   }
   return out;
+}
+
+bool plan_format_known(const std::string& command, const std::string& format) {
+  if (format == "human" || format == "json" || format == "markdown") return true;
+  std::fprintf(stderr, "%s: --format must be human, json or markdown, not '%s'\n", command.c_str(), format.c_str());
+  return false;
 }
 
 }  // namespace foobar::cli

@@ -10,5 +10,8 @@ namespace foobar::cli {
 
 std::string plan_text(const Plan& plan, bool color);
 std::string plan_markdown(const Plan& plan);
+// Whether `format` is one a plan renders in (human, json, markdown); if not, says so
+// on stderr for `command`.
+bool plan_format_known(const std::string& command, const std::string& format);
 
 }  // namespace foobar::cli

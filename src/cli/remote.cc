@@ -9,6 +9,7 @@
 #include <set>
 
 #include "compile/secrets.h"
+#include "facts/fingerprint.h"
 #include "facts/gather.h"
 #include "lab/lab.h"
 #include "transport/ssh_connector.h"
@@ -84,24 +85,19 @@ void add_remote_options(cxxopts::Options& opts) {
       cxxopts::value<std::string>());
 }
 
-std::string lock_holder() {
-  char host[256] = "?";
-  gethostname(host, sizeof host - 1);
-  const char* user = std::getenv("USER");
-  return std::string(user ? user : "root") + "@" + host + " pid " + std::to_string(getpid());
-}
-
 std::map<std::string, transport::Connector*> Remote::connector_map() const {
   std::map<std::string, transport::Connector*> out;
   for (const auto& [host, c] : connectors) out.emplace(host, c.get());
   return out;
 }
 
-Plan Remote::make_plan(const Graph& desired) const {
+Plan Remote::make_plan(const Graph& desired, std::map<std::string, std::string>* fingerprints) const {
   auto gathered = gather_facts(
       compiled.stack.name.value, desired, hosts,
       [this](const std::string& h) -> Result<transport::Connector*> { return connectors.at(h).get(); },
       parallelism, secrets);
+  if (fingerprints)
+    for (const auto& [host, facts] : gathered.facts) (*fingerprints)[host] = facts_fingerprint(facts);
   PlanOptions options;
   options.stack = compiled.stack.name.value;
   options.hosts = hosts;

@@ -32,8 +32,9 @@ struct Remote {
   std::size_t parallelism = 32;
 
   std::map<std::string, transport::Connector*> connector_map() const;
-  // Probes every targeted host once (in parallel) and plans against `desired`.
-  Plan make_plan(const Graph& desired) const;
+  // Probes every targeted host once (in parallel) and plans against `desired`; with
+  // `fingerprints`, also each answering host's facts fingerprint.
+  Plan make_plan(const Graph& desired, std::map<std::string, std::string>* fingerprints = nullptr) const;
 };
 
 // Loads, compiles, resolves targets and secrets; prints diagnostics on failure.
@@ -47,8 +48,5 @@ std::optional<Remote> open_remote(const std::string& command, const cxxopts::Par
 transport::SshOptions host_ssh_options(const stack::Stack& s, const stack::Host& h,
                                        const transport::SshOptions& base, bool lab,
                                        std::set<std::string> seen = {});
-
-// "user@machine pid N": who holds an apply lock.
-std::string lock_holder();
 
 }  // namespace foobar::cli

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -11,13 +12,26 @@
 #include "compile/resources.h"
 #include "compile/topology.h"
 #include "template/environment.h"
+#include "util/path.h"
 
 namespace foobar::compile {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path default_templates_dir() { return fs::path(util::source_dir()) / "templates"; }
+// --templates is handled by the caller; then FOOBAR_TEMPLATES, the install prefix the
+// binary sits in (<prefix>/bin/foobarctl -> <prefix>/share/foobarctl/templates), and
+// last the source tree of a development build.
+fs::path default_templates_dir() {
+  if (const char* env = std::getenv("FOOBAR_TEMPLATES"); env && *env) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = (exe.parent_path() / "../share/foobarctl/templates").lexically_normal();
+    if (fs::is_regular_file(installed / "index.json", ec)) return installed;
+  }
+  return fs::path(util::source_dir()) / "templates";
+}
 
 namespace {
 
@@ -79,6 +93,22 @@ bool truthy(const json& v) {
   }
 }
 
+// Why a symlink in the app source may not be shipped, or "" when it may: it must
+// resolve to a regular file inside the source tree (shipped as a copy of that file).
+// A link out of the tree would ship a file of the controller (/etc/hostname, a
+// private key); a link to a directory is not followed (it could loop).
+std::string symlink_problem(const fs::path& link, const fs::path& root) {
+  std::error_code ec;
+  std::string target = fs::read_symlink(link, ec).string();
+  if (!fs::exists(link, ec)) return "is a symlink to '" + target + "', which does not exist";
+  if (!resolves_under(link, root))
+    return "is a symlink to '" + target + "' (" + fs::canonical(link, ec).string() +
+           "), outside the source directory; copy the file into the tree instead";
+  if (!fs::is_regular_file(link, ec))
+    return "is a symlink to '" + target + "', which is not a regular file; only links to files are shipped";
+  return "";
+}
+
 // App source files in path order; hidden files and byte-code caches are left out.
 Result<std::vector<SourceFile>> read_app_source(const stack::Stack& s, const CompileOptions& o) {
   std::vector<SourceFile> out;
@@ -90,6 +120,7 @@ Result<std::vector<SourceFile>> read_app_source(const stack::Stack& s, const Com
     return Diagnostic::error(s.file, src.pos,
                              "app source directory '" + src.value + "' does not exist (looked for " +
                                  dir.string() + "); relative paths start at the current directory or --source-base");
+  Diagnostics errors;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
     std::string name = it->path().filename().string();
@@ -97,13 +128,22 @@ Result<std::vector<SourceFile>> read_app_source(const stack::Stack& s, const Com
       if (it->is_directory()) it.disable_recursion_pending();
       continue;
     }
+    if (it->is_symlink()) {
+      if (auto why = symlink_problem(it->path(), dir); !why.empty()) {
+        std::string rel = it->path().lexically_relative(dir).generic_string();
+        errors.push_back(Diagnostic::error(s.file, src.pos, "app source file '" +
+                                                                (fs::path(src.value) / rel).generic_string() + "' " + why));
+        continue;
+      }
+    }
     if (!it->is_regular_file()) continue;
     auto content = read_file(it->path());
     if (!content.ok()) return content.diagnostics();
-    std::string rel = fs::relative(it->path(), dir).generic_string();
+    std::string rel = it->path().lexically_relative(dir).generic_string();
     bool exec = (fs::status(it->path()).permissions() & fs::perms::owner_exec) != fs::perms::none;
     out.push_back({rel, (fs::path(src.value) / rel).generic_string(), std::move(*content), exec});
   }
+  if (!errors.empty()) return errors;
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.relative < b.relative; });
   return out;
 }
@@ -113,7 +153,10 @@ using SharedValues = std::vector<std::pair<SharedList, tmpl::Value>>;
 
 tmpl::Value to_value(const json& local, const SharedValues& shared) {
   tmpl::Dict top;
-  for (const auto& [key, v] : local.items()) {
+  for (const auto& item : local.items()) {
+    // Named, not a structured binding: clang 14 cannot capture those in the lambda.
+    const std::string& key = item.key();
+    const json& v = item.value();
     bool splice = v.is_object() && std::any_of(shared.begin(), shared.end(),
                                                [&](const auto& s) { return key == s.first.section; });
     if (!splice) {
@@ -215,11 +258,27 @@ Result<std::vector<RenderedFile>> Compiler::render_host(const std::string& host,
   return files;
 }
 
+// Every managed path is absolute and normal, whatever slipped past the stack's
+// grammar or came out of a template: "/srv/app/../../etc/shadow" is never managed.
+// App source files land under the app directory by construction (a normal directory
+// plus a normal relative path), so a normal app directory confines them.
+Diagnostics unconfined_paths(const std::vector<Resource>& resources) {
+  Diagnostics errors;
+  for (const auto& r : resources)
+    if ((r.kind == ResourceKind::file || r.kind == ResourceKind::directory) && !is_normal_absolute_path(r.name))
+      errors.push_back(Diagnostic::error(r.id(), "path '" + r.name +
+                                                     "' is not a normalized absolute path (it has a '..', '.' or "
+                                                     "empty part, or is not absolute); give one in the stack file"));
+  return errors;
+}
+
 HostOutput Compiler::compile_host(const std::string& host) const {
   json local = detail::host_context_local(m_topo, host);
   auto files = render_host(host, local);
   if (!files.ok()) return {{}, files.diagnostics()};
-  return {host_resources(m_topo, host, local, *files, m_source), {}};
+  auto resources = host_resources(m_topo, host, local, *files, m_source);
+  if (auto errors = unconfined_paths(resources); !errors.empty()) return {{}, std::move(errors)};
+  return {std::move(resources), {}};
 }
 
 Result<Graph> Compiler::run() {

@@ -197,7 +197,7 @@ void derive_zone(Topology& t, std::optional<std::uint32_t> serial) {
   for (const auto& r : s.dns->records) {
     auto type = r.type.value;
     std::string value = r.resolved.empty() ? r.value.value : r.resolved;
-    if (type == stack::RecordType::txt) value = "\"" + r.value.value + "\"";
+    if (type == stack::RecordType::txt) value = r.value.value;  // quoted by the template (zone_txt)
     t.zone_records.push_back({r.name.value, stack::to_string(type), value, std::nullopt});
   }
   if (!has_record(t, "ns1")) {

@@ -82,6 +82,14 @@ struct FirewallFact {
   bool loaded = false;  // an nftables ruleset with at least one table is active
 };
 
+// A handler a change notified that had not run when that apply stopped (the
+// journal beside the manifest, src/remote/state.sh).
+struct PendingHandler {
+  std::string action;   // "restart" or "reload", as recorded
+  std::string service;
+  std::string source;   // id of the change that notified it
+};
+
 struct Facts {
   std::string host;
   std::map<std::string, PathFact> files;
@@ -91,6 +99,8 @@ struct Facts {
   std::map<std::string, CommandFact> commands;
   std::optional<FirewallFact> firewall;
   std::optional<std::string> manifest;  // the on-host manifest's content, if any
+  std::optional<std::string> created;   // the manifest's log: entries created since it was written
+  std::vector<PendingHandler> pending;
   LockFact lock;
   DbFacts db;
 };

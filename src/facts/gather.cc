@@ -19,7 +19,11 @@ Result<Facts> probe_host(const std::string& stack_name, const Graph& graph, cons
   if (!conn) return conn.diagnostics();
   auto probe = remote::invocation(make_probe(stack_name, resources, k_state_dir, secrets));
   auto out = (*conn)->run(probe.command, probe.input);
-  if (!out) return out.diagnostics();
+  if (!out) {
+    Diagnostic d = out.error();
+    d.message = "facts probe: " + d.message;
+    return d;
+  }
   if (!out->ok()) return transport::command_failed(host, "running the facts probe", *out);
   return parse_probe_output(host, out->out);
 }

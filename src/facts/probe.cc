@@ -17,6 +17,14 @@ std::string lock_path(const std::string& stack_name, const std::string& state_di
   return state_dir + "/" + stack_name + ".lock";
 }
 
+std::string journal_path(const std::string& stack_name, const std::string& state_dir) {
+  return state_dir + "/" + stack_name + ".pending";
+}
+
+std::string created_log_path(const std::string& stack_name, const std::string& state_dir) {
+  return state_dir + "/" + stack_name + ".created";
+}
+
 std::string escape_field(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -95,15 +103,16 @@ std::string strip_identified(std::string_view line) {
 std::string make_probe(const std::string& stack_name, const std::vector<const Resource*>& resources,
                        const std::string& state_dir, const SecretValue& secrets) {
   std::vector<std::string> files, dirs, packages, services, accounts;
-  std::vector<std::string> calls{remote::call("fb_probe_begin", {std::to_string(k_probe_version),
-                                                                std::to_string(k_probe_content_limit)})};
+  std::vector<std::string> calls{remote::call(
+      "fb_probe_begin",
+      {std::to_string(k_probe_version), std::to_string(k_probe_content_limit), std::to_string(k_probe_content_budget)})};
   bool db = false, firewall = false;
   for (const Resource* r : resources) {
     switch (r->kind) {
       case ResourceKind::file: {
         const auto& f = std::get<FileState>(r->state);
-        // Sensitive files never travel back: an empty wanted hash turns content off.
-        files.insert(files.end(), {r->name, f.sensitive ? "" : sha256_hex(f.content)});
+        // Sensitive files never travel back, nor their hash: the host compares it.
+        files.insert(files.end(), {r->name, (f.sensitive ? "secret:" : "") + sha256_hex(f.content)});
         break;
       }
       case ResourceKind::directory: dirs.push_back(r->name); break;
@@ -132,8 +141,11 @@ std::string make_probe(const std::string& stack_name, const std::vector<const Re
   if (!services.empty()) calls.push_back(remote::call("fact_services", services));
   if (firewall) calls.push_back(remote::call("fact_firewall"));
   if (db) calls.push_back(remote::call("fact_db", accounts));
-  calls.push_back(remote::call("fact_manifest", {manifest_path(stack_name, state_dir)}));
-  calls.push_back(remote::call("fact_lock", {lock_path(stack_name, state_dir)}));
+  calls.push_back(
+      remote::call("fact_manifest", {manifest_path(stack_name, state_dir), std::to_string(k_probe_manifest_limit)}));
+  calls.push_back(remote::call("fact_lock", {lock_path(stack_name, state_dir), std::to_string(k_probe_holder_limit)}));
+  calls.push_back(remote::call("fb_probe_state",
+                               {journal_path(stack_name, state_dir), created_log_path(stack_name, state_dir)}));
   calls.push_back(remote::call("fb_probe_end"));
   return remote::script(calls);
 }
@@ -211,6 +223,7 @@ struct Parser {
     else if (kind == "firewall") parse_firewall_record(f);
     else if (kind == "manifest") parse_manifest_record(f);
     else if (kind == "lock") parse_lock_record(f);
+    else if (kind == "pending" || kind == "created") parse_state_record(f);
     else db_record(f);
   }
 
@@ -259,7 +272,25 @@ struct Parser {
     if (!arity(f, 3)) return;
     if (f[1] == "absent") facts.manifest.reset();
     else if (f[1] == "present") facts.manifest = b64(f[0], f[2]);
-    else fail(f[0], "expected present or absent");
+    else if (f[1] == "toobig")
+      errors.push_back(Diagnostic::error(
+          host, "the on-host manifest is " + std::string(f[2]) + " bytes, more than the " +
+                    std::to_string(k_probe_manifest_limit) +
+                    " the probe reads (a manifest lists one line per resource); move it away if "
+                    "foobarctl did not write it, and apply again"));
+    else fail(f[0], "expected present, toobig or absent");
+  }
+
+  // fb_probe_state (state.sh): the pending handlers' journal and the manifest's log.
+  void parse_state_record(const std::vector<std::string_view>& f) {
+    if (f[0] == "pending") {
+      if (!arity(f, 4)) return;
+      if (f[1] != "restart" && f[1] != "reload") return fail(f[0], "expected restart or reload");
+      facts.pending.push_back({std::string(f[1]), unescape_field(f[2]), unescape_field(f[3])});
+    } else {
+      if (!arity(f, 2)) return;
+      facts.created = b64(f[0], f[1]);
+    }
   }
 
   // fact_lock (state.sh)

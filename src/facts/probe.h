@@ -16,13 +16,25 @@
 namespace foobar {
 
 inline constexpr int k_probe_version = 1;
-// Old file content is sent back (for diffs) only below this size.
+// Old file content is sent back (for diffs) only below this size, and only while
+// the contents sent so far stay within the budget. With the manifest and lock
+// holder limits this keeps a probe's output well under the connector's cap
+// (transport::k_output_cap), however many files differ.
 inline constexpr std::size_t k_probe_content_limit = 1 << 20;
+inline constexpr std::size_t k_probe_content_budget = 4 << 20;
+// A larger manifest is reported as too big instead of read.
+inline constexpr std::size_t k_probe_manifest_limit = 1 << 20;
+// At most this much of the lock holder's line is read.
+inline constexpr std::size_t k_probe_holder_limit = 4096;
 
 // Where foobarctl keeps its per-stack state on a host.
 inline constexpr const char* k_state_dir = "/var/lib/foobarctl";
 std::string manifest_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
 std::string lock_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
+// The journal of pending handlers, and the log of resources created since the
+// manifest was written (src/remote/state.sh).
+std::string journal_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
+std::string created_log_path(const std::string& stack_name, const std::string& state_dir = k_state_dir);
 
 // Looks a secret's value up by name; nullopt when it is not set.
 using SecretValue = std::function<std::optional<std::string>(const std::string& name)>;

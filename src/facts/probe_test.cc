@@ -11,6 +11,7 @@
 
 #include "facts/probe.h"
 #include "remote/library.h"
+#include "transport/connector.h"
 #include "util/base64.h"
 #include "util/hash.h"
 #include "util/shell.h"
@@ -82,16 +83,20 @@ TEST_CASE("probe text covers every managed item, quoted") {
   auto text = make_probe("stack0", ptrs(rs));
   CHECK(text.rfind(remote::library(), 0) == 0);
   // One call per kind, however many resources it has.
-  CHECK(text.find("\nfact_files '/etc/it'\\''s here' '" + sha256_hex("x") + "' '/etc/secret' ''\n") !=
-        std::string::npos);  // the secret's empty hash: no content back
+  // A secret file's wanted hash goes to the host to be compared there; nothing of the
+  // file comes back.
+  CHECK(text.find("\nfact_files '/etc/it'\\''s here' '" + sha256_hex("x") + "' '/etc/secret' 'secret:" +
+                  sha256_hex("pw") + "'\n") != std::string::npos);
   CHECK(text.find("\nfact_dirs '/srv/app'\n") != std::string::npos);
   CHECK(text.find("\nfact_packages 'nginx'\n") != std::string::npos);
   CHECK(text.find("\nfact_services 'nginx'\n") != std::string::npos);
   CHECK(text.find("\nfact_db\n") != std::string::npos);
-  CHECK(text.find("\nfact_manifest '/var/lib/foobarctl/stack0.json'\n") != std::string::npos);
-  CHECK(text.find("\nfact_lock '/var/lib/foobarctl/stack0.lock'\n") != std::string::npos);
-  CHECK(text.find("\nfb_probe_begin '1' '1048576'\n") != std::string::npos);
+  CHECK(text.find("\nfact_manifest '/var/lib/foobarctl/stack0.json' '1048576'\n") != std::string::npos);
+  CHECK(text.find("\nfact_lock '/var/lib/foobarctl/stack0.lock' '4096'\n") != std::string::npos);
+  CHECK(text.find("\nfb_probe_begin '1' '1048576' '4194304'\n") != std::string::npos);
   CHECK(make_probe("s", {}).substr(remote::library().size()).find("fact_db") == std::string::npos);  // no query
+  CHECK(text.find("\nfb_probe_state '/var/lib/foobarctl/stack0.pending' '/var/lib/foobarctl/stack0.created'\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("the probe runs under /bin/sh and its output parses") {
@@ -137,8 +142,10 @@ TEST_CASE("the probe runs under /bin/sh and its output parses") {
   CHECK(f.at(changed).mode == "0640");
   REQUIRE(f.at(changed).content.has_value());
   CHECK(*f.at(changed).content == "old line\n");
-  CHECK(f.at(secret).sha256 == sha256_hex("old password\n"));
-  CHECK_FALSE(f.at(secret).content.has_value());  // sensitive: never sent
+  // Sensitive: neither content nor the file's own hash leaves the host.
+  CHECK(f.at(secret).sha256 == "differs");
+  CHECK_FALSE(f.at(secret).content.has_value());
+  CHECK(out.find(sha256_hex("old password\n")) == std::string::npos);
   CHECK(f.at(odd).mode == "0755");
   CHECK(f.at(odd).sha256 == sha256_hex(""));
   CHECK(f.at(missing).type == PathType::absent);
@@ -165,6 +172,56 @@ TEST_CASE("the probe runs under /bin/sh and its output parses") {
   CHECK(facts->lock.held);
   CHECK(facts->lock.holder == "alice@laptop 1234\n");
   CHECK_FALSE(facts->db.probed);
+}
+
+TEST_CASE("a secret file is compared on the host: the wanted hash when it matches, 'differs' otherwise") {
+  TempDir dir;
+  std::string same = dir.write("etc/same.env", "PASSWORD='s3cret'\n", 0600);
+  std::string other = dir.write("etc/other.env", "PASSWORD='old'\n", 0600);
+  std::string missing = (dir.path / "etc/missing.env").string();
+  std::vector<Resource> rs{res(ResourceKind::file, same, file_state("PASSWORD='s3cret'\n", true)),
+                           res(ResourceKind::file, other, file_state("PASSWORD='new'\n", true)),
+                           res(ResourceKind::file, missing, file_state("PASSWORD='x'\n", true))};
+  auto out = run_sh(dir, make_probe("s1", ptrs(rs), (dir.path / "state").string()));
+  auto facts = parse_probe_output("h1", out);
+  REQUIRE_MESSAGE(facts.ok(), first_error(facts));
+  CHECK(facts->files.at(same).sha256 == sha256_hex("PASSWORD='s3cret'\n"));
+  CHECK(facts->files.at(other).sha256 == "differs");
+  CHECK(facts->files.at(other).mode == "0600");
+  CHECK(facts->files.at(missing).type == PathType::absent);
+  CHECK(out.find(sha256_hex("PASSWORD='old'\n")) == std::string::npos);
+}
+
+TEST_CASE("the probe's reads are bounded: diff contents by a total budget, the manifest and lock holder by size") {
+  TempDir dir;
+  std::vector<Resource> rs;
+  // Five files of the per-file limit each, all changed: only the budget's worth is sent.
+  for (int i = 0; i < 5; ++i) {
+    std::string p = dir.write("etc/big" + std::to_string(i), std::string(k_probe_content_limit, 'a' + i));
+    rs.push_back(res(ResourceKind::file, p, file_state("new\n")));
+  }
+  std::string state = (dir.path / "state").string();
+  dir.write("state/s1.lock", std::string(100000, 'h') + "\n");
+  auto out = run_sh(dir, make_probe("s1", ptrs(rs), state));
+  CHECK(out.size() < transport::k_output_cap);
+  auto facts = parse_probe_output("h1", out);
+  REQUIRE_MESSAGE(facts.ok(), first_error(facts));
+  std::size_t sent = 0;
+  for (const auto& [path, f] : facts->files) sent += f.content.has_value();
+  CHECK(sent == k_probe_content_budget / k_probe_content_limit);
+  CHECK(facts->lock.held);
+  CHECK(facts->lock.holder == std::string(k_probe_holder_limit, 'h'));
+
+  dir.write("state/s1.json", std::string(k_probe_manifest_limit + 1, ' '));
+  auto big = parse_probe_output("h1", run_sh(dir, make_probe("s1", {}, state)));
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.error().where == "h1");
+  CHECK(big.error().message.find("the on-host manifest is " + std::to_string(k_probe_manifest_limit + 1) +
+                                 " bytes") != std::string::npos);
+  dir.write("state/s1.json", std::string(k_probe_manifest_limit, ' '));
+  auto at_limit = parse_probe_output("h1", run_sh(dir, make_probe("s1", {}, state)));
+  REQUIRE_MESSAGE(at_limit.ok(), first_error(at_limit));
+  CHECK(at_limit->manifest->size() == k_probe_manifest_limit);
 }
 
 TEST_CASE("the probe reports absent manifest and free lock, and database facts from one mysql run") {

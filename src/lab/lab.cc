@@ -12,19 +12,22 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <cstdio>
 #include <future>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
 
-#include "transport/local_connector.h"
+#include "lab/machine.h"
+#include "lab/systemd_host.h"
+#include "util/shell.h"
 #include "util/thread_pool.h"
 
 namespace foobar::lab {
 namespace fs = std::filesystem;
-using transport::LocalConnector;
 using namespace std::chrono_literals;
 
 namespace {
@@ -46,23 +49,6 @@ Status require_root() {
                                   "foobarctl lab as root, e.g. with sudo");
 }
 
-// Runs a command on this machine; a failure names what was being done.
-Result<std::string> sh(const std::string& where, const std::string& what, const std::string& cmd,
-                       std::string_view input = {}) {
-  LocalConnector local(where);
-  auto r = local.run(cmd, input, 2min);
-  if (!r) return r.diagnostics();
-  if (!r->ok()) return transport::command_failed(where, what, *r);
-  return r->out;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
@@ -74,7 +60,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 // Mount points under dir, deepest first (from the machine's own mount table).
 std::vector<std::string> mounts_under(const std::string& dir) {
   std::vector<std::string> out;
-  std::istringstream in(read_file("/proc/self/mountinfo"));
+  std::istringstream in(read_text("/proc/self/mountinfo"));
   for (std::string line; std::getline(in, line);) {
     std::istringstream f(line);
     std::string id, parent, devno, root, point;
@@ -123,6 +109,15 @@ bool ipv4_in_lab_subnet(const std::string& address, int& last_octet) {
 }
 
 }  // namespace
+
+const char* to_string(LabInit init) { return init == LabInit::systemd ? "systemd" : "sysv"; }
+
+Result<LabInit> parse_lab_init(const std::string& text) {
+  if (text == "systemd") return LabInit::systemd;
+  if (text == "sysv") return LabInit::sysv;
+  return Diagnostic::error("lab", "init '" + text + "' is not known: use systemd (PID 1 is systemd, as on a "
+                                  "real VM) or sysv (a light host: sshd and init scripts)");
+}
 
 const LabHost* LabState::find(const std::string& name_or_address) const {
   for (const auto& h : hosts)
@@ -179,7 +174,8 @@ std::string state_to_json(const LabState& s) {
                           {"veth", h.veth},
                           {"base", h.base},
                           {"pid", h.pid},
-                          {"init_pid", h.init_pid}});
+                          {"init_pid", h.init_pid},
+                          {"init", to_string(h.init)}});
   return j.dump(2) + "\n";
 }
 
@@ -192,10 +188,13 @@ Result<LabState> state_from_json(const std::string& text, const std::string& whe
     s.key = j.at("key").get<std::string>();
     s.known_hosts = j.at("known_hosts").get<std::string>();
     s.bridge_created = j.value("bridge_created", false);
-    for (const auto& h : j.at("hosts"))
+    for (const auto& h : j.at("hosts")) {
+      auto init = parse_lab_init(h.value("init", std::string("sysv")));
+      if (!init) return Diagnostic::error(where, init.error().message);
       s.hosts.push_back({h.at("name").get<std::string>(), h.at("address").get<std::string>(),
                          h.at("netns").get<std::string>(), h.at("veth").get<std::string>(),
-                         h.at("base").get<std::string>(), h.value("pid", 0), h.value("init_pid", 0)});
+                         h.at("base").get<std::string>(), h.value("pid", 0), h.value("init_pid", 0), *init});
+    }
     return s;
   } catch (const nlohmann::json::exception& e) {
     return Diagnostic::error(where, std::string("lab state is unreadable: ") + e.what());
@@ -206,7 +205,7 @@ Result<LabState> load_lab_state(const std::string& lab_name) {
   const std::string path = lab_dir(lab_name) + "/state.json";
   if (!fs::exists(path))
     return Diagnostic::error("lab", "no lab named '" + lab_name + "' is up (no " + path + ")");
-  return state_from_json(read_file(path), path);
+  return state_from_json(read_text(path), path);
 }
 
 Result<std::string> current_lab() {
@@ -267,11 +266,11 @@ Status ensure_bridge(LabState& s) {
     s.bridge_created = true;
     auto st = write_state(s);  // recorded first, so a crash still removes it
     if (!st) return st;
-    auto r = sh("lab", "creating bridge " + br,
+    auto r = run_here("lab", "creating bridge " + br,
                 "ip link add " + br + " type bridge && ip link set " + br + " up");
     if (!r) return r.diagnostics();
   }
-  auto r = sh("lab", "adding " + addr + " to " + br,
+  auto r = run_here("lab", "adding " + addr + " to " + br,
               "ip -4 addr show dev " + br + " | grep -q ' " + addr + " ' || ip addr add " + addr +
                   " dev " + br + "; ip link set " + br + " up");
   if (!r) return r.diagnostics();
@@ -303,7 +302,7 @@ Status prepare_host(const LabState& s, const LabHost& h, const std::string& lab_
       "; ip netns add " + h.netns + "; ip link add " + h.veth + " type veth peer name eth0 netns " + h.netns +
       "; ip link set " + h.veth + " master " + kBridge + " up; ip -n " + h.netns + " addr add " + h.address +
       "/24 dev eth0; ip -n " + h.netns + " link set eth0 up; ip -n " + h.netns + " link set lo up";
-  auto r = sh("lab:" + h.name, "preparing host " + h.name, cmd, lab_pub);
+  auto r = run_here("lab:" + h.name, "preparing host " + h.name, cmd, lab_pub);
   if (!r) return r.diagnostics();
   std::ofstream hosts(h.base + "/root/etc/hosts");
   hosts << etc_hosts(s);
@@ -327,32 +326,34 @@ Status start_host(LabHost& h) {
   const std::string cmd = "setsid ip netns exec " + h.netns +
                           " unshare --mount --uts --pid --fork --mount-proc=" + R + "/proc sh -c " +
                           shell_quote(init) + " </dev/null >" + h.base + "/init.log 2>&1 & echo $!";
-  auto r = sh("lab:" + h.name, "starting host " + h.name, cmd);
+  auto r = run_here("lab:" + h.name, "starting host " + h.name, cmd);
   if (!r) return r.diagnostics();
   h.pid = std::atoi(r->c_str());
   // The host's PID 1 is unshare's forked child.
   const std::string children = "/proc/" + std::to_string(h.pid) + "/task/" + std::to_string(h.pid) + "/children";
   for (int i = 0; i < 200 && h.init_pid == 0; ++i) {
-    h.init_pid = std::atoi(read_file(children).c_str());
+    h.init_pid = std::atoi(read_text(children).c_str());
     if (h.init_pid == 0) std::this_thread::sleep_for(10ms);
   }
   if (h.init_pid == 0)
     return Diagnostic::error("lab:" + h.name, "host did not start: see " + h.base + "/init.log: " +
-                                                  read_file(h.base + "/init.log"));
+                                                  read_text(h.base + "/init.log"));
   return ok_status();
 }
 
 Status wait_for_sshd(const LabHost& h, std::chrono::seconds timeout) {
+  const bool systemd = h.init == LabInit::systemd;
+  const std::string log = systemd ? h.base + "/console.log" : h.base + "/init.log";
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (sshd_answers(h.address, 22, 500)) return ok_status();
-    if (::kill(h.init_pid, 0) != 0)
-      return Diagnostic::error("lab:" + h.name, "host stopped while starting: see " + h.base + "/init.log");
+    if (::kill(systemd ? h.pid : h.init_pid, 0) != 0)
+      return Diagnostic::error("lab:" + h.name, "host stopped while starting: see " + log);
     std::this_thread::sleep_for(100ms);
   }
   return Diagnostic::error("lab:" + h.name, "sshd on " + h.address + " did not answer within " +
-                                                std::to_string(timeout.count()) + " s; see " + h.base +
-                                                "/root/var/log/foobar-lab-sshd.log");
+                                                std::to_string(timeout.count()) + " s; see " +
+                                                (systemd ? log : h.base + "/root/var/log/foobar-lab-sshd.log"));
 }
 
 Status check_no_other_lab(const std::string& lab_name) {
@@ -374,7 +375,7 @@ Status check_no_other_lab(const std::string& lab_name) {
 
 }  // namespace
 
-Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSpec>& specs) {
+Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSpec>& specs, LabInit init) {
   if (auto st = validate_lab(lab_name, specs); !st) return st.diagnostics();
   if (auto st = require_root(); !st) return st.diagnostics();
   if (auto st = check_no_other_lab(lab_name); !st) return st.diagnostics();
@@ -386,7 +387,7 @@ Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSp
   s.known_hosts = s.dir + "/known_hosts";
   for (size_t i = 0; i < specs.size(); ++i)
     s.hosts.push_back({specs[i].name, specs[i].address, netns_prefix(lab_name) + specs[i].name,
-                       kVethPrefix + std::to_string(i), s.dir + "/hosts/" + specs[i].name, 0, 0});
+                       kVethPrefix + std::to_string(i), s.dir + "/hosts/" + specs[i].name, 0, 0, init});
   std::error_code ec;
   fs::create_directories(s.dir + "/hosts", ec);
   if (ec) return Diagnostic::error("lab", "cannot create " + s.dir + ": " + ec.message());
@@ -396,21 +397,23 @@ Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSp
     return errs;
   };
   if (auto st = write_state(s); !st) return fail(st.diagnostics());
-  auto key = sh("lab", "generating the lab key",
+  auto key = run_here("lab", "generating the lab key",
                 "ssh-keygen -q -t ed25519 -N '' -C foobarctl-lab-" + lab_name + " -f " + shell_quote(s.key));
   if (!key) return fail(key.diagnostics());
   if (auto st = ensure_bridge(s); !st) return fail(st.diagnostics());
-  const std::string lab_pub = read_file(s.key + ".pub");
+  const std::string lab_pub = read_text(s.key + ".pub");
 
   // Hosts are independent once the bridge exists: prepare and start them in parallel.
   Diagnostics errs;
   {
     ThreadPool pool(std::min<size_t>(8, s.hosts.size()));
     std::vector<std::future<Status>> done;
-    for (auto& h : s.hosts)
-      done.push_back(pool.submit([&s, &h, &lab_pub]() -> Status {
+    for (size_t i = 0; i < s.hosts.size(); ++i)
+      done.push_back(pool.submit([&s, &h = s.hosts[i], &units = specs[i].units, &lab_pub]() -> Status {
         if (auto st = prepare_host(s, h, lab_pub); !st) return st;
-        return start_host(h);
+        if (h.init == LabInit::sysv) return start_host(h);
+        if (auto st = prepare_systemd_root(h, units); !st) return st;
+        return start_systemd_host(h);
       }));
     for (auto& f : done)
       if (auto st = f.get(); !st) errs.insert(errs.end(), st.diagnostics().begin(), st.diagnostics().end());
@@ -419,8 +422,9 @@ Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSp
   if (!errs.empty()) return fail(errs);
   std::string known;
   for (const auto& h : s.hosts) {
-    if (auto st = wait_for_sshd(h, 60s); !st) return fail(st.diagnostics());
-    auto pub = lines_of(read_file(h.base + "/root/etc/ssh/ssh_host_ed25519_key.pub"));
+    // Booting systemd takes seconds per host, and hosts boot together on few cores.
+    if (auto st = wait_for_sshd(h, init == LabInit::systemd ? 180s : 60s); !st) return fail(st.diagnostics());
+    auto pub = lines_of(read_text(h.base + "/root/etc/ssh/ssh_host_ed25519_key.pub"));
     std::istringstream f(pub.empty() ? "" : pub.front());
     std::string type, b64;
     f >> type >> b64;
@@ -432,6 +436,31 @@ Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSp
   if (!kh.flush()) return fail({Diagnostic::error("lab", "cannot write " + s.known_hosts)});
   return s;
 }
+
+namespace {
+
+// Halts every systemd host of the lab at once (a clean shutdown takes 2-3 s each); a
+// host that does not halt in time is killed with the rest of its cgroup afterwards.
+void halt_systemd_hosts(const LabState& s, const std::string& lab_name) {
+  std::map<std::string, std::string> bases;  // cgroup -> host directory
+  for (const auto& cg : lab_cgroups(netns_prefix(lab_name))) bases[cg] = "";
+  for (const auto& h : s.hosts)
+    if (h.init == LabInit::systemd && bases.count(h.netns)) bases[h.netns] = h.base;
+  if (bases.empty()) return;
+  ThreadPool pool(std::min<size_t>(16, bases.size()));
+  std::vector<std::pair<std::string, std::future<HaltResult>>> done;
+  for (const auto& [cg, base] : bases)
+    done.emplace_back(cg, pool.submit([cg, base] { return halt_systemd_host(cg, base, 30s); }));
+  for (auto& [cg, f] : done) {
+    auto r = f.get();
+    if (r == HaltResult::timed_out) std::fprintf(stderr, "lab: host %s did not halt within 30 s; killing it\n", cg.c_str());
+    if (r == HaltResult::no_nspawn)
+      std::fprintf(stderr, "lab: host %s has no running systemd-nspawn (it crashed or was killed); killing what is left\n",
+                   cg.c_str());
+  }
+}
+
+}  // namespace
 
 Status lab_down(const std::string& lab_name) {
   if (!valid_name(lab_name, 32))
@@ -448,13 +477,14 @@ Status lab_down(const std::string& lab_name) {
   auto note = [&](const Result<std::string>& r) {
     if (!r) errs.insert(errs.end(), r.diagnostics().begin(), r.diagnostics().end());
   };
+  halt_systemd_hosts(s, lab_name);
   // Every process in a host's network namespace gets SIGKILL (a namespace init
   // ignores TERM). Namespaces are independent: work on them in parallel.
   auto each_namespace = [&](auto make_cmd, const std::string& what) {
     ThreadPool pool(std::min<size_t>(8, std::max<size_t>(1, namespaces.size())));
     std::vector<std::future<Result<std::string>>> done;
     for (const auto& n : namespaces)
-      done.push_back(pool.submit([n, make_cmd, what] { return sh("lab", what + " " + n, make_cmd(n)); }));
+      done.push_back(pool.submit([n, make_cmd, what] { return run_here("lab", what + " " + n, make_cmd(n)); }));
     for (auto& f : done) note(f.get());
   };
   each_namespace(
@@ -464,18 +494,22 @@ Status lab_down(const std::string& lab_name) {
                "echo \"processes still in " + n + ": $p\" >&2; exit 1";
       },
       "stopping processes in");
-  for (const auto& m : mounts_under(dir)) note(sh("lab", "unmounting " + m, "umount -l " + shell_quote(m)));
+  for (const auto& m : mounts_under(dir)) note(run_here("lab", "unmounting " + m, "umount -l " + shell_quote(m)));
   each_namespace([](const std::string& n) { return "ip netns del " + n; }, "deleting namespace");
   // The veths went with their namespaces; remove strays only when no other lab owns them.
   bool alone = true;
   for (const auto& other : labs_present()) alone = alone && other == lab_name;
   if (alone)
-    for (const auto& v : lab_veths()) note(sh("lab", "deleting veth " + v, "ip link del " + v + " 2>/dev/null || ! test -e /sys/class/net/" + v));
+    for (const auto& v : lab_veths()) note(run_here("lab", "deleting veth " + v, "ip link del " + v + " 2>/dev/null || ! test -e /sys/class/net/" + v));
+  for (const auto& cg : lab_cgroups(netns_prefix(lab_name)))
+    if (auto st = remove_systemd_leftovers(cg, cg.substr(netns_prefix(lab_name).size())); !st)
+      errs.insert(errs.end(), st.diagnostics().begin(), st.diagnostics().end());
   // Without state (a crash before it was written) the bridge is taken to be the lab's.
   const bool bridge_ours = s.bridge_created || s.name.empty();
   if (bridge_ours && fs::exists(std::string("/sys/class/net/") + kBridge) && alone &&
       fs::is_empty(std::string("/sys/class/net/") + kBridge + "/brif"))
-    note(sh("lab", "deleting bridge", std::string("ip link del ") + kBridge));
+    note(run_here("lab", "deleting bridge", std::string("ip link del ") + kBridge));
+  if (alone) remove_nspawn_run_dirs();
   if (!mounts_under(dir).empty()) {
     errs.push_back(Diagnostic::error("lab", "mounts remain under " + dir + "; state kept for another 'lab down'"));
     return errs;
@@ -492,8 +526,10 @@ Result<std::vector<LabHostStatus>> lab_status(const std::string& lab_name) {
   if (!s) return s.diagnostics();
   std::vector<LabHostStatus> out;
   for (const auto& h : s->hosts) {
-    LabHostStatus st{h.name, h.address, false, false};
-    st.up = h.init_pid > 0 && ::kill(h.init_pid, 0) == 0 && fs::exists("/run/netns/" + h.netns);
+    LabHostStatus st{h.name, h.address, h.init, false, false, 0};
+    const int pid1 = h.init == LabInit::systemd ? systemd_leader(h) : h.init_pid;
+    st.up = pid1 > 0 && ::kill(pid1, 0) == 0 && fs::exists("/run/netns/" + h.netns);
+    if (h.init == LabInit::systemd) st.boots = systemd_boots(h);
     st.sshd = st.up && sshd_answers(h.address, 22, 1000);
     out.push_back(st);
   }

@@ -1,7 +1,9 @@
 // The local lab: real isolated hosts on this machine. Each host is a network
 // namespace on the bridge labbr0, an overlay root (lower '/', upper and work on the
 // host's own tmpfs), its own PID/UTS/mount namespaces, and a real sshd with its own
-// host keys. State lives under /var/lib/foobarctl/lab/<lab>/.
+// host keys. Its PID 1 is systemd (booted by systemd-nspawn, as on a real VM) or, for
+// light hosts, a shell that runs sshd and init scripts (sysv).
+// State lives under /var/lib/foobarctl/lab/<lab>/.
 // One lab at a time per machine: the hosts share the bridge subnet 10.77.0.0/24.
 #pragma once
 
@@ -16,9 +18,17 @@ inline constexpr const char* kBridge = "labbr0";
 inline constexpr const char* kBridgeAddress = "10.77.0.1";
 inline constexpr const char* kStateRoot = "/var/lib/foobarctl/lab";
 
+// What runs as a host's PID 1.
+enum class LabInit { systemd, sysv };
+const char* to_string(LabInit init);
+Result<LabInit> parse_lab_init(const std::string& text);
+
 struct LabHostSpec {
   std::string name;
   std::string address;
+  // Units the host's roles run (systemd hosts): these stay enabled before boot, every
+  // other unit enabled on the machine's root is disabled in the host.
+  std::vector<std::string> units = {};
 };
 
 struct LabHost {
@@ -27,8 +37,10 @@ struct LabHost {
   std::string netns;  // fbl-<lab>.<host>
   std::string veth;   // machine side of the pair, fblv<index> (<= 15 chars)
   std::string base;   // the host's tmpfs: upper/, work/, root/ (the overlay), init.log
-  int pid = 0;        // `unshare` on the machine
-  int init_pid = 0;   // the host's PID 1, as seen from the machine
+  int pid = 0;        // `unshare` (sysv) or the host's supervisor (systemd) on the machine
+  int init_pid = 0;   // the host's PID 1, as seen from the machine (sysv; systemd: 0, it
+                      // changes on each reboot, see systemd_host.h)
+  LabInit init = LabInit::sysv;
 };
 
 struct LabState {
@@ -45,8 +57,10 @@ struct LabState {
 struct LabHostStatus {
   std::string name;
   std::string address;
+  LabInit init = LabInit::sysv;
   bool up = false;    // the host's PID 1 runs and its namespace exists
   bool sshd = false;  // sshd answers with an SSH banner
+  int boots = 0;      // systemd hosts: boots so far (1 + reboots)
 };
 
 // Checks names and addresses without touching the machine.
@@ -54,10 +68,13 @@ Status validate_lab(const std::string& lab_name, const std::vector<LabHostSpec>&
 
 // Brings every host up (in parallel) and waits until each sshd answers. On failure,
 // everything made so far is removed again.
-Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSpec>& hosts);
-// Removes everything the lab made: processes, mounts, namespaces, veths, its tmpfs,
-// the bridge if the lab created it, and the state directory. Works from state.json
-// and from scanning for names with the lab's prefix, so it also cleans after a crash.
+Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSpec>& hosts,
+                        LabInit init = LabInit::systemd);
+// Halts systemd hosts (systemd-nspawn asked to stop the guest), then removes everything
+// the lab made: processes, cgroups, mounts, namespaces, veths, its tmpfs, what
+// systemd-nspawn left under /run, the bridge if the lab created it, and the state
+// directory. Works from state.json and from scanning for names with the lab's prefix,
+// so it also cleans after a crash (of foobarctl or of a host).
 Status lab_down(const std::string& lab_name);
 Result<std::vector<LabHostStatus>> lab_status(const std::string& lab_name);
 

@@ -46,10 +46,14 @@ TEST_CASE("lab state survives a JSON round trip") {
   s.known_hosts = s.dir + "/known_hosts";
   s.bridge_created = true;
   s.hosts.push_back({"web-01", "10.77.0.11", "fbl-demo.web-01", "fblv0", s.dir + "/hosts/web-01", 41, 42});
+  s.hosts.push_back({"db-01", "10.77.0.21", "fbl-demo.db-01", "fblv1", s.dir + "/hosts/db-01", 43, 0, LabInit::systemd});
   auto back = state_from_json(state_to_json(s), "state.json");
   REQUIRE(back.ok());
   CHECK(back->bridge_created);
-  REQUIRE(back->hosts.size() == 1);
+  REQUIRE(back->hosts.size() == 2);
+  CHECK(back->hosts[0].init == LabInit::sysv);
+  CHECK(back->hosts[1].init == LabInit::systemd);
+  CHECK(back->hosts[1].pid == 43);
   CHECK(back->hosts[0].netns == "fbl-demo.web-01");
   CHECK(back->hosts[0].init_pid == 42);
   CHECK(back->find("10.77.0.11") == &back->hosts[0]);
@@ -60,4 +64,21 @@ TEST_CASE("lab state survives a JSON round trip") {
 
 TEST_CASE("sshd_answers is false where nothing listens") {
   CHECK_FALSE(sshd_answers("127.0.0.1", 1, 200));
+}
+
+TEST_CASE("lab init kinds: systemd and sysv by name, anything else a clear error") {
+  CHECK(parse_lab_init("systemd").value() == LabInit::systemd);
+  CHECK(parse_lab_init("sysv").value() == LabInit::sysv);
+  CHECK(std::string(to_string(LabInit::systemd)) == "systemd");
+  auto bad = parse_lab_init("upstart");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("use systemd") != std::string::npos);
+  // state.json written before hosts knew their init reads as sysv hosts
+  auto old = state_from_json(R"({"name":"d","dir":"/x","key":"/x/k","known_hosts":"/x/kh","hosts":[
+    {"name":"h","address":"10.77.0.2","netns":"fbl-d.h","veth":"fblv0","base":"/x/hosts/h"}]})", "state.json");
+  REQUIRE(old.ok());
+  CHECK(old->hosts[0].init == LabInit::sysv);
+  CHECK_FALSE(state_from_json(R"({"name":"d","dir":"/x","key":"/x/k","known_hosts":"/x/kh","hosts":[
+    {"name":"h","address":"10.77.0.2","netns":"fbl-d.h","veth":"fblv0","base":"/x/hosts/h","init":"rc"}]})",
+                              "state.json").ok());
 }

@@ -20,9 +20,13 @@ json state_json(const DesiredState& state) {
     json operator()(const DirectoryState& s) const {
       return {{"mode", s.mode}, {"owner", s.owner}, {"group", s.group}};
     }
+    // A file holding a secret is hashed without its content: the manifest is read on
+    // the host, and a hash of the content would let a reader guess the secret offline.
     json operator()(const FileState& s) const {
-      return {{"sha256", sha256_hex(s.content)}, {"mode", s.mode}, {"owner", s.owner},
-              {"group", s.group}, {"validate", s.validate}, {"sensitive", s.sensitive}};
+      json j = {{"mode", s.mode}, {"owner", s.owner}, {"group", s.group}, {"validate", s.validate},
+                {"sensitive", s.sensitive}};
+      if (!s.sensitive) j["sha256"] = sha256_hex(s.content);
+      return j;
     }
     json operator()(const ServiceState& s) const {
       return {{"running", s.running}, {"enabled", s.enabled}, {"on_change", on_change_name(s.on_change)}};
@@ -51,6 +55,21 @@ std::string state_hash(const Resource& r) {
   return sha256_hex(j.dump());
 }
 
+namespace {
+
+ManifestEntry entry_of(const Resource& r) {
+  return ManifestEntry{r.id(), r.kind, r.name, state_hash(r), r.deps, r.notify};
+}
+
+json entry_json(const ManifestEntry& e) {
+  json notify = json::array();
+  for (const auto& n : e.notify) notify.push_back({{"target", n.target}, {"action", on_change_name(n.action)}});
+  return {{"id", e.id}, {"kind", kind_name(e.kind)}, {"name", e.name}, {"hash", e.hash},
+          {"deps", e.deps}, {"notify", notify}};
+}
+
+}  // namespace
+
 Manifest build_manifest(const std::string& stack, const std::string& host,
                         const std::vector<const Resource*>& resources) {
   Manifest m;
@@ -58,7 +77,7 @@ Manifest build_manifest(const std::string& stack, const std::string& host,
   m.host = host;
   for (const Resource* r : resources) {
     if (r->host != host) continue;
-    m.resources.push_back(ManifestEntry{r->id(), r->kind, r->name, state_hash(*r), r->deps, r->notify});
+    m.resources.push_back(entry_of(*r));
   }
   std::sort(m.resources.begin(), m.resources.end(),
             [](const ManifestEntry& a, const ManifestEntry& b) { return a.id < b.id; });
@@ -67,12 +86,7 @@ Manifest build_manifest(const std::string& stack, const std::string& host,
 
 std::string manifest_to_json(const Manifest& m) {
   json resources = json::array();
-  for (const auto& e : m.resources) {
-    json notify = json::array();
-    for (const auto& n : e.notify) notify.push_back({{"target", n.target}, {"action", on_change_name(n.action)}});
-    resources.push_back({{"id", e.id}, {"kind", kind_name(e.kind)}, {"name", e.name}, {"hash", e.hash},
-                         {"deps", e.deps}, {"notify", notify}});
-  }
+  for (const auto& e : m.resources) resources.push_back(entry_json(e));
   json doc = {{"version", m.version}, {"stack", m.stack}, {"host", m.host}, {"resources", resources}};
   return doc.dump(2) + "\n";
 }
@@ -136,6 +150,34 @@ Result<Manifest> parse_manifest(const std::string& where, std::string_view text)
   }
   if (!errors.empty()) return errors;
   return m;
+}
+
+std::string manifest_log_line(const Resource& r) { return entry_json(entry_of(r)).dump(); }
+
+Status merge_manifest_log(const std::string& where, std::string_view log, Manifest& m) {
+  Diagnostics errors;
+  std::size_t line_no = 0, pos = 0;
+  while (pos < log.size()) {
+    auto nl = log.find('\n', pos);
+    auto line = log.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? log.size() : nl + 1;
+    ++line_no;
+    if (line.empty()) continue;
+    json j = json::parse(line.begin(), line.end(), nullptr, false);
+    ManifestEntry e;
+    auto problem = j.is_discarded() ? std::string("is not JSON") : read_entry(j, e);
+    if (!problem.empty()) {
+      errors.push_back(Diagnostic::error(where, "manifest log line " + std::to_string(line_no) + " " + problem));
+      continue;
+    }
+    auto same = std::find_if(m.resources.begin(), m.resources.end(), [&](const auto& x) { return x.id == e.id; });
+    if (same != m.resources.end()) *same = std::move(e);
+    else m.resources.push_back(std::move(e));
+  }
+  if (!errors.empty()) return errors;
+  std::sort(m.resources.begin(), m.resources.end(),
+            [](const ManifestEntry& a, const ManifestEntry& b) { return a.id < b.id; });
+  return ok_status();
 }
 
 }  // namespace foobar

@@ -39,4 +39,12 @@ std::string manifest_to_json(const Manifest& m);
 // `where` names the manifest in diagnostics, e.g. "web-01:/var/lib/foobarctl/s.json".
 Result<Manifest> parse_manifest(const std::string& where, std::string_view text);
 
+// The resource's entry as one line of the manifest's log (compact JSON, no newline):
+// apply records it before creating the resource, so a run that stops before it writes
+// the manifest still leaves every resource it made findable by destroy.
+std::string manifest_log_line(const Resource& r);
+// Adds the log's entries that `m` lacks (a later line replaces an earlier one of the
+// same id). A malformed line is an error naming it.
+Status merge_manifest_log(const std::string& where, std::string_view log, Manifest& m);
+
 }  // namespace foobar

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "plan/manifest.h"
+#include "util/hash.h"
 
 using namespace foobar;
 
@@ -48,6 +49,27 @@ TEST_CASE("state hash follows the desired state") {
   CHECK(state_hash(file_res("/x", "1")) == state_hash(file_res("/x", "1")));
   CHECK(state_hash(file_res("/x", "1")) != state_hash(file_res("/x", "2")));
   CHECK(state_hash(file_res("/x", "1")) != state_hash(file_res("/y", "1")));
+}
+
+TEST_CASE("a file holding a secret leaves no trace of its content in the manifest") {
+  auto secret = [](const std::string& content) {
+    Resource r = file_res("/etc/foobar/secrets.env", content);
+    std::get<FileState>(r.state).sensitive = true;
+    return r;
+  };
+  Resource one = secret("DB_PASSWORD='hunter2'\n");
+  Resource two = secret("DB_PASSWORD='correct horse'\n");
+  // Same hash whatever the secret: nothing to test guesses against.
+  CHECK(state_hash(one) == state_hash(two));
+  auto text = manifest_to_json(build_manifest("s0", "web-01", {&one}));
+  CHECK(text.find(sha256_hex("DB_PASSWORD='hunter2'\n")) == std::string::npos);
+  CHECK(text.find("hunter2") == std::string::npos);
+  // Its mode and owner still count.
+  Resource looser = secret("DB_PASSWORD='hunter2'\n");
+  std::get<FileState>(looser.state).mode = "0755";
+  CHECK(state_hash(looser) != state_hash(one));
+  // A file without secrets is hashed with its content, as before.
+  CHECK(state_hash(file_res("/x", "1")) != state_hash(file_res("/x", "2")));
 }
 
 TEST_CASE("malformed manifests are diagnosed") {

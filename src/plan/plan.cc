@@ -130,7 +130,10 @@ class Planner {
   Plan m_plan;
   std::unordered_set<std::string> m_starting;  // services apply will start (no reload needed)
   std::unordered_map<std::string, std::vector<Notify>> m_destroy_notify;
+  std::vector<Notify> m_pending;  // handlers an earlier apply recorded but did not run
 };
+
+constexpr const char* k_pending_reason = "pending: an earlier apply stopped before it ran";
 
 std::string replica_state(const std::string& raw, bool running) {
   return raw.empty() ? (running ? "Yes" : "No") : raw;
@@ -167,8 +170,9 @@ void Planner::plan_file(const Resource& r, const FileState& want, const Facts& f
       a.reasons.push_back("content changed");
       show(*have.content);
     } else {
-      a.reasons.push_back("content changed (old content not fetched: unreadable or over " +
-                          std::to_string(k_probe_content_limit) + " bytes)");
+      a.reasons.push_back("content changed (old content not fetched: unreadable, over " +
+                          std::to_string(k_probe_content_limit) + " bytes, or past the probe's " +
+                          std::to_string(k_probe_content_budget) + "-byte total for diffs)");
     }
   }
   if (have.type == PathType::file) compare_owner_mode(want.mode, want.owner, want.group, have, a.reasons);
@@ -376,16 +380,23 @@ void Planner::plan_firewalls(HostPlan& hp, const std::vector<const Resource*>& r
 }
 
 void Planner::plan_destroys(HostPlan& hp, const std::vector<const Resource*>& resources, const Facts& facts) {
-  if (!facts.manifest) return;
-  std::string where = hp.host + ":" + manifest_path(m_options.stack.empty() ? "<stack>" : m_options.stack);
-  auto manifest = parse_manifest(where, *facts.manifest);
-  if (!manifest.ok()) {
-    for (auto d : manifest.diagnostics()) {
+  if (!facts.manifest && !facts.created) return;
+  const std::string stack = m_options.stack.empty() ? "<stack>" : m_options.stack;
+  std::string where = hp.host + ":" + manifest_path(stack);
+  auto warn = [&](const Diagnostics& ds) {
+    for (auto d : ds) {
       d.severity = Severity::warning;
       d.message += "; nothing will be destroyed on this host";
       m_plan.diagnostics.push_back(std::move(d));
     }
-    return;
+  };
+  Result<Manifest> manifest = Manifest{k_manifest_version, m_options.stack, hp.host, {}};
+  if (facts.manifest) manifest = parse_manifest(where, *facts.manifest);
+  if (!manifest.ok()) return warn(manifest.diagnostics());
+  // Resources an interrupted apply created after the manifest was written.
+  if (facts.created) {
+    auto merged = merge_manifest_log(hp.host + ":" + created_log_path(stack), *facts.created, *manifest);
+    if (!merged.ok()) return warn(merged.diagnostics());
   }
   if (!m_options.stack.empty() && manifest->stack != m_options.stack) {
     m_plan.diagnostics.push_back(Diagnostic{Severity::warning, where, {},
@@ -418,6 +429,9 @@ void Planner::plan_host(HostPlan& hp, const std::vector<const Resource*>& resour
     m_plan.diagnostics.push_back(Diagnostic{Severity::warning, hp.host, {},
                                             "apply lock is held by '" + facts.lock.holder +
                                                 "'; an apply now would wait for it or fail"});
+  for (const auto& p : facts.pending)
+    m_pending.push_back(Notify{make_resource_id(hp.host, ResourceKind::service, p.service),
+                               p.action == "restart" ? OnChange::restart : OnChange::reload});
   hp.actions.reserve(resources.size());
   for (const Resource* r : resources) {
     hp.actions.push_back(plan_resource(*r, facts));
@@ -455,6 +469,15 @@ void Planner::apply_handlers() {
     t.notified_by.push_back(source);
     if (m_starting.count(t.id)) continue;
     if (!t.handler || n.action == OnChange::restart) t.handler = n.action;
+  }
+  for (const auto& n : m_pending) {
+    auto it = by_id.find(n.target);
+    if (it == by_id.end()) continue;  // no longer in the stack: apply drops the journal
+    Action& t = *it->second;
+    if (t.type == ActionType::destroy || t.type == ActionType::create || m_starting.count(t.id)) continue;
+    if (!t.handler || n.action == OnChange::restart) t.handler = n.action;
+    if (std::find(t.reasons.begin(), t.reasons.end(), k_pending_reason) == t.reasons.end())
+      t.reasons.push_back(k_pending_reason);
   }
   for (auto& hp : m_plan.hosts) {
     for (auto& a : hp.actions) {

@@ -93,3 +93,40 @@ TEST_CASE("probe, plan, bring the files to the desired state, plan again: no cha
   CHECK(summary_line(second.summary()) == "Plan: 0 to add, 0 to change, 0 to destroy.");
   CHECK(second.diagnostics.empty());
 }
+
+TEST_CASE("drift of a file holding a secret is planned, though its hash never leaves the host") {
+  test_support::TempDir tmp;
+  const fs::path& dir = tmp.path;
+  FileState f;
+  f.content = "PASSWORD='s3cret'\n";
+  f.mode = "0600";
+  f.owner = user_name(false);
+  f.group = user_name(true);
+  f.sensitive = true;
+  Resource r;
+  r.host = "local";
+  r.kind = ResourceKind::file;
+  r.name = (dir / "secrets.env").string();
+  r.state = f;
+  Graph g;
+  REQUIRE(g.add(r).ok());
+  std::vector<const Resource*> rs{&g.resources().front()};
+  const std::string state = (dir / "state").string();
+  PlanOptions o;
+  o.stack = "t";
+  auto plan_now = [&] {
+    auto facts = parse_probe_output("local", run_probe(make_probe("t", rs, state), dir));
+    REQUIRE(facts.ok());
+    return make_plan(g, {{"local", *facts}}, o);
+  };
+  std::ofstream(r.name) << f.content;
+  chmod(r.name.c_str(), 0600);
+  CHECK_FALSE(plan_now().has_changes());
+  std::ofstream(r.name, std::ios::trunc) << "PASSWORD='edited by hand'\n";
+  Plan drifted = plan_now();
+  const Action* a = drifted.find("local:file:" + r.name);
+  REQUIRE(a != nullptr);
+  CHECK(a->type == ActionType::update);
+  CHECK(a->reasons.front() == "(sensitive content changed)");
+  CHECK(a->diff.empty());
+}

@@ -478,3 +478,61 @@ TEST_CASE("binary files get no line diff") {
   CHECK(host_resources(g, "h").size() == 2);
   CHECK(host_resources(g, "x").empty());
 }
+
+TEST_CASE("a pending handler from an interrupted apply is planned, shown and counted as a change") {
+  Graph g;
+  REQUIRE(g.add(make("h", ResourceKind::service, "foobar-app", ServiceState{})).ok());
+  REQUIRE(g.add(make("h", ResourceKind::service, "nginx", ServiceState{})).ok());
+  Facts f = facts_for("h");
+  f.services["foobar-app"] = ServiceFact{true, true};
+  f.services["nginx"] = ServiceFact{true, true};
+  f.pending = {{"restart", "foobar-app", "h:file:/opt/foobar/app.py"},
+               {"reload", "foobar-app", "h:file:/etc/foobar/app.env"},
+               {"reload", "gone-from-the-stack", "h:file:/x"}};
+  SUBCASE("running: restarted (restart wins over reload), once") {
+    Plan p = make_plan(g, {{"h", f}}, PlanOptions{});
+    const Action& app = action(p, "h:service:foobar-app");
+    CHECK(app.type == ActionType::restart);
+    REQUIRE(app.handler);
+    CHECK(*app.handler == OnChange::restart);
+    CHECK(app.reasons == std::vector<std::string>{"pending: an earlier apply stopped before it ran"});
+    CHECK(action(p, "h:service:nginx").type == ActionType::noop);
+    CHECK(p.has_changes());
+    CHECK(p.summary().restart == 1);
+  }
+  SUBCASE("stopped: started, which reads the new code anyway") {
+    f.services["foobar-app"] = ServiceFact{false, true};
+    Plan p = make_plan(g, {{"h", f}}, PlanOptions{});
+    const Action& app = action(p, "h:service:foobar-app");
+    CHECK(app.type == ActionType::update);
+    CHECK_FALSE(app.handler);
+  }
+}
+
+TEST_CASE("resources an interrupted apply created (the manifest's log) are destroyed too") {
+  Resource made = make("h", ResourceKind::file, "/opt/foobar/app.py", content("x"));
+  Resource old = make("h", ResourceKind::file, "/etc/old.conf", content("y"));
+  Facts f = facts_for("h");
+  f.created = manifest_log_line(made) + "\n";
+  PlanOptions o;
+  o.stack = "s";
+  const Graph nothing;
+  SUBCASE("no manifest yet: the log alone") {
+    Plan p = make_plan(nothing, {{"h", f}}, o);
+    CHECK(action(p, "h:file:/opt/foobar/app.py").type == ActionType::destroy);
+  }
+  SUBCASE("with a manifest: both") {
+    f.manifest = manifest_to_json(build_manifest("s", "h", {&old}));
+    Plan p = make_plan(nothing, {{"h", f}}, o);
+    CHECK(ids(p.hosts[0]).size() == 2);
+    CHECK(action(p, "h:file:/etc/old.conf").type == ActionType::destroy);
+    CHECK(action(p, "h:file:/opt/foobar/app.py").type == ActionType::destroy);
+  }
+  SUBCASE("a torn log line is a warning naming it, and destroys nothing") {
+    f.created = manifest_log_line(made) + "\n{\"id\":";
+    Plan p = make_plan(nothing, {{"h", f}}, o);
+    CHECK(p.hosts[0].actions.empty());
+    REQUIRE(p.diagnostics.size() == 1);
+    CHECK(p.diagnostics[0].message.find("manifest log line 2 is not JSON") != std::string::npos);
+  }
+}

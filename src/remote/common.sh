@@ -24,7 +24,9 @@ to() { if command -v timeout >/dev/null 2>&1; then timeout 20 "$@"; else "$@"; f
 # fb_step N SIZE FUNCTION ARG...: step N of a pipelined script. FUNCTION gets the
 # next SIZE bytes of the script's stdin as its own (nothing when 0) and its output is
 # kept; then "step N STATUS BASE64_OUTPUT" is printed (parse_step_records in
-# src/apply/pipeline.cc). The script ends at the first failing step.
+# src/apply/pipeline.cc). The script ends at the first failing step; one that failed
+# with 3 (a config its checker refused: nothing changed) first takes back the journal
+# lines armed for it (fb_undo_run in state.sh).
 fb_step() {
   fb_sn=$1; fb_sz=$2; shift 2
   if [ "$fb_sz" -gt 0 ]; then
@@ -34,5 +36,7 @@ fb_step() {
   fi
   fb_st=$?
   rec step "$fb_sn" "$fb_st" "$(printf '%s' "$fb_so" | b64)"
-  [ "$fb_st" = 0 ] || exit 0
+  [ "$fb_st" = 0 ] && return 0
+  if [ "$fb_st" = 3 ]; then fb_undo_run; fi
+  exit 0
 }

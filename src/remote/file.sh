@@ -5,7 +5,11 @@
 # Joins, per wanted path, find's "M" line (type, mode, owner, group, size) and
 # sha256sum's line into one record. Input: "W\tPATH\tWANT" lines, then M lines, then
 # sha256sum lines. Content is asked for ("C" line, then the raw path) when a file's
-# hash differs from WANT and its size is at most `limit`.
+# hash differs from WANT, its size is at most `limit` and the contents asked for so
+# far leave room for it in `budget`. A WANT of "secret:SHA256" is a file holding
+# secrets: its own hash never leaves the host (it would allow guessing the secret
+# offline), so the record holds SHA256 when the file matches, "differs" otherwise,
+# and never content.
 # shellcheck disable=SC2016 # awk's own $fields
 fb_paths_awk='
 function esc(s) { gsub(/\\/, "\\\\", s); gsub(/\t/, "\\t", s); return s }
@@ -27,7 +31,10 @@ END {
       print "dir\t" name "\t" (type[p] == "d" ? "directory" : "other") "\t" meta
     } else if (type[p] != "f") {
       print "file\t" name "\tother\t\t" meta "\t-"
-    } else if (want[i] != "" && sum[p] != "" && sum[p] != want[i] && size[p] + 0 <= limit) {
+    } else if (substr(want[i], 1, 7) == "secret:") {
+      print "file\t" name "\tfile\t" (sum[p] != "" && sum[p] == substr(want[i], 8) ? sum[p] : "differs") "\t" meta "\t-"
+    } else if (want[i] != "" && sum[p] != "" && sum[p] != want[i] && size[p] + 0 <= limit && size[p] + 0 <= budget) {
+      budget -= size[p]
       print "C\tfile\t" name "\tfile\t" sum[p] "\t" meta; print p
     } else {
       print "file\t" name "\tfile\t" sum[p] "\t" meta "\t-"
@@ -46,7 +53,8 @@ fb_paths() {
   while [ "$fb_i" -lt "$fb_n" ]; do fb_p=$1; shift 2; set -- "$@" "$fb_p"; fb_i=$((fb_i + 1)); done
   { printf '%s\n' "$fb_w"
     find "$@" -maxdepth 0 -printf 'M\t%y\t%m\t%u\t%g\t%s\t%p\n' -type f -exec sha256sum -- '{}' + 2>/dev/null
-  } | awk -v kind="$fb_kind" -v limit="${FB_CONTENT_LIMIT:-1048576}" "$fb_paths_awk" |
+  } | awk -v kind="$fb_kind" -v limit="${FB_CONTENT_LIMIT:-1048576}" -v budget="${FB_CONTENT_BUDGET:-4194304}" \
+    "$fb_paths_awk" |
     while IFS= read -r fb_l; do
       case $fb_l in
         C"	"*) IFS= read -r fb_p; printf '%s\t%s\n' "${fb_l#C	}" "$(b64 < "$fb_p")" ;;
@@ -57,7 +65,8 @@ fb_paths() {
 
 # fact_files PATH WANT_SHA256...: one record per file, parsed by parse_path_record in
 # src/facts/probe.cc: file NAME absent|file|other SHA256 MODE OWNER GROUP CONTENT|-.
-# An empty WANT (a file holding secrets) never sends content.
+# A WANT of secret:SHA256 (a file holding secrets) is compared here and never sends
+# content or its own hash.
 fact_files() { fb_paths file "$@"; }
 
 # fact_dirs PATH...: dir NAME absent|directory|other MODE OWNER GROUP (parse_path_record).

@@ -4,6 +4,7 @@
 // shell itself: it sends the library and calls its functions through call().
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,5 +38,13 @@ struct Invocation {
 Invocation invoke(const std::vector<std::string>& calls, std::string_view payload = {});
 // The same for a script made by script().
 Invocation invocation(std::string script, std::string_view payload = {});
+
+// The inverse of invoke(), for fakes of a host in tests: the calls after the library
+// (one a line) and the payload; nullopt when `command` is not an invocation.
+struct Invoked {
+  std::string calls;
+  std::string payload;
+};
+std::optional<Invoked> invoked(std::string_view command, std::string_view input);
 
 }  // namespace foobar::remote

@@ -9,12 +9,18 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+#include <unordered_map>
 
+#include "stack/fields.h"
 #include "stack/stack.h"
 #include "stack/suggest.h"
 #include "stack/utf8.h"
+#include "util/utf8.h"
 
 namespace foobar::stack {
 
@@ -33,10 +39,15 @@ struct MapView {
   std::string path;
   std::vector<Entry> entries;
   std::vector<std::string> suggested;  // keys offered for misspelt ones
+  const ObjectSpec* spec = nullptr;    // the table entry of this mapping; nullptr for free keys
+  std::unordered_map<std::string, std::size_t> index;  // key -> entry (maps may be large)
   const Entry* get(std::string_view key) const {
-    for (const auto& e : entries)
-      if (e.key == key) return &e;
-    return nullptr;
+    auto it = index.find(std::string(key));
+    return it == index.end() ? nullptr : &entries[it->second];
+  }
+  void add(Entry e) {
+    index.emplace(e.key, entries.size());
+    entries.push_back(std::move(e));
   }
 };
 
@@ -62,6 +73,22 @@ std::string quoted_list(const Keys& keys) {
 
 bool plain(const YAML::Node& n) { return n.Tag() == "?"; }
 
+// The most values a stack file may hold with its aliases expanded. A stack of a
+// thousand hosts holds some tens of thousands; the bound keeps a small file of
+// nested aliases from costing minutes and gigabytes.
+constexpr std::size_t kMaxExpandedValues = 1000000;
+
+// The most problems reported for one file; the rest are counted. Past this many,
+// the same mistake is usually repeated (often through an alias), and printing
+// hundreds of thousands of lines helps nobody.
+constexpr std::size_t kMaxDiagnostics = 1000;
+
+// Every diagnostic of the loader: values in it are echoed with control
+// characters escaped, and long ones shortened.
+Diagnostic file_error(const std::string& file, SourcePos pos, const std::string& message) {
+  return Diagnostic::error(escape_control(file), pos, shorten_quotes(escape_control(message)));
+}
+
 bool is_env_secret_name(std::string_view name) {
   static const std::set<std::string> words = {"PASSWORD", "PASSWD", "PASS",  "PWD",
                                               "SECRET",   "TOKEN",  "KEY",   "APIKEY",
@@ -82,11 +109,28 @@ class Loader {
  public:
   Loader(const std::string& file, Diagnostics& diags) : m_file(file), m_diags(diags) {}
 
-  const std::set<SourcePos>& error_positions() const { return m_error_positions; }
-
-  void error(SourcePos pos, std::string message) {
+  void error(SourcePos pos, const std::string& message) {
     m_error_positions.insert(pos);
-    m_diags.push_back(Diagnostic::error(m_file, pos, shorten_quotes(std::move(message))));
+    if (m_diags.size() >= kMaxDiagnostics) {
+      ++m_dropped;
+      return;
+    }
+    m_diags.push_back(file_error(m_file, pos, message));
+  }
+
+  // Adds `more` (sorted by position) within the bound, then sorts everything and
+  // says how many problems were left out.
+  void finish(Diagnostics more) {
+    for (Diagnostic& d : more) {
+      if (m_error_positions.count(d.pos)) continue;  // already reported by the structural pass
+      if (m_diags.size() >= kMaxDiagnostics) ++m_dropped;
+      else m_diags.push_back(std::move(d));
+    }
+    sort_by_position(m_diags);
+    if (m_dropped)
+      m_diags.push_back(file_error(m_file, {}, std::to_string(m_dropped) + " more problems are not shown (at most " +
+                                                   std::to_string(kMaxDiagnostics) +
+                                                   " per file); fix these and validate again"));
   }
 
   SourcePos pos_of(const YAML::Node& n, SourcePos fallback) const {
@@ -116,7 +160,7 @@ class Loader {
       error(at, "'" + path + "' must be a mapping, got " + describe(n));
       return std::nullopt;
     }
-    MapView view{pos_of(n, at), path, {}, {}};
+    MapView view{pos_of(n, at), path, {}, {}, {}, {}};
     for (const auto& kv : n) {
       SourcePos key_pos = pos_of(kv.first, view.pos);
       if (!kv.first.IsScalar()) {
@@ -137,10 +181,32 @@ class Loader {
         error(key_pos, "unknown key '" + key + "' " + in(path) + hint);
         continue;
       }
-      view.entries.push_back(Entry{key, key_pos, kv.second, pos_of(kv.second, key_pos),
-                                   join(path, key)});
+      view.add(Entry{key, key_pos, kv.second, pos_of(kv.second, key_pos), join(path, key)});
     }
     return view;
+  }
+
+  // A mapping whose keys, required keys and enumerations are those of the field table.
+  std::optional<MapView> map(const YAML::Node& n, SourcePos at, const std::string& path, const ObjectSpec& spec,
+                             std::string_view dup_what = "key") {
+    auto view = map(n, at, path, spec.keys(), dup_what);
+    if (view) view->spec = &spec;
+    return view;
+  }
+
+  // The table's entry for a key the loader reads; reading a key the table lacks is a
+  // programming error, so the table cannot fall behind the loader.
+  static const FieldSpec& spec_of(const MapView& m, std::string_view key) {
+    const FieldSpec* f = m.spec ? m.spec->find(key) : nullptr;
+    if (!f) throw std::logic_error("stack field table has no key '" + std::string(key) + "' in '" + m.path + "'");
+    return *f;
+  }
+
+  template <class E>
+  static std::vector<std::pair<std::string, E>> enum_names(const FieldSpec& f) {
+    std::vector<std::pair<std::string, E>> out;
+    for (std::size_t i = 0; i < f.values.size(); ++i) out.emplace_back(f.values[i], static_cast<E>(i));
+    return out;
   }
 
   const Entry* required(const MapView& m, std::string_view key, std::string_view hint = "") {
@@ -232,7 +298,8 @@ class Loader {
   // Field readers: look `key` up in `m`; absent keys keep the default (or, when
   // required, are reported and the field points at the mapping).
   template <class T, class Read>
-  void field(const MapView& m, std::string_view key, Located<T>& out, bool req, Read read) {
+  void field(const MapView& m, std::string_view key, Located<T>& out, Read read) {
+    const bool req = spec_of(m, key).required;
     const Entry* e = req ? required(m, key) : m.get(key);
     if (!e) {
       if (req) out.pos = m.pos;
@@ -242,19 +309,20 @@ class Loader {
     if (auto v = (this->*read)(e->value, e->value_pos, e->path)) out.value = *v;
   }
 
-  void get(const MapView& m, std::string_view key, Located<std::string>& out, bool req = false) {
-    field(m, key, out, req, &Loader::str);
+  void get(const MapView& m, std::string_view key, Located<std::string>& out) {
+    field(m, key, out, &Loader::str);
   }
-  void get(const MapView& m, std::string_view key, Located<int>& out, bool req = false) {
-    field(m, key, out, req, &Loader::integer);
+  void get(const MapView& m, std::string_view key, Located<int>& out) {
+    field(m, key, out, &Loader::integer);
   }
-  void get(const MapView& m, std::string_view key, Located<bool>& out, bool req = false) {
-    field(m, key, out, req, &Loader::boolean);
+  void get(const MapView& m, std::string_view key, Located<bool>& out) {
+    field(m, key, out, &Loader::boolean);
   }
-  void get(const MapView& m, std::string_view key, Located<Duration>& out, bool req = false) {
-    field(m, key, out, req, &Loader::duration);
+  void get(const MapView& m, std::string_view key, Located<Duration>& out) {
+    field(m, key, out, &Loader::duration);
   }
   void get(const MapView& m, std::string_view key, std::optional<Located<std::string>>& out) {
+    spec_of(m, key);
     if (const Entry* e = m.get(key)) {
       Located<std::string> v{{}, e->value_pos};
       if (auto s = str(e->value, e->value_pos, e->path)) v.value = *s;
@@ -262,8 +330,8 @@ class Loader {
     }
   }
   template <class E>
-  void get(const MapView& m, std::string_view key, Located<E>& out,
-           const std::vector<std::pair<std::string, E>>& names) {
+  void get_enum(const MapView& m, std::string_view key, Located<E>& out) {
+    const auto names = enum_names<E>(spec_of(m, key));
     if (const Entry* e = m.get(key)) {
       out.pos = e->value_pos;
       if (auto v = enumeration(e->value, e->value_pos, e->path, names)) out.value = *v;
@@ -283,9 +351,8 @@ class Loader {
     }
   }
 
-  void get_list(const MapView& m, std::string_view key, std::vector<Located<std::string>>& out,
-                bool req = false) {
-    const Entry* e = req ? required(m, key) : m.get(key);
+  void get_list(const MapView& m, std::string_view key, std::vector<Located<std::string>>& out) {
+    const Entry* e = spec_of(m, key).required ? required(m, key) : m.get(key);
     if (!e) return;
     each_item(*e, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
       if (auto s = str(item, pos, path)) out.push_back({*s, pos});
@@ -304,7 +371,7 @@ class Loader {
       error(at, "'" + path + "' must be { secret: NAME }, got " + describe(n));
       return std::nullopt;
     }
-    auto m = map(n, at, path, {"secret"});
+    auto m = map(n, at, path, spec::secret());
     if (!m) return std::nullopt;
     const Entry* e = required(*m, "secret", "write { secret: NAME }");
     if (!e) return std::nullopt;
@@ -338,6 +405,7 @@ class Loader {
   const std::string& m_file;
   Diagnostics& m_diags;
   std::set<SourcePos> m_error_positions;
+  std::size_t m_dropped = 0;
 };
 
 Stack Loader::load(const YAML::Node& root, SourcePos root_pos) {
@@ -355,13 +423,13 @@ Stack Loader::load(const YAML::Node& root, SourcePos root_pos) {
     return s;
   }
   auto m = map(root, root_pos, "",
-               {"stack", "domain", "protected", "defaults", "hosts", "dns", "tiers", "firewall", "monitoring"});
+               spec::root());
   m->path = "";
-  get(*m, "stack", s.name, true);
-  get(*m, "domain", s.domain, true);
+  get(*m, "stack", s.name);
+  get(*m, "domain", s.domain);
   get(*m, "protected", s.protected_);
   if (const Entry* d = m->get("defaults")) {
-    if (auto dm = map(d->value, d->value_pos, d->path, {"ssh"}))
+    if (auto dm = map(d->value, d->value_pos, d->path, spec::defaults()))
       if (const Entry* ssh = dm->get("ssh")) load_ssh(*ssh, s.ssh_defaults);
   }
   if (const Entry* e = required(*m, "hosts")) load_hosts(*e, s);
@@ -376,7 +444,7 @@ Stack Loader::load(const YAML::Node& root, SourcePos root_pos) {
 }
 
 void Loader::load_ssh(const Entry& e, SshConfig& ssh) {
-  auto m = map(e.value, e.value_pos, e.path, {"user", "port", "key", "jump"});
+  auto m = map(e.value, e.value_pos, e.path, spec::ssh());
   if (!m) return;
   get(*m, "user", ssh.user);
   get(*m, "port", ssh.port);
@@ -385,7 +453,7 @@ void Loader::load_ssh(const Entry& e, SshConfig& ssh) {
 }
 
 void Loader::load_hosts(const Entry& e, Stack& s) {
-  auto hosts = map(e.value, e.value_pos, e.path, {}, "host name");
+  auto hosts = map(e.value, e.value_pos, e.path, Keys{}, "host name");
   if (!hosts) return;
   if (e.value.size() == 0)
     error(e.value_pos, "'hosts' is empty; define at least one host with its address");
@@ -394,8 +462,8 @@ void Loader::load_hosts(const Entry& e, Stack& s) {
     host.name = {h.key, h.key_pos};
     host.pos = h.key_pos;
     host.ssh = s.ssh_defaults;
-    if (auto hm = map(h.value, h.value_pos, h.path, {"address", "ssh"})) {
-      get(*hm, "address", host.address, true);
+    if (auto hm = map(h.value, h.value_pos, h.path, spec::host())) {
+      get(*hm, "address", host.address);
       if (const Entry* ssh = hm->get("ssh")) load_ssh(*ssh, host.ssh);
     } else {
       host.address.pos = h.value_pos;
@@ -405,7 +473,7 @@ void Loader::load_hosts(const Entry& e, Stack& s) {
 }
 
 void Loader::load_dns(const Entry& e, Stack& s) {
-  auto m = map(e.value, e.value_pos, e.path, {"ttl", "nameserver", "records"});
+  auto m = map(e.value, e.value_pos, e.path, spec::dns());
   if (!m) return;
   Dns dns;
   dns.pos = m->pos;
@@ -413,24 +481,19 @@ void Loader::load_dns(const Entry& e, Stack& s) {
   get(*m, "nameserver", dns.nameserver);
   if (const Entry* r = m->get("records")) {
     each_item(*r, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
-      auto rm = map(item, pos, path, {"name", "type", "value"});
+      auto rm = map(item, pos, path, spec::record());
       if (!rm) return;
       DnsRecord rec;
       rec.pos = rm->pos;
-      get(*rm, "name", rec.name, true);
+      get(*rm, "name", rec.name);
       rec.type.pos = rm->pos;
       const Entry* t = required(*rm, "type");
       if (!t) return;
       rec.type.pos = t->value_pos;
-      auto type = enumeration<RecordType>(t->value, t->value_pos, t->path,
-                                          {{"A", RecordType::a},
-                                           {"AAAA", RecordType::aaaa},
-                                           {"CNAME", RecordType::cname},
-                                           {"TXT", RecordType::txt},
-                                           {"MX", RecordType::mx}});
+      auto type = enumeration<RecordType>(t->value, t->value_pos, t->path, enum_names<RecordType>(spec_of(*rm, "type")));
       if (!type) return;  // the value cannot be checked without its type
       rec.type.value = *type;
-      get(*rm, "value", rec.value, true);
+      get(*rm, "value", rec.value);
       rec.resolved = rec.value.value;
       dns.records.push_back(std::move(rec));
     });
@@ -439,7 +502,7 @@ void Loader::load_dns(const Entry& e, Stack& s) {
 }
 
 void Loader::load_tiers(const Entry& e, Stack& s) {
-  auto m = map(e.value, e.value_pos, e.path, {"lb", "web", "app", "db"}, "tier");
+  auto m = map(e.value, e.value_pos, e.path, spec::tiers(), "tier");
   s.tiers.pos = e.value_pos;
   if (!m) return;
   s.tiers.pos = m->pos;
@@ -452,19 +515,14 @@ void Loader::load_tiers(const Entry& e, Stack& s) {
 void Loader::load_lb(const Entry& e, LbTier& lb) {
   lb.pos = e.key_pos;
   auto m = map(e.value, e.value_pos, e.path,
-               {"hosts", "balance", "port", "health_check", "vip", "tls"});
+               spec::lb());
   if (!m) return;
   get_list(*m, "hosts", lb.hosts);
-  get<Balance>(*m, "balance", lb.balance,
-               {{"roundrobin", Balance::roundrobin},
-                {"leastconn", Balance::leastconn},
-                {"source", Balance::source},
-                {"first", Balance::first},
-                {"uri", Balance::uri}});
+  get_enum(*m, "balance", lb.balance);
   get(*m, "port", lb.port);
   if (const Entry* h = m->get("health_check")) {
     lb.health_check.pos = h->value_pos;
-    if (auto hm = map(h->value, h->value_pos, h->path, {"path", "interval", "rise", "fall"})) {
+    if (auto hm = map(h->value, h->value_pos, h->path, spec::health_check())) {
       get(*hm, "path", lb.health_check.path);
       get(*hm, "interval", lb.health_check.interval);
       get(*hm, "rise", lb.health_check.rise);
@@ -474,9 +532,9 @@ void Loader::load_lb(const Entry& e, LbTier& lb) {
   if (const Entry* v = m->get("vip")) {
     Vip& vip = lb.vip.emplace();
     vip.pos = v->key_pos;
-    if (auto vm = map(v->value, v->value_pos, v->path, {"address", "router_id", "interface"})) {
-      get(*vm, "address", vip.address, true);
-      get(*vm, "router_id", vip.router_id, true);
+    if (auto vm = map(v->value, v->value_pos, v->path, spec::vip())) {
+      get(*vm, "address", vip.address);
+      get(*vm, "router_id", vip.router_id);
       get(*vm, "interface", vip.interface);
     } else {
       lb.vip.reset();
@@ -488,7 +546,7 @@ void Loader::load_lb(const Entry& e, LbTier& lb) {
 void Loader::load_tls(const Entry& e, Tls& tls) {
   tls.pos = e.key_pos;
   auto m = map(e.value, e.value_pos, e.path,
-               {"enabled", "certificate", "redirect_http", "reencrypt", "port"});
+               spec::tls());
   if (!m) return;
   get(*m, "enabled", tls.enabled);
   get(*m, "redirect_http", tls.redirect_http);
@@ -508,7 +566,7 @@ void Loader::load_tls(const Entry& e, Tls& tls) {
 
 void Loader::load_web(const Entry& e, WebTier& web) {
   web.pos = e.key_pos;
-  auto m = map(e.value, e.value_pos, e.path, {"hosts", "port", "server_name", "root", "static"});
+  auto m = map(e.value, e.value_pos, e.path, spec::web());
   if (!m) return;
   get_list(*m, "hosts", web.hosts);
   get(*m, "port", web.port);
@@ -520,17 +578,17 @@ void Loader::load_web(const Entry& e, WebTier& web) {
 void Loader::load_app(const Entry& e, AppTier& app) {
   app.pos = e.key_pos;
   auto m = map(e.value, e.value_pos, e.path,
-               {"hosts", "source", "path", "command", "port", "user", "environment"});
+               spec::app());
   if (!m) return;
   get_list(*m, "hosts", app.hosts);
-  get(*m, "source", app.source, true);
+  get(*m, "source", app.source);
   get(*m, "path", app.path);
-  get(*m, "command", app.command, true);
+  get(*m, "command", app.command);
   get(*m, "port", app.port);
   get(*m, "user", app.user);
   const Entry* env = m->get("environment");
   if (!env) return;
-  auto em = map(env->value, env->value_pos, env->path, {}, "variable");
+  auto em = map(env->value, env->value_pos, env->path, Keys{}, "variable");
   if (!em) return;
   for (const Entry& v : em->entries) {
     EnvValue value;
@@ -554,23 +612,22 @@ void Loader::load_app(const Entry& e, AppTier& app) {
 void Loader::load_db(const Entry& e, DbTier& db) {
   db.pos = e.key_pos;
   auto m = map(e.value, e.value_pos, e.path,
-               {"engine", "primary", "replicas", "port", "databases", "users", "replication"});
+               spec::db());
   if (!m) return;
-  get<DbEngine>(*m, "engine", db.engine,
-                {{"mariadb", DbEngine::mariadb}, {"mysql", DbEngine::mysql}});
-  get(*m, "primary", db.primary, true);
+  get_enum(*m, "engine", db.engine);
+  get(*m, "primary", db.primary);
   get_list(*m, "replicas", db.replicas);
   get(*m, "port", db.port);
   get_list(*m, "databases", db.databases);
   if (const Entry* u = m->get("users")) {
     each_item(*u, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
-      auto um = map(item, pos, path, {"name", "password", "from", "grants"});
+      auto um = map(item, pos, path, spec::db_user());
       if (!um) return;
       DbUser user;
       user.pos = um->pos;
-      get(*um, "name", user.name, true);
+      get(*um, "name", user.name);
       get_secret(*um, "password", user.password);
-      get(*um, "from", user.from, true);
+      get(*um, "from", user.from);
       get_list(*um, "grants", user.grants);
       db.users.push_back(std::move(user));
     });
@@ -578,15 +635,15 @@ void Loader::load_db(const Entry& e, DbTier& db) {
   if (const Entry* r = m->get("replication")) {
     Replication& rep = db.replication.emplace();
     rep.pos = r->key_pos;
-    if (auto rm = map(r->value, r->value_pos, r->path, {"user", "password"})) {
-      get(*rm, "user", rep.user, true);
+    if (auto rm = map(r->value, r->value_pos, r->path, spec::replication())) {
+      get(*rm, "user", rep.user);
       get_secret(*rm, "password", rep.password);
     }
   }
 }
 
 void Loader::load_firewall(const Entry& e, Stack& s) {
-  auto m = map(e.value, e.value_pos, e.path, {"enabled", "admin_cidrs", "rules"});
+  auto m = map(e.value, e.value_pos, e.path, spec::firewall());
   if (!m) return;
   Firewall& fw = s.firewall.emplace();
   fw.pos = e.key_pos;
@@ -594,13 +651,13 @@ void Loader::load_firewall(const Entry& e, Stack& s) {
   get_list(*m, "admin_cidrs", fw.admin_cidrs);
   if (const Entry* r = m->get("rules")) {
     each_item(*r, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
-      auto rm = map(item, pos, path, {"hosts", "port", "proto", "from"});
+      auto rm = map(item, pos, path, spec::rule());
       if (!rm) return;
       FirewallRule rule;
       rule.pos = rm->pos;
-      get_list(*rm, "hosts", rule.hosts, true);
-      get(*rm, "port", rule.port, true);
-      get<Proto>(*rm, "proto", rule.proto, {{"tcp", Proto::tcp}, {"udp", Proto::udp}});
+      get_list(*rm, "hosts", rule.hosts);
+      get(*rm, "port", rule.port);
+      get_enum(*rm, "proto", rule.proto);
       get_list(*rm, "from", rule.from);
       fw.rules.push_back(std::move(rule));
     });
@@ -609,19 +666,15 @@ void Loader::load_firewall(const Entry& e, Stack& s) {
 
 void Loader::load_monitoring(const Entry& e, Stack& s) {
   auto m = map(e.value, e.value_pos, e.path,
-               {"collector", "exporters", "scrape_interval", "alerts"});
+               spec::monitoring());
   if (!m) return;
   Monitoring& mon = s.monitoring.emplace();
   mon.pos = e.key_pos;
-  get(*m, "collector", mon.collector, true);
+  get(*m, "collector", mon.collector);
   get(*m, "scrape_interval", mon.scrape_interval);
   if (const Entry* x = m->get("exporters")) {
     each_item(*x, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
-      if (auto v = enumeration<Exporter>(item, pos, path,
-                                         {{"node", Exporter::node},
-                                          {"nginx", Exporter::nginx},
-                                          {"haproxy", Exporter::haproxy},
-                                          {"mysqld", Exporter::mysqld}}))
+      if (auto v = enumeration<Exporter>(item, pos, path, enum_names<Exporter>(spec_of(*m, "exporters"))))
         mon.exporters.push_back({*v, pos});
     });
   } else {
@@ -629,17 +682,14 @@ void Loader::load_monitoring(const Entry& e, Stack& s) {
   }
   if (const Entry* a = m->get("alerts")) {
     each_item(*a, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
-      auto am = map(item, pos, path, {"name", "expr", "for", "severity"});
+      auto am = map(item, pos, path, spec::alert());
       if (!am) return;
       Alert alert;
       alert.pos = am->pos;
-      get(*am, "name", alert.name, true);
-      get(*am, "expr", alert.expr, true);
+      get(*am, "name", alert.name);
+      get(*am, "expr", alert.expr);
       get(*am, "for", alert.for_);
-      get<AlertSeverity>(*am, "severity", alert.severity,
-                         {{"info", AlertSeverity::info},
-                          {"warning", AlertSeverity::warning},
-                          {"critical", AlertSeverity::critical}});
+      get_enum(*am, "severity", alert.severity);
       mon.alerts.push_back(std::move(alert));
     });
   }
@@ -650,38 +700,93 @@ SourcePos to_pos(const YAML::Mark& m) {
   return SourcePos{m.line + 1, m.column + 1};
 }
 
-// Records where documents start. Used before building nodes, because
-// yaml-cpp's LoadAll loops forever (allocating) on some malformed input such as
-// a stray ',' before the first node: the parser then "starts" a new document
-// at the same place again and again.
-class DocumentStarts : public YAML::EventHandler {
+// Reads the parser's events before any node is built: where documents start, and
+// how many values the document holds once every alias is expanded.
+//
+// Document starts: yaml-cpp's LoadAll loops forever (allocating) on some
+// malformed input such as a stray ',' before the first node: the parser then
+// "starts" a new document at the same place again and again.
+//
+// Expansion: yaml-cpp shares an aliased node instead of copying it, so a short
+// file of nested aliases (a "billion laughs") is cheap to parse but stands for
+// billions of values, and every walk over it (the loader's, each diagnostic it
+// reports) pays for all of them. The count is exact and linear in the file: an
+// anchor's expanded size is recorded when its node ends, and an alias adds it.
+class DocumentScan : public YAML::EventHandler {
  public:
-  std::vector<YAML::Mark> marks;
-  void OnDocumentStart(const YAML::Mark& m) override { marks.push_back(m); }
+  explicit DocumentScan(std::size_t limit) : m_limit(limit) {}
+
+  std::vector<YAML::Mark> starts;
+  std::optional<YAML::Mark> too_big;  // the alias at which the expansion passed the limit
+
+  void OnDocumentStart(const YAML::Mark& m) override { starts.push_back(m); }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override { leaf(m, anchor); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
+    auto it = m_sizes.find(anchor);  // an alias inside its own anchor counts once
+    add(m, it == m_sizes.end() ? 1 : it->second);
+  }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
+                const std::string&) override {
+    leaf(m, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(m, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(m, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  void add(const YAML::Mark& m, std::size_t n) {
+    if (too_big) return;
+    m_total += n;
+    if (m_total > m_limit) too_big = m;
+  }
+  void leaf(const YAML::Mark& m, YAML::anchor_t anchor) {
+    add(m, 1);
+    if (anchor) m_sizes[anchor] = 1;
+  }
+  void open(const YAML::Mark& m, YAML::anchor_t anchor) {
+    m_open.push_back({anchor, m_total});
+    add(m, 1);
+  }
+  void close() {
+    if (m_open.empty()) return;
+    auto [anchor, before] = m_open.back();
+    m_open.pop_back();
+    if (anchor) m_sizes[anchor] = m_total - before;
+  }
+
+  std::size_t m_limit;
+  std::size_t m_total = 0;
+  std::vector<std::pair<YAML::anchor_t, std::size_t>> m_open;  // anchor, m_total at its start
+  std::map<YAML::anchor_t, std::size_t> m_sizes;               // expanded size of each anchor
 };
 
-// Checks that the text is exactly one YAML document (or none); reports where
-// a second one starts or where the parser could not make progress.
-bool check_single_document(const std::string& text, Loader& loader) {
+// Checks that the text is exactly one YAML document (or none) of a bounded size
+// once aliases are expanded; reports where a second one starts, where the parser
+// could not make progress, or the alias that makes the document too big.
+bool check_document(const std::string& text, Loader& loader) {
   std::istringstream in(text);
   YAML::Parser parser(in);
-  DocumentStarts starts;
-  for (int i = 0; i < 2 && parser.HandleNextDocument(starts); ++i) {
+  DocumentScan scan(kMaxExpandedValues);
+  for (int i = 0; i < 2 && parser.HandleNextDocument(scan); ++i) {
   }
-  if (starts.marks.size() < 2) return true;
-  const YAML::Mark& first = starts.marks[0];
-  const YAML::Mark& second = starts.marks[1];
+  if (scan.too_big) {
+    loader.error(to_pos(*scan.too_big),
+                 "YAML aliases expand the stack file to more than " + std::to_string(kMaxExpandedValues) +
+                     " values at this alias; each alias repeats everything its anchor holds (aliases "
+                     "within it too), so use fewer aliases or write the values out");
+    return false;
+  }
+  if (scan.starts.size() < 2) return true;
+  const YAML::Mark& first = scan.starts[0];
+  const YAML::Mark& second = scan.starts[1];
   if (second.pos == first.pos)
     loader.error(to_pos(second), "YAML syntax error: unexpected character here");
   else
@@ -717,35 +822,31 @@ void resolve_dns(Stack& stack);  // validate.cc
 Result<Stack> parse_stack(std::string_view text, const std::string& file_name) {
   Diagnostics diags;
   if (auto bad = check_text(text)) {
-    diags.push_back(Diagnostic::error(file_name, bad->pos, bad->message));
+    diags.push_back(file_error(file_name, bad->pos, bad->message));
     return diags;
   }
   Loader loader(file_name, diags);
   Stack stack;
   try {
     std::string owned(text);
-    if (!check_single_document(owned, loader)) return diags;
+    if (!check_document(owned, loader)) return diags;
     stack = loader.load(YAML::Load(owned), SourcePos{1, 1});
   } catch (const YAML::Exception& e) {
     SourcePos at = to_pos(e.mark);
     if (auto tab = indenting_tab(text, at.line))
-      diags.push_back(Diagnostic::error(
-          file_name, *tab, "YAML syntax error: a tab indents this line; YAML indents with spaces only"));
+      diags.push_back(
+          file_error(file_name, *tab, "YAML syntax error: a tab indents this line; YAML indents with spaces only"));
     else
-      diags.push_back(Diagnostic::error(file_name, at, "YAML syntax error: " + e.msg));
+      diags.push_back(file_error(file_name, at, "YAML syntax error: " + e.msg));
     return diags;
   } catch (const std::exception& e) {
-    diags.push_back(Diagnostic::error(file_name, {}, std::string("cannot read YAML: ") + e.what()));
+    diags.push_back(file_error(file_name, {}, std::string("cannot read YAML: ") + e.what()));
     return diags;
   }
   // Semantic checks; a place already reported by the structural pass is not
   // reported again (a wrongly typed port is not also "out of range").
-  for (Diagnostic& d : validate_stack(stack))
-    if (!loader.error_positions().count(d.pos)) diags.push_back(std::move(d));
-  if (has_errors(diags)) {
-    sort_by_position(diags);
-    return diags;
-  }
+  loader.finish(validate_stack(stack));
+  if (has_errors(diags)) return diags;
   resolve_dns(stack);
   return stack;
 }
@@ -753,13 +854,13 @@ Result<Stack> parse_stack(std::string_view text, const std::string& file_name) {
 Result<Stack> load_stack(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
-    return Diagnostic::error(path, "is a directory, not a stack file");
+    return file_error(path, {}, "is a directory, not a stack file");
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return Diagnostic::error(path, "cannot open the stack file: " + std::string(std::strerror(errno)));
+    return file_error(path, {}, "cannot open the stack file: " + std::string(std::strerror(errno)));
   std::ostringstream buf;
   buf << in.rdbuf();
-  if (in.bad()) return Diagnostic::error(path, "cannot read the stack file");
+  if (in.bad()) return file_error(path, {}, "cannot read the stack file");
   return parse_stack(buf.str(), path);
 }
 

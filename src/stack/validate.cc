@@ -1,96 +1,24 @@
-// Semantic checks on a typed Stack: names, addresses, references between hosts
-// and tiers, uniqueness, and the rules each tier needs to work. Every problem
-// is reported; empty values were already reported as missing by the loader and
-// are skipped here.
+// Semantic checks on a typed Stack: the grammar of every string (grammar.h),
+// addresses, references between hosts and tiers, uniqueness, and the rules each
+// tier needs to work. Every problem is reported; empty values were already
+// reported as missing by the loader and are skipped here. Values are echoed with
+// their control characters escaped, never raw.
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "stack/address.h"
+#include "stack/grammar.h"
 #include "stack/stack.h"
 #include "stack/suggest.h"
+#include "util/utf8.h"
 
 namespace foobar::stack {
 
 namespace {
 
-bool is_name(std::string_view s) {
-  if (s.empty() || s.size() > 63 || s.front() == '-' || s.back() == '-') return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
-}
-
-bool is_label(std::string_view s) {
-  if (s.empty() || s.size() > 63 || s.front() == '-' || s.back() == '-') return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-  });
-}
-
-// Dotted labels; a trailing dot (fully qualified) is allowed.
-bool is_dns_name(std::string_view s, bool need_dot) {
-  if (!s.empty() && s.back() == '.') s.remove_suffix(1);
-  if (s.empty() || s.size() > 253) return false;
-  if (need_dot && s.find('.') == std::string_view::npos) return false;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = s.find('.', start);
-    if (!is_label(s.substr(start, dot == std::string_view::npos ? dot : dot - start))) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
-}
-
-bool is_secret_name(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
-bool is_sql_name(std::string_view s) {
-  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
-// [A-Za-z_][A-Za-z0-9_]* (environment variables, alert names). Written out, not
-// std::regex: libstdc++'s regex recurses per character and overflows the stack
-// on long input.
-bool is_identifier(std::string_view s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
-// "PRIVILEGES ON db.table", db and table a name or '*'.
-bool is_grant(std::string_view g) {
-  std::size_t on = g.rfind(" ON ");
-  if (on == std::string_view::npos || on == 0) return false;
-  std::string_view privs = g.substr(0, on);
-  if (!std::all_of(privs.begin(), privs.end(), [](char c) {
-        return std::isalpha(static_cast<unsigned char>(c)) || c == ' ' || c == ',' || c == '_';
-      }))
-    return false;
-  std::string_view target = g.substr(on + 4);
-  std::size_t dot = target.find('.');
-  if (dot == std::string_view::npos) return false;
-  auto part = [](std::string_view p) { return p == "*" || is_sql_name(p); };
-  return part(target.substr(0, dot)) && part(target.substr(dot + 1));
-}
-
-// "PRIORITY NAME" with PRIORITY 0..65535.
-bool is_mx(std::string_view v) {
-  std::size_t space = v.find(' ');
-  if (space == 0 || space == std::string_view::npos || space > 5) return false;
-  std::string_view prio = v.substr(0, space);
-  if (!std::all_of(prio.begin(), prio.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return false;
-  if (std::stoi(std::string(prio)) > 65535) return false;
-  std::size_t name = v.find_first_not_of(' ', space);
-  return name != std::string_view::npos && is_dns_name(v.substr(name), false);
-}
+constexpr std::size_t kMaxSqlName = 64;  // databases and tables
+constexpr std::size_t kMaxSqlUser = 32;  // accounts (MySQL's limit; MariaDB allows more)
 
 class Validator {
  public:
@@ -112,18 +40,19 @@ class Validator {
 
  private:
   void error(SourcePos pos, std::string msg) {
-    m_diags.push_back(Diagnostic::error(m_s.file, pos, shorten_quotes(std::move(msg))));
+    m_diags.push_back(Diagnostic::error(escape_control(m_s.file), pos, shorten_quotes(escape_control(msg))));
+  }
+
+  // "<what> '<value>' <problem>" when the grammar has a problem with the value.
+  bool rule(const Located<std::string>& v, std::string_view what, const std::string& problem) {
+    if (problem.empty()) return true;
+    error(v.pos, std::string(what) + " '" + *v + "' " + problem);
+    return false;
   }
 
   void check_header() {
-    const auto& name = m_s.name;
-    if (!name->empty() && !is_name(*name))
-      error(name.pos, "stack name '" + *name +
-                          "' must use only a-z, 0-9 and '-' (not at either end), at most 63 "
-                          "characters");
-    const auto& domain = m_s.domain;
-    if (!domain->empty() && !is_dns_name(*domain, true))
-      error(domain.pos, "domain '" + *domain + "' is not a DNS name such as foobar.com");
+    if (!m_s.name->empty()) rule(m_s.name, "stack name", grammar::name_problem(*m_s.name));
+    if (!m_s.domain->empty()) rule(m_s.domain, "domain", grammar::hostname_problem(*m_s.domain, true));
   }
 
   // A reference to a host by name; reports when it is not defined.
@@ -149,32 +78,38 @@ class Validator {
   }
 
   void check_secret(const SecretRef& ref) {
-    if (!ref.name.empty() && !is_secret_name(ref.name))
-      error(ref.pos, "secret name '" + ref.name +
-                         "' must use only A-Z, 0-9 and _ (it is read from FOOBAR_SECRET_" +
-                         "<NAME>)");
+    if (!ref.name.empty()) rule({ref.name, ref.pos}, "secret name", grammar::secret_name_problem(ref.name));
   }
 
-  void check_absolute(const Located<std::string>& p, std::string_view what) {
-    if (!p->empty() && p->front() != '/')
-      error(p.pos, std::string(what) + " '" + *p + "' must be an absolute path");
+  // A directory foobarctl owns on the hosts (the app's path, the web root): a
+  // clean path, and not a system directory.
+  void check_owned_dir(const Located<std::string>& p, std::string_view what, std::string_view example) {
+    if (!rule(p, what, grammar::path_problem(*p))) return;
+    std::string dir = grammar::system_directory(*p);
+    if (!dir.empty())
+      error(p.pos, std::string(what) + " '" + *p + "' is " + (dir == *p ? "the" : "inside the") +
+                       " system directory " + dir + "; foobarctl owns this directory and what it puts there, " +
+                       "so give it one of its own such as " + std::string(example));
   }
 
-  void check_ssh(const SshConfig& ssh, std::string_view where) {
-    check_port(ssh.port, std::string(where) + ".port");
-    if (ssh.user.pos.line && ssh.user->empty())
-      error(ssh.user.pos, std::string(where) + ".user must not be empty");
+  // `own`: the settings came from this place in the file (a host's ssh block
+  // repeats the defaults it did not override, which are checked once).
+  void check_ssh(const SshConfig& ssh, std::string_view where, const SshConfig* defaults = nullptr) {
+    auto own = [&](SourcePos pos, SourcePos inherited) { return pos.line && (!defaults || pos != inherited); };
+    if (own(ssh.port.pos, defaults ? defaults->port.pos : SourcePos{}))
+      check_port(ssh.port, std::string(where) + ".port");
+    if (own(ssh.user.pos, defaults ? defaults->user.pos : SourcePos{}))
+      rule(ssh.user, std::string(where) + ".user", grammar::user_name_problem(*ssh.user));
+    if (ssh.key && own(ssh.key->pos, defaults && defaults->key ? defaults->key->pos : SourcePos{}))
+      rule(*ssh.key, std::string(where) + ".key", grammar::line_problem(**ssh.key));
   }
 
   void check_hosts() {
     std::map<std::string, const Host*> by_address;
     for (const Host& h : m_s.hosts) {
-      if (!is_name(*h.name))
-        error(h.name.pos, "host name '" + *h.name +
-                              "' must use only a-z, 0-9 and '-' (not at either end), at most 63 "
-                              "characters");
+      rule(h.name, "host name", grammar::name_problem(*h.name));
       // host.ssh merges defaults, so only check values this host set itself.
-      if (h.ssh.port.pos != m_s.ssh_defaults.port.pos) check_port(h.ssh.port, "ssh port");
+      check_ssh(h.ssh, "hosts." + *h.name + ".ssh", &m_s.ssh_defaults);
       if (h.ssh.jump && h.ssh.jump->pos != (m_s.ssh_defaults.jump ? m_s.ssh_defaults.jump->pos : SourcePos{})) {
         if (host_ref(*h.ssh.jump, "ssh jump host") && **h.ssh.jump == *h.name)
           error(h.ssh.jump->pos, "host '" + *h.name + "' cannot be its own ssh jump host");
@@ -224,8 +159,7 @@ class Validator {
     check_host_list(lb.hosts, lb.pos, "lb");
     check_port(lb.port, "tiers.lb.port");
     const HealthCheck& hc = lb.health_check;
-    if (!hc.path->empty() && hc.path->front() != '/')
-      error(hc.path.pos, "health check path '" + *hc.path + "' must start with '/'");
+    rule(hc.path, "health check path", grammar::url_path_problem(*hc.path, true));
     if (hc.interval->count() < 100)
       error(hc.interval.pos, "health check interval must be at least 100ms");
     for (const auto* n : {&hc.rise, &hc.fall})
@@ -247,10 +181,7 @@ class Validator {
     if (vip.router_id.pos.line && (vip.router_id.value < 1 || vip.router_id.value > 255))
       error(vip.router_id.pos, "vip router_id " + std::to_string(vip.router_id.value) +
                                    " is out of range; VRRP router ids are 1 to 255");
-    const std::string& iface = *vip.interface;
-    if (iface.empty() || iface.size() > 15 ||
-        iface.find_first_of("/ \t:") != std::string::npos)
-      error(vip.interface.pos, "vip interface '" + iface + "' is not a network interface name");
+    rule(vip.interface, "vip interface", grammar::interface_problem(*vip.interface));
     if (vip.address->empty()) return;
     auto ip = parse_ip(*vip.address);
     if (!ip) {
@@ -275,28 +206,27 @@ class Validator {
   void check_web(const WebTier& web) {
     check_host_list(web.hosts, web.pos, "web");
     check_port(web.port, "tiers.web.port");
-    if (!web.server_name->empty() && !is_dns_name(*web.server_name, false))
-      error(web.server_name.pos, "server_name '" + *web.server_name + "' is not a DNS name");
-    check_absolute(web.root, "tiers.web.root");
+    if (web.server_name.pos.line)
+      rule(web.server_name, "server_name", grammar::hostname_problem(*web.server_name, false));
+    check_owned_dir(web.root, "tiers.web.root", "/var/www/foobar or /srv/foobar");
     for (const auto& p : web.static_paths)
-      if (p->empty() || p->front() != '/')
-        error(p.pos, "static location '" + *p + "' must start with '/'");
+      rule(p, "static location", grammar::url_path_problem(*p, false));
   }
 
   void check_app(const AppTier& app) {
     check_host_list(app.hosts, app.pos, "app");
     check_port(app.port, "tiers.app.port");
-    check_absolute(app.path, "tiers.app.path");
-    if (app.user.pos.line && app.user->empty()) error(app.user.pos, "tiers.app.user must not be empty");
+    check_owned_dir(app.path, "tiers.app.path", "/opt/foobar or /srv/foobar");
+    if (app.user.pos.line) rule(app.user, "tiers.app.user", grammar::user_name_problem(*app.user));
     if (app.source.pos.line && app.source->empty())
       error(app.source.pos, "tiers.app.source must name the directory to copy");
-    if (app.command.pos.line && app.command->empty())
-      error(app.command.pos, "tiers.app.command must not be empty");
+    else if (app.source.pos.line)
+      rule(app.source, "tiers.app.source", grammar::line_problem(*app.source));
+    if (app.command.pos.line) rule(app.command, "tiers.app.command", grammar::line_problem(*app.command));
     for (const auto& [name, value] : app.environment) {
-      if (!is_identifier(*name))
-        error(name.pos, "environment variable name '" + *name +
-                            "' must use only letters, digits and _ and not start with a digit");
+      rule(name, "environment variable name", grammar::identifier_problem(*name));
       if (value.secret) check_secret(*value.secret);
+      else rule({value.literal, value.pos}, "tiers.app.environment." + *name, grammar::env_value_problem(value.literal));
     }
   }
 
@@ -317,14 +247,12 @@ class Validator {
     if (db.replication) {
       check_secret(db.replication->password);
       const auto& u = db.replication->user;
-      if (!u->empty() && !is_sql_name(*u))
-        error(u.pos, "replication user '" + *u + "' must use only letters, digits and _");
+      if (!u->empty()) rule(u, "replication user", grammar::sql_name_problem(*u, kMaxSqlUser));
     }
     std::set<std::string> dbs;
     for (const auto& d : db.databases) {
-      if (!is_sql_name(*d))
-        error(d.pos, "database name '" + *d + "' must use only letters, digits and _");
-      else if (!dbs.insert(*d).second)
+      if (!rule(d, "database name", grammar::sql_name_problem(*d, kMaxSqlName))) continue;
+      if (!dbs.insert(*d).second)
         error(d.pos, "database '" + *d + "' is listed twice");
     }
     std::set<std::string> users;
@@ -332,22 +260,15 @@ class Validator {
   }
 
   void check_db_user(const DbUser& u, const DbTier& db, std::set<std::string>& users) {
-    if (!u.name->empty()) {
-      if (!is_sql_name(*u.name) || u.name->size() > 32)
-        error(u.name.pos, "db user name '" + *u.name +
-                              "' must use only letters, digits and _, at most 32 characters");
-      else if (!users.insert(*u.name).second)
+    if (!u.name->empty() && rule(u.name, "db user name", grammar::sql_name_problem(*u.name, kMaxSqlUser))) {
+      if (!users.insert(*u.name).second)
         error(u.name.pos, "db user '" + *u.name + "' is defined twice");
       else if (db.replication && *u.name == *db.replication->user)
         error(u.name.pos, "db user '" + *u.name + "' is also the replication user");
     }
     check_secret(u.password);
     check_cidr(u.from, "db user source");
-    for (const auto& g : u.grants) {
-      if (!is_grant(*g))
-        error(g.pos, "grant '" + *g + "' must look like 'PRIVILEGES ON database.table', "
-                     "e.g. 'ALL PRIVILEGES ON foobar.*'");
-    }
+    for (const auto& g : u.grants) rule(g, "grant", grammar::grant_problem(*g));
   }
 
   // Two services of the stack listening on one port of one host cannot both work.
@@ -388,10 +309,9 @@ class Validator {
         if (r.name.pos.line) error(r.name.pos, "record name must not be empty; use '@' for the domain itself");
         continue;
       }
-      if (*r.name != "@" && !is_dns_name(*r.name, false)) {
-        error(r.name.pos, "record name '" + *r.name + "' must be '@' or a name relative to the domain");
-        continue;
-      }
+      if (!rule(r.name, "record name", grammar::record_name_problem(*r.name))) continue;
+      if (*r.name != "@" && !m_s.domain->empty() && r.name->size() + 1 + m_s.domain->size() > 253)
+        error(r.name.pos, "record name '" + *r.name + "' with the domain is longer than 253 characters");
       auto [it, fresh] = seen.emplace(std::make_pair(*r.name, r.type.value), r.name.pos);
       if (!fresh && r.type.value != RecordType::txt && r.type.value != RecordType::mx)
         error(r.name.pos, std::string("duplicate ") + to_string(r.type.value) + " record '" +
@@ -444,17 +364,14 @@ class Validator {
         break;
       }
       case RecordType::cname:
-        if (!is_dns_name(v, false))
-          error(r.value.pos, "CNAME record value '" + v + "' is not a DNS name");
+        rule(r.value, "CNAME record value", grammar::record_target_problem(v));
         break;
       case RecordType::mx: {
-        if (!is_mx(v))
-          error(r.value.pos, "MX record value '" + v + "' must be 'PRIORITY NAME', e.g. '10 mail'");
+        rule(r.value, "MX record value", grammar::mx_problem(v));
         break;
       }
       case RecordType::txt:
-        if (v.size() > 255)
-          error(r.value.pos, "TXT record value is longer than 255 characters");
+        rule(r.value, "TXT record value", grammar::txt_problem(v));
         break;
     }
   }
@@ -494,12 +411,10 @@ class Validator {
     std::set<std::string> names;
     for (const Alert& a : mon.alerts) {
       if (!a.name->empty()) {
-        if (!is_identifier(*a.name))
-          error(a.name.pos, "alert name '" + *a.name + "' must use only letters, digits and _");
-        else if (!names.insert(*a.name).second)
+        if (rule(a.name, "alert name", grammar::identifier_problem(*a.name)) && !names.insert(*a.name).second)
           error(a.name.pos, "alert '" + *a.name + "' is defined twice");
       }
-      if (a.expr.pos.line && a.expr->empty()) error(a.expr.pos, "alert expr must not be empty");
+      if (a.expr.pos.line) rule(a.expr, "alert expr", grammar::line_problem(*a.expr));
     }
   }
 

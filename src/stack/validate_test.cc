@@ -2,6 +2,8 @@
 // expect exactly that diagnostic, on that line.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "stack/stack_test_util.h"
 
 using namespace foobar;
@@ -51,7 +53,7 @@ const Case kCases[] = {
     {"admin_cidrs: [10.77.0.1/32]", "admin_cidrs: [10.77.0.1/33]", 26, "admin CIDR '10.77.0.1/33' is not a valid CIDR: the prefix length must be a number from 0 to 32"},
     {"from: 10.77.0.0/24", "from: 10.77.0.5/24", 24, "host bits are set below the /24 prefix; did you mean 10.77.0.0/24?"},
     {"from: [10.77.0.51/32]", "from: [10.77.0.x/32]", 26, "firewall rule source '10.77.0.x/32' is not a valid CIDR"},
-    {"port: 2222", "port: 70000", 6, "ssh port 70000 is not a valid port; use 1 to 65535"},
+    {"port: 2222", "port: 70000", 6, "hosts.web-01.ssh.port 70000 is not a valid port; use 1 to 65535"},
     {"web: { hosts: [web-01] }", "web: { hosts: [web-01], port: 0 }", 18, "tiers.web.port 0 is not a valid port"},
     {"port: 9113", "port: -1", 26, "firewall rule port -1 is not a valid port"},
     // references between hosts and tiers
@@ -90,7 +92,7 @@ const Case kCases[] = {
     {"environment: { DB_PASSWORD", "environment: { 1X: a, DB_PASSWORD", 19, "environment variable name '1X'"},
     {"databases: [foobar]", "databases: [foo-bar]", 23, "database name 'foo-bar' must use only letters, digits and _"},
     {"databases: [foobar]", "databases: [foobar, foobar]", 23, "database 'foobar' is listed twice"},
-    {"grants: [\"ALL PRIVILEGES ON foobar.*\"]", "grants: [\"ALL PRIVILEGES foobar\"]", 24, "grant 'ALL PRIVILEGES foobar' must look like 'PRIVILEGES ON database.table'"},
+    {"grants: [\"ALL PRIVILEGES ON foobar.*\"]", "grants: [\"ALL PRIVILEGES foobar\"]", 24, "grant 'ALL PRIVILEGES foobar' must look like 'PRIVILEGE[, PRIVILEGE...] ON database.table'"},
     {"users: [ { name: foobar,", "users: [ { name: repl,", 24, "db user 'repl' is also the replication user"},
     {"grants: [\"ALL PRIVILEGES ON foobar.*\"] } ]", "grants: [] }, { name: foobar, password: { secret: X }, from: 10.0.0.0/8 } ]", 24, "db user 'foobar' is defined twice"},
     // secrets
@@ -220,4 +222,116 @@ TEST_CASE("validate: validate_stack checks a stack built in code") {
   REQUIRE(d.size() == 2);
   CHECK(d[0].message.find("already used by host 'h1'") != std::string::npos);
   CHECK(d[1].message.find("'h3' is not a host") != std::string::npos);
+}
+
+namespace {
+
+// A hostile value put into the base stack where `from` was; `marker` is how the
+// value is written (its first character is where the diagnostic must point).
+struct Hostile {
+  const char* from;
+  const char* to;
+  const char* marker;
+  const char* needle;
+};
+
+// The values that, before the grammar, rendered into configs and root scripts.
+const Hostile kHostile[] = {
+    {"source: examples/app, ", R"(source: examples/app, path: "/opt/foobar\nExecStartPre=+/bin/sh -c 'id > /tmp/x'", )",
+     R"("/opt/foobar\n)", R"(tiers.app.path '/opt/foobar\nExecStartPre=+/bin/sh -c 'id > /tmp/x'' contains a newline; a path may use only letters, digits)"},
+    {"source: examples/app, ", R"(source: examples/app, path: "/opt/X=1;id>/tmp/x", )", R"("/opt/X=1)",
+     "tiers.app.path '/opt/X=1;id>/tmp/x' contains '='; a path may use only"},
+    {"source: examples/app, ", R"(source: examples/app, path: "X=1;id>/tmp/x", )", R"("X=1;id)",
+     "tiers.app.path 'X=1;id>/tmp/x' must be an absolute path"},
+    {"DB_PASSWORD: { secret: DB_APP }", R"(DB_PASSWORD: { secret: DB_APP }, LOG_LEVEL: "info'; id > /tmp/x; : '")",
+     R"("info')", "tiers.app.environment.LOG_LEVEL 'info'; id > /tmp/x; : '' contains a single quote; an environment value may not hold"},
+    {"DB_PASSWORD: { secret: DB_APP }", R"x(DB_PASSWORD: { secret: DB_APP }, GREETING: "$(id)")x", R"x("$(id)")x",
+     "tiers.app.environment.GREETING '$(id)' contains '$'"},
+    {"web: { hosts: [web-01] }",
+     R"(web: { hosts: [web-01], static: ["/static { return 404; } location /etc/ { alias /etc/; autoindex on; } location /z"] })",
+     R"("/static {)", "static location '/static { return 404; } location /etc/ { alias /etc/; aut...' contains a space; a URL path here may use only"},
+    {"web: { hosts: [web-01] }", R"(web: { hosts: [web-01], static: ["/s{x}"] })", R"("/s{x}")",
+     "static location '/s{x}' contains '{'"},
+    {"web: { hosts: [web-01] }", R"(web: { hosts: [web-01], root: "/var/www/foobar;\n location /etc/ { alias /etc/; }" })",
+     R"("/var/www/foobar;)", "tiers.web.root '/var/www/foobar;\\n location /etc/ { alias /etc/; }' contains ';'"},
+    {"web: { hosts: [web-01] }", R"(web: { hosts: [web-01], root: "/var/www/foobar\n" })", R"("/var/www/foobar\n")",
+     "tiers.web.root '/var/www/foobar\\n' contains a newline"},
+    {"    tls: {", R"(    health_check: { path: "/healthz\nlisten admin\n  bind :9999\n  stats socket /tmp/x level admin" }
+    tls: {)",
+     R"("/healthz\n)", "health check path '/healthz\\nlisten admin\\n  bind :9999\\n  stats socket /tmp...' contains a newline"},
+    {"value: vip }", R"(value: vip }
+    - { name: www, type: TXT, value: "v=spf1 -all\"\nevil 60 IN A 10.0.0.66\n; \"" })",
+     R"("v=spf1)", "TXT record value 'v=spf1 -all\"\\nevil 60 IN A 10.0.0.66\\n; \"' contains a newline; TXT text must be printable ASCII"},
+    {"router_id: 51", R"(router_id: 51, interface: "eth0\nnopreempt")", R"("eth0\n)",
+     "vip interface 'eth0\\nnopreempt' is not a network interface name: it contains a newline"},
+    {"router_id: 51", R"(router_id: 51, interface: "eth0\vnopreempt")", R"("eth0\v)",
+     "vip interface 'eth0\\x0bnopreempt' is not a network interface name: it contains the control character \\x0b"},
+    {"source: examples/app, ", R"(source: examples/app, path: "/../../../tmp/escaped", )", R"("/../)",
+     "tiers.app.path '/../../../tmp/escaped' contains a '..' segment; write the normalized path"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [web-01], root: /tmp }", "/tmp }",
+     "tiers.web.root '/tmp' is the system directory /tmp; foobarctl owns this directory"},
+    {"source: examples/app, ", "source: examples/app, path: /etc, ", "/etc, ",
+     "tiers.app.path '/etc' is the system directory /etc"},
+    {"source: examples/app, ", "source: examples/app, path: /usr/local/foobar, ", "/usr/local",
+     "tiers.app.path '/usr/local/foobar' is inside the system directory /usr"},
+    {"domain: foobar.com", R"(domain: "foo\e[2J\e]0;pwned\abar.com")", R"("foo\e)",
+     "domain 'foo\\x1b[2J\\x1b]0;pwned\\x07bar.com' is not a DNS name such as foobar.com: it contains the control character \\x1b"},
+    {"command: /usr/bin/python3 app.py", R"(command: "/usr/bin/python3 app.py\nExecStartPre=/bin/id")", R"("/usr/bin/python3)",
+     "tiers.app.command '/usr/bin/python3 app.py\\nExecStartPre=/bin/id' contains a newline; it must be one line"},
+    {"ssh: { user: admin, port: 2222 }", R"(ssh: { user: "admin -oProxyCommand=id", port: 2222 })", R"("admin -o)",
+     "hosts.web-01.ssh.user 'admin -oProxyCommand=id' contains a space; a user name uses only"},
+    {"grants: [\"ALL PRIVILEGES ON foobar.*\"]", R"(grants: ["ALL PRIVILEGES ON foobar.* TO x; DROP DATABASE foobar"])",
+     R"("ALL PRIVILEGES ON foobar.* TO)", "grant 'ALL PRIVILEGES ON foobar.* TO x; DROP DATABASE foobar' must look like"},
+    {"expr: \"x > 1\"", R"(expr: "x > 1\n  - alert: Injected")", R"("x > 1\n)",
+     "alert expr 'x > 1\\n  - alert: Injected' contains a newline"},
+};
+
+// "line:col" of the first character of `marker` in `text`.
+std::string position_of(const std::string& text, const std::string& marker) {
+  auto at = text.find(marker);
+  REQUIRE_MESSAGE(at != std::string::npos, "marker not in the stack: " << marker);
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+  auto line_start = text.rfind('\n', at);
+  int col = static_cast<int>(line_start == std::string::npos ? at + 1 : at - line_start);
+  return std::to_string(line) + ":" + std::to_string(col);
+}
+
+bool has_raw_control(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F;
+  });
+}
+
+}  // namespace
+
+TEST_CASE("validate: hostile values are refused where they are written, and echoed escaped") {
+  for (const Hostile& h : kHostile) {
+    std::string text = with(h.from, h.to);
+    std::string at = position_of(text, h.marker);
+    auto r = parse_stack(text, "t.yaml");
+    REQUIRE_FALSE(r.ok());
+    std::string all;
+    int hits = 0;
+    for (const auto& d : r.diagnostics()) {
+      std::string line = std::to_string(d.pos.line) + ":" + std::to_string(d.pos.column) + ": " + d.message;
+      all += "\n  " + line;
+      CHECK_FALSE(has_raw_control(d.to_string()));
+      if (line.rfind(at + ": ", 0) == 0 && d.message.find(h.needle) != std::string::npos) ++hits;
+    }
+    INFO("expected at " << at << ": " << std::string(h.needle) << "\nreported:" << all);
+    CHECK(hits == 1);
+  }
+}
+
+TEST_CASE("validate: every problem with hostile values at once, sorted") {
+  std::string text = with("source: examples/app, ", R"(source: examples/app, path: "/opt/a\nb", )");
+  text = with("router_id: 51", R"(router_id: 51, interface: "eth0\nnopreempt")", text);
+  text = with("web: { hosts: [web-01] }", "web: { hosts: [web-01], root: /tmp }", text);
+  auto r = parse_stack(text, "t.yaml");
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(r.diagnostics().size() == 3);
+  CHECK(r.diagnostics()[0].pos.line == 16);
+  CHECK(r.diagnostics()[1].pos.line == 18);
+  CHECK(r.diagnostics()[2].pos.line == 19);
 }

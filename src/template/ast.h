@@ -46,6 +46,7 @@ struct Expr {
   std::vector<std::pair<std::string, ExprPtr>> kwargs;
   std::vector<std::string> ops;
   bool negated = false;
+  int height = 1;  // of the tree below, bounded by the parser
 };
 
 enum class NodeKind {
@@ -59,6 +60,8 @@ enum class NodeKind {
   macro,        // name(params), body
   filter_block, // {% filter expr2 %}body{% endfilter %}: expr2 is a filter chain on a null subject
   with,         // {% with a = x, b = y %}body{% endwith %}: params
+  break_,       // {% break %} (only inside a for body)
+  continue_,    // {% continue %}
 };
 
 struct Node;

@@ -5,6 +5,7 @@
 
 #include "template/parser.h"
 #include "template/renderer.h"
+#include "util/path.h"
 
 namespace foobar::tmpl {
 
@@ -23,7 +24,19 @@ Result<std::shared_ptr<const Template>> Environment::load(const std::string& nam
   }
   // Read and parse outside the lock; two threads racing on the same name parse
   // it twice and keep the first.
+  // Templates come from the root alone, as Jinja2's FileSystemLoader has it: a name
+  // with "..", "." or an absolute path, or one that resolves (through a symlink)
+  // out of the root, is refused rather than read.
   std::filesystem::path path = m_root / name;
+  if (!is_normal_relative_path(name))
+    return Diagnostic::error(name, "template name '" + name +
+                                       "' must be a relative path inside the templates directory (no '..', '.', "
+                                       "empty or absolute part)");
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !resolves_under(path, m_root))
+    return Diagnostic::error(name, "template '" + name + "' resolves to " +
+                                       std::filesystem::canonical(path, ec).string() + ", outside " +
+                                       m_root.string() + "; templates are read from that directory only");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Diagnostic::error(name, "template '" + name + "' not found (looked in " + m_root.string() + ")");
@@ -50,6 +63,12 @@ Result<std::string> Environment::render(const Template& tmpl, const Value& conte
     r.render_template(tmpl, top, out);
   } catch (const RenderError& e) {
     return Diagnostic::error(e.where, e.pos, e.message);
+  } catch (const std::bad_alloc&) {
+    return Diagnostic::error(r.where(), r.current_pos(), "out of memory while rendering this statement");
+  } catch (const std::exception& e) {
+    // Nothing but the engine's own error leaves it: a library exception is a bug
+    // here, still reported at the statement that caused it.
+    return Diagnostic::error(r.where(), r.current_pos(), std::string("internal error while rendering: ") + e.what());
   }
   return out;
 }

@@ -2,6 +2,7 @@
 #include "template/lexer.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 
 namespace foobar::tmpl {
@@ -266,9 +267,7 @@ class Lexer {
       digits([base](char c) {
         return base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : c >= '0' && c < '0' + base;
       });
-      push(Tok::integer, m_src.substr(b, p - b), b).int_value =
-          std::strtoll(clean(m_src.substr(ds, p - ds)).c_str(), nullptr, base);
-      return true;
+      return push_integer(m_src.substr(b, p - b), clean(m_src.substr(ds, p - ds)), base, b);
     }
     digits(is_digit);
     bool after_dot = !m_tokens.empty() && m_tokens.back().type == Tok::op && m_tokens.back().text == ".";
@@ -291,8 +290,20 @@ class Lexer {
     if (real) {
       push(Tok::real, text, b).real_value = std::strtod(text.c_str(), nullptr);
     } else {
-      push(Tok::integer, text, b).int_value = std::strtoll(text.c_str(), nullptr, 10);
+      return push_integer(text, text, 10, b);
     }
+    return true;
+  }
+
+  // Integers are 64-bit here, so a literal past that is refused where it stands.
+  bool push_integer(std::string_view text, const std::string& digits, int base, size_t b) {
+    errno = 0;
+    char* end = nullptr;
+    long long v = std::strtoll(digits.c_str(), &end, base);
+    if (digits.empty() || *end != '\0') return fail(b, "invalid integer literal '" + std::string(text) + "'");
+    if (errno == ERANGE)
+      return fail(b, "integer literal '" + std::string(text) + "' does not fit in 64 bits (at most 9223372036854775807)");
+    push(Tok::integer, std::string(text), b).int_value = v;
     return true;
   }
 

@@ -1,6 +1,10 @@
 #include "template/parser.h"
 
+#include <algorithm>
 #include <set>
+
+#include "template/builtins.h"
+#include "template/limits.h"
 
 namespace foobar::tmpl {
 namespace {
@@ -41,6 +45,31 @@ class Parser {
   const Token& next() { return m_toks[m_i < m_toks.size() - 1 ? m_i++ : m_i]; }
 
   [[noreturn]] void fail(SourcePos pos, std::string msg) { throw ParseError{pos, std::move(msg)}; }
+
+  // Bounds the recursion of the parser (nested blocks and parentheses) and the
+  // height of each expression tree, which the renderer walks recursively.
+  struct DepthGuard {
+    int& depth;
+    ~DepthGuard() { --depth; }
+  };
+  int m_depth = 0;
+  int m_loops = 0;  // for bodies around the statement being parsed
+  DepthGuard nest(SourcePos pos, const char* what) {
+    if (++m_depth > kMaxDepth) fail(pos, std::string(what) + " nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
+    return DepthGuard{m_depth};
+  }
+  // Sets e's height from its operands; left-leaning chains (a + b + c, x.a.b,
+  // x | f | g) grow it without recursion in the parser.
+  ExprPtr sealed(ExprPtr e) {
+    int h = 0;
+    for (const auto& a : e->args)
+      if (a) h = std::max(h, a->height);
+    for (const auto& [k, v] : e->kwargs) h = std::max(h, v->height);
+    e->height = h + 1;
+    if (e->height > kMaxExprDepth)
+      fail(e->pos, "expression nested too deeply (more than " + std::to_string(kMaxExprDepth) + " levels)");
+    return e;
+  }
 
   static std::string describe(const Token& t) {
     switch (t.type) {
@@ -134,6 +163,7 @@ class Parser {
 
   // `pos` is the position of the `{%` that opens the statement.
   NodePtr parse_statement(SourcePos pos) {
+    auto guard = nest(pos, "blocks");
     const Token& kw = next();
     std::string k = kw.text;
     if (k == "if") return parse_if(pos);
@@ -143,6 +173,13 @@ class Parser {
     if (k == "macro") return parse_macro(pos);
     if (k == "filter") return parse_filter_block(pos);
     if (k == "with") return parse_with(pos);
+    if (k == "break" || k == "continue") {
+      // As Jinja2's loopcontrols: only directly in a loop body (a macro starts afresh).
+      if (m_loops == 0) fail(pos, "'" + k + "' outside of a for loop");
+      auto n = make(k == "break" ? NodeKind::break_ : NodeKind::continue_, pos);
+      expect_block_end(k);
+      return n;
+    }
     static const std::set<std::string> ends = {"endif", "endfor", "else", "elif", "endset", "endmacro",
                                                "endfilter", "endwith", "endraw"};
     if (ends.count(k)) {
@@ -207,7 +244,9 @@ class Parser {
     if (skip_name("if")) n->expr2 = parse_expression(false);
     if (is_name("recursive")) fail(cur().pos, "recursive loops are not supported");
     expect_block_end("for");
+    ++m_loops;
     n->body = parse_body({"else", "endfor"});
+    --m_loops;
     if (take_end_tag() == "else") {
       expect_block_end("else");
       n->else_body = parse_body({"endfor"});
@@ -286,7 +325,9 @@ class Parser {
     next();
     expect_block_end("macro");
     m_open.push_back({"macro", pos});
+    int loops = std::exchange(m_loops, 0);
     n->body = parse_body({"endmacro"});
+    m_loops = loops;
     take_end_tag();
     if (cur().type == Tok::name && cur().text == n->text) next();
     expect_block_end("endmacro");
@@ -357,7 +398,7 @@ class Parser {
       c->args.push_back(std::move(e));
       c->args.push_back(parse_or());
       c->args.push_back(skip_name("else") ? parse_expression() : nullptr);
-      e = std::move(c);
+      e = sealed(std::move(c));
     }
     return e;
   }
@@ -367,7 +408,7 @@ class Parser {
     e->name = std::move(op);
     e->args.push_back(std::move(l));
     e->args.push_back(std::move(r));
-    return e;
+    return sealed(std::move(e));
   }
 
   ExprPtr parse_or() {
@@ -387,8 +428,9 @@ class Parser {
   ExprPtr parse_not() {
     if (is_name("not")) {
       auto e = make_expr(ExprKind::not_, next().pos);
+      auto guard = nest(e->pos, "expressions");
       e->args.push_back(parse_not());
-      return e;
+      return sealed(std::move(e));
     }
     return parse_compare();
   }
@@ -411,7 +453,7 @@ class Parser {
       cmp->ops.push_back(op);
       cmp->args.push_back(parse_math1());
     }
-    return cmp ? std::move(cmp) : std::move(l);
+    return cmp ? sealed(std::move(cmp)) : std::move(l);
   }
 
   ExprPtr parse_math1() {
@@ -450,10 +492,12 @@ class Parser {
 
   ExprPtr parse_unary(bool with_filter = true) {
     SourcePos pos = cur().pos;
+    auto guard = nest(pos, "expressions");
     ExprPtr e;
     if (is_op("-") || is_op("+")) {
       e = make_expr(next().text == "-" ? ExprKind::neg : ExprKind::pos, pos);
       e->args.push_back(parse_unary(false));
+      e = sealed(std::move(e));
     } else {
       e = parse_primary();
     }
@@ -501,7 +545,7 @@ class Parser {
         tup->args.push_back(parse_expression());
       }
       expect_op(")");
-      return tup;
+      return sealed(std::move(tup));
     }
     if (is_op("[")) {
       next();
@@ -512,7 +556,7 @@ class Parser {
         l->args.push_back(parse_expression());
       }
       next();
-      return l;
+      return sealed(std::move(l));
     }
     if (is_op("{")) {
       next();
@@ -525,7 +569,7 @@ class Parser {
         d->args.push_back(parse_expression());
       }
       next();
-      return d;
+      return sealed(std::move(d));
     }
     fail(pos, "expected an expression, got " + describe(t));
   }
@@ -545,21 +589,21 @@ class Parser {
           idx->literal = Value(next().int_value);
           a->args.push_back(std::move(e));
           a->args.push_back(std::move(idx));
-          e = std::move(a);
+          e = sealed(std::move(a));
           continue;
         } else {
           fail(cur().pos, "expected an attribute name after '.', got " + describe(cur()));
         }
         a->args.push_back(std::move(e));
-        e = std::move(a);
+        e = sealed(std::move(a));
       } else if (is_op("[")) {
         next();
-        e = parse_subscript(std::move(e), pos);
+        e = sealed(parse_subscript(std::move(e), pos));
       } else if (is_op("(")) {
         auto c = make_expr(ExprKind::call, pos);
         c->args.push_back(std::move(e));
         parse_call_args(*c);
-        e = std::move(c);
+        e = sealed(std::move(c));
       } else {
         return e;
       }
@@ -621,7 +665,7 @@ class Parser {
       while (skip_op(".")) f->name += "." + expect_name("a filter name");
       f->args.push_back(std::move(subject));
       if (is_op("(")) parse_call_args(*f);
-      subject = std::move(f);
+      subject = sealed(std::move(f));
       (void)pos;
       if (!skip_op("|")) return subject;
     }
@@ -636,7 +680,7 @@ class Parser {
         (void)pos;
         f->args.push_back(std::move(e));
         if (is_op("(")) parse_call_args(*f);
-        e = std::move(f);
+        e = sealed(std::move(f));
       } else if (is_name("is")) {
         next();
         auto t = make_expr(ExprKind::test, cur().pos);
@@ -651,16 +695,53 @@ class Parser {
           if (is_name("is")) fail(cur().pos, "tests cannot be chained with 'is'");
           t->args.push_back(parse_postfix(parse_primary()));
         }
-        e = std::move(t);
+        e = sealed(std::move(t));
       } else if (is_op("(")) {
         auto c = make_expr(ExprKind::call, cur().pos);
         c->args.push_back(std::move(e));
         parse_call_args(*c);
-        e = std::move(c);
+        e = sealed(std::move(c));
       } else {
         return e;
       }
     }
+  }
+};
+
+// Jinja2 refuses a template that names an unknown filter or test when it is
+// compiled (TemplateAssertionError), also where it would never run, except in
+// an if statement or an inline if at the same level ("soft" frames), where the
+// error waits until the filter is reached (the renderer's own check).
+struct NameCheck {
+  static void expr(const Expr* e, bool soft) {
+    if (!e) return;
+    if (e->kind == ExprKind::cond) soft = true;
+    if (!soft && e->kind == ExprKind::filter && !filters().count(e->name))
+      throw ParseError{e->pos, "no filter named '" + e->name + "'"};
+    if (!soft && e->kind == ExprKind::test && !tests().count(e->name))
+      throw ParseError{e->pos, "no test named '" + e->name + "'"};
+    for (const auto& a : e->args) expr(a.get(), soft);
+    for (const auto& [k, v] : e->kwargs) expr(v.get(), soft);
+  }
+  static void nodes(const NodeList& list, bool soft) {
+    for (const auto& n : list) node(*n, soft);
+  }
+  static void node(const Node& n, bool soft) {
+    if (n.kind == NodeKind::if_) {
+      for (const auto& [cond, body] : n.branches) {
+        expr(cond.get(), true);
+        nodes(body, true);
+      }
+      return;
+    }
+    // Loops, macros, with and filter/set blocks get a frame of their own.
+    bool inner = n.kind == NodeKind::for_ || n.kind == NodeKind::macro || n.kind == NodeKind::with ||
+                 n.kind == NodeKind::filter_block || n.kind == NodeKind::set_block;
+    expr(n.expr.get(), soft);
+    expr(n.expr2.get(), inner ? false : soft);
+    for (const auto& p : n.params) expr(p.default_value.get(), inner ? false : soft);
+    nodes(n.body, inner ? false : soft);
+    nodes(n.else_body, inner ? false : soft);
   }
 };
 
@@ -669,9 +750,13 @@ class Parser {
 Result<std::shared_ptr<const Template>> parse(std::vector<Token> tokens, const std::string& name) {
   Parser p(std::move(tokens), name);
   try {
-    return std::shared_ptr<const Template>(p.run());
+    auto t = p.run();
+    NameCheck::nodes(t->body, false);
+    return std::shared_ptr<const Template>(std::move(t));
   } catch (const ParseError& e) {
     return Diagnostic::error(name, e.pos, e.message);
+  } catch (const std::exception& e) {
+    return Diagnostic::error(name, "internal error while parsing: " + std::string(e.what()));
   }
 }
 

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "template/environment.h"
+#include "template/limits.h"
+#include "template/number.h"
 
 namespace foobar::tmpl {
 
@@ -43,8 +46,6 @@ std::vector<std::string> utf8_chars(std::string_view s) {
 
 namespace {
 
-constexpr int kMaxDepth = 100;
-
 // A macro defined with {% macro %}; it resolves free names in the frame it was
 // defined in, as Jinja2's closures do.
 class Macro : public Object {
@@ -56,6 +57,7 @@ class Macro : public Object {
   bool callable() const override { return true; }
 
   Value call(Renderer& r, CallArgs& args, SourcePos pos) const override {
+    r.step(pos);
     const auto& params = m_node.params;
     if (args.positional.size() > params.size())
       r.fail(pos, "macro '" + m_node.text + "' takes not more than " + std::to_string(params.size()) +
@@ -191,11 +193,15 @@ class Global : public Object {
     if (a.empty() || a.size() > 3) r.fail(pos, "range() expects 1 to 3 integer arguments");
     int64_t start = a.size() > 1 ? a[0] : 0, stop = a.size() > 1 ? a[1] : a[0], step = a.size() > 2 ? a[2] : 1;
     if (step == 0) r.fail(pos, "range() step must not be zero");
+    // Wide arithmetic: start + k * step never wraps, and the length is known first.
+    __int128 span = step > 0 ? __int128{stop} - start : __int128{start} - stop;
+    __int128 abs_step = step > 0 ? __int128{step} : -__int128{step};
+    __int128 count = span <= 0 ? 0 : (span + abs_step - 1) / abs_step;
+    if (count > static_cast<__int128>(kMaxListItems))
+      r.fail(pos, "range() is too large (more than " + std::to_string(kMaxListItems) + " items)");
     std::vector<Value> out;
-    for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
-      if (out.size() > 1000000) r.fail(pos, "range() is too large (more than 1000000 items)");
-      out.emplace_back(i);
-    }
+    out.reserve(static_cast<size_t>(count));
+    for (__int128 k = 0; k < count; ++k) out.emplace_back(static_cast<int64_t>(start + k * step));
     return Value(std::move(out));
   }
 
@@ -209,6 +215,19 @@ class Global : public Object {
 
 void Renderer::fail(SourcePos pos, std::string message) const { throw RenderError{m_where, pos, std::move(message)}; }
 
+void Renderer::check_string_size(size_t n, SourcePos pos) const {
+  if (n > kMaxStringBytes) fail(pos, "string too large (more than 64 MiB)");
+}
+
+void Renderer::check_list_size(size_t n, SourcePos pos) const {
+  if (n > kMaxListItems) fail(pos, "list too large (more than " + std::to_string(kMaxListItems) + " items)");
+}
+
+void Renderer::step(SourcePos pos) {
+  if (++m_steps > kMaxSteps)
+    fail(pos, "the template runs too long (more than " + std::to_string(kMaxSteps) + " loop iterations and macro calls)");
+}
+
 void Renderer::render_template(const Template& t, Frame& frame, std::string& out) {
   std::string saved = m_where;
   m_where = t.name;
@@ -217,14 +236,23 @@ void Renderer::render_template(const Template& t, Frame& frame, std::string& out
 }
 
 void Renderer::render_nodes(const NodeList& nodes, Frame& frame, std::string& out) {
-  if (++m_depth > kMaxDepth) fail(nodes.empty() ? SourcePos{} : nodes[0]->pos, "recursion too deep (more than 100 nested includes or macro calls)");
-  for (const auto& n : nodes) render_node(*n, frame, out);
+  if (++m_depth > kMaxDepth)
+    fail(nodes.empty() ? m_pos : nodes[0]->pos,
+         "recursion too deep (more than " + std::to_string(kMaxDepth) + " nested blocks, includes or macro calls)");
+  for (const auto& n : nodes) {
+    m_pos = n->pos;
+    render_node(*n, frame, out);
+    if (out.size() > kMaxStringBytes) fail(n->pos, "the output is too large (more than 64 MiB)");
+    if (m_loop_control != LoopControl::none) break;
+  }
   --m_depth;
 }
 
 void Renderer::render_node(const Node& n, Frame& frame, std::string& out) {
   switch (n.kind) {
     case NodeKind::text: out += n.text; return;
+    case NodeKind::break_: m_loop_control = LoopControl::break_; return;
+    case NodeKind::continue_: m_loop_control = LoopControl::continue_; return;
     case NodeKind::output: {
       Value v = eval(*n.expr, frame);
       check_defined(v, n.expr->pos);
@@ -334,11 +362,14 @@ void Renderer::render_for(const Node& n, Frame& frame, std::string& out) {
   auto loop = std::make_shared<Loop>(items);
   Value loop_value{ObjectPtr(loop)};
   for (size_t i = 0; i < items.size(); ++i) {
+    step(n.pos);
     loop->index0 = i;
     body.vars.clear();
     body.vars.emplace_back("loop", loop_value);
     assign(n.targets, items[i], body, n.expr->pos);
     render_nodes(n.body, body, out);
+    LoopControl control = std::exchange(m_loop_control, LoopControl::none);
+    if (control == LoopControl::break_) break;
   }
 }
 
@@ -396,6 +427,16 @@ CallArgs Renderer::eval_args(const Expr& e, Frame& frame) {
 }
 
 Value Renderer::eval(const Expr& e, Frame& frame) {
+  // Parsed expressions are bounded in depth, but macros nest them.
+  struct Guard {
+    int& depth;
+    ~Guard() { --depth; }
+  } guard{++m_eval_depth};
+  if (m_eval_depth > kMaxDepth * kMaxExprDepth / 4) fail(e.pos, "expression evaluation nested too deeply");
+  return eval_inner(e, frame);
+}
+
+Value Renderer::eval_inner(const Expr& e, Frame& frame) {
   switch (e.kind) {
     case ExprKind::literal: return e.literal;
     case ExprKind::name: return lookup(e.name, frame);
@@ -448,7 +489,10 @@ Value Renderer::eval(const Expr& e, Frame& frame) {
         fail(e.pos, std::string("bad operand type for unary ") + (e.kind == ExprKind::neg ? "-" : "+") + ": '" +
                         v.type_name() + "'");
       if (e.kind == ExprKind::pos) return v.is_bool() ? Value(v.as_int()) : v;
-      return v.is_real() ? Value(-v.as_double()) : Value(-v.as_int());
+      if (v.is_real()) return Value(-v.as_double());
+      auto r = int_neg(v.as_int());
+      if (!r) fail(e.pos, int_overflow_message("-(" + py_str(v) + ")"));
+      return Value(*r);
     }
     case ExprKind::binary: return eval_binary(e, frame);
     case ExprKind::compare: {
@@ -595,7 +639,7 @@ Value Renderer::eval_slice(const Expr& e, Frame& frame) {
   int64_t stop = clamp(part[1], given[1], step > 0 ? n : -1);
   std::vector<Value> out_items;
   std::string out_str;
-  for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+  for (__int128 i = start; step > 0 ? i < stop : i > stop; i += step) {
     if (is_str) out_str += chars[static_cast<size_t>(i)];
     else out_items.push_back(items[static_cast<size_t>(i)]);
   }
@@ -606,18 +650,6 @@ Value Renderer::eval_slice(const Expr& e, Frame& frame) {
 namespace {
 
 bool is_numeric(const Value& v) { return v.is_number(); }
-
-int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-int64_t floor_mod(int64_t a, int64_t b) {
-  int64_t m = a % b;
-  if (m != 0 && ((m < 0) != (b < 0))) m += b;
-  return m;
-}
 
 double py_fmod(double a, double b) {
   double m = std::fmod(a, b);
@@ -636,6 +668,7 @@ Value Renderer::eval_binary(const Expr& e, Frame& frame) {
   if (op == "~") {
     std::string s = py_str(a);
     append_str(s, b);
+    check_string_size(s.size(), e.pos);
     return Value(std::move(s));
   }
   if (is_numeric(a) && is_numeric(b)) {
@@ -646,11 +679,17 @@ Value Renderer::eval_binary(const Expr& e, Frame& frame) {
     }
     if (op == "**") {
       if (!real && b.as_int() >= 0) {
-        int64_t r = 1, base = a.as_int();
-        for (int64_t i = 0; i < b.as_int(); ++i) r *= base;
-        return Value(r);
+        auto r = int_pow(a.as_int(), b.as_int());
+        if (!r) fail(e.pos, int_overflow_message(py_str(a) + " ** " + py_str(b)));
+        return Value(*r);
       }
-      return Value(std::pow(a.as_double(), b.as_double()));
+      double x = a.as_double(), y = b.as_double();
+      if (x == 0 && y < 0) fail(e.pos, "0.0 cannot be raised to a negative power");
+      if (x < 0 && std::isfinite(y) && y != std::floor(y))
+        fail(e.pos, "a negative number raised to a fractional power is a complex number, not supported here");
+      double r = std::pow(x, y);
+      if (std::isinf(r) && std::isfinite(x) && std::isfinite(y)) fail(e.pos, "float overflow: " + py_str(a) + " ** " + py_str(b));
+      return Value(r);
     }
     if (real) {
       double x = a.as_double(), y = b.as_double();
@@ -662,16 +701,23 @@ Value Renderer::eval_binary(const Expr& e, Frame& frame) {
       if (op == "%") return Value(py_fmod(x, y));
     } else {
       int64_t x = a.as_int(), y = b.as_int();
-      if (op == "+") return Value(x + y);
-      if (op == "-") return Value(x - y);
-      if (op == "*") return Value(x * y);
-      if (y == 0) fail(e.pos, "integer division or modulo by zero");
-      if (op == "//") return Value(floor_div(x, y));
-      if (op == "%") return Value(floor_mod(x, y));
+      std::optional<int64_t> r;
+      if (op == "+") r = int_add(x, y);
+      else if (op == "-") r = int_sub(x, y);
+      else if (op == "*") r = int_mul(x, y);
+      else if (y == 0) fail(e.pos, "integer division or modulo by zero");
+      else if (op == "//") r = int_floordiv(x, y);
+      else if (op == "%") r = int_mod(x, y);
+      if (!r) fail(e.pos, int_overflow_message(py_str(a) + " " + op + " " + py_str(b)));
+      return Value(*r);
     }
   }
-  if (op == "+" && a.is_string() && b.is_string()) return Value(a.as_string() + b.as_string());
+  if (op == "+" && a.is_string() && b.is_string()) {
+    check_string_size(a.as_string().size() + b.as_string().size(), e.pos);
+    return Value(a.as_string() + b.as_string());
+  }
   if (op == "+" && a.is_list() && b.is_list() && a.as_list().tuple == b.as_list().tuple) {
+    check_list_size(a.as_list().items.size() + b.as_list().items.size(), e.pos);
     std::vector<Value> items = a.as_list().items;
     items.insert(items.end(), b.as_list().items.begin(), b.as_list().items.end());
     return Value(std::move(items), a.as_list().tuple);
@@ -681,14 +727,23 @@ Value Renderer::eval_binary(const Expr& e, Frame& frame) {
     const Value& seq = (a.is_string() || a.is_list()) ? a : b;
     const Value& count = (a.is_string() || a.is_list()) ? b : a;
     if (count.is_int() || count.is_bool()) {
-      int64_t n = std::max<int64_t>(0, count.as_int());
+      auto n = static_cast<size_t>(std::max<int64_t>(0, count.as_int()));
+      size_t unit = seq.is_string() ? seq.as_string().size() : seq.as_list().items.size();
+      // Checked before anything is allocated: unit * n may not even fit in size_t.
+      if (unit != 0 && n > (seq.is_string() ? kMaxStringBytes : kMaxListItems) / unit) {
+        if (seq.is_string()) check_string_size(kMaxStringBytes + 1, e.pos);
+        check_list_size(kMaxListItems + 1, e.pos);
+      }
+      if (unit == 0) n = 0;
       if (seq.is_string()) {
         std::string s;
-        for (int64_t i = 0; i < n; ++i) s += seq.as_string();
+        s.reserve(unit * n);
+        for (size_t i = 0; i < n; ++i) s += seq.as_string();
         return Value(std::move(s));
       }
       std::vector<Value> items;
-      for (int64_t i = 0; i < n; ++i) items.insert(items.end(), seq.as_list().items.begin(), seq.as_list().items.end());
+      items.reserve(unit * n);
+      for (size_t i = 0; i < n; ++i) items.insert(items.end(), seq.as_list().items.begin(), seq.as_list().items.end());
       return Value(std::move(items), seq.as_list().tuple);
     }
   }

@@ -43,6 +43,13 @@ class Renderer {
   Value eval(const Expr& e, Frame& frame);
 
   [[noreturn]] void fail(SourcePos pos, std::string message) const;
+  // Bounds of template/limits.h, checked before a value that large is built.
+  void check_string_size(size_t n, SourcePos pos) const;
+  void check_list_size(size_t n, SourcePos pos) const;
+  // Counts one loop iteration or macro call against the render's budget.
+  void step(SourcePos pos);
+  // The statement being rendered, for errors that arise below any expression.
+  SourcePos current_pos() const { return m_pos; }
   // StrictUndefined: using an undefined value is an error naming it.
   void check_defined(const Value& v, SourcePos pos) const {
     if (v.is_strict_undefined()) fail(pos, v.undefined_hint());
@@ -74,6 +81,12 @@ class Renderer {
   const Dict* m_context;
   std::string m_where;
   int m_depth = 0;
+  int m_eval_depth = 0;
+  int64_t m_steps = 0;
+  SourcePos m_pos;
+  // Set by {% break %}/{% continue %}: the enclosing render_nodes calls return up
+  // to the loop, which clears it.
+  enum class LoopControl { none, break_, continue_ } m_loop_control = LoopControl::none;
 
   void render_node(const Node& n, Frame& frame, std::string& out);
   void render_for(const Node& n, Frame& frame, std::string& out);
@@ -81,6 +94,7 @@ class Renderer {
   void assign(const std::vector<std::string>& targets, const Value& v, Frame& frame, SourcePos pos);
   Value lookup(const std::string& name, Frame& frame) const;
   const Value* lookup_ptr(const std::string& name, const Frame& frame) const;
+  Value eval_inner(const Expr& e, Frame& frame);
   Value eval_binary(const Expr& e, Frame& frame);
   bool compare(const std::string& op, const Value& a, const Value& b, SourcePos pos);
   Value eval_call(const Expr& e, Frame& frame);

@@ -177,3 +177,31 @@ TEST_CASE("template environment: include, cache and concurrent renders") {
   CHECK(missing.error().to_string().rfind("m.j2:1:1: error: template 'nope.j2' not found", 0) == 0);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("template loading stays inside the templates directory") {
+  namespace fs = std::filesystem;
+  auto base = fs::temp_directory_path() / ("foobar-tmpl-confine-" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  fs::create_directories(base / "templates/parts");
+  std::ofstream(base / "templates/parts/ok.j2") << "inside\n";
+  std::ofstream(base / "secret.txt") << "outside\n";
+  fs::create_symlink("ok.j2", base / "templates/parts/alias.j2");
+  fs::create_symlink(base / "secret.txt", base / "templates/parts/leak.j2");
+  fs::create_symlink("/etc", base / "templates/etc");
+  Environment env(base / "templates");
+  Value c = ctx("{}");
+  auto error = [&](const std::string& include) {
+    auto r = env.render_string("{% include '" + include + "' %}", "main.j2", c);
+    return r.ok() ? std::string("rendered: " + r.value()) : r.error().to_string();
+  };
+  CHECK(error("parts/ok.j2") == "rendered: inside");
+  CHECK(error("parts/alias.j2") == "rendered: inside");  // a link inside the directory is fine
+  CHECK(error("../../etc/passwd").find("must be a relative path inside the templates directory") != std::string::npos);
+  CHECK(error("parts/../../secret.txt").find("must be a relative path inside") != std::string::npos);
+  CHECK(error("/etc/passwd").find("must be a relative path inside") != std::string::npos);
+  CHECK(error("parts/leak.j2").find("outside") != std::string::npos);
+  CHECK(error("etc/passwd").find("outside") != std::string::npos);
+  CHECK(error("parts/leak.j2").find("outside\n") == std::string::npos);  // never rendered
+  CHECK_FALSE(env.load("../secret.txt").ok());
+  fs::remove_all(base);
+}

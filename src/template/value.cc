@@ -24,6 +24,8 @@ const Value* Dict::find(std::string_view key) const {
   return nullptr;
 }
 
+size_t Dict::size() const { return m_items.size(); }
+
 Value* Dict::find_mut(std::string_view key) { return const_cast<Value*>(find(key)); }
 
 void Dict::set(std::string key, Value v) {

@@ -32,7 +32,8 @@ class Dict {
   const Value* find(std::string_view key) const;
   Value* find_mut(std::string_view key);
   void set(std::string key, Value v);
-  size_t size() const { return m_items.size(); }
+  // Defined in value.cc, where Value is complete (libc++ and clang need it).
+  size_t size() const;
   const std::vector<std::pair<std::string, Value>>& items() const { return m_items; }
 
  private:

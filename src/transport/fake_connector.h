@@ -21,7 +21,7 @@ class FakeConnector : public Connector {
 
   const std::string& name() const override { return m_name; }
   Result<CommandResult> run(const std::string& command, std::string_view input = {},
-                            Timeout timeout = Timeout::zero()) override;
+                            Timeout timeout = Timeout::zero(), std::size_t output_cap = k_output_cap) override;
 
   // A command containing `substring` answers with `result`.
   void respond(std::string substring, CommandResult result);

@@ -35,10 +35,11 @@ struct Fd {
 
 std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
-// Reads what is available; returns false at end of file.
-bool drain(int fd, std::string& into) {
+// Reads what is available, stopping once `into` holds more than cap bytes; returns
+// false at end of file.
+bool drain(int fd, std::string& into, std::size_t cap) {
   char buf[16384];
-  for (;;) {
+  while (into.size() <= cap) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n > 0) {
       into.append(buf, static_cast<size_t>(n));
@@ -47,6 +48,7 @@ bool drain(int fd, std::string& into) {
     if (n < 0 && errno == EINTR) continue;
     return n < 0 && errno == EAGAIN;  // 0 is EOF; other errors end the stream too
   }
+  return true;
 }
 
 struct Child {
@@ -108,7 +110,7 @@ int status_to_exit(int status) {
 }  // namespace
 
 Result<CommandResult> LocalConnector::run(const std::string& command, std::string_view input,
-                                          Timeout timeout) {
+                                          Timeout timeout, std::size_t output_cap) {
   if (timeout == Timeout::zero()) timeout = m_default_timeout;
   auto spawned = spawn_shell(m_name, command);
   if (!spawned) return spawned.diagnostics();
@@ -143,8 +145,13 @@ Result<CommandResult> LocalConnector::run(const std::string& command, std::strin
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
     int wait_ms = static_cast<int>(std::min<long long>(left, (out_open || err_open) ? 100 : 10));
     ::poll(fds, n, wait_ms);
-    if (out_open) out_open = drain(child.out.fd, result.out);
-    if (err_open) err_open = drain(child.err.fd, result.err);
+    if (out_open) out_open = drain(child.out.fd, result.out, output_cap);
+    if (err_open) err_open = drain(child.err.fd, result.err, output_cap);
+    if (result.out.size() > output_cap || result.err.size() > output_cap) {
+      ::kill(-child.pid, SIGKILL);
+      ::waitpid(child.pid, &status, 0);
+      return output_too_large(m_name, command, result.out.size() > output_cap ? "stdout" : "stderr", output_cap);
+    }
     if (writing) {
       ssize_t w = ::send(child.in.fd, input.data() + written, input.size() - written,
                          MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -153,8 +160,10 @@ Result<CommandResult> LocalConnector::run(const std::string& command, std::strin
       if (written == input.size()) ::shutdown(child.in.fd, SHUT_WR);
     }
   }
-  if (out_open) drain(child.out.fd, result.out);
-  if (err_open) drain(child.err.fd, result.err);
+  if (out_open) drain(child.out.fd, result.out, output_cap);
+  if (err_open) drain(child.err.fd, result.err, output_cap);
+  if (result.out.size() > output_cap) return output_too_large(m_name, command, "stdout", output_cap);
+  if (result.err.size() > output_cap) return output_too_large(m_name, command, "stderr", output_cap);
   result.exit_status = status_to_exit(status);
   return result;
 }

@@ -16,7 +16,7 @@ class LocalConnector : public Connector {
 
   const std::string& name() const override { return m_name; }
   Result<CommandResult> run(const std::string& command, std::string_view input = {},
-                            Timeout timeout = Timeout::zero()) override;
+                            Timeout timeout = Timeout::zero(), std::size_t output_cap = k_output_cap) override;
 
  private:
   std::string m_name;

@@ -81,3 +81,30 @@ TEST_CASE("local connector reports a signal as 128+N") {
   REQUIRE(r.ok());
   CHECK(r->exit_status == 137);
 }
+
+TEST_CASE("local connector stops a command that prints more than the output cap") {
+  LocalConnector local("web-01");
+  auto start = std::chrono::steady_clock::now();
+  auto r = local.run("yes foobar-cap-test", {}, 30s);  // endless output
+  REQUIRE_FALSE(r.ok());
+  CHECK(std::chrono::steady_clock::now() - start < 20s);
+  CHECK(r.error().where == "web-01");
+  CHECK(r.error().message.find("more than 8 MiB on stdout") != std::string::npos);
+  CHECK(r.error().message.find("(command: yes foobar-cap-test)") != std::string::npos);
+  auto left = local.run("sleep 0.2; pgrep -f '^yes foobar-cap-test' || true");
+  REQUIRE(left.ok());
+  CHECK(left->out.empty());
+  // stderr has its own cap; exactly the cap is fine; a caller may set another cap.
+  auto err = local.run("head -c 9000000 /dev/zero >&2");
+  REQUIRE_FALSE(err.ok());
+  CHECK(err.error().message.find("on stderr") != std::string::npos);
+  auto exact = local.run("head -c " + std::to_string(k_output_cap) + " /dev/zero");
+  REQUIRE(exact.ok());
+  CHECK(exact->out.size() == k_output_cap);
+  auto small = local.run("printf 12345678901", {}, Timeout::zero(), 10);
+  REQUIRE_FALSE(small.ok());
+  CHECK(small.error().message.find("more than 10 bytes on stdout") != std::string::npos);
+  auto big = local.run("head -c 9000000 /dev/zero", {}, Timeout::zero(), k_no_output_cap);
+  REQUIRE(big.ok());
+  CHECK(big->out.size() == 9000000);
+}

@@ -1,5 +1,7 @@
 #include "transport/ssh_connector.h"
 
+#include "transport/known_hosts.h"
+
 #include "util/base64.h"
 
 #include <arpa/inet.h>
@@ -112,18 +114,6 @@ const char* key_type_name(int type) {
     case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return "ecdsa-sha2-nistp521";
     case LIBSSH2_HOSTKEY_TYPE_ED25519: return "ssh-ed25519";
     default: return "unknown";
-  }
-}
-
-int known_host_key_bits(int type) {
-  switch (type) {
-    case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-    case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-    case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
-    default: return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
   }
 }
 
@@ -395,6 +385,18 @@ void SshConnector::disconnect() { m_session.reset(); }
 
 namespace {
 
+// The whole file, or an error naming it; a missing file is empty.
+Result<std::string> read_known_hosts(const std::string& host, const std::string& path) {
+  if (!file_exists(path)) return std::string();
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof())
+    return Diagnostic::error(host, "cannot read known_hosts file " + path + ": " + std::strerror(errno));
+  return text;
+}
+
+std::string line_ref(const std::string& path, const KnownHostLine& l) { return path + ":" + std::to_string(l.line); }
+
 Status verify_host_key(const std::string& host, const SshOptions& opt, LIBSSH2_SESSION* s) {
   size_t len = 0;
   int type = 0;
@@ -402,49 +404,48 @@ Status verify_host_key(const std::string& host, const SshOptions& opt, LIBSSH2_S
   if (!key) return Diagnostic::error(host, "the server sent no host key");
   const std::string raw(key, len);
   const std::string type_name = key_type_name(type);
-  const std::string fp = sha256_fingerprint(raw);
+  const std::string offered = "the server offers " + type_name + " key " + sha256_fingerprint(raw);
   const std::string& path = opt.known_hosts;
+  const std::string entry_name = known_hosts_name(host, opt.port);
 
   std::lock_guard lock(g_known_hosts_mutex);
-  LIBSSH2_KNOWNHOSTS* kh = libssh2_knownhost_init(s);
-  if (!kh) return Diagnostic::error(host, "cannot allocate the known_hosts list");
-  struct Free {
-    LIBSSH2_KNOWNHOSTS* kh;
-    ~Free() { libssh2_knownhost_free(kh); }
-  } free_kh{kh};
-  if (file_exists(path) &&
-      libssh2_knownhost_readfile(kh, path.c_str(), LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0)
-    return Diagnostic::error(host, "cannot read known_hosts file " + path +
-                                       ": it is unreadable or malformed");
-  libssh2_knownhost* entry = nullptr;
-  int check = libssh2_knownhost_checkp(
-      kh, host.c_str(), opt.port, key, len,
-      LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | known_host_key_bits(type), &entry);
-  const std::string entry_name = opt.port == 22 ? host : "[" + host + "]:" + std::to_string(opt.port);
-  switch (check) {
-    case LIBSSH2_KNOWNHOST_CHECK_MATCH:
+  auto text = read_known_hosts(host, path);
+  if (!text) return text.diagnostics();
+  const auto lines = parse_known_hosts(*text);
+  const HostKeyCheck check = check_host_key(lines, entry_name, raw);
+  switch (check.verdict) {
+    case HostKeyVerdict::known:
       return ok_status();
-    case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
+    case HostKeyVerdict::revoked:
+      return Diagnostic::error(host, "host key for " + entry_name + " is REVOKED: " + offered + ", which " +
+                                         line_ref(path, check.line) +
+                                         " marks @revoked; it is refused for every host. Do not connect until "
+                                         "the host has a new key, checked out of band");
+    case HostKeyVerdict::changed:
       return Diagnostic::error(
-          host, "host key CHANGED for " + entry_name + ": the server offers " + type_name + " key " +
-                    fp + ", but " + path +
-                    " records a different key; this may be a man-in-the-middle attack or a "
-                    "reinstalled host. If the change is expected, remove the old entry with "
-                    "'ssh-keygen -R " + entry_name + " -f " + path + "' and connect again");
-    case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
+          host, "host key CHANGED for " + entry_name + ": " + offered + ", but " + line_ref(path, check.line) +
+                    " records a different " + check.line.key_type +
+                    " key for this host; this may be a man-in-the-middle attack or a reinstalled host. If the "
+                    "change is expected, remove the old entry with 'ssh-keygen -R " + entry_name + " -f " + path +
+                    "' and connect again");
+    case HostKeyVerdict::cert_authority:
+      return Diagnostic::error(host, line_ref(path, check.line) + " trusts a certificate authority (@cert-authority) for " +
+                                         entry_name +
+                                         ", and foobarctl does not support host certificates: add the host's own "
+                                         "key (" + type_name + ", check " + sha256_fingerprint(raw) +
+                                         " out of band) as a plain known_hosts line");
+    case HostKeyVerdict::unknown:
       break;
-    default:
-      return Diagnostic::error(host, "cannot check the host key against " + path);
   }
   if (!opt.accept_new)
     return Diagnostic::error(
-        host, "host key for " + entry_name + " is unknown: the server offers " + type_name + " key " +
-                  fp + " and " + path +
+        host, "host key for " + entry_name + " is unknown: " + offered + " and " + path +
                   " has no entry for it. Check the fingerprint out of band, then add it "
                   "(e.g. 'ssh-keyscan " + (opt.port == 22 ? "" : "-p " + std::to_string(opt.port) + " ") +
                   "-t " + type_name + " " + host + " >> " + path +
                   "') or allow first-use recording with accept-new");
   std::ofstream out(path, std::ios::app);
+  if (!text->empty() && text->back() != '\n') out << '\n';
   out << entry_name << ' ' << type_name << ' ' << base64_encode(raw) << '\n';
   if (!out.flush())
     return Diagnostic::error(host, "cannot append the new host key to " + path);
@@ -678,7 +679,7 @@ struct Channel {
 Result<CommandResult> exec_on_channel(const std::string& host, const SshSession& ss,
                                       LIBSSH2_CHANNEL* ch, const std::string& command,
                                       std::string_view input, Timeout timeout,
-                                      Clock::time_point deadline) {
+                                      Clock::time_point deadline, std::size_t output_cap) {
   auto timed_out = [&] {
     return Diagnostic::error(host, "command timed out after " + seconds(timeout) + ": " +
                                        command.substr(0, 200));
@@ -705,7 +706,11 @@ Result<CommandResult> exec_on_channel(const std::string& host, const SshSession&
     for (int stream : {0, SSH_EXTENDED_DATA_STDERR}) {
       ssize_t n = libssh2_channel_read_ex(ch, stream, buf, sizeof buf);
       if (n > 0) {
-        (stream == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
+        std::string& into = stream == 0 ? result.out : result.err;
+        into.append(buf, static_cast<size_t>(n));
+        // The caller drops the channel and the session: the rest is never read.
+        if (into.size() > output_cap)
+          return output_too_large(host, command, stream == 0 ? "stdout" : "stderr", output_cap);
         progress = true;
       } else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
         return Diagnostic::error(host, "reading the command's output failed: " + ss.last_error());
@@ -731,9 +736,8 @@ Result<CommandResult> exec_on_channel(const std::string& host, const SshSession&
 
 }  // namespace
 
-Result<CommandResult> SshConnector::run(
-const std::string& command, std::string_view input,
-                                        Timeout timeout) {
+Result<CommandResult> SshConnector::run(const std::string& command, std::string_view input, Timeout timeout,
+                                        std::size_t output_cap) {
   if (timeout == Timeout::zero()) timeout = m_options.command_timeout;
   for (int attempt = 0;; ++attempt) {
     bool fresh = false;
@@ -757,7 +761,7 @@ const std::string& command, std::string_view input,
       return Diagnostic::error(m_host, "cannot open an SSH channel: " + why);
     }
     if (!channel.ch) continue;
-    auto r = exec_on_channel(m_host, ss, channel.ch, command, input, timeout, deadline);
+    auto r = exec_on_channel(m_host, ss, channel.ch, command, input, timeout, deadline, output_cap);
     if (!r) {
       libssh2_channel_free(std::exchange(channel.ch, nullptr));  // before its session
       m_session.reset();

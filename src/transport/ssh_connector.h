@@ -49,7 +49,7 @@ class SshConnector : public Connector {
 
   const std::string& name() const override { return m_host; }
   Result<CommandResult> run(const std::string& command, std::string_view input = {},
-                            Timeout timeout = Timeout::zero()) override;
+                            Timeout timeout = Timeout::zero(), std::size_t output_cap = k_output_cap) override;
 
   // Connects, verifies the host key and authenticates (run() does this on demand).
   Status connect();

@@ -1,5 +1,7 @@
 #include "util/build_info.h"
 
+#include FOOBAR_COMMIT_HEADER
+
 namespace foobar::util {
 
 const std::string& source_dir() {
@@ -10,6 +12,11 @@ const std::string& source_dir() {
 const std::string& version() {
   static const std::string v = FOOBAR_VERSION;
   return v;
+}
+
+const std::string& commit() {
+  static const std::string c = FOOBAR_COMMIT;
+  return c;
 }
 
 }  // namespace foobar::util

@@ -10,5 +10,7 @@ namespace foobar::util {
 const std::string& source_dir();
 // The project's version, e.g. "0.1.0".
 const std::string& version();
+// The commit the binary was built from (`git describe --always --dirty`), or "unknown".
+const std::string& commit();
 
 }  // namespace foobar::util

@@ -3,10 +3,13 @@
 namespace foobar {
 
 std::string sql_string(std::string_view text) {
+  // ' is doubled, never backslashed: under NO_BACKSLASH_ESCAPES \' would end the
+  // literal. A backslash is doubled, which is one backslash in the default mode and
+  // two (still inside the literal) under NO_BACKSLASH_ESCAPES.
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'' || c == '\\') out += '\\';
     out += c;
+    if (c == '\'' || c == '\\') out += c;
   }
   return out + "'";
 }

@@ -6,7 +6,8 @@
 
 namespace foobar {
 
-// 'text' with ' and \ escaped: a string literal, whatever it holds.
+// 'text' with ' and \ doubled: one string literal, whatever it holds, in the default
+// sql_mode and under NO_BACKSLASH_ESCAPES alike (the value is exact in the default mode).
 std::string sql_string(std::string_view text);
 // `name` with ` doubled: a database, column or role name, whatever it holds.
 std::string sql_identifier(std::string_view name);

@@ -1,7 +1,11 @@
 # Shared by the end-to-end tests: lab lifecycle with cleanup, assertions, helpers.
 # Source it after setting STACK (the stack file). Every test brings its own lab up
 # and tears it down on exit, also on failure.
+# FOOBAR_LAB_INIT chooses the hosts' PID 1: systemd (the default, as on real VMs) or
+# sysv (sshd and init scripts).
 F=${FOOBARCTL:-build/foobarctl}
+INIT=${FOOBAR_LAB_INIT:-systemd}
+case $INIT in systemd|sysv) ;; *) echo "FOOBAR_LAB_INIT=$INIT: use systemd or sysv" >&2; exit 1 ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "skipped: the lab needs root"; exit 77; }
 TMP=$(mktemp -d)
 T0=$(date +%s)
@@ -9,7 +13,7 @@ cleanup() {
   local rc=$?
   "$F" lab down "$STACK" >/dev/null 2>&1 || true
   rm -rf "$TMP"
-  echo "$(basename "$0"): took $(( $(date +%s) - T0 )) s"
+  echo "$(basename "$0") ($INIT hosts): took $(( $(date +%s) - T0 )) s"
   exit $rc
 }
 trap cleanup EXIT
@@ -51,10 +55,40 @@ check_dns() {
   ok "DNS: NSD on $ns serves foobar.com; the client resolves www.foobar.com to $want"
 }
 
+# The lab of stack file $1 (default $STACK), with hosts of the chosen init.
+lab_up() { "$F" lab up --init "$INIT" "${1:-$STACK}" >/dev/null; }
+lab_hosts() { "$F" lab status "$STACK" | awk 'NR > 1 {print $1}'; }
+
+# On systemd hosts: per host and running service, its main PID and how often systemd
+# started, stopped or reloaded it (from the unit's journal). Equal before and after an
+# apply: that apply restarted and reloaded nothing.
+services_snapshot() {
+  local h
+  [ "$INIT" = systemd ] || return 0
+  for h in $(lab_hosts); do
+    on "$h" 'for u in $(systemctl list-units --type=service --state=running --no-legend --plain |
+        awk "{print \$1}" | grep -vE "^(systemd-|user@|dbus|ssh|console-getty|getty)"); do
+      echo "$u $(systemctl show -p MainPID --value "$u") $(journalctl -q -o cat -u "$u" | grep -cE "^(Starting|Stopping|Reloading) ")"
+    done' | sed "s/^/$h /"
+  done
+}
+# A second apply, which must restart nothing: the pid file $2 on host $1 keeps its
+# pid, and on systemd hosts no service of any host was started, stopped or reloaded.
+second_apply() {
+  local before pid_before
+  before=$(services_snapshot)
+  pid_before=$(on "$1" cat "$2")
+  apply >"$TMP/apply2" 2>&1 || { cat "$TMP/apply2"; fail "second apply failed"; }
+  [ "$(on "$1" cat "$2")" = "$pid_before" ] || fail "second apply restarted the service of $2 on $1"
+  [ "$(services_snapshot)" = "$before" ] ||
+    fail "second apply started, stopped or reloaded a service: $(diff <(echo "$before") <(services_snapshot))"
+  [ "$INIT" = sysv ] || [ -n "$before" ] || fail "no running service seen on the systemd hosts"
+}
+
 # Brings the stack's lab up; the first plan must have changes (exit 2, kept in
 # $TMP/plan1) and the first apply must complete ($TMP/apply1).
 first_apply() {
-  "$F" lab up "$STACK" >/dev/null
+  lab_up
   local rc
   set +e; plan --detailed-exitcode >"$TMP/plan1"; rc=$?; set -e
   [ $rc -eq 2 ] || { cat "$TMP/plan1"; fail "first plan exit $rc, want 2"; }

@@ -20,7 +20,7 @@ running() { on "$1" mysql -e 'SHOW SLAVE STATUS\G' | grep -c -E 'Slave_(IO|SQL)_
 dump_thread() { sql db-01 "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%' AND HOST LIKE '$1:%'"; }
 
 # 1. The lab has every host of B; stack A (one replica) is applied, db-03 is left bare.
-"$F" lab up "$B" >/dev/null
+lab_up "$B"
 STACK=$A apply >"$TMP/apply-a" 2>&1 || { cat "$TMP/apply-a"; fail "apply of the one-replica stack failed"; }
 grep -q "^Apply complete" "$TMP/apply-a" || fail "apply of the one-replica stack did not complete"
 [ "$(running db-02)" = 2 ] || fail "db-02 does not replicate after the first apply"

@@ -7,7 +7,7 @@ STACK=stacks/1-distributed.yaml
 source "$(dirname "$0")/lib.sh"
 LB=10.77.0.11
 
-"$F" lab up "$STACK" >/dev/null
+lab_up
 
 # 1. The first plan creates everything and exits 2 (changes) with --detailed-exitcode.
 set +e; plan --detailed-exitcode >"$TMP/plan1"; rc=$?; set -e
@@ -56,9 +56,7 @@ set +e; plan --detailed-exitcode >"$TMP/plan2"; rc=$?; set -e
 grep -q "No changes" "$TMP/plan2" || fail "second plan does not say No changes"
 grep -q "fact: replication from db-01 (10.77.0.41): IO Yes, SQL Yes, 0 s behind" "$TMP/plan2" ||
   { cat "$TMP/plan2"; fail "the plan does not report the replica's status as a fact"; }
-pid_before=$(on lb-01 cat /run/haproxy.pid)
-apply >"$TMP/apply2" 2>&1 || fail "second apply failed"
-[ "$(on lb-01 cat /run/haproxy.pid)" = "$pid_before" ] || fail "second apply restarted HAProxy"
+second_apply lb-01 /run/haproxy.pid
 ok "second plan and apply: no changes"
 
 # 6. Drift: a hand edit of a managed file shows as an update, and apply restores it.
@@ -82,6 +80,38 @@ apply --templates "$TMP/templates" >"$TMP/apply4" 2>&1 || fail "apply of the tem
 grep -q "2 reloaded" "$TMP/apply4" || { cat "$TMP/apply4"; fail "nginx not reloaded"; }
 on web-02 grep -q "e2e template change" /etc/nginx/sites-available/foobar || fail "template change not applied"
 ok "template change: one update and one reload per host"
+
+if [ "$INIT" = systemd ]; then
+  # journald has the reloads: systemd's own lines for the unit, read as an operator would.
+  "$F" lab ssh web-01 -- journalctl -u nginx --no-pager >"$TMP/journal"
+  grep -q "Reloading" "$TMP/journal" && grep -q "Reloaded" "$TMP/journal" ||
+    { cat "$TMP/journal"; fail "journalctl -u nginx does not show the reload"; }
+  ok "journalctl -u nginx shows the reload ($(grep -c Reloaded "$TMP/journal") so far)"
+
+  # A service disabled by hand is drift; apply enables it again, and after a reboot
+  # (systemctl reboot inside) the host comes back with its disk and address, and its
+  # services enabled and serving.
+  on web-02 systemctl disable --quiet nginx
+  set +e; plan --detailed-exitcode --templates "$TMP/templates" >"$TMP/plan-enable"; rc=$?; set -e
+  [ $rc -eq 2 ] && grep -q "~ update service nginx" "$TMP/plan-enable" ||
+    { cat "$TMP/plan-enable"; fail "a disabled nginx is not planned to be enabled"; }
+  apply --templates "$TMP/templates" >/dev/null 2>&1 || fail "apply after disabling nginx failed"
+  on web-02 systemctl is-enabled --quiet nginx foobar-app || fail "apply did not enable nginx and the app"
+  boot_before=$(on web-02 cat /proc/sys/kernel/random/boot_id)
+  on web-02 systemctl reboot || true
+  wait_for "\"\$F\" lab status \"\$STACK\" | grep -q 'web-02 .*up .*sshd answering, rebooted 1x'" 120 ||
+    fail "web-02 did not come back after reboot: $("$F" lab status "$STACK")"
+  [ "$(on web-02 cat /proc/sys/kernel/random/boot_id)" != "$boot_before" ] || fail "web-02 did not reboot"
+  on web-02 grep -q "e2e template change" /etc/nginx/sites-available/foobar || fail "web-02 lost its disk on reboot"
+  on web-02 ip -4 -o addr show dev eth0 | grep -q "10.77.0.22/24" || fail "web-02 lost its address on reboot"
+  on web-02 systemctl is-enabled --quiet nginx foobar-app || fail "services not enabled after reboot"
+  wait_for "on web-02 systemctl is-active --quiet nginx foobar-app" 30 || fail "services not running after reboot"
+  wait_for '[[ "$(for i in 1 2 3 4; do served_by http://www.foobar.com/healthz; done)" == *web-02* ]]' 30 ||
+    fail "the LB does not reach web-02 after its reboot"
+  set +e; plan --detailed-exitcode --templates "$TMP/templates" >"$TMP/plan-reboot"; rc=$?; set -e
+  [ $rc -eq 0 ] || { cat "$TMP/plan-reboot"; fail "plan after the reboot exit $rc, want 0 (no changes)"; }
+  ok "web-02 rebooted: same disk and address, nginx and the app enabled, serving through the LB"
+fi
 
 # 8. A config the service rejects is not installed and the LB keeps answering.
 cp -r templates "$TMP/broken"

@@ -52,9 +52,10 @@ check_targets_up $MON 16  # node on 9 hosts, haproxy 2, nginx 2, mysqld 2, prome
 check_qps $MON "https://$VIP/healthz" -k
 check_idempotent lb-01 /run/haproxy.pid
 
-# Failover: HAProxy dies on the MASTER, its keepalived check lowers its priority and
+# Failover: HAProxy stops on the MASTER, its keepalived check lowers its priority and
 # lb-02 takes the VIP; requests keep being answered, with the same trusted certificate.
-on lb-01 sh -c 'kill $(cat /run/haproxy.pid)'
+# (systemd would restart a killed HAProxy at once, Restart=always: stop it instead.)
+if [ "$INIT" = systemd ]; then on lb-01 systemctl stop haproxy; else on lb-01 sh -c 'kill $(cat /run/haproxy.pid)'; fi
 t0=$(date +%s)
 wait_for "has_vip lb-02" 30 || fail "the VIP did not move to lb-02"
 has_vip lb-01 && fail "the VIP is still on lb-01"

@@ -1,7 +1,14 @@
-# The reference stacks end to end in the lab. Need root; exit 77 (skipped) otherwise.
+# The reference stacks end to end in the lab, on systemd hosts (as real VMs run), and
+# stacks 0 and 1 also on sysv hosts so the init-script path stays covered.
+# Need root; exit 77 (skipped) otherwise.
 foobar_e2e(e2e-stack0 tests/e2e/stack0_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
 foobar_e2e(e2e-stack1 tests/e2e/stack1_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
 foobar_e2e(e2e-stack2 tests/e2e/stack2_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
 foobar_e2e(e2e-stack3 tests/e2e/stack3_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
 foobar_e2e(e2e-replica-add tests/e2e/replica_add_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
 foobar_e2e(e2e-db-users tests/e2e/db_users_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
+foreach(n 0 1)
+  foobar_e2e(e2e-stack${n}-sysv tests/e2e/stack${n}_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
+  set_property(TEST e2e-stack${n}-sysv APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv")
+endforeach()
+foobar_e2e(e2e-crash tests/e2e/crash_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)

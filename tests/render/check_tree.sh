@@ -147,7 +147,8 @@ check_init() {
 
 check_envfile() { # sh-sourceable and systemd EnvironmentFile compatible
   sh -n "$1" || return 1
-  ! grep -vnE "^(#.*|[A-Za-z_][A-Za-z0-9_]*='[^']*'|)$" "$1"
+  # NAME='value', or NAME="value" with \ before " \ $ ` (both readers agree on those)
+  ! grep -vnE "^(#.*|[A-Za-z_][A-Za-z0-9_]*=('[^']*'|\"([^\"\\\\\$\`]|\\\\[\"\\\\\$\`])*\")|)\$" "$1"
 }
 
 check_zone() {

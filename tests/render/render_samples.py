@@ -16,6 +16,8 @@ import sys
 import jinja2
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "template"))
+import escape_filters  # noqa: E402  (foobarctl's escaping filters, for Jinja2)
 TEMPLATES = os.path.join(ROOT, "templates")
 CONTEXTS = os.path.join(ROOT, "tests", "render", "contexts")
 
@@ -78,6 +80,7 @@ def main(argv):
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, autoescape=False)
+    escape_filters.register(env)
     with open(os.path.join(TEMPLATES, "index.json")) as f:
         index = json.load(f)
     for stack in stacks:

@@ -66,6 +66,17 @@ grep -q "not written by foobarctl render" "$OUT/err" || { cat "$OUT/err"; exit 1
 [ "$(cat "$OUT/foreign/file")" = keep ] || { echo "render touched a foreign file"; exit 1; }
 echo "refused as expected: foreign non-empty directory"
 
+# Links planted in an earlier render's tree are removed, never written or chmodded through.
+mkdir -p "$OUT/victim" && echo keep >"$OUT/victim/passwd" && chmod 0640 "$OUT/victim/passwd"
+"$FOOBARCTL" render stacks/0-simple-web-stack.yaml -o "$OUT/planted" >/dev/null
+rm -rf "$OUT/planted/web-01/etc" && ln -s "$OUT/victim" "$OUT/planted/web-01/etc"
+ln -s "$OUT/victim/passwd" "$OUT/planted/web-01/opt/foobar/app.py.link"
+"$FOOBARCTL" render stacks/0-simple-web-stack.yaml -o "$OUT/planted" >/dev/null
+[ "$(cat "$OUT/victim/passwd")" = keep ] && [ "$(stat -c %a "$OUT/victim/passwd")" = 640 ] &&
+  [ "$(ls "$OUT/victim")" = passwd ] || { echo "render wrote through a planted symlink"; exit 1; }
+[ -d "$OUT/planted/web-01/etc" ] && [ ! -L "$OUT/planted/web-01/etc" ] || { echo "planted link kept"; exit 1; }
+echo "confined as expected: symlinks planted in DIR"
+
 bash tests/render/negatives.sh "$OUT/trees/stack3" "$OUT"
 rm -rf "$OUT/bad" && mkdir -p "$OUT/bad" && cp -a "$OUT/trees/stack3/app-01" "$OUT/bad/"
 sed -i 's/^import html$/import html(/' "$OUT/bad/app-01/opt/foobar/app.py"

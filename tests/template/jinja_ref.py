@@ -10,6 +10,8 @@ import sys
 
 import jinja2
 
+import escape_filters
+
 
 def main() -> int:
     path, vars_path = sys.argv[1], sys.argv[2]
@@ -20,7 +22,9 @@ def main() -> int:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.loopcontrols"],
     )
+    escape_filters.register(env)
     try:
         out = env.get_template(os.path.basename(path)).render(**context)
     except Exception as e:  # any template error counts as a rejection

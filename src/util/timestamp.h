@@ -1,0 +1,11 @@
+// The current time as people and records read it.
+#pragma once
+
+#include <string>
+
+namespace foobar {
+
+// UTC, ISO 8601 to the second: "2026-12-01T21:50:10Z".
+std::string utc_timestamp();
+
+}  // namespace foobar
