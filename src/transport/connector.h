@@ -6,6 +6,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,12 @@ namespace foobar::transport {
 
 // How long one command may run; zero means the connector's default.
 using Timeout = std::chrono::milliseconds;
+
+// What one command may print, on stdout and on stderr each, before it is stopped
+// and its run is an error: a host (or a file on it) cannot make foobarctl hold more.
+// A caller that really moves more through the controller (a database dump) says so.
+inline constexpr std::size_t k_output_cap = std::size_t{8} << 20;
+inline constexpr std::size_t k_no_output_cap = SIZE_MAX;
 
 struct CommandResult {
   int exit_status = 0;  // 128+N when the command was killed by signal N
@@ -29,20 +37,17 @@ class Connector {
   virtual ~Connector() = default;
   // The host name used in diagnostics.
   virtual const std::string& name() const = 0;
-  // An error result means the command could not be run (connection, timeout);
-  // a command that ran and failed is a CommandResult with exit_status != 0.
+  // An error result means the command could not be run (connection, timeout) or
+  // printed more than output_cap bytes on one stream (output_too_large); a command
+  // that ran and failed is a CommandResult with exit_status != 0.
   virtual Result<CommandResult> run(const std::string& command, std::string_view input = {},
-                                    Timeout timeout = Timeout::zero()) = 0;
+                                    Timeout timeout = Timeout::zero(), std::size_t output_cap = k_output_cap) = 0;
 };
 
-// Writes content to path atomically: a temp file in the same directory, owner and
-// mode set before the rename, so readers see the old or the new file, never a part.
-// owner is "user" or "user:group"; empty keeps the connecting user.
-Status upload(Connector& conn, const std::string& path, std::string_view content,
-              unsigned mode = 0644, const std::string& owner = "");
-
-// The shell command upload() runs (exposed for tests).
-std::string upload_command(const std::string& path, unsigned mode, const std::string& owner);
+// The error of a command that printed more than `cap` bytes on `stream` ("stdout"
+// or "stderr"); it names the host and the command's first line.
+Diagnostic output_too_large(const std::string& host, const std::string& command, const char* stream,
+                            std::size_t cap);
 
 // A Diagnostic for a command that ran but failed: host, command, status, stderr.
 Diagnostic command_failed(const std::string& host, const std::string& what,
