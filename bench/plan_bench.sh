@@ -7,13 +7,17 @@
 # Each figure is the median of RUNS runs (default 3; the first apply gets a fresh lab per
 # run). CPU is the whole machine's busy time from /proc/stat around the run (controller,
 # sshd and everything the hosts ran), divided by the number of hosts.
+# The stack's hosts boot INIT (systemd, the default, or sysv); the N sshd-only hosts
+# are SysV hosts (a hundred systemd hosts do not fit a small machine).
 # Usage: bench/plan_bench.sh [STACK] [N]     (root; brings labs up and down itself)
 #        RUNS=5 bench/plan_bench.sh           more runs per figure
+#        INIT=sysv bench/plan_bench.sh        the stack on SysV hosts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STACK=${1:-stacks/3-scale-up.yaml}
 N=${2:-100}
 RUNS=${RUNS:-3}
+INIT=${INIT:-systemd}
 F=${FOOBARCTL:-build/foobarctl}
 TMP=$(mktemp -d)
 HZ=$(getconf CLK_TCK)
@@ -69,9 +73,10 @@ floor() {
   wait
 }
 
-echo "== $STACK ($RUNS runs each, medians)"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $STACK on $INIT hosts ($RUNS runs each, medians)"
 for ((i = 1; i <= RUNS; i++)); do
-  "$F" lab up "$STACK" >/dev/null
+  "$F" lab up --init "$INIT" "$STACK" >/dev/null
   run_once floor floor
   run_once first "$F" apply --lab --auto-approve --no-color "$STACK"
   tail -n 1 "$TMP/out" >"$TMP/first.summary"
@@ -102,10 +107,11 @@ echo "== $N sshd-only hosts ($RUNS runs each, medians)"
   echo "tiers:"
   echo "  web: { hosts: [h-001] }"
 } >"$TMP/many.yaml"
-"$F" lab up "$TMP/many.yaml" >/dev/null
+"$F" lab up --init sysv "$TMP/many.yaml" >/dev/null
 for ((i = 1; i <= RUNS; i++)); do
   run_once many_floor floor
   run_once many_plan "$F" plan --lab --no-color "$TMP/many.yaml"
 done
 report many_floor "ssh floor ($N hosts, true)" "$N"
 report many_plan "plan ($N hosts, one probe each)" "$N" many_floor
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
