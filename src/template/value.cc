@@ -1,6 +1,7 @@
 #include "template/value.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +26,62 @@ const Value* Dict::find(std::string_view key) const {
 }
 
 size_t Dict::size() const { return m_items.size(); }
+
+bool Dict::erase(std::string_view key) {
+  auto it = std::find_if(m_items.begin(), m_items.end(), [&](const auto& kv) { return kv.first == key; });
+  if (it == m_items.end()) return false;
+  m_items.erase(it);
+  m_index.clear();
+  if (m_items.size() > kIndexThreshold)
+    for (size_t i = 0; i < m_items.size(); ++i) m_index.emplace(m_items[i].first, i);
+  return true;
+}
+
+void Dict::clear() {
+  m_items.clear();
+  m_index.clear();
+}
+
+// ---- render stamps ----
+
+namespace {
+thread_local uint64_t t_render_stamp = 0;
+std::atomic<uint64_t> g_next_stamp{1};
+}  // namespace
+
+uint64_t current_render_stamp() { return t_render_stamp; }
+
+RenderStamp::RenderStamp() : m_saved(t_render_stamp) { t_render_stamp = g_next_stamp.fetch_add(1); }
+RenderStamp::~RenderStamp() { t_render_stamp = m_saved; }
+
+List* Value::list_to_change() const {
+  const auto& p = std::get<ListPtr>(m_v);
+  if (p->stamp == 0 || p->stamp != t_render_stamp) return nullptr;
+  return const_cast<List*>(p.get());  // made by make_shared<List>: not a const object
+}
+
+Dict* Value::dict_to_change() const {
+  const auto& p = std::get<DictPtr>(m_v);
+  if (p->stamp == 0 || p->stamp != t_render_stamp) return nullptr;
+  return const_cast<Dict*>(p.get());
+}
+
+bool holds_container(const Value& v, const void* target) {
+  // Iterative, so deeply nested data cannot exhaust the stack.
+  std::vector<const Value*> todo{&v};
+  while (!todo.empty()) {
+    const Value* x = todo.back();
+    todo.pop_back();
+    if (x->is_list()) {
+      if (x->list_ptr().get() == target) return true;
+      for (const auto& i : x->as_list().items) todo.push_back(&i);
+    } else if (x->is_dict()) {
+      if (&x->as_dict() == target) return true;
+      for (const auto& kv : x->as_dict().items()) todo.push_back(&kv.second);
+    }
+  }
+  return false;
+}
 
 Value* Dict::find_mut(std::string_view key) { return const_cast<Value*>(find(key)); }
 
@@ -54,8 +111,11 @@ bool Object::set_attr(std::string_view, Value) { return false; }
 // ---- Value ----
 
 Value::Value(std::vector<Value> items, bool tuple)
-    : m_v(std::make_shared<const List>(List{std::move(items), tuple})) {}
-Value::Value(Dict d) : m_v(std::make_shared<const Dict>(std::move(d))) {}
+    : m_v(ListPtr(std::make_shared<List>(List{std::move(items), tuple}))) {}
+Value::Value(Dict d) {
+  d.stamp = current_render_stamp();
+  m_v = DictPtr(std::make_shared<Dict>(std::move(d)));
+}
 
 int64_t Value::as_int() const {
   if (is_bool()) return as_bool() ? 1 : 0;
