@@ -233,6 +233,9 @@ class Global : public Object {
   std::string str() const override { return "<function " + m_name + ">"; }
   bool callable() const override { return true; }
   Value call(Renderer& r, CallArgs& args, SourcePos pos) const override {
+    if (m_name == "lookup" || m_name == "query" || m_name == "q")
+      r.fail(pos, m_name + "() reads from the controller at render time, which templates here do not do: "
+                           "pass the value in as a variable");
     if (m_name == "namespace" || m_name == "dict") {
       Dict d;
       for (auto& v : args.positional) {
@@ -580,7 +583,7 @@ const Value* Renderer::lookup_ptr(const std::string& name, const Frame& frame) c
 
 Value Renderer::lookup(const std::string& name, Frame& frame) const {
   if (const Value* v = lookup_ptr(name, frame)) return *v;
-  if (name == "range" || name == "namespace" || name == "dict")
+  if (name == "range" || name == "namespace" || name == "dict" || name == "lookup" || name == "query" || name == "q")
     return Value(ObjectPtr(std::make_shared<Global>(name)));
   if (name == "self" && m_scope) return Value(ObjectPtr(std::make_shared<SelfRef>(*m_scope, *m_scope->top)));
   return Value::undefined("'" + name + "' is undefined");

@@ -290,3 +290,24 @@ TEST_CASE("template list and dict methods change only what the template made") {
   CHECK(error_of("{% set l = range(600000) | list %}{{ l.extend(l) }}").find("list too large") != std::string::npos);
   CHECK(error_of("{{ (1, 2).append(3) }}").find("t.j2:1:") == 0);
 }
+
+TEST_CASE("Ansible filters: Python-only regex constructs and lookups are located errors") {
+  CHECK(render("{{ 'a1b22' | regex_replace('(\\\\d+)', '<\\\\1>') }}") == "a<1>b<22>");
+  CHECK(render("{{ 'x=1 y=2' | regex_findall('(\\\\w)=(\\\\d)') }}") == "[('x', '1'), ('y', '2')]");
+  for (const char* re : {"(?P<n>a)", "(?i)a", "(?<=a)b", "\\\\Aa", "a\\\\Z", "(?#c)a"}) {
+    std::string e = error_of(std::string("{{ 'a' | regex_search('") + re + "') }}");
+    CHECK_MESSAGE(e.rfind("t.j2:1:", 0) == 0, e);
+    CHECK_MESSAGE((e.find("Python") != std::string::npos || e.find("ECMAScript") != std::string::npos), e);
+  }
+  CHECK(render("{{ '(?P<' | regex_search('[(?P<]+') }}") == "(?P<");  // inside a class it is literal
+  CHECK(error_of("{{ 'a' | regex_search('(') }}").find("invalid regular expression") != std::string::npos);
+  CHECK(error_of("{{ 'a' | regex_replace('a', '\\\\2') }}").find("invalid group reference") != std::string::npos);
+  std::string big(40000, 'a');
+  CHECK(error_of("{{ x | regex_replace('a', 'b') }}", ("{\"x\": \"" + big + "\"}").c_str()).find("32 KiB") !=
+        std::string::npos);
+  CHECK(error_of("{{ lookup('file', '/etc/passwd') }}").find("t.j2:1:") == 0);
+  CHECK(error_of("{{ query('file', '/etc/passwd') }}").find("pass the value in as a variable") != std::string::npos);
+  CHECK(error_of("{{ x | mandatory }}").find("t.j2:1:") == 0);
+  CHECK(error_of("{{ 'a' | hash('crc') }}").find("unknown hash type") != std::string::npos);
+  CHECK(error_of("{{ '@@' | b64decode }}").find("not base64") != std::string::npos);
+}

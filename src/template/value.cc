@@ -345,7 +345,7 @@ static uint32_t next_code_point(std::string_view s, size_t& i) {
   return cp;
 }
 
-static void json_string(std::string& out, std::string_view s) {
+static void json_string(std::string& out, std::string_view s, bool html_safe) {
   out += '"';
   char b[16];
   for (size_t i = 0; i < s.size();) {
@@ -358,7 +358,10 @@ static void json_string(std::string& out, std::string_view s) {
       case '\t': out += "\\t"; continue;
       case '\b': out += "\\b"; continue;
       case '\f': out += "\\f"; continue;
-      case '<': out += "\\u003c"; continue;  // HTML-safe, as Jinja2's tojson
+      default: break;
+    }
+    if (html_safe) switch (cp) {  // as Jinja2's tojson
+      case '<': out += "\\u003c"; continue;
       case '>': out += "\\u003e"; continue;
       case '&': out += "\\u0026"; continue;
       case '\'': out += "\\u0027"; continue;
@@ -378,7 +381,12 @@ static void json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-static bool json_value(const Value& v, int indent, int depth, std::string& out, std::string& err) {
+static bool json_value(const Value& v, const JsonStyle& style, int depth, std::string& out, std::string& err) {
+  if (depth > 1000) {
+    err = "the value is nested too deeply for JSON";
+    return false;
+  }
+  const int indent = style.indent;
   auto newline = [&](int d) {
     out += '\n';
     out.append(static_cast<size_t>(indent * d), ' ');
@@ -393,7 +401,7 @@ static bool json_value(const Value& v, int indent, int depth, std::string& out, 
       out += std::isnan(d) ? "NaN" : std::isinf(d) ? (d < 0 ? "-Infinity" : "Infinity") : repr_double(d);
       return true;
     }
-    case Value::Kind::string: json_string(out, v.as_string()); return true;
+    case Value::Kind::string: json_string(out, v.as_string(), style.html_safe); return true;
     case Value::Kind::list: {
       const auto& items = v.as_list().items;
       if (items.empty()) return out += "[]", true;
@@ -401,7 +409,7 @@ static bool json_value(const Value& v, int indent, int depth, std::string& out, 
       for (size_t i = 0; i < items.size(); ++i) {
         if (i) out += item_sep;
         if (indent >= 0) newline(depth + 1);
-        if (!json_value(items[i], indent, depth + 1, out, err)) return false;
+        if (!json_value(items[i], style, depth + 1, out, err)) return false;
       }
       if (indent >= 0) newline(depth);
       out += ']';
@@ -412,15 +420,15 @@ static bool json_value(const Value& v, int indent, int depth, std::string& out, 
       if (d.size() == 0) return out += "{}", true;
       std::vector<const std::pair<std::string, Value>*> sorted;
       for (const auto& kv : d.items()) sorted.push_back(&kv);
-      std::sort(sorted.begin(), sorted.end(),
-                [](const auto* a, const auto* b) { return a->first < b->first; });
+      if (style.sort_keys)
+        std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
       out += '{';
       for (size_t i = 0; i < sorted.size(); ++i) {
         if (i) out += item_sep;
         if (indent >= 0) newline(depth + 1);
-        json_string(out, sorted[i]->first);
+        json_string(out, sorted[i]->first, style.html_safe);
         out += ": ";
-        if (!json_value(sorted[i]->second, indent, depth + 1, out, err)) return false;
+        if (!json_value(sorted[i]->second, style, depth + 1, out, err)) return false;
       }
       if (indent >= 0) newline(depth);
       out += '}';
@@ -433,7 +441,11 @@ static bool json_value(const Value& v, int indent, int depth, std::string& out, 
 }
 
 bool to_json_text(const Value& v, int indent, std::string& out, std::string& error) {
-  return json_value(v, indent, 0, out, error);
+  return json_value(v, JsonStyle{indent, true, true}, 0, out, error);
+}
+
+bool to_json_text(const Value& v, const JsonStyle& style, std::string& out, std::string& error) {
+  return json_value(v, style, 0, out, error);
 }
 
 }  // namespace foobar::tmpl

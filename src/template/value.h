@@ -172,5 +172,13 @@ Value from_json(const nlohmann::ordered_json& j);
 // json.dumps(v, sort_keys=True) as Jinja2's tojson filter writes it (HTML-safe).
 // Returns false (with a message) for values JSON cannot hold.
 bool to_json_text(const Value& v, int indent, std::string& out, std::string& error);
+// json.dumps with ensure_ascii: indent < 0 for one line; keys sorted or in order;
+// html_safe escapes <, >, & and ' as Jinja2's tojson does.
+struct JsonStyle {
+  int indent = -1;
+  bool sort_keys = false;
+  bool html_safe = false;
+};
+bool to_json_text(const Value& v, const JsonStyle& style, std::string& out, std::string& error);
 
 }  // namespace foobar::tmpl
