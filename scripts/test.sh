@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
 cd "${FOOBAR_BUILD_DIR:-build}"
-ctest --output-on-failure "$@"
+# Two at a time by default: lab tests hold one lock (tests/tests.cmake), the others
+# run beside them. FOOBAR_TEST_JOBS=1 runs them one by one.
+ctest --output-on-failure -j "${FOOBAR_TEST_JOBS:-2}" "$@"

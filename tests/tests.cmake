@@ -13,3 +13,13 @@ file(GLOB FOOBAR_E2E_LISTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/*/tests.c
 foreach(f ${FOOBAR_E2E_LISTS})
   include(${f})
 endforeach()
+
+# The lab is one bridge per machine: tests labelled "lab" hold one lock, so `ctest -j`
+# runs the others (render, template, check, unit) beside them but never two labs at once.
+get_property(FOOBAR_ALL_TESTS DIRECTORY PROPERTY TESTS)
+foreach(t ${FOOBAR_ALL_TESTS})
+  get_test_property(${t} LABELS labels)
+  if(labels AND "lab" IN_LIST labels)
+    set_property(TEST ${t} APPEND PROPERTY RESOURCE_LOCK foobar-lab)
+  endif()
+endforeach()

@@ -1,10 +1,12 @@
 #include "apply/executor.h"
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
 
 #include "apply/kill_point.h"
+#include "apply/pipeline.h"
 #include "facts/probe.h"
 #include "plan/manifest.h"
 #include "remote/library.h"
@@ -14,10 +16,17 @@ namespace foobar {
 
 namespace {
 
-// One unit of scheduled work: one changing action.
+// One unit of scheduled work: a group of changing actions a host runs back to back in
+// one remote script (none of them, but the first, waits for another host).
 struct Work {
   const HostPlan* host = nullptr;
-  const Action* action = nullptr;
+  std::vector<const Action*> actions;
+};
+
+// What became of one action of a group.
+struct ActionResult {
+  StepOutcome outcome = StepOutcome::not_run;
+  std::string message;
 };
 
 std::string describe(const Action& a) {
@@ -42,68 +51,254 @@ class Executor {
     for (std::size_t i = 0; i < m_work.size(); ++i) {
       const Work& w = m_work[i];
       if (m_changed.empty() || m_changed.back() != w.host) m_changed.push_back(w.host);
-      std::string message;
-      if (auto it = m_failures.find(i); it != m_failures.end()) message = it->second;
-      m_result.actions.push_back({w.host->host, w.action->id, w.action->type, outcomes[i], message});
-      if (outcomes[i] == StepOutcome::skipped || outcomes[i] == StepOutcome::not_run)
-        notify({w.host->host, describe(*w.action), ApplyEvent::Phase::skipped, ""});
+      for (const Action* a : w.actions) {
+        ActionResult res{outcomes[i], ""};
+        if (outcomes[i] == StepOutcome::succeeded || outcomes[i] == StepOutcome::failed) res = m_action_results[a];
+        m_result.actions.push_back({w.host->host, a->id, a->type, res.outcome, res.message});
+        if (res.outcome == StepOutcome::skipped || res.outcome == StepOutcome::not_run)
+          notify({w.host->host, describe(*a), ApplyEvent::Phase::skipped, ""});
+      }
     }
     finish_hosts();
     return std::move(m_result);
   }
 
  private:
+  // A replica's first link is seeded from its primary's output: never pipelined.
+  bool is_seed(const Action& a) const {
+    return a.kind == ResourceKind::replication && a.type == ActionType::create;
+  }
+
+  // The changing actions of other hosts this one waits for.
+  std::vector<std::string> cross_host_deps(const HostPlan& hp, const Action& a,
+                                           const std::unordered_map<std::string, const HostPlan*>& changing) const {
+    std::vector<std::string> out;
+    const Resource* r = m_graph.find(a.id);
+    if (!r) return out;
+    for (const auto& dep : r->deps) {
+      auto it = changing.find(dep);
+      if (it != changing.end() && it->second != &hp) out.push_back(dep);
+    }
+    return out;
+  }
+
   void build_steps() {
+    std::unordered_map<std::string, const HostPlan*> changing;
+    for (const auto& hp : m_plan.hosts)
+      if (hp.reachable)
+        for (const auto& a : hp.actions)
+          if (a.changes()) changing.emplace(a.id, &hp);
     std::unordered_map<std::string, std::size_t> step_of;
+    std::vector<std::vector<std::string>> waits;  // per step: the other hosts' action ids
     for (const auto& hp : m_plan.hosts) {
       if (!hp.reachable) continue;
       bool changes = false;
       for (const auto& a : hp.actions) changes |= a.changes();
       if (!changes) continue;
       std::optional<std::size_t> prev;
+      bool open = false;  // the last step is a group more actions may join
       for (const auto& a : hp.actions) {
         if (!a.changes()) continue;
-        // A host runs its actions in plan order.
-        prev = add_step({&hp, &a}, prev ? std::vector<std::size_t>{*prev} : std::vector<std::size_t>{});
+        auto cross = cross_host_deps(hp, a, changing);
+        if (!open || !cross.empty() || is_seed(a)) {
+          // A host runs its actions in plan order.
+          prev = add_step({&hp, {}}, prev ? std::vector<std::size_t>{*prev} : std::vector<std::size_t>{});
+          waits.push_back(cross);
+        }
+        m_work[*prev].actions.push_back(&a);
+        open = !is_seed(a);
         step_of.emplace(a.id, *prev);
       }
     }
-    // Cross-host dependencies: wait for the other host's change to the resource.
-    for (std::size_t i = 0; i < m_work.size(); ++i) {
-      if (!m_work[i].action) continue;
-      const Resource* r = m_graph.find(m_work[i].action->id);
-      if (!r) continue;
-      for (const auto& dep : r->deps) {
-        auto it = step_of.find(dep);
-        if (it != step_of.end() && m_steps[it->second].host != m_steps[i].host) m_steps[i].deps.push_back(it->second);
-      }
-    }
+    // Cross-host dependencies: wait for the other host's step with that change.
+    for (std::size_t i = 0; i < m_steps.size(); ++i)
+      for (const auto& dep : waits[i]) m_steps[i].deps.push_back(step_of.at(dep));
   }
 
   std::size_t add_step(Work w, std::vector<std::size_t> deps) {
     m_steps.push_back({w.host->host, std::move(deps)});
-    m_work.push_back(w);
+    m_work.push_back(std::move(w));
     return m_steps.size() - 1;
   }
 
-  bool run_step(std::size_t i) {
-    const Work& w = m_work[i];
-    const std::string what = describe(*w.action);
-    notify({w.host->host, what, ApplyEvent::Phase::started, ""});
-    auto status = run_action(*w.host, *w.action);
-    if (status.ok()) {
-      notify({w.host->host, what, ApplyEvent::Phase::done, ""});
-      kill_point(w.host->host, what);
-      return true;
-    }
-    std::string message = mask_secrets(status.error().message, m_options.secret_values);
+  bool run_step(std::size_t i) { return run_group(*m_work[i].host, m_work[i].actions); }
+
+  void fail_work(const std::string& host, const std::string& what, const std::string& raw) {
+    std::string message = mask_secrets(raw, m_options.secret_values);
     {
       std::lock_guard lock(m_mutex);
-      m_failures[i] = message;
-      m_result.errors.push_back(Diagnostic::error(w.host->host, what + ": " + message));
+      m_result.errors.push_back(Diagnostic::error(host, what + ": " + message));
     }
-    notify({w.host->host, what, ApplyEvent::Phase::failed, message});
-    return false;
+    notify({host, what, ApplyEvent::Phase::failed, message});
+  }
+
+  void settle(const HostPlan& hp, const Action* a, StepOutcome outcome, const std::string& message = "") {
+    {
+      std::lock_guard lock(m_mutex);
+      m_action_results[a] = {outcome, mask_secrets(message, m_options.secret_values)};
+    }
+    if (outcome == StepOutcome::succeeded) {
+      notify({hp.host, describe(*a), ApplyEvent::Phase::done, ""});
+      kill_point(hp.host, describe(*a));
+    } else if (outcome == StepOutcome::failed) fail_work(hp.host, describe(*a), message);
+  }
+
+  // The steps that make a crash right after `op` harmless, then `op`: each handler
+  // the change notifies goes into the journal and a created resource into the
+  // manifest's log, in the same remote script. A change the service's checker refused
+  // changed nothing, so the journal lines it added are taken back (fb_undo_new).
+  std::vector<PipelineStep> recorded(const Action& a, const Resource& r, RemoteOp op) const {
+    std::vector<PipelineStep> steps;
+    const std::string journal = journal_path(m_options.stack);
+    if (auto it = m_notifies.find(a.id); it != m_notifies.end()) {
+      for (const Action* h : it->second) {
+        const std::string line = std::string(*h->handler == OnChange::restart ? "restart" : "reload") + "\t" +
+                                 escape_field(h->name) + "\t" + escape_field(a.id);
+        steps.push_back({RemoteOp{RemoteCall{"fb_journal_step", {journal, line}}, ""},
+                         {RemoteCall{"fb_undo_new", {journal, line}}}});
+      }
+    }
+    if (a.type == ActionType::create)
+      steps.push_back(
+          {RemoteOp{RemoteCall{"fb_manifest_record", {created_log_path(m_options.stack), manifest_log_line(r)}}, ""}});
+    const bool armed = !steps.empty() && !steps.front().then.empty();
+    steps.push_back({std::move(op)});
+    if (armed) steps.back().then.push_back(RemoteCall{"fb_undo_clear", {}});
+    return steps;
+  }
+
+  // The handler, then its journal lines gone: every change that notified it is served.
+  std::vector<PipelineStep> handler(const Action& a, OnChange action) const {
+    return {{service_op(a.name, action)},
+            {RemoteOp{RemoteCall{"fb_journal_done", {journal_path(m_options.stack), a.name}}, ""}}};
+  }
+
+  // The steps of one action: its change, then its handler if it has one.
+  Result<std::vector<PipelineStep>> steps_of(const HostPlan& hp, const Action& a) {
+    switch (a.type) {
+      case ActionType::destroy:
+        return std::vector<PipelineStep>{{remove_op(a.kind, a.name, m_options.purge)}};
+      case ActionType::reload:
+      case ActionType::restart:
+        return handler(a, a.type == ActionType::reload ? OnChange::reload : OnChange::restart);
+      case ActionType::create:
+      case ActionType::update: {
+        const Resource* r = m_graph.find(a.id);
+        if (!r) return Diagnostic::error(hp.host, "resource '" + a.id + "' is in the plan but not in the stack");
+        auto op = converge_op(*r, m_options.secrets, a.revoke_grants);
+        if (!op) return op.diagnostics();
+        auto steps = recorded(a, *r, std::move(*op));
+        if (a.handler)
+          for (auto& s : handler(a, *a.handler)) steps.push_back(std::move(s));
+        return steps;
+      }
+      case ActionType::noop:
+        break;
+    }
+    return std::vector<PipelineStep>{};
+  }
+
+  // Runs a group of actions, in as few remote scripts as the kill point allows (one
+  // without it); each action's outcome is settled.
+  bool run_group(const HostPlan& hp, const std::vector<const Action*>& actions) {
+    std::size_t k = 0;
+    bool ok = true;
+    while (ok && k < actions.size()) {
+      std::vector<std::string> whats;
+      for (std::size_t i = k; i < actions.size(); ++i) whats.push_back(describe(*actions[i]));
+      const std::size_t n = steps_before_kill_point(hp.host, whats);
+      ok = run_chunk(hp, {actions.begin() + static_cast<std::ptrdiff_t>(k),
+                          actions.begin() + static_cast<std::ptrdiff_t>(k + n)});
+      k += n;
+    }
+    for (; k < actions.size(); ++k) settle(hp, actions[k], StepOutcome::not_run);
+    return ok;
+  }
+
+  // Runs actions in one remote script; each action's outcome is settled.
+  bool run_chunk(const HostPlan& hp, const std::vector<const Action*>& actions) {
+    for (const Action* a : actions) notify({hp.host, describe(*a), ApplyEvent::Phase::started, ""});
+    if (actions.size() == 1 && is_seed(*actions[0])) {
+      const Resource* r = m_graph.find(actions[0]->id);
+      Status st = r ? seed_replica(hp, *actions[0], *r, describe(*actions[0]))
+                    : Status(Diagnostic::error(hp.host, "resource '" + actions[0]->id + "' is not in the stack"));
+      settle(hp, actions[0], st.ok() ? StepOutcome::succeeded : StepOutcome::failed,
+             st.ok() ? "" : st.error().message);
+      return st.ok();
+    }
+    std::vector<PipelineStep> ops;
+    std::vector<std::size_t> owner;  // ops[i] belongs to actions[owner[i]]
+    std::optional<std::pair<std::size_t, std::string>> unbuilt;  // an action whose ops failed to build
+    for (std::size_t k = 0; k < actions.size() && !unbuilt; ++k) {
+      auto built = steps_of(hp, *actions[k]);
+      if (!built) {
+        unbuilt.emplace(k, built.error().message);
+        break;
+      }
+      for (auto& op : *built) {
+        ops.push_back(std::move(op));
+        owner.push_back(k);
+      }
+    }
+    std::vector<std::optional<ActionResult>> results(actions.size());
+    std::string transport_error;
+    if (!ops.empty()) {
+      auto steps = run_pipeline(hp.host, ops);
+      if (!steps) transport_error = steps.error().message;
+      else
+        for (const auto& s : *steps) {
+          if (s.op >= ops.size()) continue;
+          auto& res = results[owner[s.op]];
+          if (s.status != 0)
+            res = ActionResult{StepOutcome::failed, op_failure(hp.host, describe(*actions[owner[s.op]]), s)};
+          else if (!res)
+            res = ActionResult{StepOutcome::succeeded, ""};
+        }
+      // An action succeeded only when its last operation (its handler) reported too.
+      for (std::size_t k = 0; k < actions.size(); ++k) {
+        if (!results[k] || results[k]->outcome != StepOutcome::succeeded) continue;
+        std::size_t last = 0;
+        for (std::size_t i = 0; i < ops.size(); ++i)
+          if (owner[i] == k) last = i;
+        if (!steps || std::none_of(steps->begin(), steps->end(), [&](const StepResult& s) { return s.op == last; }))
+          results[k].reset();
+      }
+    }
+    bool ok = true;
+    for (std::size_t k = 0; k < actions.size(); ++k) {
+      bool has_ops = std::find(owner.begin(), owner.end(), k) != owner.end();
+      if (!ok) {
+        settle(hp, actions[k], StepOutcome::not_run);
+      } else if (unbuilt && unbuilt->first == k) {
+        settle(hp, actions[k], StepOutcome::failed, unbuilt->second);
+        ok = false;
+      } else if (!has_ops) {
+        settle(hp, actions[k], StepOutcome::succeeded);
+      } else if (results[k]) {
+        settle(hp, actions[k], results[k]->outcome, results[k]->message);
+        ok = results[k]->outcome == StepOutcome::succeeded;
+      } else {
+        settle(hp, actions[k], StepOutcome::failed,
+               transport_error.empty() ? "the host reported no outcome (was the connection cut?)" : transport_error);
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  Result<std::vector<StepResult>> run_pipeline(const std::string& host, const std::vector<PipelineStep>& ops) {
+    auto inv = pipeline_invocation(ops);
+    auto r = run_on(host, inv.command, inv.input);
+    if (!r) return r.diagnostics();
+    if (!r->ok()) return transport::command_failed(host, "running the apply script", *r);
+    return parse_step_records(host, r->out);
+  }
+
+  std::string op_failure(const std::string& host, const std::string& what, const StepResult& s) {
+    if (s.status == k_validation_failed_status)
+      return "the service's checker rejected the new config (the old one is kept, nothing was reloaded): " +
+             s.output;
+    return transport::command_failed(host, what, {s.status, "", s.output}).message;
   }
 
   // A connector serves one thread at a time (transport/connector.h). A host's own
@@ -125,32 +320,39 @@ class Executor {
     if (!m_connectors.count(from.host))
       return Diagnostic::error(host, what + " reads from " + from.host + ", which this run does not reach; " +
                                          "include " + from.host + " in --target");
+    auto from_call = remote::invoke({from.call.text()});
     // A dump of the primary's databases: as big as they are, by design held in memory.
-    auto r = run_on(from.host, from.command, {}, transport::k_no_output_cap);
+    auto r = run_on(from.host, from_call.command, from_call.input, transport::k_no_output_cap);
     if (!r) return r.diagnostics();
     if (!r->ok()) return transport::command_failed(from.host, "reading the input of " + host + ": " + what, *r);
     return std::move(r->out) + op.input;
   }
 
-  // Runs the operation. A status in `expected` comes back as a result for the caller
-  // to handle; any other failure is an error.
-  Result<transport::CommandResult> run_op_result(const std::string& host, const RemoteOp& op,
+  // Runs the operation, after the steps that record it. A status in `expected` comes
+  // back as a result for the caller to handle; any other failure is an error.
+  Result<transport::CommandResult> run_op_result(const std::string& host, std::vector<PipelineStep> steps,
                                                  const std::string& what, std::initializer_list<int> expected = {}) {
+    RemoteOp& op = steps.back().op;
     auto input = op_input(host, op, what);
     if (!input) return input.diagnostics();
-    auto r = run_on(host, op.command, *input);
-    if (!r) return r.diagnostics();
+    op.input = std::move(*input);
+    op.input_from.reset();
+    auto done = run_pipeline(host, steps);
+    if (!done) return done.diagnostics();
+    if (done->empty()) return Diagnostic::error(host, what + ": the host reported no outcome");
+    const StepResult& last = done->back();
+    if (last.status != 0 && last.op + 1 != steps.size())  // a record before the operation failed
+      return Diagnostic::error(host, op_failure(host, what, last));
+    transport::CommandResult r{last.status, "", last.output};
     for (int e : expected)
-      if (r->exit_status == e) return r;
-    if (r->exit_status == k_validation_failed_status)
-      return Diagnostic::error(host, "the service's checker rejected the new config (the old one is kept, "
-                                     "nothing was reloaded): " + r->err);
-    if (!r->ok()) return transport::command_failed(host, what, *r);
+      if (r.exit_status == e) return r;
+    if (r.exit_status != 0) return Diagnostic::error(host, op_failure(host, what, last));
+    if (last.op + 1 != steps.size()) return Diagnostic::error(host, what + ": the host reported no outcome");
     return r;
   }
 
-  Status run_op(const std::string& host, const RemoteOp& op, const std::string& what) {
-    auto r = run_op_result(host, op, what);
+  Status run_op(const std::string& host, std::vector<PipelineStep> steps, const std::string& what) {
+    auto r = run_op_result(host, std::move(steps), what);
     if (!r) return r.diagnostics();
     return ok_status();
   }
@@ -171,67 +373,6 @@ class Executor {
     auto op = converge_op(r, m_options.secrets);
     if (!op) return op.diagnostics();
     return run_op(hp.host, recorded(a, r, std::move(*op)), what);
-  }
-
-  // The operation, preceded in the same remote step by the records that make a
-  // crash right after it harmless: each handler it notifies goes into the journal
-  // and a created resource into the manifest's log. A change the service's checker
-  // refused changed nothing, so the journal lines it added are taken back.
-  RemoteOp recorded(const Action& a, const Resource& r, RemoteOp op) const {
-    std::string pre, undo;
-    const std::string journal = journal_path(m_options.stack);
-    int n = 0;
-    if (auto it = m_notifies.find(a.id); it != m_notifies.end()) {
-      for (const Action* h : it->second) {
-        const std::string line = std::string(*h->handler == OnChange::restart ? "restart" : "reload") + "\t" +
-                                 escape_field(h->name) + "\t" + escape_field(a.id);
-        const std::string flag = "fb_new" + std::to_string(n++);
-        pre += remote::call("fb_journal_add", {journal, line}) + " || exit 1\n" + flag + "=$FB_JOURNAL_NEW\n";
-        undo += "  if [ \"$" + flag + "\" = 1 ]; then " + remote::call("fb_journal_remove", {journal, line}) + "; fi\n";
-      }
-    }
-    if (a.type == ActionType::create)
-      pre += remote::call("fb_manifest_record", {created_log_path(m_options.stack), manifest_log_line(r)}) +
-             " || exit 1\n";
-    if (pre.empty()) return op;
-    op.command = remote::library() + pre + "(\n" + op.command + "\n)\nfb_st=$?\n" +
-                 (undo.empty() ? "" : "if [ $fb_st = " + std::to_string(k_validation_failed_status) + " ]; then\n" +
-                                          undo + "fi\n") +
-                 "exit $fb_st\n";
-    return op;
-  }
-
-  // The handler, and in the same remote step its journal lines gone.
-  Status run_handler(const std::string& host, const Action& a, OnChange action) {
-    RemoteOp op = service_op(a.name, action);
-    op.command = remote::library() + "(\n" + op.command + "\n) || exit $?\n" +
-                 remote::call("fb_journal_done", {journal_path(m_options.stack), a.name}) + "\n";
-    return run_op(host, op, describe(a));
-  }
-
-  Status run_action(const HostPlan& hp, const Action& a) {
-    switch (a.type) {
-      case ActionType::destroy:
-        return run_op(hp.host, remove_op(a.kind, a.name, m_options.purge), describe(a));
-      case ActionType::reload:
-      case ActionType::restart:
-        return run_handler(hp.host, a, a.type == ActionType::reload ? OnChange::reload : OnChange::restart);
-      case ActionType::create:
-      case ActionType::update: {
-        const Resource* r = m_graph.find(a.id);
-        if (!r) return Diagnostic::error(hp.host, "resource '" + a.id + "' is in the plan but not in the stack");
-        if (r->kind == ResourceKind::replication && a.type == ActionType::create)
-          return seed_replica(hp, a, *r, describe(a));
-        auto op = converge_op(*r, m_options.secrets, a.revoke_grants);
-        if (!op) return op.diagnostics();
-        auto st = run_op(hp.host, recorded(a, *r, std::move(*op)), describe(a));
-        if (st.ok() && a.handler) st = run_handler(hp.host, a, *a.handler);
-        return st;
-      }
-      case ActionType::noop:
-        break;
-    }
-    return ok_status();
   }
 
   static std::string trim(std::string s) {
@@ -258,18 +399,23 @@ class Executor {
     }
     auto resources = host_resources(m_graph, hp.host);
     const std::string path = manifest_path(m_options.stack), log = created_log_path(m_options.stack);
-    std::string command, input;
+    std::vector<std::string> calls;
+    std::string input;
     if (destroy_failed) {
       // keep the old manifest and its log
     } else if (resources.empty()) {
-      command = remote::call("fb_manifest_remove", {path, log}) + "\n";
+      calls.push_back(remote::call("fb_manifest_remove", {path, log}));
     } else {
-      command = remote::call("fb_manifest_written", {path, log}) + "\n";
+      calls.push_back(remote::call("fb_manifest_written", {path, log}));
       input = manifest_to_json(build_manifest(m_options.stack, hp.host, resources));
     }
-    if (all_done) command += remote::call("fb_journal_clear", {journal_path(m_options.stack)}) + "\n";
-    if (command.empty()) return;
-    auto r = run_on(hp.host, remote::library() + command, input);
+    if (all_done) calls.push_back(remote::call("fb_journal_clear", {journal_path(m_options.stack)}));
+    if (calls.empty()) return;
+    // Each call must succeed: the exit status is the first failing one's.
+    std::string all;
+    for (const auto& c : calls) all += (all.empty() ? "" : " && ") + c;
+    auto inv = remote::invoke({all}, input);
+    auto r = run_on(hp.host, inv.command, inv.input);
     if (!r) record(hp.host, "manifest", r.error().message);
     else if (!r->ok()) record(hp.host, "manifest", transport::command_failed(hp.host, "writing the manifest", *r).message);
   }
@@ -293,7 +439,7 @@ class Executor {
   std::vector<Work> m_work;
   std::vector<const HostPlan*> m_changed;  // hosts with actions, plan order
   std::map<std::string, std::vector<const Action*>> m_notifies;  // change id -> handlers it notifies
-  std::map<std::size_t, std::string> m_failures;
+  std::map<const Action*, ActionResult> m_action_results;
   ApplyResult m_result;
   std::mutex m_mutex, m_event_mutex;
   std::map<std::string, std::mutex> m_host_mutex;  // one per connector

@@ -6,7 +6,9 @@
 #include <thread>
 
 #include "apply/executor.h"
+#include "remote/library.h"
 #include "transport/fake_connector.h"
+#include "util/base64.h"
 
 using namespace foobar;
 using transport::CommandResult;
@@ -38,6 +40,50 @@ class JournalConnector : public transport::Connector {
   Journal& m_journal;
 };
 
+// A host as the executor sees it: a remote script (remote::invoke) is taken apart
+// into its calls, and each call goes to `inner` as its own command with its own
+// stdin. A pipeline (fb_step calls) is answered with one step record per call,
+// ending at the first failing one, as fb_step does on a host.
+class RemoteHost : public transport::Connector {
+ public:
+  explicit RemoteHost(transport::Connector& inner) : m_inner(inner) {}
+  const std::string& name() const override { return m_inner.name(); }
+  Result<CommandResult> run(const std::string& command, std::string_view input, transport::Timeout timeout,
+                            std::size_t output_cap) override {
+    auto inv = remote::invoked(command, input);
+    if (!inv) return m_inner.run(command, input, timeout, output_cap);
+    ++scripts;
+    const std::string &calls = inv->calls, &payload = inv->payload;
+    if (calls.rfind("fb_step ", 0) != 0) return m_inner.run(calls, payload, timeout, output_cap);
+    std::string out;
+    std::size_t at = 0;
+    for (std::size_t pos = 0; pos < calls.size();) {
+      std::size_t nl = calls.find('\n', pos);
+      std::string line = calls.substr(pos, nl - pos);
+      pos = nl + 1;
+      if (line.rfind("fb_step ", 0) != 0) continue;  // the script's own bookkeeping (fb_undo_new)
+      // fb_step 'N' 'SIZE' FUNCTION ARGS...
+      std::size_t q1 = line.find('\'') + 1, q2 = line.find('\'', q1), q3 = line.find('\'', q2 + 1) + 1;
+      std::string step = line.substr(q1, q2 - q1);
+      std::size_t size = std::stoul(line.substr(q3));
+      std::string call = line.substr(line.find(' ', line.find('\'', q3) + 1) + 1);
+      std::size_t fn_end = call.find('\'', 1);  // the function is an argument of fb_step: quoted
+      call = call.substr(1, fn_end - 1) + call.substr(fn_end + 1);
+      auto r = m_inner.run(call, payload.substr(at, size), timeout, output_cap);
+      at += size;
+      if (!r) return r;
+      out += "step\t" + step + "\t" + std::to_string(r->exit_status) + "\t" + base64_encode(r->out + r->err) + "\n";
+      if (!r->ok()) break;
+    }
+    return CommandResult{0, out, ""};
+  }
+
+  int scripts = 0;  // remote scripts run
+
+ private:
+  transport::Connector& m_inner;
+};
+
 Resource file(const std::string& host, const std::string& path, std::vector<std::string> deps = {}) {
   Resource r;
   r.host = host;
@@ -67,12 +113,6 @@ std::size_t index_of(const Journal& j, const std::string& host, const std::strin
   return j.entries.size();
 }
 
-// The recorded command of `fake` that contains `part`, or "".
-std::string command_with(const FakeConnector& fake, const std::string& part) {
-  for (const auto& c : fake.calls())
-    if (c.command.find(part) != std::string::npos) return c.command;
-  return "";
-}
 
 }  // namespace
 
@@ -91,7 +131,8 @@ TEST_CASE("apply runs actions in order across hosts, records creations, writes t
   b.set_default({0, "", ""});
   Journal journal;
   JournalConnector ja(a, journal), jb(b, journal);
-  std::map<std::string, transport::Connector*> conns{{"a", &ja}, {"b", &jb}};
+  RemoteHost ra(ja), rb(jb);
+  std::map<std::string, transport::Connector*> conns{{"a", &ra}, {"b", &rb}};
   ApplyOptions opt;
   opt.stack = "s";
   opt.schedule.parallelism = 1;
@@ -106,21 +147,20 @@ TEST_CASE("apply runs actions in order across hosts, records creations, writes t
   for (const auto& c : b.calls()) b_written |= c.input == "content of /etc/b.conf\n";
   CHECK(a_written);
   CHECK(b_written);
-  CHECK(index_of(journal, "b", "set -e\np=") < index_of(journal, "a", "set -e\np="));
-  // The created file's manifest entry is logged in the same command, before the write.
-  const std::string create = command_with(a, "set -e\np='/etc/a.conf'");
-  const auto logged = create.find("\nfb_manifest_record '/var/lib/foobarctl/s.created' '{");
-  REQUIRE(logged != std::string::npos);
-  CHECK(logged < create.find("set -e\np='/etc/a.conf'"));
-  CHECK(command_with(b, "set -e\np='/etc/b.conf'").find("fb_manifest_record '") == std::string::npos);  // an update
+  CHECK(index_of(journal, "b", "act_file '/etc/b.conf'") < index_of(journal, "a", "act_file '/etc/a.conf'"));
+  // The created file's manifest entry is logged in the same script, a step before the write.
+  const auto logged = index_of(journal, "a", "fb_manifest_record '/var/lib/foobarctl/s.created' '{");
+  REQUIRE(logged < journal.entries.size());
+  CHECK(logged < index_of(journal, "a", "act_file '/etc/a.conf'"));
+  CHECK(b.count("fb_manifest_record '") == 0);  // an update
   bool manifest = false;
   for (const auto& c : a.calls())
-    manifest |= c.command.find("\nfb_manifest_written '/var/lib/foobarctl/s.json' '/var/lib/foobarctl/s.created'") !=
+    manifest |= c.command.find("fb_manifest_written '/var/lib/foobarctl/s.json' '/var/lib/foobarctl/s.created'") !=
                     std::string::npos &&
                 c.input.find("\"a:file:/etc/a.conf\"") != std::string::npos;
   CHECK(manifest);
-  CHECK(a.count("\nfb_journal_clear '/var/lib/foobarctl/s.pending'") == 1);  // every action succeeded
-  CHECK(a.count("\nfb_lock_take '") == 0);  // locks are the caller's (apply/lock.h)
+  CHECK(a.count("fb_journal_clear '/var/lib/foobarctl/s.pending'") == 1);  // every action succeeded
+  CHECK(a.count("fb_lock_take '") == 0);  // locks are the caller's (apply/lock.h)
 }
 
 TEST_CASE("a change records the handlers it notifies in the journal, in the same command; the handler clears them") {
@@ -142,20 +182,22 @@ TEST_CASE("a change records the handlers it notifies in the journal, in the same
   plan.hosts = {HostPlan{"a", true, "", {}, {action(f, ActionType::update), restart}, {}}};
   FakeConnector a("a");
   a.set_default({0, "", ""});
-  std::map<std::string, transport::Connector*> conns{{"a", &a}};
+  RemoteHost ra(a);
+  std::map<std::string, transport::Connector*> conns{{"a", &ra}};
   ApplyOptions opt;
   opt.stack = "s";
   opt.schedule.parallelism = 1;
   REQUIRE(apply_plan(plan, g, conns, opt).ok());
-  const std::string change = command_with(a, "p='/etc/app.py'");
-  const auto added = change.find("\nfb_journal_add '/var/lib/foobarctl/s.pending' 'restart\tapp\ta:file:/etc/app.py'");
-  REQUIRE(added != std::string::npos);
-  CHECK(added < change.find("p='/etc/app.py'"));
-  // A refused config (status 3) takes its new journal line back.
-  CHECK(change.find("if [ $fb_st = 3 ]") != std::string::npos);
-  const std::string handler = command_with(a, "service 'app' restart");
-  REQUIRE_FALSE(handler.empty());
-  CHECK(handler.find("\nfb_journal_done '/var/lib/foobarctl/s.pending' 'app'") > handler.find("service 'app' restart"));
+  // The journal line, the change, the handler and the line's removal: steps of one
+  // script, in that order, then the manifest.
+  CHECK(ra.scripts == 2);
+  std::vector<std::string> order;
+  for (const auto& c : a.calls()) order.push_back(c.command);
+  REQUIRE(order.size() >= 4);
+  CHECK(order[0] == "fb_journal_step '/var/lib/foobarctl/s.pending' 'restart\tapp\ta:file:/etc/app.py'");
+  CHECK(order[1].rfind("act_file '/etc/app.py'", 0) == 0);
+  CHECK(order[2] == "act_service_do 'app' 'restart'");
+  CHECK(order[3] == "fb_journal_done '/var/lib/foobarctl/s.pending' 'app'");
 }
 
 TEST_CASE("a rejected config fails its action, stops later work, and keeps the journal") {
@@ -167,18 +209,20 @@ TEST_CASE("a rejected config fails its action, stops later work, and keeps the j
   plan.stack = "s";
   plan.hosts = {HostPlan{"a", true, "", {}, {action(f1, ActionType::update), action(f2, ActionType::update)}, {}}};
   FakeConnector a("a");
-  a.respond("p='/etc/one'", {3, "", "line 3: unknown directive\n"});
+  a.respond("act_file '/etc/one'", {3, "", "line 3: unknown directive\n"});
   a.set_default({0, "", ""});
-  std::map<std::string, transport::Connector*> conns{{"a", &a}};
+  RemoteHost ra(a);
+  std::map<std::string, transport::Connector*> conns{{"a", &ra}};
   ApplyOptions opt;
   opt.stack = "s";
   auto result = apply_plan(plan, g, conns, opt);
   REQUIRE_FALSE(result.ok());
   CHECK(result.errors[0].message.find("checker rejected") != std::string::npos);
   CHECK(result.errors[0].message.find("unknown directive") != std::string::npos);
-  CHECK(result.actions[1].outcome == StepOutcome::skipped);
-  CHECK(a.count("p='/etc/two'") == 0);
-  CHECK(a.count("\nfb_journal_clear '") == 0);  // handlers may still be pending
+  CHECK(result.actions[0].outcome == StepOutcome::failed);
+  CHECK(result.actions[1].outcome == StepOutcome::not_run);  // the script stopped before it
+  CHECK(a.count("act_file '/etc/two'") == 0);
+  CHECK(a.count("fb_journal_clear '") == 0);  // handlers may still be pending
 }
 
 namespace {
@@ -244,20 +288,21 @@ TEST_CASE("a new replica is seeded: its import reads the primary's dump through 
   const Graph& g = seed.graph;
   const Plan& plan = seed.plan;
   FakeConnector primary("db-01"), replica("db-03");
-  primary.respond("mysqldump", {0, "-- dump of db-01\nSET GLOBAL gtid_slave_pos='0-1-9';\n", ""});
+  primary.respond("fb_seed_dump", {0, "-- dump of db-01\nSET GLOBAL gtid_slave_pos='0-1-9';\n", ""});
   replica.set_default({0, "", ""});
-  std::map<std::string, transport::Connector*> conns{{"db-01", &primary}, {"db-03", &replica}};
+  RemoteHost rp(primary), rr(replica);
+  std::map<std::string, transport::Connector*> conns{{"db-01", &rp}, {"db-03", &rr}};
   auto result = apply_plan(plan, g, conns, seed_options());
   REQUIRE(result.ok());
-  CHECK(primary.count("mysqldump") == 1);
-  CHECK(primary.count("mkdir") == 0);  // the primary is only read: no lock, no manifest
+  CHECK(primary.count("fb_seed_dump") == 1);
+  CHECK(primary.count("fb_manifest_written") == 0);  // the primary is only read: no manifest
   const transport::FakeConnector::Call* import = nullptr;
   for (const auto& c : replica.calls())
     if (c.command.find(k_seed_marker) != std::string::npos) import = &c;
   REQUIRE(import);
   CHECK(import->input.rfind("-- dump of db-01\nSET GLOBAL gtid_slave_pos='0-1-9';\n", 0) == 0);
   CHECK(import->input.find("CHANGE MASTER TO MASTER_HOST='10.77.0.41'") != std::string::npos);
-  CHECK(replica.count("STOP SLAVE") == 0);
+  CHECK(replica.count("act_replication") == 0);
 }
 
 TEST_CASE("a replica found configured at apply time is reconfigured, not seeded over") {
@@ -265,10 +310,11 @@ TEST_CASE("a replica found configured at apply time is reconfigured, not seeded 
   const Graph& g = seed.graph;
   const Plan& plan = seed.plan;
   FakeConnector primary("db-01"), replica("db-02");
-  primary.respond("mysqldump", {0, "-- dump\n", ""});
+  primary.respond("fb_seed_dump", {0, "-- dump\n", ""});
   replica.respond(k_seed_marker, {k_already_replica_status, "", "already a replica of 10.77.0.41\n"});
   replica.set_default({0, "", ""});
-  std::map<std::string, transport::Connector*> conns{{"db-01", &primary}, {"db-02", &replica}};
+  RemoteHost rp(primary), rr(replica);
+  std::map<std::string, transport::Connector*> conns{{"db-01", &rp}, {"db-02", &rr}};
   auto result = apply_plan(plan, g, conns, seed_options());
   CHECK(result.ok());
   bool reconfigured = false;
@@ -282,25 +328,27 @@ TEST_CASE("a seed over the replica's own tables fails naming the host, and an un
   const Graph& g = seed.graph;
   const Plan& plan = seed.plan;
   FakeConnector primary("db-01"), replica("db-03");
-  primary.respond("mysqldump", {0, "-- dump\n", ""});
+  primary.respond("fb_seed_dump", {0, "-- dump\n", ""});
   replica.respond(k_seed_marker, {k_seed_refused_status, "", "already holds tables in: shop.\n"});
   replica.set_default({0, "", ""});
-  std::map<std::string, transport::Connector*> conns{{"db-01", &primary}, {"db-03", &replica}};
+  RemoteHost rp(primary), rr(replica);
+  std::map<std::string, transport::Connector*> conns{{"db-01", &rp}, {"db-03", &rr}};
   auto refused = apply_plan(plan, g, conns, seed_options());
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.errors[0].to_string().find("db-03") != std::string::npos);
   CHECK(refused.errors[0].message.find("refusing to seed this replica from db-01: already holds tables in: shop.") !=
         std::string::npos);
-  CHECK(replica.count("\nfb_manifest_written '/var/lib/foobarctl/s.json'") == 1);
+  CHECK(replica.count("fb_manifest_written '/var/lib/foobarctl/s.json'") == 1);
 
-  std::map<std::string, transport::Connector*> only_replica{{"db-03", &replica}};
+  std::map<std::string, transport::Connector*> only_replica{{"db-03", &rr}};
   auto untargeted = apply_plan(plan, g, only_replica, seed_options());
   REQUIRE_FALSE(untargeted.ok());
   CHECK(untargeted.errors[0].message.find("include db-01 in --target") != std::string::npos);
 
   FakeConnector failing("db-01");
-  failing.respond("mysqldump", {2, "", "mysqldump: Binlogging on server not active\n"});
-  std::map<std::string, transport::Connector*> broken{{"db-01", &failing}, {"db-03", &replica}};
+  failing.respond("fb_seed_dump", {2, "", "mysqldump: Binlogging on server not active\n"});
+  RemoteHost rf(failing);
+  std::map<std::string, transport::Connector*> broken{{"db-01", &rf}, {"db-03", &rr}};
   auto no_dump = apply_plan(plan, g, broken, seed_options());
   REQUIRE_FALSE(no_dump.ok());
   CHECK(no_dump.errors[0].message.find("Binlogging on server not active") != std::string::npos);
@@ -321,17 +369,18 @@ TEST_CASE("a host's connector is never used by two threads at once, even when an
   plan.hosts = {HostPlan{"db-01", true, "", {}, primary_actions, {}},
                 HostPlan{"db-03", true, "", {}, {action(link, ActionType::create)}, {}}};
   FakeConnector primary("db-01"), replica("db-03");
-  primary.respond("mysqldump", {0, "-- dump\n", ""});
+  primary.respond("fb_seed_dump", {0, "-- dump\n", ""});
   primary.set_default({0, "", ""});
   replica.set_default({0, "", ""});
   ExclusiveConnector p(primary), r(replica);
-  std::map<std::string, transport::Connector*> conns{{"db-01", &p}, {"db-03", &r}};
+  RemoteHost rp(p), rr(r);
+  std::map<std::string, transport::Connector*> conns{{"db-01", &rp}, {"db-03", &rr}};
   ApplyOptions opt = seed_options();
   opt.schedule.parallelism = 4;
   auto result = apply_plan(plan, g, conns, opt);
   CHECK(result.ok());
-  CHECK(primary.count("mysqldump") == 1);
-  CHECK(primary.count("p='/etc/f19'") == 1);
+  CHECK(primary.count("fb_seed_dump") == 1);
+  CHECK(primary.count("act_file '/etc/f19'") == 1);
   CHECK_FALSE(p.overlapped());
   CHECK_FALSE(r.overlapped());
 }

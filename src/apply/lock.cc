@@ -57,7 +57,8 @@ std::string lock_of(const std::string& stack) { return lock_path(stack); }
 
 Result<transport::CommandResult> run_state(transport::Connector& c, const std::string& call,
                                            std::string_view input = {}) {
-  return c.run(remote::library() + call + "\n", input);
+  auto inv = remote::invoke({call}, input);
+  return c.run(inv.command, inv.input);
 }
 
 }  // namespace

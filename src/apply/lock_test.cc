@@ -2,13 +2,26 @@
 
 #include <doctest/doctest.h>
 
+#include "remote/library.h"
 #include "transport/fake_connector.h"
 #include "util/hash.h"
 
 using namespace foobar;
-using transport::FakeConnector;
 
 namespace {
+
+// A fake host that sees a remote script's calls as the command and its payload as
+// the input (the script's library prefix taken off).
+class FakeConnector : public transport::FakeConnector {
+ public:
+  using transport::FakeConnector::FakeConnector;
+  Result<transport::CommandResult> run(const std::string& command, std::string_view input, transport::Timeout timeout,
+                                       std::size_t output_cap) override {
+    auto inv = remote::invoked(command, input);
+    REQUIRE(inv);
+    return transport::FakeConnector::run(inv->calls, inv->payload, timeout, output_cap);
+  }
+};
 
 // A machine where only pid 100, started at tick 5000, runs.
 ThisMachine machine(std::string id = "m1", std::string boot = "b1") {
@@ -99,7 +112,7 @@ TEST_CASE("lock all hosts: a dead local holder is taken over with a warning") {
   const LockHolder me = holder(100, 5000);
   const std::string dead = holder(4242, 9).to_text();
   FakeConnector a("a");
-  a.respond("\nfb_lock_take '/var/lib/foobarctl/s.lock'", {75, dead, ""});
+  a.respond("fb_lock_take '/var/lib/foobarctl/s.lock'", {75, dead, ""});
   a.set_default({0, "", ""});
   ConnectorMap conns{{"a", &a}};
   auto out = lock_hosts({"a"}, conns, "s", me, here, 1);
@@ -108,9 +121,9 @@ TEST_CASE("lock all hosts: a dead local holder is taken over with a warning") {
   REQUIRE(out.warnings.size() == 1);
   CHECK(out.warnings[0].find("a: took over the apply lock of a dead run: held by alice@ctl pid 4242") == 0);
   // The takeover names the dead record, so a lock that changed hands meanwhile is kept.
-  CHECK(a.count("\nfb_lock_takeover '/var/lib/foobarctl/s.lock' '" + sha256_hex(dead) + "'") == 1);
+  CHECK(a.count("fb_lock_takeover '/var/lib/foobarctl/s.lock' '" + sha256_hex(dead) + "'") == 1);
   bool sent = false;
-  for (const auto& c : a.calls()) sent |= c.command.find("\nfb_lock_takeover '") != std::string::npos && c.input == me.to_text();
+  for (const auto& c : a.calls()) sent |= c.command.find("fb_lock_takeover '") != std::string::npos && c.input == me.to_text();
   CHECK(sent);
 }
 
@@ -119,7 +132,7 @@ TEST_CASE("lock all hosts: all or nothing, the locks taken are released, the oth
   const LockHolder me = holder(100, 5000);
   FakeConnector a("a"), b("b");
   a.set_default({0, "", ""});
-  b.respond("\nfb_lock_take '/var/lib/foobarctl/s.lock'", {75, holder(7, 1, "m2").to_text(), ""});
+  b.respond("fb_lock_take '/var/lib/foobarctl/s.lock'", {75, holder(7, 1, "m2").to_text(), ""});
   b.set_default({0, "", ""});
   ConnectorMap conns{{"a", &a}, {"b", &b}};
   auto out = lock_hosts({"a", "b"}, conns, "s", me, here, 2);
@@ -129,7 +142,7 @@ TEST_CASE("lock all hosts: all or nothing, the locks taken are released, the oth
   CHECK(out.errors[0].where == "b");
   CHECK(out.errors[0].message.find("on another machine (ctl); wait for it, or if that run is dead: foobarctl unlock s "
                                    "--target b") != std::string::npos);
-  CHECK(a.count("\nfb_lock_release '/var/lib/foobarctl/s.lock' '" + sha256_hex(me.to_text()) + "'") == 1);
-  CHECK(b.count("\nfb_lock_release '") == 0);
-  CHECK(b.count("\nfb_lock_takeover '") == 0);
+  CHECK(a.count("fb_lock_release '/var/lib/foobarctl/s.lock' '" + sha256_hex(me.to_text()) + "'") == 1);
+  CHECK(b.count("fb_lock_release '") == 0);
+  CHECK(b.count("fb_lock_takeover '") == 0);
 }

@@ -1,11 +1,13 @@
-// What apply runs on a host to bring one resource to its desired state: a POSIX sh
-// command plus the bytes fed to its stdin. Payloads and secrets travel on stdin,
-// never on the command line. Building an operation does no I/O.
+// What apply runs on a host to bring one resource to its desired state: a call of an
+// action function of the remote library (src/remote/*.sh) plus the bytes fed to its
+// stdin. Payloads and secrets travel on stdin, never as arguments. Building an
+// operation does no I/O.
 #pragma once
 
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "graph/resource.h"
 #include "plan/grants.h"
@@ -13,20 +15,27 @@
 
 namespace foobar {
 
-// Another host's command whose standard output feeds an operation's stdin. This is
-// the one way data moves between hosts: through the controller, never host to host,
-// so no host needs credentials for another. Apply runs `command` on `host` first,
-// then the operation with stdin = that output followed by RemoteOp::input. The
-// output is held in the controller's memory in between.
+// A call of a remote library function: its name and its arguments, each one word.
+struct RemoteCall {
+  std::string function;
+  std::vector<std::string> args;
+  std::string text() const;  // remote::call(function, args)
+};
+
+// Another host's call whose standard output feeds an operation's stdin. This is the
+// one way data moves between hosts: through the controller, never host to host, so
+// no host needs credentials for another. Apply runs `call` on `host` first, then the
+// operation with stdin = that output followed by RemoteOp::input. The output is held
+// in the controller's memory in between.
 struct StdinFrom {
   std::string host;
-  std::string command;
+  RemoteCall call;
 };
 
 struct RemoteOp {
-  std::string command;
+  RemoteCall call;
   std::string input;
-  std::optional<StdinFrom> input_from = std::nullopt;  // set: stdin starts with that command's output
+  std::optional<StdinFrom> input_from = std::nullopt;  // set: stdin starts with that call's output
 };
 
 // Exit status an operation uses when the service's checker rejected a new config:

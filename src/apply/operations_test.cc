@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "apply/operations.h"
+#include "remote/library.h"
 #include "util/shell.h"
 #include "util/test_support.h"
 
@@ -23,12 +24,14 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-// Runs the operation locally with sh, its input on stdin; returns the exit status.
-int run_local(const RemoteOp& op, const fs::path& dir) {
+// Runs the operation locally with dash (the library, then its call), its input on
+// stdin, `prefix` first (a PATH with fake programs); returns the exit status.
+int run_local(const RemoteOp& op, const fs::path& dir, const std::string& prefix = "", const fs::path& out = "") {
   fs::path script = dir / "op.sh", input = dir / "op.in";
-  std::ofstream(script) << op.command;
+  std::ofstream(script) << prefix << remote::script({op.call.text()});
   std::ofstream(input) << op.input;
-  std::string cmd = "sh " + shell_quote(script.string()) + " < " + shell_quote(input.string()) + " 2>/dev/null";
+  std::string cmd = "dash " + shell_quote(script.string()) + " < " + shell_quote(input.string()) + " 2>/dev/null";
+  if (!out.empty()) cmd += " > " + shell_quote(out.string());
   int rc = std::system(cmd.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
@@ -53,7 +56,7 @@ TEST_CASE("file operation writes content and mode through stdin") {
   fs::path target = t.path / "sub" / "conf";
   auto op = converge_op(file_resource(target, "hello 'world'\n"), {});
   REQUIRE(op.ok());
-  CHECK(op->command.find("hello") == std::string::npos);  // payload travels on stdin
+  CHECK(op->call.text().find("hello") == std::string::npos);  // payload travels on stdin
   REQUIRE(run_local(*op, t.path) == 0);
   CHECK(slurp(target) == "hello 'world'\n");
   CHECK((fs::status(target).permissions() & fs::perms::all) ==
@@ -99,7 +102,7 @@ TEST_CASE("database user passwords come from secrets and travel on stdin") {
   CHECK(missing.error().message.find("FOOBAR_SECRET_DB_APP") != std::string::npos);
   auto op = converge_op(r, [](const std::string&) { return std::optional<std::string>("s3cr'et"); });
   REQUIRE(op.ok());
-  CHECK(op->command.find("s3cr") == std::string::npos);
+  CHECK(op->call.text().find("s3cr") == std::string::npos);
   CHECK(op->input.find("IDENTIFIED BY 's3cr''et'") != std::string::npos);
   CHECK(op->input.find("GRANT SELECT ON foobar.* TO 'app'@'10.77.0.%'") != std::string::npos);
 }
@@ -123,7 +126,7 @@ TEST_CASE("a database user update revokes the plan's extra grants before grantin
   CHECK(revoke_all < grant);
   CHECK(revoke_option < grant);
   CHECK(op->input.find("ALTER USER 'app'@'10.77.0.%' IDENTIFIED BY 'pw';") < revoke_all);
-  CHECK(op->command.find("pw") == std::string::npos);
+  CHECK(op->call.text().find("pw") == std::string::npos);
 }
 
 TEST_CASE("a database user without a password secret logs in over the socket") {
@@ -176,13 +179,11 @@ TEST_CASE("replication is verified running after it is configured") {
     fs::path bin = t.path / (healthy ? "good" : "bad");
     fs::create_directories(bin);
     std::ofstream(bin / "mysql")
-        << "#!/bin/sh\ncase \"$*\" in *'SHOW SLAVE STATUS'*) "
-           "printf 'Slave_IO_Running: Yes\\nSlave_SQL_Running: Yes\\n';; *) cat >/dev/null; "
+        << "#!/bin/sh\ncase \"$*\" in *'REPLICA STATUS'*) "
+           "printf '*** 1. row ***\\nReplica_IO_Running: Yes\\nReplica_SQL_Running: Yes\\n';; *) cat >/dev/null; "
         << (healthy ? "exit 0" : "echo 'ERROR 1045' >&2; exit 1") << ";; esac\n";
     fs::permissions(bin / "mysql", fs::perms::owner_all);
-    RemoteOp o = *op;
-    o.command = "PATH=" + shell_quote(bin.string()) + ":$PATH\n" + o.command;
-    return run_local(o, t.path);
+    return run_local(*op, t.path, "PATH=" + shell_quote(bin.string()) + ":$PATH\n");
   };
   CHECK(with_fake_mysql(true) == 0);
   CHECK(with_fake_mysql(false) != 0);  // fails at once, without waiting for the threads
@@ -206,30 +207,33 @@ Result<RemoteOp> seed_op() {
   return op;
 }
 
-// A fake mysql for the seed's replica side. `slave_row` is what SHOW SLAVE STATUS
-// prints (empty: not a replica), `tables` the schemas holding tables; an import
-// (--batch) is saved to `imported`.
+// A fake mysql for the seed's replica side, a server too old for SHOW REPLICA STATUS.
+// `slave_row` is what SHOW SLAVE STATUS prints before the import (empty: not a
+// replica; after it, both threads run), `tables` the schemas holding tables; an
+// import (--batch) is saved to `imported`.
 struct FakeReplica {
   fs::path dir, imported;
   FakeReplica(const fs::path& base, const std::string& slave_row, const std::string& tables)
       : dir(base / "bin"), imported(base / "imported.sql") {
     fs::create_directories(dir);
+    const std::string im = shell_quote(imported.string());
     std::ofstream(dir / "mysql") << "#!/bin/sh\ncase \"$*\" in\n"
-                                    "  *'SHOW SLAVE STATUS\\G'*) printf 'Slave_IO_Running: Yes\\nSlave_SQL_Running: Yes\\n';;\n"
-                                    "  *'SHOW SLAVE STATUS'*) printf '%s' " << shell_quote(slave_row) << ";;\n"
+                                    "  *'REPLICA STATUS'*) exit 1;;\n"
+                                    "  *'SLAVE STATUS'*) if [ -e " << im << " ]; then "
+                                    "printf '*** 1. row ***\\nSlave_IO_Running: Yes\\nSlave_SQL_Running: Yes\\n'; "
+                                    "else printf '%s' " << shell_quote(slave_row) << "; fi;;\n"
                                     "  *information_schema.tables*) printf '%s\\n' " << shell_quote(tables) << ";;\n"
-                                    "  *--batch*) cat > " << shell_quote(imported.string()) << ";;\n"
+                                    "  *--batch*) cat > " << im << ";;\n"
                                     "  *) exit 9;;\nesac\n";
     fs::permissions(dir / "mysql", fs::perms::owner_all);
   }
   // Runs the seed's replica side with `stdin` as the primary's dump, the marker
   // moved to `marker`.
   int run(RemoteOp op, const fs::path& work, const fs::path& marker, const std::string& dump) {
-    for (auto p = op.command.find(k_seed_marker); p != std::string::npos; p = op.command.find(k_seed_marker))
-      op.command.replace(p, std::string(k_seed_marker).size(), marker.string());
-    op.command = "PATH=" + shell_quote(dir.string()) + ":$PATH\n" + op.command;
+    for (auto& a : op.call.args)
+      if (a == k_seed_marker) a = marker.string();
     op.input = dump + op.input;
-    return run_local(op, work);
+    return run_local(op, work, "PATH=" + shell_quote(dir.string()) + ":$PATH\n");
   }
 };
 
@@ -241,10 +245,11 @@ TEST_CASE("a seed dumps the primary at its GTID position and imports it on the r
   CHECK(op->input_from->host == "db-01");
   for (const char* flag : {"--single-transaction", "--gtid", "--master-data=1", "--routines", "--events",
                            "--triggers", "--system=users", "--insert-ignore"})
-    CHECK_MESSAGE(op->input_from->command.find(flag) != std::string::npos, flag);
+    CHECK_MESSAGE(remote::library().find(flag) != std::string::npos, flag);
+  CHECK(op->input_from->call.function == "fb_seed_dump");
   // The password only travels on the replica's stdin, after the dump.
-  CHECK(op->command.find("pw'") == std::string::npos);
-  CHECK(op->input_from->command.find("pw'") == std::string::npos);
+  CHECK(op->call.text().find("pw'") == std::string::npos);
+  CHECK(op->input_from->call.text().find("pw'") == std::string::npos);
   CHECK(op->input.find("MASTER_PASSWORD='pw', MASTER_USE_GTID=slave_pos;\nSTART SLAVE;") != std::string::npos);
 
   TempDir t;
@@ -275,7 +280,7 @@ TEST_CASE("a seed refuses a replica with tables of its own, unless its own earli
 TEST_CASE("a seed leaves a server that is already a replica alone") {
   auto op = seed_op();
   TempDir t;
-  FakeReplica replica(t.path, "\t10.77.0.41\trepl\t3306\n", "NULL");
+  FakeReplica replica(t.path, "*** 1. row ***\nSlave_IO_Running: Yes\nMaster_Host: 10.77.0.41\n", "NULL");
   CHECK(replica.run(*op, t.path, t.path / "seed.partial", "DUMP;\n") == k_already_replica_status);
   CHECK_FALSE(fs::exists(replica.imported));
   CHECK_FALSE(fs::exists(t.path / "seed.partial"));
@@ -291,10 +296,8 @@ TEST_CASE("the primary's dump names every non-system database, and only those") 
     std::ofstream(bin / "mysqldump") << "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]' \"$a\"; done\n";
     fs::permissions(bin / "mysql", fs::perms::owner_all);
     fs::permissions(bin / "mysqldump", fs::perms::owner_all);
-    RemoteOp dump{"PATH=" + shell_quote(bin.string()) + ":$PATH\n(\n" + op->input_from->command + ") > " +
-                      shell_quote((t.path / "out").string()),
-                  ""};
-    REQUIRE(run_local(dump, t.path) == 0);
+    RemoteOp dump{op->input_from->call, ""};
+    REQUIRE(run_local(dump, t.path, "PATH=" + shell_quote(bin.string()) + ":$PATH\n", t.path / "out") == 0);
     return slurp(t.path / "out");
   };
   std::string two = dump_args("foobar\nmy shop\n");

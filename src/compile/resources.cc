@@ -5,7 +5,7 @@
 
 #include "compile/context.h"
 #include "compile/secrets.h"
-#include "util/shell.h"
+#include "remote/library.h"
 
 namespace foobar::compile {
 
@@ -173,13 +173,14 @@ void HostBuilder::directories() {
   if (has("dns")) directory("dns", "/etc/foobar/dns", "0755", "root");
 }
 
-std::string self_signed_command(const std::string& cn, const std::vector<std::string>& alt,
-                                const std::string& key, const std::string& crt) {
-  std::string san = "DNS:" + cn;
-  for (const auto& a : alt) san += ",DNS:" + a;
-  return "umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj " + shell_quote("/CN=" + cn) +
-         " -addext " + shell_quote("subjectAltName=" + san) + " -keyout " + shell_quote(key) + " -out " +
-         shell_quote(crt) + " 2>/dev/null";
+// A call of fb_tls_self_signed (src/remote/guard.sh): CN plus the aliases as DNS names.
+std::string self_signed_command(const std::string& cn, const std::vector<std::string>& alt, const std::string& key,
+                                const std::string& crt, const std::string& bundle = "") {
+  std::string names;
+  for (const auto& a : alt) names += (names.empty() ? "" : ",") + a;
+  std::vector<std::string> args{cn, names, key, crt};
+  if (!bundle.empty()) args.push_back(bundle);
+  return remote::call("fb_tls_self_signed", args);
 }
 
 // Self-signed certificates are made once on the host (`creates:`); a PEM bundle
@@ -194,9 +195,7 @@ void HostBuilder::certificates() {
   }
   if (has("lb") && m_topo.tls && m_topo.stack->tiers.lb->tls->certificate.self_signed) {
     std::string pem = k_haproxy_pem, tmp = pem + ".new";
-    std::string cmd = self_signed_command(m_topo.server_name, aliases, tmp + ".key", tmp + ".crt") +
-                      " && cat " + shell_quote(tmp + ".crt") + " " + shell_quote(tmp + ".key") + " > " +
-                      shell_quote(pem) + " && rm -f " + shell_quote(tmp + ".crt") + " " + shell_quote(tmp + ".key");
+    std::string cmd = self_signed_command(m_topo.server_name, aliases, tmp + ".key", tmp + ".crt", pem);
     prereq("lb", add(ResourceKind::command, "tls-self-signed", CommandState{cmd, pem, ""}, m_prereqs["lb"],
                      notify_role("lb")));
   }
@@ -212,7 +211,7 @@ void HostBuilder::nginx_default_site() {
   if (!has("web")) return;
   const std::string def = "/etc/nginx/sites-enabled/default";
   prereq("web", add(ResourceKind::command, "nginx-default-site-removed",
-                    CommandState{"rm -f " + def, "", "[ ! -e " + def + " ] && [ ! -L " + def + " ]"},
+                    CommandState{remote::call("act_file_remove", {def}), "", remote::call("fb_absent", {def})},
                     m_prereqs["web"], notify_role("web")));
 }
 
@@ -222,7 +221,7 @@ void HostBuilder::nginx_site_link() {
   std::vector<std::string> deps = m_prereqs["web"];
   deps.push_back(make_resource_id(m_host, ResourceKind::file, avail));
   member("web", add(ResourceKind::command, "nginx-site-enabled",
-                    CommandState{"ln -sfn " + avail + " " + link, "", "[ \"$(readlink " + link + ")\" = " + avail + " ]"},
+                    CommandState{remote::call("fb_link", {link, avail}), "", remote::call("fb_link_is", {link, avail})},
                     std::move(deps), notify_role("web")));
 }
 

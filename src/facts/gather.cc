@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "facts/probe.h"
+#include "remote/library.h"
 #include "util/thread_pool.h"
 
 namespace foobar {
@@ -16,7 +17,8 @@ Result<Facts> probe_host(const std::string& stack_name, const Graph& graph, cons
     if (r.host == host) resources.push_back(&r);
   auto conn = connector_for(host);
   if (!conn) return conn.diagnostics();
-  auto out = (*conn)->run("sh -s", make_probe(stack_name, resources, k_state_dir, secrets));
+  auto probe = remote::invocation(make_probe(stack_name, resources, k_state_dir, secrets));
+  auto out = (*conn)->run(probe.command, probe.input);
   if (!out) {
     Diagnostic d = out.error();
     d.message = "facts probe: " + d.message;

@@ -1,8 +1,6 @@
 #include "facts/probe.h"
 
-#include "facts/probe_script.h"
 #include "remote/library.h"
-#include "util/shell.h"
 #include "util/base64.h"
 #include "util/hash.h"
 #include "util/sql.h"
@@ -64,36 +62,8 @@ std::string unescape_field(std::string_view s) {
 
 namespace {
 
-// One call of a prelude function: the record name goes first, escaped, then the
-// real arguments; everything quoted, so no name can break out of its word.
-std::string call(const char* fn, const std::string& name, std::initializer_list<std::string> args) {
-  std::string line = fn;
-  line += ' ' + shell_quote(escape_field(name));
-  for (const auto& a : args) line += ' ' + shell_quote(a);
-  return line + '\n';
-}
-
 bool is_db_kind(ResourceKind k) {
   return k == ResourceKind::database || k == ResourceKind::db_user || k == ResourceKind::replication;
-}
-
-std::string probe_call(const Resource& r) {
-  switch (r.kind) {
-    case ResourceKind::file: {
-      const auto& f = std::get<FileState>(r.state);
-      // Sensitive files never travel back, nor their hash: the host compares it.
-      if (f.sensitive) return call("pfile", r.name, {r.name, sha256_hex(f.content), "secret"});
-      return call("pfile", r.name, {r.name, sha256_hex(f.content)});
-    }
-    case ResourceKind::directory: return call("pdir", r.name, {r.name});
-    case ResourceKind::package: return call("ppkg", r.name, {r.name});
-    case ResourceKind::service: return call("psvc", r.name, {r.name});
-    case ResourceKind::command: {
-      const auto& c = std::get<CommandState>(r.state);
-      return call("pcmd", r.name, {c.creates, c.unless});
-    }
-    default: return "";  // database kinds and firewalls are probed once per host
-  }
 }
 
 std::string account_where(const DbUserState& u) {
@@ -128,37 +98,56 @@ std::string strip_identified(std::string_view line) {
   return std::string(line.substr(0, i)) + (with == std::string_view::npos ? "" : std::string(line.substr(with)));
 }
 
+// One call per kind (fact_files, fact_dirs, fact_packages, fact_services, fact_db; see
+// src/remote/*.sh), so each kind costs the host one pass however many resources it has.
 std::string make_probe(const std::string& stack_name, const std::vector<const Resource*>& resources,
                        const std::string& state_dir, const SecretValue& secrets) {
-  std::string script = "#!/bin/sh\n# foobarctl facts probe (stack " + escape_field(stack_name) + ")\n";
-  std::string prelude = probe_detail::k_prelude;
-  for (auto [name, value] : {std::pair{"@LIMIT@", k_probe_content_limit}, {"@BUDGET@", k_probe_content_budget},
-                             {"@MANIFEST_LIMIT@", k_probe_manifest_limit}, {"@HOLDER_LIMIT@", k_probe_holder_limit}})
-    for (auto at = prelude.find(name); at != std::string::npos; at = prelude.find(name))
-      prelude.replace(at, std::string_view(name).size(), std::to_string(value));
-  script += prelude;
-  script += remote::library();
-  script += "rec foobar-probe " + std::to_string(k_probe_version) + "\n";
+  std::vector<std::string> files, dirs, packages, services, accounts;
+  std::vector<std::string> calls{remote::call(
+      "fb_probe_begin",
+      {std::to_string(k_probe_version), std::to_string(k_probe_content_limit), std::to_string(k_probe_content_budget)})};
   bool db = false, firewall = false;
   for (const Resource* r : resources) {
-    script += probe_call(*r);
+    switch (r->kind) {
+      case ResourceKind::file: {
+        const auto& f = std::get<FileState>(r->state);
+        // Sensitive files never travel back, nor their hash: the host compares it.
+        files.insert(files.end(), {r->name, (f.sensitive ? "secret:" : "") + sha256_hex(f.content)});
+        break;
+      }
+      case ResourceKind::directory: dirs.push_back(r->name); break;
+      case ResourceKind::package: packages.push_back(r->name); break;
+      case ResourceKind::service: services.push_back(r->name); break;
+      case ResourceKind::command: {
+        const auto& c = std::get<CommandState>(r->state);
+        calls.push_back(remote::call("fact_command", {escape_field(r->name), c.creates, c.unless}));
+        break;
+      }
+      case ResourceKind::firewall: firewall = true; break;
+      case ResourceKind::db_user: {
+        const auto& u = std::get<DbUserState>(r->state);
+        std::optional<std::string> password;
+        if (!u.password_secret.empty() && secrets) password = secrets(u.password_secret);
+        accounts.insert(accounts.end(), {account_name(u), account_auth_sql(u, password), account_grants_sql(u)});
+        break;
+      }
+      default: break;
+    }
     db = db || is_db_kind(r->kind);
-    firewall = firewall || r->kind == ResourceKind::firewall;
   }
-  if (firewall) script += "pfirewall\n";
-  if (db) script += "pdb\n";
-  for (const Resource* r : resources) {
-    if (r->kind != ResourceKind::db_user) continue;
-    const auto& u = std::get<DbUserState>(r->state);
-    std::optional<std::string> password;
-    if (!u.password_secret.empty() && secrets) password = secrets(u.password_secret);
-    script += call("pdbuser", account_name(u), {account_auth_sql(u, password), account_grants_sql(u)});
-  }
-  script += "pmanifest " + shell_quote(manifest_path(stack_name, state_dir)) + "\n";
-  script += "plock " + shell_quote(lock_path(stack_name, state_dir)) + "\n";
-  script += remote::call("fb_probe_state", {journal_path(stack_name, state_dir), created_log_path(stack_name, state_dir)}) + "\n";
-  script += "rec end ok\nexit 0\n";
-  return script;
+  if (!files.empty()) calls.push_back(remote::call("fact_files", files));
+  if (!dirs.empty()) calls.push_back(remote::call("fact_dirs", dirs));
+  if (!packages.empty()) calls.push_back(remote::call("fact_packages", packages));
+  if (!services.empty()) calls.push_back(remote::call("fact_services", services));
+  if (firewall) calls.push_back(remote::call("fact_firewall"));
+  if (db) calls.push_back(remote::call("fact_db", accounts));
+  calls.push_back(
+      remote::call("fact_manifest", {manifest_path(stack_name, state_dir), std::to_string(k_probe_manifest_limit)}));
+  calls.push_back(remote::call("fact_lock", {lock_path(stack_name, state_dir), std::to_string(k_probe_holder_limit)}));
+  calls.push_back(remote::call("fb_probe_state",
+                               {journal_path(stack_name, state_dir), created_log_path(stack_name, state_dir)}));
+  calls.push_back(remote::call("fb_probe_end"));
+  return remote::script(calls);
 }
 
 namespace {
@@ -223,63 +212,99 @@ struct Parser {
     return p;
   }
 
+  // Each record's parser, named after it in the comment of the src/remote/ function
+  // that prints it.
   void record(const std::vector<std::string_view>& f) {
     auto kind = f[0];
-    if (kind == "file" || kind == "dir") {
-      bool is_file = kind == "file";
-      if (!arity(f, is_file ? 8 : 6)) return;
-      if (auto p = path_fact(f, is_file)) (is_file ? facts.files : facts.dirs)[unescape_field(f[1])] = *p;
-    } else if (kind == "pkg") {
+    if (kind == "file" || kind == "dir") parse_path_record(f);
+    else if (kind == "pkg") parse_package_record(f);
+    else if (kind == "svc") parse_service_record(f);
+    else if (kind == "cmd") parse_command_record(f);
+    else if (kind == "firewall") parse_firewall_record(f);
+    else if (kind == "manifest") parse_manifest_record(f);
+    else if (kind == "lock") parse_lock_record(f);
+    else if (kind == "pending" || kind == "created") parse_state_record(f);
+    else db_record(f);
+  }
+
+  // fact_files, fact_dirs (file.sh)
+  void parse_path_record(const std::vector<std::string_view>& f) {
+    bool is_file = f[0] == "file";
+    if (!arity(f, is_file ? 8 : 6)) return;
+    if (auto p = path_fact(f, is_file)) (is_file ? facts.files : facts.dirs)[unescape_field(f[1])] = *p;
+  }
+
+  // fact_packages (package.sh)
+  void parse_package_record(const std::vector<std::string_view>& f) {
+    if (!arity(f, 4)) return;
+    PackageFact p;
+    if (f[2] == "installed") p.installed = true;
+    else if (f[2] == "unknown") p.known = false;
+    else if (f[2] != "absent") return fail(f[0], "unknown package state '" + std::string(f[2]) + "'");
+    p.version = std::string(f[3]);
+    facts.packages[unescape_field(f[1])] = p;
+  }
+
+  // fact_services (service.sh)
+  void parse_service_record(const std::vector<std::string_view>& f) {
+    if (!arity(f, 4)) return;
+    if ((f[2] != "running" && f[2] != "stopped") || (f[3] != "enabled" && f[3] != "disabled"))
+      return fail(f[0], "expected running|stopped and enabled|disabled");
+    facts.services[unescape_field(f[1])] = ServiceFact{f[2] == "running", f[3] == "enabled"};
+  }
+
+  // fact_command (guard.sh)
+  void parse_command_record(const std::vector<std::string_view>& f) {
+    if (!arity(f, 3)) return;
+    if (f[2] != "run" && f[2] != "skip") return fail(f[0], "expected run or skip");
+    facts.commands[unescape_field(f[1])] = CommandFact{f[2] == "skip"};
+  }
+
+  // fact_firewall (firewall.sh)
+  void parse_firewall_record(const std::vector<std::string_view>& f) {
+    if (!arity(f, 2)) return;
+    if (f[1] != "loaded" && f[1] != "unloaded") return fail(f[0], "expected loaded or unloaded");
+    facts.firewall = FirewallFact{f[1] == "loaded"};
+  }
+
+  // fact_manifest (state.sh)
+  void parse_manifest_record(const std::vector<std::string_view>& f) {
+    if (!arity(f, 3)) return;
+    if (f[1] == "absent") facts.manifest.reset();
+    else if (f[1] == "present") facts.manifest = b64(f[0], f[2]);
+    else if (f[1] == "toobig")
+      errors.push_back(Diagnostic::error(
+          host, "the on-host manifest is " + std::string(f[2]) + " bytes, more than the " +
+                    std::to_string(k_probe_manifest_limit) +
+                    " the probe reads (a manifest lists one line per resource); move it away if "
+                    "foobarctl did not write it, and apply again"));
+    else fail(f[0], "expected present, toobig or absent");
+  }
+
+  // fb_probe_state (state.sh): the pending handlers' journal and the manifest's log.
+  void parse_state_record(const std::vector<std::string_view>& f) {
+    if (f[0] == "pending") {
       if (!arity(f, 4)) return;
-      PackageFact p;
-      if (f[2] == "installed") p.installed = true;
-      else if (f[2] == "unknown") p.known = false;
-      else if (f[2] != "absent") return fail(kind, "unknown package state '" + std::string(f[2]) + "'");
-      p.version = std::string(f[3]);
-      facts.packages[unescape_field(f[1])] = p;
-    } else if (kind == "svc") {
-      if (!arity(f, 4)) return;
-      if ((f[2] != "running" && f[2] != "stopped") || (f[3] != "enabled" && f[3] != "disabled"))
-        return fail(kind, "expected running|stopped and enabled|disabled");
-      facts.services[unescape_field(f[1])] = ServiceFact{f[2] == "running", f[3] == "enabled"};
-    } else if (kind == "cmd") {
-      if (!arity(f, 3)) return;
-      if (f[2] != "run" && f[2] != "skip") return fail(kind, "expected run or skip");
-      facts.commands[unescape_field(f[1])] = CommandFact{f[2] == "skip"};
-    } else if (kind == "firewall") {
-      if (!arity(f, 2)) return;
-      if (f[1] != "loaded" && f[1] != "unloaded") return fail(kind, "expected loaded or unloaded");
-      facts.firewall = FirewallFact{f[1] == "loaded"};
-    } else if (kind == "manifest") {
-      if (!arity(f, 3)) return;
-      if (f[1] == "absent") facts.manifest.reset();
-      else if (f[1] == "present") facts.manifest = b64(kind, f[2]);
-      else if (f[1] == "toobig")
-        errors.push_back(Diagnostic::error(
-            host, "the on-host manifest is " + std::string(f[2]) + " bytes, more than the " +
-                      std::to_string(k_probe_manifest_limit) +
-                      " the probe reads (a manifest lists one line per resource); move it away if "
-                      "foobarctl did not write it, and apply again"));
-      else fail(kind, "expected present, toobig or absent");
-    } else if (kind == "pending") {
-      if (!arity(f, 4)) return;
-      if (f[1] != "restart" && f[1] != "reload") return fail(kind, "expected restart or reload");
+      if (f[1] != "restart" && f[1] != "reload") return fail(f[0], "expected restart or reload");
       facts.pending.push_back({std::string(f[1]), unescape_field(f[2]), unescape_field(f[3])});
-    } else if (kind == "created") {
-      if (!arity(f, 2)) return;
-      facts.created = b64(kind, f[1]);
-    } else if (kind == "lock") {
-      if (!arity(f, 3)) return;
-      if (f[1] == "free") facts.lock = LockFact{};
-      else if (f[1] == "held") {
-        auto holder = b64(kind, f[2]);
-        facts.lock = LockFact{true, holder ? *holder : std::string()};
-      } else fail(kind, "expected held or free");
     } else {
-      db_record(f);
+      if (!arity(f, 2)) return;
+      facts.created = b64(f[0], f[1]);
     }
   }
 
+  // fact_lock (state.sh)
+  void parse_lock_record(const std::vector<std::string_view>& f) {
+    if (!arity(f, 3)) return;
+    if (f[1] == "free") facts.lock = LockFact{};
+    else if (f[1] == "held") {
+      auto holder = b64(f[0], f[2]);
+      facts.lock = LockFact{true, holder ? *holder : std::string()};
+    } else fail(f[0], "expected held or free");
+  }
+
+  // fact_db (db.sh): db, dbname, dbuser, dbauth, dbgrant, dbgrants; the replica record
+  // comes from fb_replica_parse (db.sh), which apply's replication checks use too.
   void db_record(const std::vector<std::string_view>& f) {
     auto kind = f[0];
     DbFacts& db = facts.db;

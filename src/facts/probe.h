@@ -42,7 +42,7 @@ using SecretValue = std::function<std::optional<std::string>(const std::string& 
 // The probe for the given resources of one host. `state_dir` is overridable for tests.
 // With `secrets`, each managed database account's password is compared on the host
 // against the hash of its secret (the hash travels inside the script, which goes to
-// `sh -s` on stdin, and from there to mysql on stdin); without, it is not checked.
+// sh on stdin, and from there to mysql on stdin); without, it is not checked.
 // The script holds that hash: never log or print it.
 std::string make_probe(const std::string& stack_name, const std::vector<const Resource*>& resources,
                        const std::string& state_dir = k_state_dir, const SecretValue& secrets = {});

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "facts/probe.h"
+#include "remote/library.h"
 #include "transport/connector.h"
 #include "util/base64.h"
 #include "util/hash.h"
@@ -38,12 +39,13 @@ FileState file_state(const std::string& content, bool sensitive = false) {
   return f;
 }
 
-// Runs a script with /bin/sh, `bin` first on PATH; returns its standard output.
-// With `on_stdin`, the script is fed as `sh -s` reads it over an exec channel.
-std::string run_sh(const TempDir& dir, const std::string& script, bool on_stdin = false) {
-  std::string file = dir.write("probe.sh", script);
-  std::string cmd = "PATH=" + shell_quote((dir.path / "bin").string()) + ":\"$PATH\" /bin/sh " +
-                    (on_stdin ? "-s < " : "") + shell_quote(file);
+// Runs a probe as gather_facts sends it (remote::invocation: the script on stdin),
+// `bin` first on PATH; returns its standard output.
+std::string run_sh(const TempDir& dir, const std::string& script) {
+  auto inv = remote::invocation(script);
+  std::string file = dir.write("probe.in", inv.input);
+  std::string cmd = "PATH=" + shell_quote((dir.path / "bin").string()) + ":\"$PATH\" " + inv.command + " < " +
+                    shell_quote(file);
   int status = 0;
   std::string out = test_support::command_output(cmd, &status);
   CHECK(status == 0);
@@ -79,21 +81,22 @@ TEST_CASE("probe text covers every managed item, quoted") {
       res(ResourceKind::database, "foobar", DatabaseState{"mariadb"}),
   };
   auto text = make_probe("stack0", ptrs(rs));
-  CHECK(text.rfind("#!/bin/sh\n", 0) == 0);
-  CHECK(text.find("pfile '/etc/it'\\''s here' '/etc/it'\\''s here' '" + sha256_hex("x") + "'") != std::string::npos);
-  // Compared on the host: the wanted hash goes there, nothing of the file comes back.
-  CHECK(text.find("pfile '/etc/secret' '/etc/secret' '" + sha256_hex("pw") + "' 'secret'\n") != std::string::npos);
-  CHECK(text.find("pdir '/srv/app' '/srv/app'") != std::string::npos);
-  CHECK(text.find("ppkg 'nginx' 'nginx'") != std::string::npos);
-  CHECK(text.find("psvc 'nginx' 'nginx'") != std::string::npos);
-  CHECK(text.find("\npdb\n") != std::string::npos);
-  CHECK(text.find("dpkg-query") != std::string::npos);
-  CHECK(text.find("/run/systemd/system") != std::string::npos);
-  CHECK(text.find("SHOW SLAVE STATUS") != std::string::npos);
-  CHECK(text.find("pmanifest '/var/lib/foobarctl/stack0.json'") != std::string::npos);
-  CHECK(text.find("plock '/var/lib/foobarctl/stack0.lock'") != std::string::npos);
-  CHECK(text.find("@LIMIT@") == std::string::npos);
-  CHECK(make_probe("s", {}).find("\npdb\n") == std::string::npos);  // no database, no query
+  CHECK(text.rfind(remote::library(), 0) == 0);
+  // One call per kind, however many resources it has.
+  // A secret file's wanted hash goes to the host to be compared there; nothing of the
+  // file comes back.
+  CHECK(text.find("\nfact_files '/etc/it'\\''s here' '" + sha256_hex("x") + "' '/etc/secret' 'secret:" +
+                  sha256_hex("pw") + "'\n") != std::string::npos);
+  CHECK(text.find("\nfact_dirs '/srv/app'\n") != std::string::npos);
+  CHECK(text.find("\nfact_packages 'nginx'\n") != std::string::npos);
+  CHECK(text.find("\nfact_services 'nginx'\n") != std::string::npos);
+  CHECK(text.find("\nfact_db\n") != std::string::npos);
+  CHECK(text.find("\nfact_manifest '/var/lib/foobarctl/stack0.json' '1048576'\n") != std::string::npos);
+  CHECK(text.find("\nfact_lock '/var/lib/foobarctl/stack0.lock' '4096'\n") != std::string::npos);
+  CHECK(text.find("\nfb_probe_begin '1' '1048576' '4194304'\n") != std::string::npos);
+  CHECK(make_probe("s", {}).substr(remote::library().size()).find("fact_db") == std::string::npos);  // no query
+  CHECK(text.find("\nfb_probe_state '/var/lib/foobarctl/stack0.pending' '/var/lib/foobarctl/stack0.created'\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("the probe runs under /bin/sh and its output parses") {
@@ -125,7 +128,7 @@ TEST_CASE("the probe runs under /bin/sh and its output parses") {
   };
   // A `service` that knows one running service, so the sysvinit branch is exercised.
   dir.write("bin/service", "#!/bin/sh\n[ \"$1\" = foobar-fake-svc ] && [ \"$2\" = status ]\n", 0755);
-  auto out = run_sh(dir, make_probe("s1", ptrs(rs), state), true);
+  auto out = run_sh(dir, make_probe("s1", ptrs(rs), state));
   auto facts = parse_probe_output("h1", out);
   INFO(out);
   REQUIRE_MESSAGE(facts.ok(), first_error(facts));
@@ -179,7 +182,7 @@ TEST_CASE("a secret file is compared on the host: the wanted hash when it matche
   std::vector<Resource> rs{res(ResourceKind::file, same, file_state("PASSWORD='s3cret'\n", true)),
                            res(ResourceKind::file, other, file_state("PASSWORD='new'\n", true)),
                            res(ResourceKind::file, missing, file_state("PASSWORD='x'\n", true))};
-  auto out = run_sh(dir, make_probe("s1", ptrs(rs), (dir.path / "state").string()), true);
+  auto out = run_sh(dir, make_probe("s1", ptrs(rs), (dir.path / "state").string()));
   auto facts = parse_probe_output("h1", out);
   REQUIRE_MESSAGE(facts.ok(), first_error(facts));
   CHECK(facts->files.at(same).sha256 == sha256_hex("PASSWORD='s3cret'\n"));
@@ -199,7 +202,7 @@ TEST_CASE("the probe's reads are bounded: diff contents by a total budget, the m
   }
   std::string state = (dir.path / "state").string();
   dir.write("state/s1.lock", std::string(100000, 'h') + "\n");
-  auto out = run_sh(dir, make_probe("s1", ptrs(rs), state), true);
+  auto out = run_sh(dir, make_probe("s1", ptrs(rs), state));
   CHECK(out.size() < transport::k_output_cap);
   auto facts = parse_probe_output("h1", out);
   REQUIRE_MESSAGE(facts.ok(), first_error(facts));
@@ -210,36 +213,44 @@ TEST_CASE("the probe's reads are bounded: diff contents by a total budget, the m
   CHECK(facts->lock.holder == std::string(k_probe_holder_limit, 'h'));
 
   dir.write("state/s1.json", std::string(k_probe_manifest_limit + 1, ' '));
-  auto big = parse_probe_output("h1", run_sh(dir, make_probe("s1", {}, state), true));
+  auto big = parse_probe_output("h1", run_sh(dir, make_probe("s1", {}, state)));
   REQUIRE_FALSE(big.ok());
   CHECK(big.error().where == "h1");
   CHECK(big.error().message.find("the on-host manifest is " + std::to_string(k_probe_manifest_limit + 1) +
                                  " bytes") != std::string::npos);
   dir.write("state/s1.json", std::string(k_probe_manifest_limit, ' '));
-  auto at_limit = parse_probe_output("h1", run_sh(dir, make_probe("s1", {}, state), true));
+  auto at_limit = parse_probe_output("h1", run_sh(dir, make_probe("s1", {}, state)));
   REQUIRE_MESSAGE(at_limit.ok(), first_error(at_limit));
   CHECK(at_limit->manifest->size() == k_probe_manifest_limit);
 }
 
-TEST_CASE("the probe reports absent manifest and free lock, and database facts through mysql") {
+TEST_CASE("the probe reports absent manifest and free lock, and database facts from one mysql run") {
   TempDir dir;
+  // Answers the statements on stdin as mysql -B does (a header line before each
+  // non-empty answer), a server too old for SHOW REPLICA STATUS.
   dir.write("bin/mysql", R"(#!/bin/sh
-q=
-while [ $# -gt 0 ]; do case "$1" in -e) q=$2; shift;; esac; shift; done
-case "$q" in
-  'SELECT 1') echo 1 ;;
-  'SHOW DATABASES') printf 'mysql\nfoobar\nodd\\tname\n' ;;
-  'SELECT User, Host FROM mysql.user') printf 'root\tlocalhost\napp\t10.77.0.%%\n' ;;
-  'SHOW REPLICA STATUS') echo 'ERROR 1064 syntax' >&2; exit 1 ;;
-  'SHOW SLAVE STATUS') printf '*************************** 1. row ***************************\n   Slave_IO_State: Waiting for master\n      Master_Host: 10.77.0.21\n Slave_IO_Running: Yes\nSlave_SQL_Running: No\nSeconds_Behind_Master: NULL\n      Gtid_IO_Pos: 0-1-42\n' ;;
-esac
+echo run >> "${0%/*}/runs"
+while IFS= read -r l; do
+  case $l in
+    "SELECT '', '', 'fb:"*) m=${l#*\'fb:}; m=${m%\';}; printf '\t\tfb:%s\n\t\tfb:%s\n' "$m" "$m" ;;
+    'SHOW DATABASES;') printf 'Database\nmysql\nfoobar\nodd\\tname\n' ;;
+    'SELECT User, Host FROM mysql.user;') printf 'User\tHost\nroot\tlocalhost\napp\t10.77.0.%%\n' ;;
+    *'FROM mysql.user WHERE'*) printf 'verdict\tplugin\nmatches\tmysql_native_password\n' ;;
+    'SHOW GRANTS FOR'*) printf 'Grants for app@10.77.0.%%\nGRANT USAGE ON *.* TO `app`@`10.77.0.%%` IDENTIFIED BY PASSWORD '"'*HASH'"'\nGRANT SELECT ON `foobar`.* TO `app`@`10.77.0.%%`\n' ;;
+    'SHOW REPLICA STATUS\G') echo 'ERROR 1064 syntax' >&2 ;;
+    'SHOW SLAVE STATUS\G') printf '*************************** 1. row ***************************\n   Slave_IO_State: Waiting for master\n      Master_Host: 10.77.0.21\n Slave_IO_Running: Yes\nSlave_SQL_Running: No\nSeconds_Behind_Master: NULL\n      Gtid_IO_Pos: 0-1-42\n' ;;
+  esac
+done
 )",
             0755);
-  std::vector<Resource> rs{res(ResourceKind::replication, "primary", ReplicationState{})};
-  auto out = run_sh(dir, make_probe("s2", ptrs(rs), (dir.path / "state").string()), true);
+  std::vector<Resource> rs{res(ResourceKind::replication, "primary", ReplicationState{}),
+                           res(ResourceKind::db_user, "app@10.77.0.%", DbUserState{"app", "10.77.0.%", "", {}})};
+  auto out = run_sh(dir, make_probe("s2", ptrs(rs), (dir.path / "state").string()));
   auto facts = parse_probe_output("db-02", out);
   INFO(out);
   REQUIRE_MESSAGE(facts.ok(), first_error(facts));
+  CHECK(out.find("HASH") == std::string::npos);  // cut on the host
+  CHECK(test_support::command_output("cat " + shell_quote((dir.path / "bin/runs").string())) == "run\n");
   CHECK_FALSE(facts->manifest.has_value());
   CHECK_FALSE(facts->lock.held);
   const auto& db = facts->db;
@@ -247,6 +258,13 @@ esac
   CHECK(db.answering);
   CHECK(db.databases == std::set<std::string>{"mysql", "foobar", "odd\tname"});
   CHECK(db.users == std::set<std::string>{"root@localhost", "app@10.77.0.%"});
+  REQUIRE(db.accounts.count("app@10.77.0.%"));
+  const auto& account = db.accounts.at("app@10.77.0.%");
+  CHECK(account.auth == DbAccountFact::Auth::matches);
+  CHECK(account.plugin == "mysql_native_password");
+  CHECK(account.grants_known);
+  CHECK(account.grants == std::vector<std::string>{"GRANT USAGE ON *.* TO `app`@`10.77.0.%`",
+                                                   "GRANT SELECT ON `foobar`.* TO `app`@`10.77.0.%`"});
   REQUIRE(db.replica.has_value());
   CHECK(db.replica->io_running);
   CHECK_FALSE(db.replica->sql_running);

@@ -13,6 +13,7 @@
 
 #include "cli/plan_output.h"
 #include "facts/probe.h"
+#include "remote/library.h"
 #include "plan/plan.h"
 #include "plan/plan_json.h"
 #include "util/hash.h"
@@ -120,31 +121,33 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-// A mysql that keeps its command lines in argv.log and answers the probe like
-// MariaDB 10.11 would for an account whose stored hash is `stored` and which holds
+// A mysql that keeps its command lines in argv.log and answers the probe's
+// statements on stdin like MariaDB 10.11 in batch mode would (a header line before
+// each non-empty answer) for an account whose stored hash is `stored` and which holds
 // an extra PROCESS grant.
 const char* k_fake_mysql = R"(#!/bin/sh
 d=$(dirname "$0")
 printf '%s\n' "$*" >> "$d/argv.log"
-q=
-while [ $# -gt 0 ]; do case "$1" in -e) q=$2; shift;; esac; shift; done
-if [ -z "$q" ]; then q=$(cat); fi
-case "$q" in
-  'SELECT 1') echo 1 ;;
-  'SHOW DATABASES') printf 'mysql\nfoobar\n' ;;
-  'SELECT User, Host FROM mysql.user') printf 'foobar\t10.77.0.%%\nprometheus\tlocalhost\n' ;;
-  'SHOW REPLICA STATUS'|'SHOW SLAVE STATUS') ;;
-  *"User = 'prometheus'"*) printf 'matches\tunix_socket\n' ;;
-  *"authentication_string = '@STORED@'"*) printf 'matches\tmysql_native_password\n' ;;
-  *authentication_string*) printf 'differs\tmysql_native_password\n' ;;
-  "SHOW GRANTS FOR 'foobar'@'10.77.0.%';")
-    printf '%s\n' "GRANT USAGE ON *.* TO \`foobar\`@\`10.77.0.%\` IDENTIFIED BY PASSWORD '@STORED@'" \
-      "GRANT PROCESS ON *.* TO \`foobar\`@\`10.77.0.%\` IDENTIFIED BY PASSWORD '@STORED@' WITH GRANT OPTION" \
-      "GRANT ALL PRIVILEGES ON \`foobar\`.* TO \`foobar\`@\`10.77.0.%\`" ;;
-  "SHOW GRANTS FOR 'prometheus'@'localhost';")
-    printf '%s\n' "GRANT SELECT, PROCESS, BINLOG MONITOR ON *.* TO \`prometheus\`@\`localhost\` IDENTIFIED VIA unix_socket" ;;
-  *) echo "unexpected query: $q" >&2; exit 1 ;;
-esac
+while IFS= read -r q; do
+  case "$q" in
+    "SELECT '', '', 'fb:"*) m=${q#*\'fb:}; m=${m%\';}; printf '\t\tfb:%s\n\t\tfb:%s\n' "$m" "$m" ;;
+    'SHOW DATABASES;') printf 'Database\nmysql\nfoobar\n' ;;
+    'SELECT User, Host FROM mysql.user;') printf 'User\tHost\nfoobar\t10.77.0.%%\nprometheus\tlocalhost\n' ;;
+    'SHOW REPLICA STATUS\G'|'SHOW SLAVE STATUS\G') ;;
+    *"User = 'prometheus'"*) printf 'v\tplugin\nmatches\tunix_socket\n' ;;
+    *"authentication_string = '@STORED@'"*) printf 'v\tplugin\nmatches\tmysql_native_password\n' ;;
+    *authentication_string*) printf 'v\tplugin\ndiffers\tmysql_native_password\n' ;;
+    "SHOW GRANTS FOR 'foobar'@'10.77.0.%';")
+      printf '%s\n' "Grants for foobar@10.77.0.%" \
+        "GRANT USAGE ON *.* TO \`foobar\`@\`10.77.0.%\` IDENTIFIED BY PASSWORD '@STORED@'" \
+        "GRANT PROCESS ON *.* TO \`foobar\`@\`10.77.0.%\` IDENTIFIED BY PASSWORD '@STORED@' WITH GRANT OPTION" \
+        "GRANT ALL PRIVILEGES ON \`foobar\`.* TO \`foobar\`@\`10.77.0.%\`" ;;
+    "SHOW GRANTS FOR 'prometheus'@'localhost';")
+      printf '%s\n' "Grants for prometheus@localhost" \
+        "GRANT SELECT, PROCESS, BINLOG MONITOR ON *.* TO \`prometheus\`@\`localhost\` IDENTIFIED VIA unix_socket" ;;
+    *) echo "unexpected query: $q" >&2; exit 1 ;;
+  esac
+done
 )";
 
 std::string run_probe(const TempDir& dir, const std::string& script, const std::string& stored) {
@@ -154,9 +157,10 @@ std::string run_probe(const TempDir& dir, const std::string& script, const std::
     fake.replace(at, 8, stored);
   std::ofstream(dir.path / "bin/mysql") << fake;
   fs::permissions(dir.path / "bin/mysql", fs::perms::owner_all);
-  std::ofstream(dir.path / "probe.sh") << script;
-  std::string cmd = "PATH=" + shell_quote((dir.path / "bin").string()) + ":\"$PATH\" /bin/sh -s < " +
-                    shell_quote((dir.path / "probe.sh").string());
+  auto probe = remote::invocation(script);
+  std::ofstream(dir.path / "probe.in") << probe.input;
+  std::string cmd = "PATH=" + shell_quote((dir.path / "bin").string()) + ":\"$PATH\" " + probe.command + " < " +
+                    shell_quote((dir.path / "probe.in").string());
   int status = 0;
   std::string out = test_support::command_output(cmd, &status);
   CHECK(status == 0);

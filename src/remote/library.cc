@@ -56,4 +56,39 @@ std::string call(std::string_view function, const std::vector<std::string>& args
   return out;
 }
 
+std::string script(const std::vector<std::string>& calls) {
+  std::string out = library();
+  for (const auto& c : calls) {
+    out += c;
+    out += '\n';
+  }
+  return out;
+}
+
+Invocation invoke(const std::vector<std::string>& calls, std::string_view payload) {
+  return invocation(script(calls), payload);
+}
+
+namespace {
+const std::string_view k_invoke_head = "sh -c 'eval \"$(head -c ";
+const std::string_view k_invoke_tail = ")\"'";
+}  // namespace
+
+Invocation invocation(std::string text, std::string_view payload) {
+  // head -c reads exactly that many bytes, so the payload stays on stdin for the script.
+  std::string command = std::string(k_invoke_head) + std::to_string(text.size()) + std::string(k_invoke_tail);
+  text += payload;
+  return {std::move(command), std::move(text)};
+}
+
+std::optional<Invoked> invoked(std::string_view command, std::string_view input) {
+  if (command.substr(0, k_invoke_head.size()) != k_invoke_head) return std::nullopt;
+  std::size_t n = 0, i = k_invoke_head.size();
+  for (; i < command.size() && command[i] >= '0' && command[i] <= '9'; ++i) n = n * 10 + std::size_t(command[i] - '0');
+  if (command.substr(i) != k_invoke_tail || n > input.size()) return std::nullopt;
+  std::string_view script = input.substr(0, n);
+  if (script.substr(0, library().size()) != library()) return std::nullopt;
+  return Invoked{std::string(script.substr(library().size())), std::string(input.substr(n))};
+}
+
 }  // namespace foobar::remote

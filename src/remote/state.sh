@@ -72,6 +72,25 @@ fb_journal_add() {
   { if [ -f "$1" ]; then cat "$1"; fi; printf '%s\n' "$2"; } | fb_replace "$1"
 }
 
+# In a pipelined apply (fb_step in common.sh) a change's journal lines are steps of
+# their own before it:
+#   fb_step N 0 fb_journal_step JOURNAL LINE   prints "new" when LINE was not there
+#   fb_undo_new JOURNAL LINE                   arms LINE's removal if that step added it
+#   fb_step N SIZE act_file ...                the change; failing with 3, it runs fb_undo_run
+#   fb_undo_clear                              the change went through: nothing to undo
+fb_journal_step() { fb_journal_add "$@" && if [ "$FB_JOURNAL_NEW" = 1 ]; then echo new; fi; }
+# shellcheck disable=SC2154 # fb_so: the output of the last step (fb_step, common.sh)
+fb_undo_new() {
+  if [ "$fb_so" = new ]; then fb_undo_journal=$1; fb_undo_lines="${fb_undo_lines:-}$2
+"; fi
+}
+fb_undo_clear() { fb_undo_lines=; }
+fb_undo_run() {
+  [ -n "${fb_undo_lines:-}" ] || return 0
+  printf '%s' "$fb_undo_lines" | while IFS= read -r fb_l; do fb_journal_remove "$fb_undo_journal" "$fb_l"; done
+  fb_undo_lines=
+}
+
 # fb_journal_remove JOURNAL LINE: takes back a line fb_journal_add just added (the
 # change was refused and nothing was changed).
 fb_journal_remove() {
@@ -111,3 +130,20 @@ fb_probe_state() {
 
 # fb_manifest_remove MANIFEST LOG: nothing is managed here any more.
 fb_manifest_remove() { rm -f "$1" "$2"; }
+
+# fact_manifest PATH LIMIT: manifest present BASE64|toobig SIZE|absent ""
+# (parse_manifest_record in src/facts/probe.cc). A manifest over LIMIT bytes is not read.
+fact_manifest() {
+  if [ ! -f "$1" ]; then rec manifest absent ""; return; fi
+  fb_sz=$(wc -c < "$1" 2>/dev/null) || fb_sz=0
+  if [ $((fb_sz)) -gt "$2" ]; then rec manifest toobig "$((fb_sz))"; return; fi
+  rec manifest present "$(b64 < "$1")"
+}
+
+# fact_lock LOCK LIMIT: lock held BASE64_HOLDER|free "" (parse_lock_record). The holder
+# is one record of a few lines; more than its first LIMIT bytes is never read.
+fact_lock() {
+  if [ -d "$1" ]; then rec lock held "$(head -c "$2" "$1/holder" 2>/dev/null | b64)"
+  elif [ -e "$1" ]; then rec lock held "$(head -c "$2" < "$1" | b64)"
+  else rec lock free ""; fi
+}

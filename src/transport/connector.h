@@ -44,15 +44,6 @@ class Connector {
                                     Timeout timeout = Timeout::zero(), std::size_t output_cap = k_output_cap) = 0;
 };
 
-// Writes content to path atomically: a temp file in the same directory, owner and
-// mode set before the rename, so readers see the old or the new file, never a part.
-// owner is "user" or "user:group"; empty keeps the connecting user.
-Status upload(Connector& conn, const std::string& path, std::string_view content,
-              unsigned mode = 0644, const std::string& owner = "");
-
-// The shell command upload() runs (exposed for tests).
-std::string upload_command(const std::string& path, unsigned mode, const std::string& owner);
-
 // The error of a command that printed more than `cap` bytes on `stream` ("stdout"
 // or "stderr"); it names the host and the command's first line.
 Diagnostic output_too_large(const std::string& host, const std::string& command, const char* stream,

@@ -1,0 +1,184 @@
+// The remote library's fact and action functions run under dash against a fake host:
+// fake programs first on PATH (each logs its arguments), and /run, /etc and /proc
+// pointed at a temporary directory (fb_run, fb_etc, fb_proc in common.sh).
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "remote/library.h"
+#include "util/shell.h"
+#include "util/test_support.h"
+
+using namespace foobar;
+using test_support::TempDir;
+
+namespace {
+
+struct FakeHost {
+  TempDir dir;
+  bool systemd = false;
+
+  // A fake program: logs "NAME ARGS..." to calls.log, then runs `body`.
+  void program(const std::string& name, const std::string& body) {
+    dir.write("bin/" + name,
+              "#!/bin/sh\nprintf '%s\\n' \"" + name + " $*\" >> " + shell_quote(log()) + "\n" + body + "\n", 0755);
+  }
+  // A live process of the host's /proc whose kernel name is `comm`.
+  void process(int pid, const std::string& comm) { dir.write("proc/" + std::to_string(pid) + "/comm", comm + "\n"); }
+  std::string log() const { return (dir.path / "calls.log").string(); }
+  std::string calls() const {
+    std::ifstream in(log());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  int count(const std::string& prefix) const {
+    std::istringstream in(calls());
+    int n = 0;
+    for (std::string l; std::getline(in, l);) n += l.rfind(prefix, 0) == 0;
+    return n;
+  }
+
+  // Runs the calls under dash with the library; returns stdout.
+  std::string run(const std::vector<std::string>& calls, int* status = nullptr) {
+    if (systemd) dir.write("run/systemd/system/.keep", "");
+    const std::string root = dir.path.string();
+    std::string script = "PATH=" + shell_quote(root + "/bin") + ":$PATH\n" + remote::library() +
+                         "fb_run=" + shell_quote(root + "/run") + " fb_etc=" + shell_quote(root + "/etc") +
+                         " fb_proc=" + shell_quote(root + "/proc") + "\n";
+    for (const auto& c : calls) script += c + "\n";
+    const auto path = dir.write("script.sh", script);
+    return test_support::command_output("dash " + shell_quote(path) + " 2>&1", status);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("remote services on an init-script host: pid file and /proc decide, the liars too") {
+  FakeHost h;
+  h.program("service", "[ \"$2\" = status ] && [ \"$1\" = withstatus ]");
+  h.program("pidof", "exit 1");
+  h.dir.write("run/nginx.pid", "101\n");
+  h.process(101, "nginx");
+  h.dir.write("run/haproxy.pid", "102\n");  // stale: no such process
+  h.dir.write("run/keepalived.pid", "103\n");
+  h.process(103, "keepalived");
+  h.dir.write("run/nsd/nsd.pid", "104\n");
+  h.process(104, "nsd: main");  // renames itself
+  h.dir.write("run/prometheus/prometheus-node-exporter.pid", "105\n");
+  h.process(105, "bash");  // the pid was reused by another program
+  // keepalived's init script has no status action: asking it would answer with its usage.
+  h.dir.write("etc/init.d/keepalived", "#!/bin/sh\ncase \"$1\" in start) ;; *) echo usage ;; esac\n", 0755);
+  h.dir.write("etc/init.d/foobar-app", "#!/bin/sh\nPIDFILE=" + (h.dir.path / "run/app.pid").string() + "\n", 0755);
+  h.dir.write("run/app.pid", "106\n");
+  h.process(106, "gunicorn");
+  h.dir.write("etc/init.d/withstatus", "#!/bin/sh\n# status) ...\n", 0755);
+  h.dir.write("etc/init.d/nostatus", "#!/bin/sh\ncase \"$1\" in start) ;; esac\n", 0755);
+  h.dir.write("etc/rc2.d/S01nginx", "");
+  auto out = h.run({remote::call("fact_services", {"nginx", "haproxy", "keepalived", "nsd", "prometheus-node-exporter",
+                                                   "foobar-app", "withstatus", "nostatus"})});
+  CHECK(out == "svc\tnginx\trunning\tenabled\n"
+               "svc\thaproxy\tstopped\tdisabled\n"
+               "svc\tkeepalived\trunning\tdisabled\n"
+               "svc\tnsd\trunning\tdisabled\n"
+               "svc\tprometheus-node-exporter\tstopped\tdisabled\n"
+               "svc\tfoobar-app\trunning\tdisabled\n"
+               "svc\twithstatus\trunning\tdisabled\n"
+               "svc\tnostatus\tstopped\tdisabled\n");
+  // Only the scripts without a known pid file were asked, and the one without a
+  // status action only through pidof.
+  CHECK(h.calls() == "service withstatus status\npidof -- nostatus\n");
+
+  // Apply's "is it running" is the probe's: a running keepalived is not started again,
+  // a stopped haproxy is, and a handler reloads through the init script.
+  out = h.run({remote::call("act_service", {"keepalived", "running", "keep"}),
+               remote::call("act_service", {"haproxy", "running", "keep"}),
+               remote::call("act_service_do", {"nginx", "reload"})});
+  CHECK(h.count("service keepalived") == 0);
+  CHECK(h.count("service haproxy start") == 1);
+  CHECK(h.count("service nginx reload") == 1);
+}
+
+TEST_CASE("remote services on a systemd host: one systemctl show for all of them") {
+  FakeHost h;
+  h.systemd = true;
+  // systemctl show prints one block per unit, in argument order, with a blank line between.
+  h.program("systemctl", R"(case "$1" in
+  show) shift; while [ "$1" != -- ]; do shift; done; shift; sep=
+    for u in "$@"; do
+      printf '%s' "$sep"; sep='
+'
+      case $u in
+        nginx) printf 'ActiveState=active\nUnitFileState=enabled\n' ;;
+        keepalived) printf 'UnitFileState=static\nActiveState=reloading\n' ;;
+        *) printf 'ActiveState=inactive\nUnitFileState=\n' ;;
+      esac
+    done ;;
+esac)");
+  h.program("service", "exit 0");
+  auto out = h.run({remote::call("fact_services", {"nginx", "keepalived", "haproxy"})});
+  CHECK(out == "svc\tnginx\trunning\tenabled\nsvc\tkeepalived\trunning\tenabled\nsvc\thaproxy\tstopped\tdisabled\n");
+  CHECK(h.count("systemctl show") == 1);
+  CHECK(h.count("service") == 0);
+
+  out = h.run({remote::call("act_service", {"nginx", "running", "enabled"}),
+               remote::call("act_service", {"haproxy", "running", "enabled"}),
+               remote::call("act_service_do", {"keepalived", "reload"})});
+  CHECK(h.count("systemctl enable -- nginx") == 1);
+  CHECK(h.count("systemctl start -- nginx") == 0);
+  CHECK(h.count("systemctl start -- haproxy") == 1);
+  CHECK(h.count("systemctl reload -- keepalived") == 1);
+  CHECK(h.count("service") == 0);
+}
+
+TEST_CASE("remote packages: one dpkg-query for all, and apply installs only what it does not find") {
+  FakeHost h;
+  h.program("dpkg-query", R"(shift 2; [ "$1" = -- ] && shift
+for p in "$@"; do
+  case $p in
+    nginx) printf 'nginx\tinstall ok installed\t1.22.1-9\n' ;;
+    haproxy) printf 'haproxy\tdeinstall ok config-files\t2.6.12-1\n' ;;
+    *) echo "dpkg-query: no packages found matching $p" >&2 ;;
+  esac
+done)");
+  h.program("apt-get", "exit 0");
+  auto out = h.run({remote::call("fact_packages", {"nginx", "haproxy", "nsd"})});
+  CHECK(out == "pkg\tnginx\tinstalled\t1.22.1-9\npkg\thaproxy\tabsent\t\npkg\tnsd\tabsent\t\n");
+  CHECK(h.count("dpkg-query") == 1);
+  h.run({remote::call("act_package", {"nginx"}), remote::call("act_package", {"haproxy"})});
+  CHECK(h.count("apt-get") == 1);
+  CHECK(h.count("apt-get install -y -q -- haproxy") == 1);
+}
+
+TEST_CASE("remote replication: apply waits on the replica status the probe parses, in either server's words") {
+  FakeHost h;
+  // A MySQL 8 server: SHOW REPLICA STATUS with Replica_/Source_ names.
+  h.program("mysql", R"(case "$*" in
+  *'REPLICA STATUS'*) printf '*** 1. row ***\n   Replica_IO_Running: Yes\n  Replica_SQL_Running: Yes\n          Source_Host: 10.77.0.41\nSeconds_Behind_Source: 0\n' ;;
+  *) cat > /dev/null ;;
+esac)");
+  int status = -1;
+  auto out = h.run({remote::call("fb_replica_status"), "act_replication </dev/null && echo linked"}, &status);
+  CHECK(status == 0);
+  CHECK(out == "replica\tstatus\tYes\tYes\t10.77.0.41\t0\t\nlinked\n");
+}
+
+TEST_CASE("remote pipeline: each step reads its own bytes of stdin, reports, and the first failure ends it") {
+  TempDir work;
+  const auto target = (work.path / "f").string();
+  auto inv = remote::invoke({remote::call("fb_step", {"0", "5", "act_file", target, "root", "root", "0600", ""}),
+                             remote::call("fb_step", {"1", "3", "cat"}),
+                             remote::call("fb_step", {"2", "0", "false"}),
+                             remote::call("fb_step", {"3", "0", "echo", "not reached"})},
+                            "firstabc");
+  const auto in = work.write("in", inv.input);
+  int status = -1;
+  auto out = test_support::command_output(inv.command + " < " + shell_quote(in), &status);
+  CHECK(status == 0);
+  CHECK(out == "step\t0\t0\t\nstep\t1\t0\tYWJj\nstep\t2\t1\t\n");  // YWJj: "abc"
+  std::ifstream f(target);
+  std::string content;
+  std::getline(f, content);
+  CHECK(content == "first");
+}
