@@ -62,6 +62,11 @@ enum class NodeKind {
   with,         // {% with a = x, b = y %}body{% endwith %}: params
   break_,       // {% break %} (only inside a for body)
   continue_,    // {% continue %}
+  extends,      // {% extends expr %}
+  block,        // {% block text [scoped] [required] %}body{% endblock %}
+  import_,      // {% import expr as text [with context] %}
+  from_import,  // {% from expr import names[0] as aliases[0], ... [with context] %}
+  call_block,   // {% call(params) expr %}body{% endcall %}: expr is a call, body is caller()
 };
 
 struct Node;
@@ -84,13 +89,18 @@ struct Node {
   std::vector<Param> params;
   NodeList body;
   NodeList else_body;
+  std::vector<std::string> aliases;  // from_import: the local name of each of targets
   bool ignore_missing = false;
   bool with_context = true;
+  bool scoped = false;    // block: sees the variables around it
+  bool required = false;  // block: must be overridden by a template that extends this one
 };
 
 struct Template {
   std::string name;
   NodeList body;
+  // Every {% block %} of the template, nested ones included (names are unique).
+  std::vector<const Node*> blocks;
 };
 
 }  // namespace foobar::tmpl

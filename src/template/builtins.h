@@ -27,6 +27,8 @@ const TestTable& tests();
 // The families.
 void add_jinja_filters(FilterTable& t);  // filters.cc: Jinja2's builtin filters
 void add_jinja_tests(TestTable& t);      // jinja_tests.cc: Jinja2's builtin tests
+void add_ansible_filters(FilterTable& t);  // ansible_filters.cc: Ansible's filters
+void add_ansible_tests(TestTable& t);      // ansible_filters.cc: Ansible's tests
 
 // Binds positional and keyword arguments to a Python-like parameter list.
 class Params {

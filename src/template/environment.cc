@@ -56,6 +56,7 @@ Result<std::shared_ptr<const Template>> Environment::parse_string(std::string_vi
 Result<std::string> Environment::render(const Template& tmpl, const Value& context) const {
   if (!context.is_dict() && !context.is_none())
     return Diagnostic::error(tmpl.name, "the template context must be a mapping, got " + context.type_name());
+  RenderStamp stamp;  // lists and dicts made from here on may be changed by this render
   Renderer r(*this, context.is_dict() ? &context.as_dict() : nullptr);
   Frame top;
   std::string out;

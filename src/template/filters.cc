@@ -17,6 +17,7 @@ const FilterTable& filters() {
     FilterTable t;
     add_jinja_filters(t);
     add_escape_filters(t);
+    add_ansible_filters(t);
     return t;
   }();
   return table;
@@ -26,6 +27,7 @@ const TestTable& tests() {
   static const TestTable table = [] {
     TestTable t;
     add_jinja_tests(t);
+    add_ansible_tests(t);
     return t;
   }();
   return table;

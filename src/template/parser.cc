@@ -31,6 +31,7 @@ class Parser {
     auto t = std::make_shared<Template>();
     t->name = m_name;
     t->body = parse_body({});
+    t->blocks = std::move(m_blocks);
     return t;
   }
 
@@ -39,6 +40,7 @@ class Parser {
   const std::string& m_name;
   size_t m_i = 0;
   std::vector<OpenBlock> m_open;
+  std::vector<const Node*> m_blocks;
 
   const Token& cur() const { return m_toks[m_i]; }
   const Token& peek(size_t n = 1) const { return m_toks[std::min(m_i + n, m_toks.size() - 1)]; }
@@ -173,6 +175,16 @@ class Parser {
     if (k == "macro") return parse_macro(pos);
     if (k == "filter") return parse_filter_block(pos);
     if (k == "with") return parse_with(pos);
+    if (k == "extends") {
+      auto n = make(NodeKind::extends, pos);
+      n->expr = parse_expression();
+      expect_block_end("extends");
+      return n;
+    }
+    if (k == "block") return parse_block(pos);
+    if (k == "import") return parse_import(pos);
+    if (k == "from") return parse_from_import(pos);
+    if (k == "call") return parse_call_block(pos);
     if (k == "break" || k == "continue") {
       // As Jinja2's loopcontrols: only directly in a loop body (a macro starts afresh).
       if (m_loops == 0) fail(pos, "'" + k + "' outside of a for loop");
@@ -181,7 +193,7 @@ class Parser {
       return n;
     }
     static const std::set<std::string> ends = {"endif", "endfor", "else", "elif", "endset", "endmacro",
-                                               "endfilter", "endwith", "endraw"};
+                                               "endfilter", "endwith", "endraw", "endblock", "endcall"};
     if (ends.count(k)) {
       if (m_open.empty()) fail(pos, "unexpected '" + k + "': no block is open");
       fail(pos, "unexpected '" + k + "': '" + m_open.back().tag + "' opened at " + pos_str(m_open.back().pos) +
@@ -308,21 +320,26 @@ class Parser {
     return n;
   }
 
-  NodePtr parse_macro(SourcePos pos) {
-    auto n = make(NodeKind::macro, pos);
-    n->text = expect_name("a macro name");
+  // `(a, b=1)` of a macro or of a call block's caller.
+  void parse_params(Node& n) {
     expect_op("(");
     while (!is_op(")")) {
-      if (!n->params.empty()) expect_op(",");
+      if (!n.params.empty()) expect_op(",");
       if (is_op(")")) break;
       Param p;
       p.name = expect_name("a parameter name");
       if (skip_op("=")) p.default_value = parse_expression();
-      else if (!n->params.empty() && n->params.back().default_value)
+      else if (!n.params.empty() && n.params.back().default_value)
         fail(cur().pos, "parameter '" + p.name + "' without a default follows one with a default");
-      n->params.push_back(std::move(p));
+      n.params.push_back(std::move(p));
     }
     next();
+  }
+
+  NodePtr parse_macro(SourcePos pos) {
+    auto n = make(NodeKind::macro, pos);
+    n->text = expect_name("a macro name");
+    parse_params(*n);
     expect_block_end("macro");
     m_open.push_back({"macro", pos});
     int loops = std::exchange(m_loops, 0);
@@ -362,6 +379,94 @@ class Parser {
     n->body = parse_body({"endwith"});
     take_end_tag();
     expect_block_end("endwith");
+    m_open.pop_back();
+    return n;
+  }
+
+  NodePtr parse_block(SourcePos pos) {
+    auto n = make(NodeKind::block, pos);
+    n->text = expect_name("a block name");
+    while (cur().type == Tok::name) {
+      if (skip_name("scoped")) n->scoped = true;
+      else if (skip_name("required")) n->required = true;
+      else break;
+    }
+    expect_block_end("block");
+    for (const Node* b : m_blocks)
+      if (b->text == n->text)
+        fail(pos, "block '" + n->text + "' defined twice (first at " + pos_str(b->pos) + ")");
+    m_blocks.push_back(n.get());
+    m_open.push_back({"block", pos});
+    int loops = std::exchange(m_loops, 0);
+    n->body = parse_body({"endblock"});
+    m_loops = loops;
+    take_end_tag();
+    if (cur().type == Tok::name) {
+      SourcePos at = cur().pos;
+      if (next().text != n->text)
+        fail(at, "'endblock' names '" + m_toks[m_i - 1].text + "', the block open since " + pos_str(pos) +
+                     " is '" + n->text + "'");
+    }
+    expect_block_end("endblock");
+    m_open.pop_back();
+    if (n->required)
+      for (const auto& c : n->body)
+        if (c->kind != NodeKind::text || c->text.find_first_not_of(" \t\r\n") != std::string::npos)
+          fail(c->pos, "required block '" + n->text + "' may only contain whitespace and comments");
+    return n;
+  }
+
+  // `with context` / `without context` after an import; imports default to without.
+  void parse_import_context(Node& n) {
+    n.with_context = false;
+    if ((is_name("with") || is_name("without")) && peek().type == Tok::name && peek().text == "context") {
+      n.with_context = next().text == "with";
+      next();
+    }
+  }
+
+  NodePtr parse_import(SourcePos pos) {
+    auto n = make(NodeKind::import_, pos);
+    n->expr = parse_expression();
+    if (!skip_name("as")) fail(cur().pos, "expected 'as' after the template name of an import, got " + describe(cur()));
+    n->text = expect_name("a name for the imported template");
+    parse_import_context(*n);
+    expect_block_end("import");
+    return n;
+  }
+
+  NodePtr parse_from_import(SourcePos pos) {
+    auto n = make(NodeKind::from_import, pos);
+    n->expr = parse_expression();
+    if (!skip_name("import")) fail(cur().pos, "expected 'import' after the template name, got " + describe(cur()));
+    while (true) {
+      if ((is_name("with") || is_name("without")) && peek().type == Tok::name && peek().text == "context") break;
+      SourcePos at = cur().pos;
+      std::string name = expect_name("a name to import");
+      if (name[0] == '_') fail(at, "names starting with an underscore cannot be imported ('" + name + "')");
+      std::string alias = skip_name("as") ? expect_name("a local name") : name;
+      n->targets.push_back(name);
+      n->aliases.push_back(alias);
+      if (!skip_op(",")) break;
+    }
+    if (n->targets.empty()) fail(cur().pos, "expected a name to import, got " + describe(cur()));
+    parse_import_context(*n);
+    expect_block_end("from");
+    return n;
+  }
+
+  NodePtr parse_call_block(SourcePos pos) {
+    auto n = make(NodeKind::call_block, pos);
+    if (is_op("(")) parse_params(*n);
+    n->expr = parse_expression();
+    if (n->expr->kind != ExprKind::call) fail(n->expr->pos, "expected a call after 'call', as in {% call name(args) %}");
+    expect_block_end("call");
+    m_open.push_back({"call", pos});
+    int loops = std::exchange(m_loops, 0);
+    n->body = parse_body({"endcall"});
+    m_loops = loops;
+    take_end_tag();
+    expect_block_end("endcall");
     m_open.pop_back();
     return n;
   }
@@ -736,7 +841,8 @@ struct NameCheck {
     }
     // Loops, macros, with and filter/set blocks get a frame of their own.
     bool inner = n.kind == NodeKind::for_ || n.kind == NodeKind::macro || n.kind == NodeKind::with ||
-                 n.kind == NodeKind::filter_block || n.kind == NodeKind::set_block;
+                 n.kind == NodeKind::filter_block || n.kind == NodeKind::set_block || n.kind == NodeKind::block ||
+                 n.kind == NodeKind::call_block;
     expr(n.expr.get(), soft);
     expr(n.expr2.get(), inner ? false : soft);
     for (const auto& p : n.params) expr(p.default_value.get(), inner ? false : soft);

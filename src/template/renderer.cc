@@ -50,17 +50,18 @@ namespace {
 // defined in, as Jinja2's closures do.
 class Macro : public Object {
  public:
-  Macro(const Node& node, Frame* defined_in, std::string where)
-      : m_node(node), m_frame(defined_in), m_where(std::move(where)) {}
+  // `node` holds the parameters and body: a {% macro %}, or a {% call %} block as caller().
+  Macro(const Node& node, std::string name, Frame* defined_in, std::string where)
+      : m_node(node), m_name(std::move(name)), m_frame(defined_in), m_where(std::move(where)) {}
   std::string type_name() const override { return "Macro"; }
-  std::string str() const override { return "<Macro '" + m_node.text + "'>"; }
+  std::string str() const override { return "<Macro '" + m_name + "'>"; }
   bool callable() const override { return true; }
 
   Value call(Renderer& r, CallArgs& args, SourcePos pos) const override {
     r.step(pos);
     const auto& params = m_node.params;
     if (args.positional.size() > params.size())
-      r.fail(pos, "macro '" + m_node.text + "' takes not more than " + std::to_string(params.size()) +
+r.fail(pos, "macro '" + m_name + "' takes not more than " + std::to_string(params.size()) +
                       " argument(s), got " + std::to_string(args.positional.size()));
     Frame frame{m_frame, {}};
     std::vector<bool> given(params.size(), false);
@@ -71,8 +72,12 @@ class Macro : public Object {
     for (auto& [k, v] : args.keyword) {
       size_t i = 0;
       while (i < params.size() && params[i].name != k) ++i;
-      if (i == params.size()) r.fail(pos, "macro '" + m_node.text + "' takes no keyword argument '" + k + "'");
-      if (given[i]) r.fail(pos, "macro '" + m_node.text + "' got multiple values for argument '" + k + "'");
+      if (i == params.size() && k == "caller") {  // passed by a {% call %} block
+        frame.vars.emplace_back(k, std::move(v));
+        continue;
+      }
+      if (i == params.size()) r.fail(pos, "macro '" + m_name + "' takes no keyword argument '" + k + "'");
+      if (given[i]) r.fail(pos, "macro '" + m_name + "' got multiple values for argument '" + k + "'");
       frame.vars.emplace_back(k, std::move(v));
       given[i] = true;
     }
@@ -86,15 +91,73 @@ class Macro : public Object {
       frame.vars.emplace_back(params[i].name, std::move(v));
     }
     std::string out;
+    bool discard = r.set_discard(false);
     r.render_nodes(m_node.body, frame, out);
+    r.set_discard(discard);
     r.set_where(saved);
     return Value(std::move(out));
   }
 
  private:
   const Node& m_node;
+  std::string m_name;
   Frame* m_frame;
   std::string m_where;
+};
+
+// super() in a block, and the blocks of `self`: renders one link of a block's chain.
+class BlockCall : public Object {
+ public:
+  BlockCall(const TemplateScope& scope, std::string name, size_t index, Frame& outer)
+      : m_scope(scope), m_name(std::move(name)), m_index(index), m_outer(outer) {}
+  std::string type_name() const override { return "BlockReference"; }
+  std::string str() const override { return "<BlockReference '" + m_name + "'>"; }
+  bool callable() const override { return true; }
+  Value call(Renderer& r, CallArgs& args, SourcePos pos) const override {
+    if (!args.positional.empty() || !args.keyword.empty()) r.fail(pos, "a block reference takes no arguments");
+    return Value(r.render_block(m_scope, m_name, m_index, m_outer, pos));
+  }
+
+ private:
+  const TemplateScope& m_scope;
+  std::string m_name;
+  size_t m_index;
+  Frame& m_outer;
+};
+
+// `self`: self.name() renders block `name` as the template's final form has it.
+class SelfRef : public Object {
+ public:
+  SelfRef(const TemplateScope& scope, Frame& top) : m_scope(scope), m_top(top) {}
+  std::string type_name() const override { return "TemplateReference"; }
+  bool get_attr(std::string_view name, Value& out) const override {
+    if (m_scope.blocks.find(name) == m_scope.blocks.end()) return false;
+    out = Value(ObjectPtr(std::make_shared<BlockCall>(m_scope, std::string(name), 0, m_top)));
+    return true;
+  }
+
+ private:
+  const TemplateScope& m_scope;
+  Frame& m_top;
+};
+
+// {% import "x" as m %}: the top-level names (macros and variables) of a rendered template.
+class Module : public Object {
+ public:
+  std::string name;
+  std::shared_ptr<const Template> tmpl;
+  Frame frame;
+  std::string type_name() const override { return "TemplateModule"; }
+  std::string str() const override { return "<TemplateModule '" + name + "'>"; }
+  bool get_attr(std::string_view attr, Value& out) const override {
+    if (attr.empty() || attr[0] == '_') return false;
+    for (const auto& [k, v] : frame.vars)
+      if (k == attr) {
+        out = v;
+        return true;
+      }
+    return false;
+  }
 };
 
 class Cycle : public Object {
@@ -170,6 +233,9 @@ class Global : public Object {
   std::string str() const override { return "<function " + m_name + ">"; }
   bool callable() const override { return true; }
   Value call(Renderer& r, CallArgs& args, SourcePos pos) const override {
+    if (m_name == "lookup" || m_name == "query" || m_name == "q")
+      r.fail(pos, m_name + "() reads from the controller at render time, which templates here do not do: "
+                           "pass the value in as a variable");
     if (m_name == "namespace" || m_name == "dict") {
       Dict d;
       for (auto& v : args.positional) {
@@ -230,9 +296,81 @@ void Renderer::step(SourcePos pos) {
 
 void Renderer::render_template(const Template& t, Frame& frame, std::string& out) {
   std::string saved = m_where;
-  m_where = t.name;
-  render_nodes(t.body, frame, out);
+  TemplateScope scope;
+  scope.top = &frame;
+  TemplateScope* saved_scope = std::exchange(m_scope, &scope);
+  bool saved_discard = std::exchange(m_discard, false);
+  // Each {% extends %} hands the rest of the render to the parent, which sees
+  // the same top-level frame and the blocks of all templates below it.
+  std::shared_ptr<const Template> keep;
+  for (const Template* cur = &t; cur;) {
+    for (const Node* b : cur->blocks) scope.blocks[b->text].push_back({b, cur->name});
+    m_where = cur->name;
+    render_nodes(cur->body, frame, out);
+    m_discard = false;
+    keep = std::move(scope.parent);
+    cur = keep.get();
+  }
+  m_scope = saved_scope;
+  m_discard = saved_discard;
   m_where = saved;
+}
+
+std::string Renderer::render_block(const TemplateScope& scope, const std::string& name, size_t index, Frame& outer,
+                                   SourcePos pos) {
+  auto it = scope.blocks.find(name);
+  if (it == scope.blocks.end() || index >= it->second.size())
+    fail(pos, "there is no parent block called '" + name + "'");
+  const BlockRef& b = it->second[index];
+  if (b.node->required)
+    fail(b.node->pos, "required block '" + name + "' is not defined by any template that extends '" + b.where + "'");
+  Frame* parent = &outer;
+  Frame frame{parent, {}};
+  frame.vars.emplace_back("super", Value(ObjectPtr(std::make_shared<BlockCall>(scope, name, index + 1, *parent))));
+  std::string saved = std::exchange(m_where, b.where);
+  bool discard = std::exchange(m_discard, false);
+  std::string out;
+  render_nodes(b.node->body, frame, out);
+  m_discard = discard;
+  m_where = saved;
+  return out;
+}
+
+std::shared_ptr<const Template> Renderer::load_named(const Expr& e, Frame& frame, const char* what) {
+  Value name = eval(e, frame);
+  check_defined(name, e.pos);
+  if (!name.is_string()) fail(e.pos, std::string(what) + " expects a template name (a string), got " + name.type_name());
+  auto t = m_env.load(name.as_string());
+  if (!t) {
+    const Diagnostic& d = t.error();
+    // A missing or refused name is reported here; a syntax error where it is.
+    if (d.pos.line == 0) fail(e.pos, d.message);
+    throw RenderError{d.where, d.pos, d.message};
+  }
+  return t.value();
+}
+
+Value Renderer::import_module(const Node& n, Frame& frame) {
+  auto mod = std::make_shared<Module>();
+  mod->tmpl = load_named(*n.expr, frame, "import");
+  mod->name = mod->tmpl->name;
+  // Without context (the default) the imported template sees no variables of this render.
+  mod->frame.parent = n.with_context ? &frame : nullptr;
+  mod->frame.sees_context = n.with_context;
+  m_modules.push_back(mod);
+  std::string discarded;
+  render_template(*mod->tmpl, mod->frame, discarded);
+  return Value(ObjectPtr(mod));
+}
+
+void Renderer::render_call_block(const Node& n, Frame& frame, std::string& out) {
+  const Expr& call = *n.expr;
+  Value fn = eval(*call.args[0], frame);
+  CallArgs args = eval_args(call, frame);
+  args.keyword.emplace_back("caller", Value(ObjectPtr(std::make_shared<Macro>(n, "caller", &frame, m_where))));
+  Value v = call_value(fn, args, call.pos);
+  check_defined(v, call.pos);
+  if (!m_discard) append_str(out, v);
 }
 
 void Renderer::render_nodes(const NodeList& nodes, Frame& frame, std::string& out) {
@@ -250,10 +388,13 @@ void Renderer::render_nodes(const NodeList& nodes, Frame& frame, std::string& ou
 
 void Renderer::render_node(const Node& n, Frame& frame, std::string& out) {
   switch (n.kind) {
-    case NodeKind::text: out += n.text; return;
+    case NodeKind::text:
+      if (!m_discard) out += n.text;
+      return;
     case NodeKind::break_: m_loop_control = LoopControl::break_; return;
     case NodeKind::continue_: m_loop_control = LoopControl::continue_; return;
     case NodeKind::output: {
+      if (m_discard) return;
       Value v = eval(*n.expr, frame);
       check_defined(v, n.expr->pos);
       append_str(out, v);
@@ -303,8 +444,34 @@ void Renderer::render_node(const Node& n, Frame& frame, std::string& out) {
     }
     case NodeKind::include: render_include(n, frame, out); return;
     case NodeKind::macro:
-      frame.set(n.text, Value(ObjectPtr(std::make_shared<Macro>(n, &frame, m_where))));
+      frame.set(n.text, Value(ObjectPtr(std::make_shared<Macro>(n, n.text, &frame, m_where))));
       return;
+    case NodeKind::extends: {
+      if (m_scope->parent) fail(n.pos, "the template extends another one twice ({% extends %} reached again)");
+      m_scope->parent = load_named(*n.expr, frame, "extends");
+      m_discard = true;
+      return;
+    }
+    case NodeKind::block:
+      if (m_discard) return;
+      // A block sees the template's top-level names; one marked scoped where it
+      // is rendered also sees those around it, whichever template overrides it.
+      out += render_block(*m_scope, n.text, 0, n.scoped ? frame : *m_scope->top, n.pos);
+      return;
+    case NodeKind::import_: frame.set(n.text, import_module(n, frame)); return;
+    case NodeKind::from_import: {
+      Value mod = import_module(n, frame);
+      for (size_t i = 0; i < n.targets.size(); ++i) {
+        Value v;
+        if (!mod.as_object()->get_attr(n.targets[i], v))
+          v = Value::undefined("the template " + py_repr(Value(static_cast<const Module&>(*mod.as_object()).name)) +
+                               " (imported on line " + std::to_string(n.pos.line) +
+                               ") does not export the requested name '" + n.targets[i] + "'");
+        frame.set(n.aliases[i], std::move(v));
+      }
+      return;
+    }
+    case NodeKind::call_block: render_call_block(n, frame, out); return;
     case NodeKind::filter_block: {
       std::string captured;
       render_nodes(n.body, frame, captured);
@@ -316,7 +483,7 @@ void Renderer::render_node(const Node& n, Frame& frame, std::string& out) {
         v = apply_filter((*it)->name, v, args, (*it)->pos);
       }
       check_defined(v, n.pos);
-      append_str(out, v);
+      if (!m_discard) append_str(out, v);
       return;
     }
     case NodeKind::with: {
@@ -391,7 +558,7 @@ void Renderer::render_include(const Node& n, Frame& frame, std::string& out) {
       errors.push_back(d);
       continue;
     }
-    Frame inner{n.with_context ? &frame : nullptr, {}};
+    Frame inner{n.with_context ? &frame : nullptr, {}, n.with_context};
     // Jinja2 does not pass the enclosing loop object into included templates.
     if (frame.lookup("loop")) inner.set("loop", Value::undefined("'loop' is undefined"));
     render_template(*t.value(), inner, out);
@@ -405,16 +572,20 @@ void Renderer::render_include(const Node& n, Frame& frame, std::string& out) {
 // ---- expressions ----
 
 const Value* Renderer::lookup_ptr(const std::string& name, const Frame& frame) const {
-  if (const Value* v = frame.lookup(name)) return v;
-  return m_context ? m_context->find(name) : nullptr;
+  const Frame* f = &frame;
+  for (;; f = f->parent) {
+    for (const auto& [k, v] : f->vars)
+      if (k == name) return &v;
+    if (!f->parent) break;
+  }
+  return m_context && f->sees_context ? m_context->find(name) : nullptr;
 }
 
 Value Renderer::lookup(const std::string& name, Frame& frame) const {
-  if (const Value* v = frame.lookup(name)) return *v;
-  if (m_context)
-    if (const Value* v = m_context->find(name)) return *v;
-  if (name == "range" || name == "namespace" || name == "dict")
+  if (const Value* v = lookup_ptr(name, frame)) return *v;
+  if (name == "range" || name == "namespace" || name == "dict" || name == "lookup" || name == "query" || name == "q")
     return Value(ObjectPtr(std::make_shared<Global>(name)));
+  if (name == "self" && m_scope) return Value(ObjectPtr(std::make_shared<SelfRef>(*m_scope, *m_scope->top)));
   return Value::undefined("'" + name + "' is undefined");
 }
 

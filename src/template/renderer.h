@@ -7,6 +7,8 @@
 // semantics under error plumbing.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,9 +31,26 @@ struct RenderError {
 struct Frame {
   Frame* parent = nullptr;
   std::vector<std::pair<std::string, Value>> vars;
+  // False on the outermost frame of an include or import without context:
+  // names not found in the frames are not looked up in the render's variables.
+  bool sees_context = true;
 
   const Value* lookup(std::string_view name) const;
   void set(const std::string& name, Value v);
+};
+
+// One block of a template, for the chain of overrides ({% extends %}).
+struct BlockRef {
+  const Node* node;
+  std::string where;  // the template that defines it
+};
+
+// What one rendered template (with the templates it extends) shares: the
+// blocks by name, most derived first, and its top-level frame.
+struct TemplateScope {
+  std::map<std::string, std::vector<BlockRef>, std::less<>> blocks;
+  Frame* top = nullptr;
+  std::shared_ptr<const Template> parent;  // set by {% extends %}
 };
 
 class Renderer {
@@ -73,6 +92,13 @@ class Renderer {
   // Items of an iterable: list items, dict keys, string characters.
   std::vector<Value> iterate(const Value& v, SourcePos pos) const;
 
+  // Renders block `name` at `index` of its chain of overrides in a frame below `outer`.
+  std::string render_block(const TemplateScope& scope, const std::string& name, size_t index, Frame& outer,
+                           SourcePos pos);
+  // Output after {% extends %} at the top of a template is dropped; a macro
+  // call or block renders its own output all the same.
+  bool set_discard(bool d) { return std::exchange(m_discard, d); }
+
   const std::string& where() const { return m_where; }
   void set_where(const std::string& w) { m_where = w; }
 
@@ -84,6 +110,10 @@ class Renderer {
   int m_eval_depth = 0;
   int64_t m_steps = 0;
   SourcePos m_pos;
+  TemplateScope* m_scope = nullptr;
+  bool m_discard = false;
+  // Imported templates live as long as the render: their macros point into their frames.
+  std::vector<std::shared_ptr<Object>> m_modules;
   // Set by {% break %}/{% continue %}: the enclosing render_nodes calls return up
   // to the loop, which clears it.
   enum class LoopControl { none, break_, continue_ } m_loop_control = LoopControl::none;
@@ -91,6 +121,9 @@ class Renderer {
   void render_node(const Node& n, Frame& frame, std::string& out);
   void render_for(const Node& n, Frame& frame, std::string& out);
   void render_include(const Node& n, Frame& frame, std::string& out);
+  std::shared_ptr<const Template> load_named(const Expr& e, Frame& frame, const char* what);
+  Value import_module(const Node& n, Frame& frame);
+  void render_call_block(const Node& n, Frame& frame, std::string& out);
   void assign(const std::vector<std::string>& targets, const Value& v, Frame& frame, SourcePos pos);
   Value lookup(const std::string& name, Frame& frame) const;
   const Value* lookup_ptr(const std::string& name, const Frame& frame) const;

@@ -202,6 +202,112 @@ TEST_CASE("template loading stays inside the templates directory") {
   CHECK(error("parts/leak.j2").find("outside") != std::string::npos);
   CHECK(error("etc/passwd").find("outside") != std::string::npos);
   CHECK(error("parts/leak.j2").find("outside\n") == std::string::npos);  // never rendered
+  // extends, import and from-import load through the same confined loader.
+  for (const char* stmt : {"{% extends '../secret.txt' %}", "{% import '/etc/passwd' as m %}",
+                           "{% from 'parts/leak.j2' import x %}", "{% extends 'etc/passwd' %}"}) {
+    auto r = env.render_string(stmt, "main.j2", c);
+    REQUIRE_FALSE(r.ok());
+    CHECK_MESSAGE(r.error().to_string().rfind("main.j2:1:", 0) == 0, r.error().to_string());
+    CHECK(r.error().to_string().find("outside\n") == std::string::npos);
+  }
   CHECK_FALSE(env.load("../secret.txt").ok());
   fs::remove_all(base);
+}
+
+TEST_CASE("template inheritance: blocks, super(), scoped and required blocks") {
+  namespace fs = std::filesystem;
+  auto dir = fs::temp_directory_path() / ("foobar-tmpl-extends-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "base.j2") << "<{% block a %}A{% endblock %}|{% for i in l %}{% block b scoped %}{{ i }}{% endblock %}{% endfor %}"
+                                    "|{% block r required %}{% endblock %}>";
+  std::ofstream(dir / "mid.j2") << "{% extends 'base.j2' %}{% block a %}m{{ super() }}{% endblock %}";
+  Environment env(dir);
+  Value c = ctx(R"({"l": [1, 2]})");
+  auto r = env.render_string("{% extends 'mid.j2' %}ignored{% block a %}c{{ super() }}{% endblock %}"
+                             "{% block b %}[{{ i * 10 }}]{% endblock %}{% block r %}R{% endblock %}",
+                             "child.j2", c);
+  REQUIRE_MESSAGE(r.ok(), r.error().to_string());
+  CHECK(r.value() == "<cmA|[10][20]|R>");
+  // The required block, not overridden, is an error at the block.
+  auto missing = env.render_string("{% extends 'mid.j2' %}", "child.j2", c);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().to_string().rfind("base.j2:1:", 0) == 0);
+  CHECK(missing.error().to_string().find("required block 'r'") != std::string::npos);
+  // super() past the last parent, a second extends, a required block with content.
+  CHECK(error_of("{% block a %}{{ super() }}{% endblock %}").find("no parent block called 'a'") != std::string::npos);
+  CHECK(error_of("{% extends 'x' %}{% extends 'y' %}").find("t.j2:1:") == 0);
+  CHECK(error_of("{% block a required %}text{% endblock %}").find("may only contain whitespace") != std::string::npos);
+  CHECK(error_of("{% block a %}{% endblock b %}").find("t.j2:1:") == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("template imports: modules, names, context") {
+  namespace fs = std::filesystem;
+  auto dir = fs::temp_directory_path() / ("foobar-tmpl-import-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "m.j2") << "{% set v = 7 %}{% set _hidden = 1 %}{% macro f(x) %}f{{ x }}{% endmacro %}"
+                                 "{% macro g() %}{{ site }}{% endmacro %}";
+  Environment env(dir);
+  Value c = ctx(R"({"site": "s1"})");
+  auto out = [&](const std::string& text) {
+    auto r = env.render_string(text, "t.j2", c);
+    return r.ok() ? r.value() : "error: " + r.error().to_string();
+  };
+  CHECK(out("{% import 'm.j2' as m %}{{ m.f(1) }} {{ m.v }} {{ m._hidden is defined }}") == "f1 7 False");
+  CHECK(out("{% from 'm.j2' import f as h, v %}{{ h(v) }}") == "f7");
+  CHECK(out("{% from 'm.j2' import g with context %}{{ g() }}") == "s1");
+  // Without context (the default) the module does not see the render's variables.
+  CHECK(out("{% from 'm.j2' import g %}{{ g() }}").find("'site' is undefined") != std::string::npos);
+  CHECK(out("{% from 'm.j2' import nope %}{{ nope }}").find("does not export the requested name 'nope'") !=
+        std::string::npos);
+  CHECK(out("{% from 'm.j2' import _hidden %}").find("underscore") != std::string::npos);
+  // A template importing itself ends in the recursion bound, not a crash.
+  std::ofstream(dir / "self.j2") << "{% import 'self.j2' as s %}";
+  CHECK(out("{% import 'self.j2' as s %}").find("recursion too deep") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("template call blocks pass caller() with arguments") {
+  CHECK(render("{% macro m(x) %}<{{ caller(x * 2) }}>{% endmacro %}{% call(y) m(2) %}y={{ y }}{% endcall %}") ==
+        "<y=4>");
+  CHECK(render("{% macro m() %}{{ caller() }}{{ caller() }}{% endmacro %}{% call m() %}ab{% endcall %}") == "abab");
+}
+
+TEST_CASE("template list and dict methods change only what the template made") {
+  CHECK(render("{% set l = [1] %}{% set m = l %}{{ m.append(2) }}{{ l }}") == "None[1, 2]");
+  CHECK(render("{% set d = {} %}{{ d.update({'a': 1}, b=2) }}{{ d }}") == "None{'a': 1, 'b': 2}");
+  // Variables of the render may be shared with other renders: they are never changed in place.
+  CHECK(error_of("{{ l.append(3) }}", R"({"l": [1]})").find("passed in as a variable") != std::string::npos);
+  CHECK(error_of("{{ d.update({}) }}", R"({"d": {}})").find("passed in as a variable") != std::string::npos);
+  CHECK(render("{% set c = l | list %}{{ c.append(3) }}{{ c }} {{ l }}", R"({"l": [1]})") == "None[1, 3] [1]");
+  CHECK(render("{% set c = d.copy() %}{{ c.update(x=1) }}{{ c }} {{ d }}", R"({"d": {}})") == "None{'x': 1} {}");
+  // A value cannot be made to contain itself (Python prints [...]; printing it here would never end).
+  CHECK(error_of("{% set l = [] %}{{ l.append([l]) }}").find("contain itself") != std::string::npos);
+  CHECK(error_of("{% set d = {} %}{{ d.update({'k': {'x': d}}) }}").find("contain itself") != std::string::npos);
+  // Growth is bounded like every other list.
+  CHECK(error_of("{% set l = range(600000) | list %}{{ l.extend(l) }}").find("list too large") != std::string::npos);
+  CHECK(error_of("{{ (1, 2).append(3) }}").find("t.j2:1:") == 0);
+}
+
+TEST_CASE("Ansible filters: Python-only regex constructs and lookups are located errors") {
+  CHECK(render("{{ 'a1b22' | regex_replace('(\\\\d+)', '<\\\\1>') }}") == "a<1>b<22>");
+  CHECK(render("{{ 'x=1 y=2' | regex_findall('(\\\\w)=(\\\\d)') }}") == "[('x', '1'), ('y', '2')]");
+  for (const char* re : {"(?P<n>a)", "(?i)a", "(?<=a)b", "\\\\Aa", "a\\\\Z", "(?#c)a"}) {
+    std::string e = error_of(std::string("{{ 'a' | regex_search('") + re + "') }}");
+    CHECK_MESSAGE(e.rfind("t.j2:1:", 0) == 0, e);
+    CHECK_MESSAGE((e.find("Python") != std::string::npos || e.find("ECMAScript") != std::string::npos), e);
+  }
+  CHECK(render("{{ '(?P<' | regex_search('[(?P<]+') }}") == "(?P<");  // inside a class it is literal
+  CHECK(error_of("{{ 'a' | regex_search('(') }}").find("invalid regular expression") != std::string::npos);
+  CHECK(error_of("{{ 'a' | regex_replace('a', '\\\\2') }}").find("invalid group reference") != std::string::npos);
+  std::string big(40000, 'a');
+  CHECK(error_of("{{ x | regex_replace('a', 'b') }}", ("{\"x\": \"" + big + "\"}").c_str()).find("32 KiB") !=
+        std::string::npos);
+  CHECK(error_of("{{ lookup('file', '/etc/passwd') }}").find("t.j2:1:") == 0);
+  CHECK(error_of("{{ query('file', '/etc/passwd') }}").find("pass the value in as a variable") != std::string::npos);
+  CHECK(error_of("{{ x | mandatory }}").find("t.j2:1:") == 0);
+  CHECK(error_of("{{ 'a' | hash('crc') }}").find("unknown hash type") != std::string::npos);
+  CHECK(error_of("{{ '@@' | b64decode }}").find("not base64") != std::string::npos);
 }

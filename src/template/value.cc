@@ -1,6 +1,7 @@
 #include "template/value.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +26,62 @@ const Value* Dict::find(std::string_view key) const {
 }
 
 size_t Dict::size() const { return m_items.size(); }
+
+bool Dict::erase(std::string_view key) {
+  auto it = std::find_if(m_items.begin(), m_items.end(), [&](const auto& kv) { return kv.first == key; });
+  if (it == m_items.end()) return false;
+  m_items.erase(it);
+  m_index.clear();
+  if (m_items.size() > kIndexThreshold)
+    for (size_t i = 0; i < m_items.size(); ++i) m_index.emplace(m_items[i].first, i);
+  return true;
+}
+
+void Dict::clear() {
+  m_items.clear();
+  m_index.clear();
+}
+
+// ---- render stamps ----
+
+namespace {
+thread_local uint64_t t_render_stamp = 0;
+std::atomic<uint64_t> g_next_stamp{1};
+}  // namespace
+
+uint64_t current_render_stamp() { return t_render_stamp; }
+
+RenderStamp::RenderStamp() : m_saved(t_render_stamp) { t_render_stamp = g_next_stamp.fetch_add(1); }
+RenderStamp::~RenderStamp() { t_render_stamp = m_saved; }
+
+List* Value::list_to_change() const {
+  const auto& p = std::get<ListPtr>(m_v);
+  if (p->stamp == 0 || p->stamp != t_render_stamp) return nullptr;
+  return const_cast<List*>(p.get());  // made by make_shared<List>: not a const object
+}
+
+Dict* Value::dict_to_change() const {
+  const auto& p = std::get<DictPtr>(m_v);
+  if (p->stamp == 0 || p->stamp != t_render_stamp) return nullptr;
+  return const_cast<Dict*>(p.get());
+}
+
+bool holds_container(const Value& v, const void* target) {
+  // Iterative, so deeply nested data cannot exhaust the stack.
+  std::vector<const Value*> todo{&v};
+  while (!todo.empty()) {
+    const Value* x = todo.back();
+    todo.pop_back();
+    if (x->is_list()) {
+      if (x->list_ptr().get() == target) return true;
+      for (const auto& i : x->as_list().items) todo.push_back(&i);
+    } else if (x->is_dict()) {
+      if (&x->as_dict() == target) return true;
+      for (const auto& kv : x->as_dict().items()) todo.push_back(&kv.second);
+    }
+  }
+  return false;
+}
 
 Value* Dict::find_mut(std::string_view key) { return const_cast<Value*>(find(key)); }
 
@@ -54,8 +111,11 @@ bool Object::set_attr(std::string_view, Value) { return false; }
 // ---- Value ----
 
 Value::Value(std::vector<Value> items, bool tuple)
-    : m_v(std::make_shared<const List>(List{std::move(items), tuple})) {}
-Value::Value(Dict d) : m_v(std::make_shared<const Dict>(std::move(d))) {}
+    : m_v(ListPtr(std::make_shared<List>(List{std::move(items), tuple}))) {}
+Value::Value(Dict d) {
+  d.stamp = current_render_stamp();
+  m_v = DictPtr(std::make_shared<Dict>(std::move(d)));
+}
 
 int64_t Value::as_int() const {
   if (is_bool()) return as_bool() ? 1 : 0;
@@ -285,7 +345,7 @@ static uint32_t next_code_point(std::string_view s, size_t& i) {
   return cp;
 }
 
-static void json_string(std::string& out, std::string_view s) {
+static void json_string(std::string& out, std::string_view s, bool html_safe) {
   out += '"';
   char b[16];
   for (size_t i = 0; i < s.size();) {
@@ -298,7 +358,10 @@ static void json_string(std::string& out, std::string_view s) {
       case '\t': out += "\\t"; continue;
       case '\b': out += "\\b"; continue;
       case '\f': out += "\\f"; continue;
-      case '<': out += "\\u003c"; continue;  // HTML-safe, as Jinja2's tojson
+      default: break;
+    }
+    if (html_safe) switch (cp) {  // as Jinja2's tojson
+      case '<': out += "\\u003c"; continue;
       case '>': out += "\\u003e"; continue;
       case '&': out += "\\u0026"; continue;
       case '\'': out += "\\u0027"; continue;
@@ -318,7 +381,12 @@ static void json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-static bool json_value(const Value& v, int indent, int depth, std::string& out, std::string& err) {
+static bool json_value(const Value& v, const JsonStyle& style, int depth, std::string& out, std::string& err) {
+  if (depth > 1000) {
+    err = "the value is nested too deeply for JSON";
+    return false;
+  }
+  const int indent = style.indent;
   auto newline = [&](int d) {
     out += '\n';
     out.append(static_cast<size_t>(indent * d), ' ');
@@ -333,7 +401,7 @@ static bool json_value(const Value& v, int indent, int depth, std::string& out, 
       out += std::isnan(d) ? "NaN" : std::isinf(d) ? (d < 0 ? "-Infinity" : "Infinity") : repr_double(d);
       return true;
     }
-    case Value::Kind::string: json_string(out, v.as_string()); return true;
+    case Value::Kind::string: json_string(out, v.as_string(), style.html_safe); return true;
     case Value::Kind::list: {
       const auto& items = v.as_list().items;
       if (items.empty()) return out += "[]", true;
@@ -341,7 +409,7 @@ static bool json_value(const Value& v, int indent, int depth, std::string& out, 
       for (size_t i = 0; i < items.size(); ++i) {
         if (i) out += item_sep;
         if (indent >= 0) newline(depth + 1);
-        if (!json_value(items[i], indent, depth + 1, out, err)) return false;
+        if (!json_value(items[i], style, depth + 1, out, err)) return false;
       }
       if (indent >= 0) newline(depth);
       out += ']';
@@ -352,15 +420,15 @@ static bool json_value(const Value& v, int indent, int depth, std::string& out, 
       if (d.size() == 0) return out += "{}", true;
       std::vector<const std::pair<std::string, Value>*> sorted;
       for (const auto& kv : d.items()) sorted.push_back(&kv);
-      std::sort(sorted.begin(), sorted.end(),
-                [](const auto* a, const auto* b) { return a->first < b->first; });
+      if (style.sort_keys)
+        std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
       out += '{';
       for (size_t i = 0; i < sorted.size(); ++i) {
         if (i) out += item_sep;
         if (indent >= 0) newline(depth + 1);
-        json_string(out, sorted[i]->first);
+        json_string(out, sorted[i]->first, style.html_safe);
         out += ": ";
-        if (!json_value(sorted[i]->second, indent, depth + 1, out, err)) return false;
+        if (!json_value(sorted[i]->second, style, depth + 1, out, err)) return false;
       }
       if (indent >= 0) newline(depth);
       out += '}';
@@ -373,7 +441,11 @@ static bool json_value(const Value& v, int indent, int depth, std::string& out, 
 }
 
 bool to_json_text(const Value& v, int indent, std::string& out, std::string& error) {
-  return json_value(v, indent, 0, out, error);
+  return json_value(v, JsonStyle{indent, true, true}, 0, out, error);
+}
+
+bool to_json_text(const Value& v, const JsonStyle& style, std::string& out, std::string& error) {
+  return json_value(v, style, 0, out, error);
 }
 
 }  // namespace foobar::tmpl

@@ -21,9 +21,15 @@ namespace foobar::tmpl {
 class Value;
 class Renderer;
 
+// The render that made a list or dict (see RenderStamp): only its own
+// containers may be changed in place by methods such as append() and update(),
+// so data passed in as variables, possibly shared with other renders, is never changed.
+uint64_t current_render_stamp();
+
 struct List {
   std::vector<Value> items;
   bool tuple = false;
+  uint64_t stamp = current_render_stamp();
 };
 
 // Insertion-ordered mapping with string keys; an index is built for larger dicts.
@@ -35,6 +41,9 @@ class Dict {
   // Defined in value.cc, where Value is complete (libc++ and clang need it).
   size_t size() const;
   const std::vector<std::pair<std::string, Value>>& items() const { return m_items; }
+  bool erase(std::string_view key);
+  void clear();
+  uint64_t stamp = current_render_stamp();
 
  private:
   std::vector<std::pair<std::string, Value>> m_items;
@@ -110,6 +119,10 @@ class Value {
   const List& as_list() const { return *std::get<ListPtr>(m_v); }
   const ListPtr& list_ptr() const { return std::get<ListPtr>(m_v); }
   const Dict& as_dict() const { return *std::get<DictPtr>(m_v); }
+  // The list or dict to change in place, or null when it was not made by the
+  // render running on this thread.
+  List* list_to_change() const;
+  Dict* dict_to_change() const;
   const ObjectPtr& as_object() const { return std::get<ObjectPtr>(m_v); }
   const std::string& undefined_hint() const { return std::get<Undefined>(m_v).hint; }
   bool is_strict_undefined() const { return is_undefined() && !std::get<Undefined>(m_v).lenient; }
@@ -122,6 +135,21 @@ class Value {
  private:
   std::variant<Undefined, None, bool, int64_t, double, std::string, ListPtr, DictPtr, ObjectPtr> m_v;
 };
+
+// Marks the containers made on this thread while it lives as the current render's.
+class RenderStamp {
+ public:
+  RenderStamp();
+  ~RenderStamp();
+  RenderStamp(const RenderStamp&) = delete;
+  RenderStamp& operator=(const RenderStamp&) = delete;
+
+ private:
+  uint64_t m_saved;
+};
+
+// Whether `v` is or holds (at any depth) the list or dict at `target`.
+bool holds_container(const Value& v, const void* target);
 
 struct CallArgs {
   std::vector<Value> positional;
@@ -144,5 +172,13 @@ Value from_json(const nlohmann::ordered_json& j);
 // json.dumps(v, sort_keys=True) as Jinja2's tojson filter writes it (HTML-safe).
 // Returns false (with a message) for values JSON cannot hold.
 bool to_json_text(const Value& v, int indent, std::string& out, std::string& error);
+// json.dumps with ensure_ascii: indent < 0 for one line; keys sorted or in order;
+// html_safe escapes <, >, & and ' as Jinja2's tojson does.
+struct JsonStyle {
+  int indent = -1;
+  bool sort_keys = false;
+  bool html_safe = false;
+};
+bool to_json_text(const Value& v, const JsonStyle& style, std::string& out, std::string& error);
 
 }  // namespace foobar::tmpl
