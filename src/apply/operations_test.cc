@@ -14,15 +14,9 @@
 using namespace foobar;
 namespace fs = std::filesystem;
 using test_support::TempDir;
+using test_support::slurp;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Runs the operation locally with dash (the library, then its call), its input on
 // stdin, `prefix` first (a PATH with fake programs); returns the exit status.

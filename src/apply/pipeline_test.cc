@@ -13,15 +13,9 @@
 
 using namespace foobar;
 using test_support::TempDir;
+using test_support::slurp;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 struct Host {
   TempDir dir;

@@ -23,6 +23,7 @@
 using namespace foobar;
 namespace fs = std::filesystem;
 using test_support::TempDir;
+using test_support::slurp;
 
 namespace {
 
@@ -113,13 +114,6 @@ TEST_CASE("db users: a unix_socket account is checked by its plugin; unknown fac
 }
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // A mysql that keeps its command lines in argv.log and answers the probe's
 // statements on stdin like MariaDB 10.11 in batch mode would (a header line before

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace foobar::test_support {
@@ -33,6 +34,12 @@ struct TempDir {
     return p.string();
   }
 };
+
+// The whole content of the file at `path` ("" when it cannot be read).
+inline std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 // The standard output of `command` run by /bin/sh; its wait status in *status.
 inline std::string command_output(const std::string& command, int* status = nullptr) {
