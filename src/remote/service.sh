@@ -107,11 +107,16 @@ fb_svc() {
   fi
 }
 
+# fb_sd_unitfiles enable|disable NAME: the unit's boot links. SYSTEMCTL_SKIP_SYSV keeps
+# systemctl from also running update-rc.d for an init script of the same name (a perl
+# run, about 1 s in a container): systemd boots the native unit and never reads rc?.d.
+fb_sd_unitfiles() { SYSTEMCTL_SKIP_SYSV=1 systemctl "$1" -- "$2" </dev/null; }
+
 # act_service NAME running|stopped enabled|keep: starts it unless it runs (stops it),
 # enabling it at boot first when asked.
 act_service() {
   if [ "$3" = enabled ]; then
-    if fb_systemd; then systemctl enable -- "$1" </dev/null || return
+    if fb_systemd; then fb_sd_unitfiles enable "$1" || return
     else update-rc.d "$1" defaults >/dev/null 2>&1 || true; fi
   fi
   if [ "$2" = running ]; then fb_svc_running "$1" || fb_svc "$1" start
@@ -123,6 +128,6 @@ act_service_do() { fb_svc "$1" "$2"; }
 
 act_service_remove() {
   fb_svc "$1" stop || true
-  if fb_systemd; then systemctl disable -- "$1" </dev/null || true
+  if fb_systemd; then fb_sd_unitfiles disable "$1" || true
   else update-rc.d -f "$1" remove >/dev/null 2>&1 || true; fi
 }
