@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "apply/kill_point.h"
 #include "apply/pipeline.h"
@@ -88,6 +89,14 @@ class Executor {
       if (hp.reachable)
         for (const auto& a : hp.actions)
           if (a.changes()) changing.emplace(a.id, &hp);
+    // The changes another host waits for end their group, so that host starts as soon
+    // as they are done, not when the rest of the group is.
+    std::unordered_set<std::string> awaited;
+    for (const auto& hp : m_plan.hosts)
+      if (hp.reachable)
+        for (const auto& a : hp.actions)
+          if (a.changes())
+            for (auto& dep : cross_host_deps(hp, a, changing)) awaited.insert(std::move(dep));
     std::unordered_map<std::string, std::size_t> step_of;
     std::vector<std::vector<std::string>> waits;  // per step: the other hosts' action ids
     for (const auto& hp : m_plan.hosts) {
@@ -106,7 +115,7 @@ class Executor {
           waits.push_back(cross);
         }
         m_work[*prev].actions.push_back(&a);
-        open = !is_seed(a);
+        open = !is_seed(a) && !awaited.count(a.id);
         step_of.emplace(a.id, *prev);
       }
     }

@@ -163,6 +163,33 @@ TEST_CASE("apply runs actions in order across hosts, records creations, writes t
   CHECK(a.count("fb_lock_take '") == 0);  // locks are the caller's (apply/lock.h)
 }
 
+TEST_CASE("a change another host waits for ends its group, so that host need not wait for the rest") {
+  Graph g;
+  Resource awaited = file("b", "/etc/b1.conf");
+  Resource later = file("b", "/etc/b2.conf", {"b:file:/etc/b1.conf"});
+  Resource waiting = file("a", "/etc/a.conf", {"b:file:/etc/b1.conf"});
+  for (const auto& r : {awaited, later, waiting}) REQUIRE(g.add(r).ok());
+  Plan plan;
+  plan.stack = "s";
+  plan.hosts = {HostPlan{"a", true, "", {}, {action(waiting, ActionType::update)}, {}},
+                HostPlan{"b", true, "", {}, {action(awaited, ActionType::update), action(later, ActionType::update)}, {}}};
+  FakeConnector a("a"), b("b");
+  a.set_default({0, "", ""});
+  b.set_default({0, "", ""});
+  Journal journal;
+  JournalConnector ja(a, journal), jb(b, journal);
+  RemoteHost ra(ja), rb(jb);
+  std::map<std::string, transport::Connector*> conns{{"a", &ra}, {"b", &rb}};
+  ApplyOptions opt;
+  opt.stack = "s";
+  auto result = apply_plan(plan, g, conns, opt);
+  CHECK(result.ok());
+  // b: the awaited change alone, then the rest, then the manifest; one script each
+  CHECK(rb.scripts == 3);
+  CHECK(ra.scripts == 2);
+  CHECK(index_of(journal, "b", "act_file '/etc/b1.conf'") < index_of(journal, "a", "act_file '/etc/a.conf'"));
+}
+
 TEST_CASE("a change records the handlers it notifies in the journal, in the same command; the handler clears them") {
   Graph g;
   Resource f = file("a", "/etc/app.py");
