@@ -114,6 +114,19 @@ std::size_t index_of(const Journal& j, const std::string& host, const std::strin
 }
 
 
+// Hosts a and b whose every command succeeds, each call journalled in order.
+struct TwoHosts {
+  FakeConnector a{"a"}, b{"b"};
+  Journal journal;
+  JournalConnector ja{a, journal}, jb{b, journal};
+  RemoteHost ra{ja}, rb{jb};
+  std::map<std::string, transport::Connector*> conns{{"a", &ra}, {"b", &rb}};
+  TwoHosts() {
+    a.set_default({0, "", ""});
+    b.set_default({0, "", ""});
+  }
+};
+
 }  // namespace
 
 TEST_CASE("apply runs actions in order across hosts, records creations, writes the manifest") {
@@ -126,13 +139,10 @@ TEST_CASE("apply runs actions in order across hosts, records creations, writes t
   plan.stack = "s";
   plan.hosts = {HostPlan{"a", true, "", {}, {action(fa, ActionType::create)}, {}},
                 HostPlan{"b", true, "", {}, {action(fb, ActionType::update)}, {}}};
-  FakeConnector a("a"), b("b");
-  a.set_default({0, "", ""});
-  b.set_default({0, "", ""});
-  Journal journal;
-  JournalConnector ja(a, journal), jb(b, journal);
-  RemoteHost ra(ja), rb(jb);
-  std::map<std::string, transport::Connector*> conns{{"a", &ra}, {"b", &rb}};
+  TwoHosts h;
+  auto &a = h.a, &b = h.b;
+  auto& journal = h.journal;
+  auto& conns = h.conns;
   ApplyOptions opt;
   opt.stack = "s";
   opt.schedule.parallelism = 1;
@@ -173,13 +183,10 @@ TEST_CASE("a change another host waits for ends its group, so that host need not
   plan.stack = "s";
   plan.hosts = {HostPlan{"a", true, "", {}, {action(waiting, ActionType::update)}, {}},
                 HostPlan{"b", true, "", {}, {action(awaited, ActionType::update), action(later, ActionType::update)}, {}}};
-  FakeConnector a("a"), b("b");
-  a.set_default({0, "", ""});
-  b.set_default({0, "", ""});
-  Journal journal;
-  JournalConnector ja(a, journal), jb(b, journal);
-  RemoteHost ra(ja), rb(jb);
-  std::map<std::string, transport::Connector*> conns{{"a", &ra}, {"b", &rb}};
+  TwoHosts h;
+  auto& journal = h.journal;
+  auto &ra = h.ra, &rb = h.rb;
+  auto& conns = h.conns;
   ApplyOptions opt;
   opt.stack = "s";
   auto result = apply_plan(plan, g, conns, opt);
