@@ -408,25 +408,24 @@ class Executor {
     }
     auto resources = host_resources(m_graph, hp.host);
     const std::string path = manifest_path(m_options.stack), log = created_log_path(m_options.stack);
-    std::vector<std::string> calls;
-    std::string input;
+    std::vector<PipelineStep> steps;
     if (destroy_failed) {
       // keep the old manifest and its log
     } else if (resources.empty()) {
-      calls.push_back(remote::call("fb_manifest_remove", {path, log}));
+      steps.push_back({RemoteOp{RemoteCall{"fb_manifest_remove", {path, log}}, ""}});
     } else {
-      calls.push_back(remote::call("fb_manifest_written", {path, log}));
-      input = manifest_to_json(build_manifest(m_options.stack, hp.host, resources));
+      steps.push_back({RemoteOp{RemoteCall{"fb_manifest_written", {path, log}},
+                                manifest_to_json(build_manifest(m_options.stack, hp.host, resources))}});
     }
-    if (all_done) calls.push_back(remote::call("fb_journal_clear", {journal_path(m_options.stack)}));
-    if (calls.empty()) return;
-    // Each call must succeed: the exit status is the first failing one's.
-    std::string all;
-    for (const auto& c : calls) all += (all.empty() ? "" : " && ") + c;
-    auto inv = remote::invoke({all}, input);
-    auto r = run_on(hp.host, inv.command, inv.input);
-    if (!r) record(hp.host, "manifest", r.error().message);
-    else if (!r->ok()) record(hp.host, "manifest", transport::command_failed(hp.host, "writing the manifest", *r).message);
+    if (all_done) steps.push_back({RemoteOp{RemoteCall{"fb_journal_clear", {journal_path(m_options.stack)}}, ""}});
+    if (steps.empty()) return;
+    // Each step must succeed: the script stops at the first that fails.
+    auto done = run_pipeline(hp.host, steps);
+    if (!done) return record(hp.host, "manifest", done.error().message);
+    for (const auto& st : *done)
+      if (st.status != 0)
+        return record(hp.host, "manifest", op_failure(hp.host, "writing the manifest", st));
+    if (done->size() != steps.size()) record(hp.host, "manifest", "the host reported no outcome");
   }
 
   void record(const std::string& host, const std::string& what, const std::string& message) {
