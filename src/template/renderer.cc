@@ -936,6 +936,7 @@ bool Renderer::less(const Value& a, const Value& b, SourcePos pos) const {
   }
   if (a.is_string() && b.is_string()) return a.as_string() < b.as_string();
   if (a.is_list() && b.is_list() && a.as_list().tuple == b.as_list().tuple) {
+    ValueWalk level;
     const auto& x = a.as_list().items;
     const auto& y = b.as_list().items;
     for (size_t i = 0; i < x.size() && i < y.size(); ++i) {

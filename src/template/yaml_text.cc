@@ -245,7 +245,8 @@ class Emitter {
   bool node(const Value& v, bool mapping, bool simple_key) {
     m_mapping_ctx = mapping;
     m_simple_key_ctx = simple_key;
-    if (++m_depth > kMaxDepth * 10) return fail("the value is nested too deeply for YAML");
+    if (++m_depth > kMaxValueDepth) return fail("the value is nested too deeply for YAML");
+    if (m_out.size() > kMaxStringBytes) return fail("the YAML text is too large (more than 64 MiB)");
     bool ok;
     if (v.is_list()) ok = list(v.as_list().items);
     else if (v.is_dict()) ok = dict(v.as_dict());
@@ -445,7 +446,7 @@ class Reader {
   explicit Reader(std::string& error) : m_error(error) {}
 
   bool value(const YAML::Node& n, Value& out, int depth) {
-    if (depth > kMaxDepth * 10) return fail("the document is nested too deeply");
+    if (depth > kMaxValueDepth) return fail("the document is nested too deeply");
     if (++m_nodes > kMaxListItems) return fail("the document has more than " + std::to_string(kMaxListItems) + " nodes");
     switch (n.Type()) {
       case YAML::NodeType::Null:
