@@ -33,7 +33,9 @@ YamlStyle yaml_style(Renderer& r, CallArgs& a, SourcePos pos, const std::string&
   } else if (!a.positional.empty()) {
     r.fail(pos, "'" + fn + "' takes keyword arguments only (indent, width, sort_keys, default_flow_style)");
   }
-  for (const auto& [k, v] : a.keyword) {
+  for (const auto& kw : a.keyword) {
+    const std::string& k = kw.first;  // named: clang 14 cannot capture a structured binding
+    const Value& v = kw.second;
     r.check_defined(v, pos);
     auto int_of = [&](int64_t lo, int64_t hi) {
       if (!v.is_int()) r.fail(pos, fn + ": " + k + " must be an integer, got " + v.type_name());
@@ -103,14 +105,17 @@ Value password_hash(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
     r.fail(pos, "password_hash: invalid salt size (at most " + std::to_string(algo->salt_size) + " characters for " +
                     hashtype + ")");
   std::string setting = std::string("$") + algo->id;
+  int64_t rounds = 5000;  // crypt's default for sha256 and sha512
   if (p.has(3) && !p.get(3, Value()).is_none()) {
-    int64_t rounds = p.get_int(3, 0);
+    rounds = p.get_int(3, 0);
     if (algo->id[0] == '1') r.fail(pos, "password_hash: md5 takes no rounds");
     if (rounds < 1000 || rounds > kMaxCryptRounds)
       r.fail(pos, "password_hash: rounds must be 1000 to " + std::to_string(kMaxCryptRounds));
     setting += "$rounds=" + std::to_string(rounds);
   }
   setting += "$" + salt;
+  // A round of crypt costs about what a loop iteration does: a render cannot hash for hours.
+  r.step(pos, rounds);
   auto data = std::make_unique<crypt_data>();
   const char* out = crypt_r(secret.c_str(), setting.c_str(), data.get());
   if (!out || out[0] == '*') r.fail(pos, "password_hash: crypt does not support '" + hashtype + "'");

@@ -289,8 +289,9 @@ void Renderer::check_list_size(size_t n, SourcePos pos) const {
   if (n > kMaxListItems) fail(pos, "list too large (more than " + std::to_string(kMaxListItems) + " items)");
 }
 
-void Renderer::step(SourcePos pos) {
-  if (++m_steps > kMaxSteps)
+void Renderer::step(SourcePos pos, int64_t cost) {
+  m_steps += cost;
+  if (m_steps > kMaxSteps)
     fail(pos, "the template runs too long (more than " + std::to_string(kMaxSteps) + " loop iterations and macro calls)");
 }
 
