@@ -449,8 +449,11 @@ void halt_systemd_hosts(const LabState& s, const std::string& lab_name) {
   if (bases.empty()) return;
   ThreadPool pool(std::min<size_t>(16, bases.size()));
   std::vector<std::pair<std::string, std::future<HaltResult>>> done;
-  for (const auto& [cg, base] : bases)
+  for (const auto& entry : bases) {
+    // Named copies: clang 14 cannot capture a structured binding.
+    std::string cg = entry.first, base = entry.second;
     done.emplace_back(cg, pool.submit([cg, base] { return halt_systemd_host(cg, base, 30s); }));
+  }
   for (auto& [cg, f] : done) {
     auto r = f.get();
     if (r == HaltResult::timed_out) std::fprintf(stderr, "lab: host %s did not halt within 30 s; killing it\n", cg.c_str());

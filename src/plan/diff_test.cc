@@ -108,7 +108,9 @@ TEST_CASE("unified diff matches diff -u") {
       {base, numbered(1, 5) + "a\n" + numbered(7, 13) + "b\n" + numbered(15, 40)},  // 7 apart: two hunks
       {"server {\n  listen 80;\n  root /srv;\n}\n", "server {\n  listen 443 ssl;\n  root /srv;\n  index i;\n}\n"},
   };
-  for (const auto& [a, b] : cases) {
+  for (const auto& c : cases) {
+    const std::string& a = c.first;  // named: doctest's CAPTURE is a lambda, clang 14 cannot capture a binding
+    const std::string& b = c.second;
     CAPTURE(a);
     CAPTURE(b);
     CHECK(body(unified_diff(a, b, "x", "x")) == gnu_diff(a, b));

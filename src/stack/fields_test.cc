@@ -108,7 +108,10 @@ TEST_CASE("field table: the loader reports each required key of the table as mis
       reported.insert(m.substr(at, m.find('\'', at) - at));
     }
   }
-  for (const auto& [spec, reported] : reported_by_spec)
+  for (const auto& entry : reported_by_spec) {
+    const auto* spec = entry.first;  // named: CHECK_MESSAGE captures it, which clang 14 cannot do for a binding
+    const auto& reported = entry.second;
     for (const auto& f : spec->fields)
       if (f.required) CHECK_MESSAGE(reported.count(f.key), (spec->path + "." + f.key));
+  }
 }

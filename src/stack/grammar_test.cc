@@ -22,7 +22,9 @@ void accepts(const Check& check, const std::vector<std::string>& values) {
 
 // Each value is refused, and the problem contains `needle` (the rule or the reason).
 void refuses(const Check& check, const std::vector<std::pair<std::string, std::string>>& values) {
-  for (const auto& [v, needle] : values) {
+  for (const auto& value : values) {
+    const std::string& v = value.first;  // named: INFO captures it, which clang 14 cannot do for a binding
+    const std::string& needle = value.second;
     std::string problem = check(v);
     INFO("value: '" << v << "' problem: " << problem);
     CHECK(problem.find(needle) != std::string::npos);

@@ -29,6 +29,8 @@ void add_jinja_filters(FilterTable& t);  // filters.cc: Jinja2's builtin filters
 void add_jinja_tests(TestTable& t);      // jinja_tests.cc: Jinja2's builtin tests
 void add_ansible_filters(FilterTable& t);  // ansible_filters.cc: Ansible's filters
 void add_ansible_tests(TestTable& t);      // ansible_filters.cc: Ansible's tests
+void add_ansible_data_filters(FilterTable& t);  // ansible_data_filters.cc: YAML, password_hash, random, sizes
+void add_ansible_path_tests(TestTable& t);      // ansible_data_filters.cc: file, directory, link, exists, abs
 
 // Binds positional and keyword arguments to a Python-like parameter list.
 class Params {

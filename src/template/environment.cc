@@ -64,6 +64,8 @@ Result<std::string> Environment::render(const Template& tmpl, const Value& conte
     r.render_template(tmpl, top, out);
   } catch (const RenderError& e) {
     return Diagnostic::error(e.where, e.pos, e.message);
+  } catch (const ValueLimitError& e) {
+    return Diagnostic::error(r.where(), r.current_pos(), e.what());
   } catch (const std::bad_alloc&) {
     return Diagnostic::error(r.where(), r.current_pos(), "out of memory while rendering this statement");
   } catch (const std::exception& e) {

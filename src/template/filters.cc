@@ -18,6 +18,7 @@ const FilterTable& filters() {
     add_jinja_filters(t);
     add_escape_filters(t);
     add_ansible_filters(t);
+    add_ansible_data_filters(t);
     return t;
   }();
   return table;
@@ -28,6 +29,7 @@ const TestTable& tests() {
     TestTable t;
     add_jinja_tests(t);
     add_ansible_tests(t);
+    add_ansible_path_tests(t);
     return t;
   }();
   return table;

@@ -23,5 +23,10 @@ inline constexpr int kMaxDepth = 100;
 inline constexpr int kMaxExprDepth = 100;
 // Loop iterations and macro calls in one render, so nested loops cannot run for hours.
 inline constexpr int64_t kMaxSteps = 20'000'000;
+// Nesting of lists and dicts that printing, comparing and converting walk
+// (a loop can nest a list a million times), and the items such walks may visit
+// in one render (a list holding itself twice at each level is 2^n items deep down).
+inline constexpr int kMaxValueDepth = 1000;
+inline constexpr int64_t kMaxValueVisits = 200'000'000;
 
 }  // namespace foobar::tmpl

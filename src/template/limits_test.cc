@@ -130,3 +130,32 @@ TEST_CASE("template loader: names stay below the root") {
   CHECK(contains(located_error("{% include '/etc/passwd' %}"), "must be a relative path inside the templates directory"));
   CHECK(contains(located_error("{% include '../../etc/passwd' %}"), "must be a relative path inside the templates directory"));
 }
+
+TEST_CASE("template values: nesting built in a loop is bounded when walked, and freed without recursion") {
+  const std::string deep =
+      "{% set ns = namespace(l=[], m=[]) %}{% for i in range(200000) %}{% set ns.l = [ns.l] %}"
+      "{% set ns.m = [ns.m] %}{% endfor %}";
+  // Building and dropping it is fine (the destructor is iterative).
+  CHECK(ok(deep + "{{ ns.l | length }}") == "1");
+  CHECK(ok(deep + "{{ ns.l == ns.l }}") == "True");
+  for (const char* use : {"{{ ns.l }}", "{{ ns.l == ns.m }}", "{{ ns.l < ns.m }}", "{{ ns.l in [ns.m] }}",
+                          "{{ [ns.l, ns.m] | unique | length }}", "{{ ns.l | string }}"})
+    CHECK(contains(located_error(deep + use), "nested too deeply (more than 1000 levels)"));
+  CHECK(contains(located_error(deep + "{{ ns.l | to_json }}"), "nested too deeply for JSON"));
+  CHECK(contains(located_error(deep + "{{ ns.l | to_yaml }}"), "nested too deeply for YAML"));
+}
+
+TEST_CASE("template values: walks of shared structure and large texts are bounded") {
+  // [l, l] sixty times over is 2^60 items deep down: comparing it stops.
+  auto start = std::chrono::steady_clock::now();
+  CHECK(contains(located_error("{% set ns = namespace(l=[1], m=[1]) %}{% for i in range(60) %}"
+                               "{% set ns.l = [ns.l, ns.l] %}{% set ns.m = [ns.m, ns.m] %}{% endfor %}{{ ns.l == ns.m }}"),
+                 "too large to walk"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
+  // A thousand references to one 1 MB string: the texts stop at 64 MiB.
+  const std::string big = "{% set l = ['x' * 1000000] * 1000 %}";
+  CHECK(contains(located_error(big + "{{ l | string | length }}"), "string too large"));
+  CHECK(contains(located_error(big + "{{ l | to_json | length }}"), "JSON text is too large"));
+  CHECK(contains(located_error(big + "{{ l | tojson | length }}"), "JSON text is too large"));
+  CHECK(contains(located_error(big + "{{ l | to_yaml | length }}"), "YAML text is too large"));
+}

@@ -289,8 +289,9 @@ void Renderer::check_list_size(size_t n, SourcePos pos) const {
   if (n > kMaxListItems) fail(pos, "list too large (more than " + std::to_string(kMaxListItems) + " items)");
 }
 
-void Renderer::step(SourcePos pos) {
-  if (++m_steps > kMaxSteps)
+void Renderer::step(SourcePos pos, int64_t cost) {
+  m_steps += cost;
+  if (m_steps > kMaxSteps)
     fail(pos, "the template runs too long (more than " + std::to_string(kMaxSteps) + " loop iterations and macro calls)");
 }
 
@@ -936,6 +937,7 @@ bool Renderer::less(const Value& a, const Value& b, SourcePos pos) const {
   }
   if (a.is_string() && b.is_string()) return a.as_string() < b.as_string();
   if (a.is_list() && b.is_list() && a.as_list().tuple == b.as_list().tuple) {
+    ValueWalk level;
     const auto& x = a.as_list().items;
     const auto& y = b.as_list().items;
     for (size_t i = 0; i < x.size() && i < y.size(); ++i) {

@@ -65,8 +65,9 @@ class Renderer {
   // Bounds of template/limits.h, checked before a value that large is built.
   void check_string_size(size_t n, SourcePos pos) const;
   void check_list_size(size_t n, SourcePos pos) const;
-  // Counts one loop iteration or macro call against the render's budget.
-  void step(SourcePos pos);
+  // Counts one loop iteration or macro call (or work that costs as much as
+  // `cost` of them) against the render's budget.
+  void step(SourcePos pos, int64_t cost = 1);
   // The statement being rendered, for errors that arise below any expression.
   SourcePos current_pos() const { return m_pos; }
   // StrictUndefined: using an undefined value is an error naming it.

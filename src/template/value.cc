@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "template/limits.h"
+
 namespace foobar::tmpl {
 
 // ---- Dict ----
@@ -26,6 +28,74 @@ const Value* Dict::find(std::string_view key) const {
 }
 
 size_t Dict::size() const { return m_items.size(); }
+
+// ---- destruction without recursion ----
+
+namespace {
+
+// The containers waiting to be destroyed by the outermost ~List/~Dict of this thread.
+thread_local std::vector<Value>* t_doomed = nullptr;
+
+template <class MoveChildren>
+void destroy_children(MoveChildren move_children) {
+  if (t_doomed) {
+    move_children(*t_doomed);
+    return;
+  }
+  std::vector<Value> doomed;
+  t_doomed = &doomed;
+  move_children(doomed);
+  while (!doomed.empty()) {
+    Value last = std::move(doomed.back());
+    doomed.pop_back();
+    // `last` goes here; if it held the last reference, its children join `doomed`.
+  }
+  t_doomed = nullptr;
+}
+
+bool is_container(const Value& v) { return v.is_list() || v.is_dict(); }
+
+}  // namespace
+
+List::~List() {
+  destroy_children([this](std::vector<Value>& out) {
+    for (auto& v : items)
+      if (is_container(v)) out.push_back(std::move(v));
+  });
+}
+
+Dict::~Dict() {
+  destroy_children([this](std::vector<Value>& out) {
+    for (auto& kv : m_items)
+      if (is_container(kv.second)) out.push_back(std::move(kv.second));
+  });
+}
+
+// ---- bounded walks ----
+
+namespace {
+thread_local int t_walk_depth = 0;
+thread_local int64_t t_walk_visits = 0;
+
+void count_visit() {
+  if (++t_walk_visits > kMaxValueVisits)
+    throw ValueLimitError("the value is too large to walk (more than " + std::to_string(kMaxValueVisits) +
+                          " items visited in this render)");
+}
+}  // namespace
+
+ValueWalk::ValueWalk() {
+  count_visit();
+  if (t_walk_depth >= kMaxValueDepth)
+    throw ValueLimitError("the value is nested too deeply (more than " + std::to_string(kMaxValueDepth) + " levels)");
+  ++t_walk_depth;
+}
+
+ValueWalk::~ValueWalk() { --t_walk_depth; }
+
+void ValueWalk::check_size(const std::string& text) {
+  if (text.size() > kMaxStringBytes) throw ValueLimitError("string too large (more than 64 MiB)");
+}
 
 bool Dict::erase(std::string_view key) {
   auto it = std::find_if(m_items.begin(), m_items.end(), [&](const auto& kv) { return kv.first == key; });
@@ -51,7 +121,10 @@ std::atomic<uint64_t> g_next_stamp{1};
 
 uint64_t current_render_stamp() { return t_render_stamp; }
 
-RenderStamp::RenderStamp() : m_saved(t_render_stamp) { t_render_stamp = g_next_stamp.fetch_add(1); }
+RenderStamp::RenderStamp() : m_saved(t_render_stamp) {
+  t_render_stamp = g_next_stamp.fetch_add(1);
+  t_walk_visits = 0;
+}
 RenderStamp::~RenderStamp() { t_render_stamp = m_saved; }
 
 List* Value::list_to_change() const {
@@ -72,6 +145,7 @@ bool holds_container(const Value& v, const void* target) {
   while (!todo.empty()) {
     const Value* x = todo.back();
     todo.pop_back();
+    count_visit();
     if (x->is_list()) {
       if (x->list_ptr().get() == target) return true;
       for (const auto& i : x->as_list().items) todo.push_back(&i);
@@ -110,8 +184,12 @@ bool Object::set_attr(std::string_view, Value) { return false; }
 
 // ---- Value ----
 
-Value::Value(std::vector<Value> items, bool tuple)
-    : m_v(ListPtr(std::make_shared<List>(List{std::move(items), tuple}))) {}
+Value::Value(std::vector<Value> items, bool tuple) {
+  auto l = std::make_shared<List>();
+  l->items = std::move(items);
+  l->tuple = tuple;
+  m_v = ListPtr(std::move(l));
+}
 Value::Value(Dict d) {
   d.stamp = current_render_stamp();
   m_v = DictPtr(std::make_shared<Dict>(std::move(d)));
@@ -220,8 +298,10 @@ std::string repr_string(std::string_view s) {
 static void append_repr(std::string& out, const Value& v);
 
 static void append_list(std::string& out, const List& l) {
+  ValueWalk level;
   out += l.tuple ? '(' : '[';
   for (size_t i = 0; i < l.items.size(); ++i) {
+    ValueWalk::check_size(out);
     if (i) out += ", ";
     append_repr(out, l.items[i]);
   }
@@ -230,9 +310,11 @@ static void append_list(std::string& out, const List& l) {
 }
 
 static void append_dict(std::string& out, const Dict& d) {
+  ValueWalk level;
   out += '{';
   bool first = true;
   for (const auto& [k, v] : d.items()) {
+    ValueWalk::check_size(out);
     if (!first) out += ", ";
     first = false;
     out += repr_string(k);
@@ -286,6 +368,8 @@ bool py_equal(const Value& a, const Value& b) {
     case Value::Kind::list: {
       const auto& x = a.as_list();
       const auto& y = b.as_list();
+      if (&x == &y) return true;  // as Python, which compares identical items as equal
+      ValueWalk level;
       if (x.tuple != y.tuple || x.items.size() != y.items.size()) return false;
       for (size_t i = 0; i < x.items.size(); ++i)
         if (!py_equal(x.items[i], y.items[i])) return false;
@@ -294,6 +378,8 @@ bool py_equal(const Value& a, const Value& b) {
     case Value::Kind::dict: {
       const auto& x = a.as_dict();
       const auto& y = b.as_dict();
+      if (&x == &y) return true;
+      ValueWalk level;
       if (x.size() != y.size()) return false;
       for (const auto& [k, v] : x.items()) {
         const Value* o = y.find(k);
@@ -309,7 +395,9 @@ bool py_equal(const Value& a, const Value& b) {
 // ---- JSON ----
 
 template <class Json>
-static Value from_json_impl(const Json& j) {
+static Value from_json_impl(const Json& j, int depth = 0) {
+  if (depth > kMaxValueDepth)
+    throw ValueLimitError("the data is nested too deeply (more than " + std::to_string(kMaxValueDepth) + " levels)");
   switch (j.type()) {
     case nlohmann::detail::value_t::null: return Value();
     case nlohmann::detail::value_t::boolean: return Value(j.template get<bool>());
@@ -321,12 +409,12 @@ static Value from_json_impl(const Json& j) {
     case nlohmann::detail::value_t::array: {
       std::vector<Value> items;
       items.reserve(j.size());
-      for (const auto& e : j) items.push_back(from_json_impl(e));
+      for (const auto& e : j) items.push_back(from_json_impl(e, depth + 1));
       return Value(std::move(items));
     }
     case nlohmann::detail::value_t::object: {
       Dict d;
-      for (auto it = j.begin(); it != j.end(); ++it) d.set(it.key(), from_json_impl(it.value()));
+      for (auto it = j.begin(); it != j.end(); ++it) d.set(it.key(), from_json_impl(it.value(), depth + 1));
       return Value(std::move(d));
     }
     default: return Value();
@@ -382,8 +470,12 @@ static void json_string(std::string& out, std::string_view s, bool html_safe) {
 }
 
 static bool json_value(const Value& v, const JsonStyle& style, int depth, std::string& out, std::string& err) {
-  if (depth > 1000) {
+  if (depth > kMaxValueDepth) {
     err = "the value is nested too deeply for JSON";
+    return false;
+  }
+  if (out.size() > kMaxStringBytes) {
+    err = "the JSON text is too large (more than 64 MiB)";
     return false;
   }
   const int indent = style.indent;

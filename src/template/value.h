@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
+#include <stdexcept>
 
 #include "util/diagnostic.h"
 
@@ -30,11 +31,26 @@ struct List {
   std::vector<Value> items;
   bool tuple = false;
   uint64_t stamp = current_render_stamp();
+
+  List() = default;
+  List(const List&) = default;
+  List(List&&) = default;
+  List& operator=(const List&) = default;
+  List& operator=(List&&) = default;
+  // Iterative: a list nested a million times is destroyed without recursion.
+  ~List();
 };
 
 // Insertion-ordered mapping with string keys; an index is built for larger dicts.
 class Dict {
  public:
+  Dict() = default;
+  Dict(const Dict&) = default;
+  Dict(Dict&&) = default;
+  Dict& operator=(const Dict&) = default;
+  Dict& operator=(Dict&&) = default;
+  ~Dict();  // iterative, as ~List
+
   const Value* find(std::string_view key) const;
   Value* find_mut(std::string_view key);
   void set(std::string key, Value v);
@@ -146,6 +162,25 @@ class RenderStamp {
 
  private:
   uint64_t m_saved;
+};
+
+// Raised by the helpers here that walk nested values (printing, ==, <, JSON,
+// YAML) past the bounds of template/limits.h: nesting deeper than
+// kMaxValueDepth, more than kMaxValueVisits items in one render, text over
+// kMaxStringBytes. The engine reports it at the statement being rendered.
+struct ValueLimitError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One level of such a walk: counts the level and the item, throws ValueLimitError past the bounds.
+class ValueWalk {
+ public:
+  ValueWalk();
+  ~ValueWalk();
+  ValueWalk(const ValueWalk&) = delete;
+  ValueWalk& operator=(const ValueWalk&) = delete;
+  // Throws when `text` has grown past kMaxStringBytes.
+  static void check_size(const std::string& text);
 };
 
 // Whether `v` is or holds (at any depth) the list or dict at `target`.
