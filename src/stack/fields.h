@@ -75,6 +75,7 @@ const ObjectSpec& firewall();
 const ObjectSpec& rule();
 const ObjectSpec& monitoring();
 const ObjectSpec& alert();
+const ObjectSpec& security();
 const ObjectSpec& secret();
 }  // namespace spec
 

@@ -440,6 +440,10 @@ Stack Loader::load(const YAML::Node& root, SourcePos root_pos) {
     s.tiers.pos = m->pos;
   if (const Entry* e = m->get("firewall")) load_firewall(*e, s);
   if (const Entry* e = m->get("monitoring")) load_monitoring(*e, s);
+  if (const Entry* e = m->get("security")) {
+    s.security.pos = e->key_pos;
+    if (auto sm = map(e->value, e->value_pos, e->path, spec::security())) get(*sm, "ssh", s.security.ssh);
+  }
   return s;
 }
 
@@ -479,6 +483,10 @@ void Loader::load_dns(const Entry& e, Stack& s) {
   dns.pos = m->pos;
   get(*m, "ttl", dns.ttl);
   get(*m, "nameserver", dns.nameserver);
+  get_list(*m, "secondaries", dns.secondaries);
+  spec_of(*m, "transfer_key");
+  if (const Entry* k = m->get("transfer_key"))
+    if (auto ref = secret(k->value, k->value_pos, k->path)) dns.transfer_key = *ref;
   if (const Entry* r = m->get("records")) {
     each_item(*r, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
       auto rm = map(item, pos, path, spec::record());
@@ -573,6 +581,7 @@ void Loader::load_web(const Entry& e, WebTier& web) {
   get(*m, "server_name", web.server_name);
   get(*m, "root", web.root);
   get_list(*m, "static", web.static_paths);
+  get_list(*m, "standby", web.standby);
 }
 
 void Loader::load_app(const Entry& e, AppTier& app) {
@@ -586,6 +595,7 @@ void Loader::load_app(const Entry& e, AppTier& app) {
   get(*m, "command", app.command);
   get(*m, "port", app.port);
   get(*m, "user", app.user);
+  get_list(*m, "standby", app.standby);
   const Entry* env = m->get("environment");
   if (!env) return;
   auto em = map(env->value, env->value_pos, env->path, Keys{}, "variable");
@@ -649,6 +659,7 @@ void Loader::load_firewall(const Entry& e, Stack& s) {
   fw.pos = e.key_pos;
   get(*m, "enabled", fw.enabled);
   get_list(*m, "admin_cidrs", fw.admin_cidrs);
+  get(*m, "log_drops", fw.log_drops);
   if (const Entry* r = m->get("rules")) {
     each_item(*r, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
       auto rm = map(item, pos, path, spec::rule());
