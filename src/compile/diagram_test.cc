@@ -187,6 +187,8 @@ TEST_CASE("diagram: host names never clash with fixed nodes or mermaid keywords"
 
 }  // namespace foobar::compile
 
+namespace foobar::compile {
+
 TEST_CASE("diagram: a standby host and the arrows to it are dashed; nameservers are named") {
   auto s = stack::load_stack("tests/e2e/failover-stack.yaml");
   REQUIRE(s.ok());
@@ -207,3 +209,5 @@ TEST_CASE("diagram: a standby host and the arrows to it are dashed; nameservers 
   CHECK(to_mermaid(t).find("style h_web_02 stroke-dasharray: 5 5") != std::string::npos);
   CHECK(to_mermaid(t).find("style h_web_01 stroke-dasharray") == std::string::npos);
 }
+
+}  // namespace foobar::compile

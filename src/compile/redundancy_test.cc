@@ -110,7 +110,7 @@ TEST_CASE("secondaries: the TSIG key must be base64 of at least 16 bytes") {
     auto g = compiled(s);
     stack::SecretSource src;
     src.env = [value](const std::string& name) -> std::optional<std::string> {
-      if (name == "DNS_TRANSFER_KEY") return value;
+      if (name == "FOOBAR_SECRET_DNS_TRANSFER_KEY") return value;
       return std::nullopt;
     };
     return resolve_secrets(g, src);

@@ -186,15 +186,15 @@ TEST_CASE("remote pipeline: each step reads its own bytes of stdin, reports, and
 TEST_CASE("remote sshd: never stopped, reloaded when its drop-in goes, keys checked as sshd reads them") {
   FakeHost h;
   h.program("service", "exit 0");
-  h.program("sshd", R"(case "$1" in
+  h.program("sshd", R"SH(case "$1" in
   -t) exit 0 ;;
   -T) printf 'port 22\npubkeyauthentication yes\nauthorizedkeysfile .ssh/authorized_keys /etc/keys/%u\n' ;;
-esac)");
+esac)SH");
   h.program("getent", "printf 'admin:x:1000:1000::" + (h.dir.path / "home").string() + ":/bin/sh\\n'");
-  h.program("ssh-keygen", R"(case "$2" in
+  h.program("ssh-keygen", R"SH(case "$2" in
   */etc/keys/admin) echo "256 SHA256:good admin@laptop (ED25519)" ;;
   *) echo "256 SHA256:other someone (ED25519)" ;;
-esac)");
+esac)SH");
   h.dir.write("home/.ssh/authorized_keys", "ssh-ed25519 AAAA other\n");
   int st = 0;
   h.run({remote::call("act_service_remove", {"ssh"}), remote::call("act_service_remove", {"sshd"})}, &st);
@@ -216,10 +216,10 @@ esac)");
 
 TEST_CASE("remote sshd: the drop-in's check wants it in effect") {
   FakeHost h;
-  h.program("sshd", R"(case "$1" in
+  h.program("sshd", R"SH(case "$1" in
   -t) exit 0 ;;
   -T) printf 'passwordauthentication %s\nkbdinteractiveauthentication no\npubkeyauthentication yes\n' "$(cat )" ;;
-esac)");
+esac)SH");
   int st = 0;
   h.run({"echo no | fb_sshd_check"}, &st);
   CHECK(st == 0);
