@@ -168,8 +168,10 @@ check_sshd() { # FILE
   mkdir -p "$d" /run/sshd
   [ -f "$d/host_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
   printf 'Include %s\nHostKey %s\n' "$1" "$d/host_key" >"$d/sshd_config"
-  sshd -t -f "$d/sshd_config" &&
-    sshd -T -f "$d/sshd_config" -C user=root,host=localhost,addr=127.0.0.1 | grep -qx 'passwordauthentication no'
+  sshd -t -f "$d/sshd_config" || return
+  local effective
+  effective=$(sshd -T -f "$d/sshd_config" -C user=root,host=localhost,addr=127.0.0.1) || return
+  grep -qx 'passwordauthentication no' <<<"$effective"
 }
 
 check_copy() { # FILE SOURCE: a copied app file equals its source; Python must compile
