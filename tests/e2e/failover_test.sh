@@ -15,13 +15,13 @@ LB=10.77.0.11 WEB1=10.77.0.21 WEB2=10.77.0.22
 # other than its own only with nf_log_all_netns set; it is put back on exit.
 NFLOG=/proc/sys/net/netfilter/nf_log_all_netns
 NFLOG0=$(cat "$NFLOG")
-trap 'rc=$?; echo "$NFLOG0" > "$NFLOG"; (exit $rc); cleanup' EXIT
+trap 'rc=$?; set +e; echo "$NFLOG0" > "$NFLOG"; (exit $rc); cleanup' EXIT
 
 # sshd offers passwords until the stack hardens it: the lab's own drop-in turns
 # them off, so one sorted before it turns them on again (and root logins with them).
 offers() {  # offers ADDRESS: the login methods sshd offers a client without a key
-  ssh -o BatchMode=yes -o PubkeyAuthentication=no -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-    -o ConnectTimeout=5 root@"$1" true 2>&1 | sed -n 's/.*Permission denied (\(.*\)).*/\1/p'
+  { ssh -o BatchMode=yes -o PubkeyAuthentication=no -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+      -o ConnectTimeout=5 root@"$1" true 2>&1 || true; } | sed -n 's/.*Permission denied (\(.*\)).*/\1/p'
 }
 lab_up
 for h in lb-01 web-01 web-02; do
@@ -56,7 +56,7 @@ ok "NSD on lb-01 and its secondary on web-02 serve serial $serial; the zone list
 # 2. Active-passive: every request reaches nginx on web-01, none web-02, until
 # web-01's nginx stops; then web-02 takes them (its nginx proxies to the app on
 # web-01, the app tier's active host); and web-01 again once its nginx is back.
-hits() { on "$1" sh -c "grep -c 'GET /$2 ' /var/log/nginx/access.log || true"; }
+hits() { on "$1" sh -c "grep -c 'GET /$2 ' /var/log/nginx/foobar.access.log || true"; }
 burst() { local i; for i in 1 2 3 4 5 6; do status_of "http://www.foobar.com/$1" >/dev/null; done; }
 wait_for "[ \"\$(status_of http://www.foobar.com/healthz)\" = 200 ]" 30 || fail "the LB does not answer /healthz"
 burst probe-a
