@@ -19,23 +19,9 @@ namespace {
 
 const char* const k_failover = "tests/e2e/failover-stack.yaml";
 
-stack::Stack failover() {
-  auto s = stack::load_stack(k_failover);
-  REQUIRE_MESSAGE(s.ok(), s.diagnostics().front().to_string());
-  return std::move(*s);
-}
-
-Graph compiled(const stack::Stack& s) {
-  auto g = compile_stack(s);
-  REQUIRE_MESSAGE(g.ok(), g.diagnostics().front().to_string());
-  return std::move(*g);
-}
-
-const FileState& file(const Graph& g, const std::string& id) {
-  const Resource* r = g.find(id);
-  REQUIRE_MESSAGE(r, "no resource " << id);
-  return std::get<FileState>(r->state);
-}
+stack::Stack failover() { return testing::loaded(k_failover); }
+using testing::compiled;
+using testing::file;
 
 bool has_line(const std::string& text, const std::string& line) {
   return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
