@@ -20,6 +20,8 @@ using T = FieldType;
 
 namespace {
 const char* kHostList = "host names, each defined under `hosts`";
+const char* kMemberList =
+    "host names, each defined under `hosts`, or { host: NAME, standby: true } for a standby (see standby)";
 }  // namespace
 
 const ObjectSpec& secret() {
@@ -74,6 +76,14 @@ const ObjectSpec& dns() {
   return s;
 }
 
+const ObjectSpec& member() {
+  static const ObjectSpec s{"tiers.hosts[]", "a host of a web or app tier, with its role",
+                            {{"host", T::string, "a host defined under `hosts`", true},
+                             {"standby", T::boolean, "the host gets traffic only when every other one is down",
+                              false, "false"}}};
+  return s;
+}
+
 const ObjectSpec& health_check() {
   static const ObjectSpec s{"tiers.lb.health_check", "how HAProxy checks each backend",
                             {{"path", T::string, "path starting with /", false, "\"/healthz\""},
@@ -120,7 +130,7 @@ const ObjectSpec& lb() {
 const ObjectSpec& web() {
   static const ObjectSpec s{
       "tiers.web", "nginx",
-      {{"hosts", T::string_list, kHostList},
+      {{"hosts", T::host_list, kMemberList, false, "", {}, &member()},
        {"port", T::integer, "1..65535", false, "80"},
        {"server_name", T::string, "DNS name (default: www.<domain>)"},
        {"root", T::string, "absolute path of the static files", false, "\"/var/www/foobar\""},
@@ -135,7 +145,7 @@ const ObjectSpec& web() {
 const ObjectSpec& app() {
   static const ObjectSpec s{
       "tiers.app", "the application server",
-      {{"hosts", T::string_list, kHostList},
+      {{"hosts", T::host_list, kMemberList, false, "", {}, &member()},
        {"source", T::string, "local directory copied to the hosts, relative to the directory foobarctl runs in",
         true},
        {"path", T::string, "absolute path the source goes to", false, "\"/opt/foobar\""},

@@ -351,6 +351,30 @@ class Loader {
     }
   }
 
+  // A tier's hosts: names, or { host: NAME, standby: BOOL } mappings; a standby one is
+  // also added to `standby`.
+  void get_members(const MapView& m, std::string_view key, std::vector<Located<std::string>>& hosts,
+                   std::vector<Located<std::string>>& standby) {
+    spec_of(m, key);
+    const Entry* e = m.get(key);
+    if (!e) return;
+    each_item(*e, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
+      if (!item.IsMap()) {
+        if (auto s = str(item, pos, path)) hosts.push_back({*s, pos});
+        return;
+      }
+      auto im = map(item, pos, path, spec::member());
+      if (!im) return;
+      Located<std::string> host;
+      Located<bool> is_standby{false, {}};
+      get(*im, "host", host);
+      get(*im, "standby", is_standby);
+      if (host->empty()) return;
+      hosts.push_back(host);
+      if (is_standby.value) standby.push_back(host);
+    });
+  }
+
   void get_list(const MapView& m, std::string_view key, std::vector<Located<std::string>>& out) {
     const Entry* e = spec_of(m, key).required ? required(m, key) : m.get(key);
     if (!e) return;
@@ -576,12 +600,12 @@ void Loader::load_web(const Entry& e, WebTier& web) {
   web.pos = e.key_pos;
   auto m = map(e.value, e.value_pos, e.path, spec::web());
   if (!m) return;
-  get_list(*m, "hosts", web.hosts);
+  get_members(*m, "hosts", web.hosts, web.standby);
   get(*m, "port", web.port);
   get(*m, "server_name", web.server_name);
   get(*m, "root", web.root);
   get_list(*m, "static", web.static_paths);
-  get_list(*m, "standby", web.standby);
+  get_list(*m, "standby", web.standby);  // after the hosts' own marks: listed twice is an error
 }
 
 void Loader::load_app(const Entry& e, AppTier& app) {
@@ -589,7 +613,7 @@ void Loader::load_app(const Entry& e, AppTier& app) {
   auto m = map(e.value, e.value_pos, e.path,
                spec::app());
   if (!m) return;
-  get_list(*m, "hosts", app.hosts);
+  get_members(*m, "hosts", app.hosts, app.standby);
   get(*m, "source", app.source);
   get(*m, "path", app.path);
   get(*m, "command", app.command);

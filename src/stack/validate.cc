@@ -220,6 +220,8 @@ class Validator {
     std::set<std::string> members, seen;
     for (const auto& h : hosts) members.insert(*h);
     for (const auto& h : standby) {
+      // A host marked standby in the host list itself was checked there.
+      if (!m_s.find_host(*h) && members.count(*h)) continue;
       if (!host_ref(h, "standby host")) continue;
       if (!members.count(*h))
         error(h.pos, "standby host '" + *h + "' is not listed in tiers." + tier + ".hosts; a standby is one of "

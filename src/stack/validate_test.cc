@@ -138,6 +138,12 @@ const Case kCases[] = {
     {"web: { hosts: [web-01] }", "web: { hosts: [web-01], standby: [web-09] }", 18, "standby host 'web-09' is not a host defined under 'hosts'"},
     {"web: { hosts: [web-01] }", "web: { hosts: [web-01], standby: [\"web-01 backup; server evil\"] }", 18, "standby host 'web-01 backup; server evil' is not a host defined"},
     {"web: { hosts: [web-01] }", "web: { hosts: [web-01], standby: web-01 }", 18, "'tiers.web.standby' must be a list, got 'web-01'"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ host: web-01, standby: true }] }", 18, "every host of tier 'web' is standby"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ host: web-01, standby: yes }] }", 18, "'tiers.web.hosts[0].standby' must be true or false, got 'yes'"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ standby: true }] }", 18, "missing required key 'host' in 'tiers.web.hosts[0]'"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ host: web-01, backup: true }] }", 18, "unknown key 'backup' in 'tiers.web.hosts[0]'"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ host: \"web-01 backup\", standby: true }, web-01] }", 18, "host 'web-01 backup' is not a host defined"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ host: web-01, standby: true }, db-02], standby: [web-01] }", 18, "standby host 'web-01' is listed twice"},
     {"app: { hosts: [web-01], ", "app: { hosts: [web-01], standby: [web-01], ", 19, "every host of tier 'app' is standby"},
     // secondary nameservers
     {"dns:\n", "dns:\n  secondaries: [db-01]\n", 11, "dns secondaries need a TSIG key to sign the zone transfers"},
@@ -177,6 +183,12 @@ TEST_CASE("stack: standby hosts, secondaries, log_drops and security.ssh are rea
   auto s = parse_stack(text, "t.yaml");
   REQUIRE(s.ok());
   CHECK(s->is_standby("web", "db-02"));
+  auto marked = parse_stack(with("web: { hosts: [web-01] }", "web: { hosts: [web-01, { host: db-02, standby: true }] }"), "t.yaml");
+  REQUIRE(marked.ok());
+  CHECK(marked->tiers.web->hosts.size() == 2);
+  CHECK(marked->tiers.web->hosts[1].pos.line == 18);
+  CHECK(marked->is_standby("web", "db-02"));
+  CHECK_FALSE(marked->is_standby("web", "web-01"));
   CHECK_FALSE(s->is_standby("web", "web-01"));
   CHECK_FALSE(s->is_standby("app", "db-02"));
   REQUIRE(s->dns->secondaries.size() == 1);
