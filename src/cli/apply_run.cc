@@ -1,5 +1,8 @@
 #include "cli/apply_run.h"
 
+#include "apply/ssh_guard.h"
+#include "compile/context.h"
+
 #include <unistd.h>
 
 #include <cctype>
@@ -157,6 +160,17 @@ void clear_dead_locks(const Remote& remote, const Plan& plan, const LockHolder& 
   }
 }
 
+// Turning password logins off must not lock foobarctl out (apply/ssh_guard.h).
+bool ssh_access_kept(const std::string& command, const Remote& remote, const Plan& plan) {
+  SshGuard guard{compile::k_sshd_dropin, {}};
+  for (const auto& h : remote.compiled.stack.hosts) guard.users[h.name.value] = h.ssh.user.value;
+  auto refused = check_ssh_access(plan, guard, remote.connector_map());
+  if (refused.empty()) return true;
+  std::fprintf(stderr, "%s: refusing, so nothing was changed:\n", command.c_str());
+  for (const auto& d : refused) std::fprintf(stderr, "  %s\n", d.to_string().c_str());
+  return false;
+}
+
 }  // namespace
 
 int confirm_and_apply(const std::string& command, const Remote& remote, const SavedPlan& basis, const Graph& desired,
@@ -175,6 +189,12 @@ int confirm_and_apply(const std::string& command, const Remote& remote, const Sa
   if (!saved && !confirmed(command, parsed)) return 1;
   std::vector<std::string> locked;
   if (!lock_and_recheck(command, remote, basis, desired, me, locked)) return 1;
+  if (!ssh_access_kept(command, remote, plan)) {
+    for (const auto& d : release_hosts(locked, remote.connector_map(), remote.compiled.stack.name.value, me,
+                                       remote.parallelism))
+      std::fprintf(stderr, "  %s\n", d.to_string().c_str());
+    return 1;
+  }
   ApplyOptions options;
   options.stack = remote.compiled.stack.name.value;
   options.schedule.parallelism = remote.parallelism;

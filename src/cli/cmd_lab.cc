@@ -120,9 +120,11 @@ int lab_up_cmd(std::vector<std::string> args) {
                 h.init == lab::LabInit::systemd ? "supervisor" : "init", h.init == lab::LabInit::systemd ? h.pid : h.init_pid);
   std::printf("key %s, known_hosts %s\nlog in with: foobarctl lab ssh HOST\n", state->key.c_str(),
               state->known_hosts.c_str());
-  if (!target.nameserver_address.empty())
+  std::string nameservers;
+  for (const auto& a : target.nameserver_addresses) nameservers += (nameservers.empty() ? "" : ", ") + a;
+  if (!nameservers.empty())
     std::printf("browse as a visitor (DNS via %s%s): foobarctl lab client -- curl https://%s/\n",
-                target.nameserver_address.c_str(), target.certificate_secrets.empty() ? "" : ", lab CA trusted",
+                nameservers.c_str(), target.certificate_secrets.empty() ? "" : ", lab CA trusted",
                 target.tls_names.empty() ? "..." : target.tls_names.front().c_str());
   return 0;
 }

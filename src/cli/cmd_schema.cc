@@ -38,6 +38,8 @@ ordered_json value_schema(const FieldSpec& f) {
       return {{"type", "string"}, {"pattern", "^([0-9]{1,9}(ms|s|m|h))+$"}};
     case FieldType::enumeration: return {{"enum", f.values}};
     case FieldType::string_list: return {{"type", "array"}, {"items", scalar()}};
+    case FieldType::host_list:
+      return {{"type", "array"}, {"items", {{"anyOf", {scalar(), {{"$ref", ref(*f.object)}}}}}}};
     case FieldType::enum_list: return {{"type", "array"}, {"items", {{"enum", f.values}}}};
     case FieldType::object: return {{"$ref", ref(*f.object)}};
     case FieldType::object_list: return {{"type", "array"}, {"items", {{"$ref", ref(*f.object)}}}};

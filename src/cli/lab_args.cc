@@ -1,5 +1,9 @@
 #include "cli/lab_args.h"
 
+#include <algorithm>
+
+#include "util/base64.h"
+
 #include <openssl/rand.h>
 #include <sys/stat.h>
 
@@ -56,7 +60,8 @@ Result<LabTarget> lab_target_from_stack(const std::string& stack_path) {
   for (auto& h : t.hosts) h.units = units[h.name];
   t.packages.assign(packages.begin(), packages.end());
   auto topo = compile::derive_topology(*st);
-  if (!topo.nameserver.empty()) t.nameserver_address = topo.address_of(topo.nameserver);
+  for (const auto& ns : topo.nameservers) t.nameserver_addresses.push_back(topo.address_of(ns));
+  if (st->dns && st->dns->transfer_key) t.key_secrets.push_back(st->dns->transfer_key->name);
   if (const auto& lb = st->tiers.lb; topo.tls && lb->tls->certificate.bundle) {
     t.certificate_secrets.push_back(lb->tls->certificate.bundle->name);
     t.tls_names.push_back(topo.server_name);
@@ -88,7 +93,7 @@ Status install_lab_packages(const std::vector<std::string>& packages) {
 }
 
 Status write_lab_secrets(const std::string& path, const std::vector<std::string>& names,
-                         const std::map<std::string, std::string>& fixed) {
+                         const std::map<std::string, std::string>& fixed, const std::vector<std::string>& keys) {
   std::string text = "# Secrets of this lab, made by 'foobarctl lab up'; used with --lab.\n";
   for (const auto& name : names) {
     if (auto it = fixed.find(name); it != fixed.end()) {
@@ -97,6 +102,12 @@ Status write_lab_secrets(const std::string& path, const std::vector<std::string>
     }
     unsigned char raw[18];
     if (RAND_bytes(raw, sizeof raw) != 1) return Diagnostic::error(path, "cannot draw random bytes for secrets");
+    if (std::find(keys.begin(), keys.end(), name) != keys.end()) {
+      unsigned char key[32];
+      if (RAND_bytes(key, sizeof key) != 1) return Diagnostic::error(path, "cannot draw random bytes for secrets");
+      text += name + "=" + base64_encode(std::string_view(reinterpret_cast<char*>(key), sizeof key)) + "\n";
+      continue;
+    }
     std::string value;
     for (unsigned char c : raw) value += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[c % 62];
     text += name + "=" + value + "\n";
@@ -125,8 +136,8 @@ Status prepare_lab_files(const std::string& dir, const LabTarget& target) {
     if (auto st = lab::issue_lab_certificate(dir, target.tls_names, dir + "/" + name + ".pem"); !st) return st;
     fixed[name] = "@" + name + ".pem";  // relative to the secrets file
   }
-  if (auto st = write_lab_secrets(dir + "/secrets", target.secret_names, fixed); !st) return st;
-  return lab::write_client_files(dir, target.nameserver_address);
+  if (auto st = write_lab_secrets(dir + "/secrets", target.secret_names, fixed, target.key_secrets); !st) return st;
+  return lab::write_client_files(dir, target.nameserver_addresses);
 }
 
 }  // namespace foobar::cli

@@ -24,7 +24,8 @@ struct LabTarget {
   // bundle: the lab issues one certificate from its own CA for each of them.
   std::vector<std::string> tls_names;
   std::vector<std::string> certificate_secrets;
-  std::string nameserver_address;  // where the lab's client resolves names (empty: no DNS)
+  std::vector<std::string> nameserver_addresses;  // where the lab's client resolves names, in order (none: no DNS)
+  std::vector<std::string> key_secrets;            // secrets holding a base64 key (TSIG)
 };
 
 // Makes the lab's CA and certificates, the secrets file and the client's files in the
@@ -39,8 +40,10 @@ bool names_stack_file(const std::string& arg);
 Result<LabTarget> lab_target_from_stack(const std::string& stack_path);
 
 // Writes a KEY=VALUE secrets file (0600) with a random value per name, except the
-// names in `fixed`, which get the value given there.
+// names in `fixed`, which get the value given there, and those in `keys`, which get
+// 32 random bytes in base64 (a TSIG key).
 Status write_lab_secrets(const std::string& path, const std::vector<std::string>& names,
-                         const std::map<std::string, std::string>& fixed = {});
+                         const std::map<std::string, std::string>& fixed = {},
+                         const std::vector<std::string>& keys = {});
 
 }  // namespace foobar::cli

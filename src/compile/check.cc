@@ -159,6 +159,51 @@ void check_tier_spof(const Ctx& c) {
   }
 }
 
+// Standby hosts: a choice with a cost, worth saying out loud.
+void check_active_passive(const Ctx& c) {
+  for (const char* tier : {"web", "app"}) {
+    const auto* standby = std::string_view(tier) == "web" ? (c.s.tiers.web ? &c.s.tiers.web->standby : nullptr)
+                                                          : (c.s.tiers.app ? &c.s.tiers.app->standby : nullptr);
+    if (!standby || standby->empty()) continue;
+    std::vector<std::string> idle, active;
+    for (const auto& h : *standby) idle.push_back(h.value);
+    for (const auto& h : c.s.hosts_of_tier(tier))
+      if (!c.s.is_standby(tier, h)) active.push_back(h);
+    const char* who = std::string_view(tier) == "web" ? "the load balancer" : "nginx";
+    c.add("ACTIVE-PASSIVE", Sev::info, standby->front().pos, tier, idle,
+          std::string("tier '") + tier + "' is active-passive: " + join(active) + " take" +
+              (active.size() == 1 ? "s" : "") + " every request, standby " + join(idle) + " only when " +
+              (active.size() == 1 ? "it is" : "all of them are") + " down",
+          std::string("the site's capacity is that of the active hosts alone while the standby sits idle, and a "
+                      "standby that never serves can hide a broken deploy until the failover that needs it; in "
+                      "exchange ") + who + " never splits traffic, so sessions and caches stay on one host",
+          std::string("if the tier does not need a single active host, drop tiers.") + tier +
+              ".standby and let every host serve (active-active); otherwise test the failover regularly "
+              "(stop the active host's service and watch the standby take over)");
+  }
+}
+
+void check_dns_spof(const Ctx& c) {
+  if (!c.s.dns || !c.s.dns->secondaries.empty()) return;
+  const std::string ns = c.s.nameserver_host();
+  c.add("DNS-SPOF", Sev::warning, c.s.dns->nameserver ? c.s.dns->nameserver->pos : c.s.dns->pos, "dns", {ns},
+        "one nameserver (" + ns + ") serves the zone " + c.s.domain.value,
+        "when " + ns + " is down, " + c.s.domain.value + " and its names stop resolving once resolvers' caches "
+        "expire (the TTL), however healthy the servers and the floating IP behind them are",
+        "add a secondary nameserver on another host (dns.secondaries: [HOST] with dns.transfer_key: "
+        "{ secret: NAME }); it transfers the zone from " + ns + " and is listed as NS with it");
+}
+
+void check_ssh_passwords(const Ctx& c) {
+  if (c.s.security.ssh.value) return;
+  c.add("SSH-PASSWORDS", Sev::warning, c.s.security.ssh.pos, "", used_hosts(c.s),
+        "sshd is left as each host has it (security.ssh: false), password logins included",
+        "a host that takes passwords can be brute-forced from wherever SSH reaches it, and root may log in "
+        "with a password on some installs",
+        "remove security.ssh: false so foobarctl turns password and keyboard-interactive logins off and lets "
+        "root in with keys only");
+}
+
 void check_db_redundancy(const Ctx& c) {
   const auto& db = c.s.tiers.db;
   if (!db) return;
@@ -487,11 +532,14 @@ Findings check_stack(const Stack& s) {
   check_identical_servers(c);
   check_lb_spof(c);
   check_tier_spof(c);
+  check_active_passive(c);
+  check_dns_spof(c);
   check_db_redundancy(c);
   check_replication_user(c);
   check_health_path(c);
   check_no_firewall(c);
   check_ssh_reachable(c);
+  check_ssh_passwords(c);
   check_extra_rules(c);
   check_vrrp_allowed(c);
   check_tls(c);

@@ -26,6 +26,9 @@ hosts:
   db-02:  { address: 10.77.0.42 }
   mon-01: { address: 10.77.0.51 }
 dns:
+  nameserver: lb-01
+  secondaries: [lb-02]
+  transfer_key: { secret: DNS_TRANSFER_KEY }
   records:
     - { name: www, type: A, value: vip }
 tiers:
@@ -97,6 +100,34 @@ TEST_CASE("check: a redundant, secured, monitored stack only has its single writ
   CHECK(codes(f) == std::vector<std::string>{"DB-SINGLE-PRIMARY"});
   CHECK(get(f, "DB-SINGLE-PRIMARY").hosts == std::vector<std::string>{"db-01"});
   CHECK(exit_code(f) == 0);
+}
+
+TEST_CASE("check: a single nameserver is a DNS-SPOF, fixed by a secondary") {
+  auto f = check_stack(variant("  secondaries: [lb-02]\n  transfer_key: { secret: DNS_TRANSFER_KEY }\n", ""));
+  const auto& spof = get(f, "DNS-SPOF");
+  CHECK(spof.severity == FindingSeverity::warning);
+  CHECK(spof.hosts == std::vector<std::string>{"lb-01"});
+  CHECK(spof.pos.line == 15);  // dns.nameserver
+  CHECK(spof.fix.find("dns.secondaries") != std::string::npos);
+  CHECK_FALSE(has(check_stack(parse(kGood)), "DNS-SPOF"));
+}
+
+TEST_CASE("check: standby hosts are an active-passive trade-off") {
+  auto f = check_stack(variant("    hosts: [web-01, web-02]\n", "    hosts: [web-01, web-02]\n    standby: [web-02]\n"));
+  const auto& ap = get(f, "ACTIVE-PASSIVE");
+  CHECK(ap.severity == FindingSeverity::info);
+  CHECK(ap.tier == "web");
+  CHECK(ap.hosts == std::vector<std::string>{"web-02"});
+  CHECK(ap.message.find("web-01 takes every request") != std::string::npos);
+  CHECK(ap.why.find("capacity") != std::string::npos);
+  CHECK(exit_code(f) == 0);
+  CHECK_FALSE(has(check_stack(parse(kGood)), "ACTIVE-PASSIVE"));
+}
+
+TEST_CASE("check: sshd left with password logins") {
+  auto f = check_stack(variant("firewall:\n", "security: { ssh: false }\nfirewall:\n"));
+  CHECK(get(f, "SSH-PASSWORDS").severity == FindingSeverity::warning);
+  CHECK_FALSE(has(check_stack(parse(kGood)), "SSH-PASSWORDS"));
 }
 
 TEST_CASE("check: one host carrying every tier") {

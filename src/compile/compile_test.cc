@@ -26,11 +26,7 @@ stack::Stack load(int i) {
   return std::move(*s);
 }
 
-Graph compiled(const stack::Stack& s) {
-  auto g = compile_stack(s);
-  REQUIRE_MESSAGE(g.ok(), g.diagnostics().front().to_string());
-  return std::move(*g);
-}
+using testing::compiled;
 
 const Resource& res(const Graph& g, const std::string& id) {
   const Resource* r = g.find(id);
@@ -48,7 +44,7 @@ json read_json(const fs::path& p) {
   return json::parse(in);
 }
 
-const FileState& file(const Graph& g, const std::string& id) { return std::get<FileState>(res(g, id).state); }
+using testing::file;
 
 }  // namespace
 

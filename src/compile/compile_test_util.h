@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "compile/compile.h"
 #include "stack/stack.h"
 #include "stack/stack_test_util.h"
 
@@ -28,6 +29,25 @@ inline stack::Stack reference_variant(const std::string& path, const std::string
 }
 
 inline const char* const k_stack3 = "stacks/3-scale-up.yaml";
+
+inline stack::Stack loaded(const std::string& path) {
+  auto s = stack::load_stack(path);
+  REQUIRE_MESSAGE(s.ok(), s.diagnostics().front().to_string());
+  return std::move(*s);
+}
+
+inline Graph compiled(const stack::Stack& s) {
+  auto g = compile_stack(s);
+  REQUIRE_MESSAGE(g.ok(), g.diagnostics().front().to_string());
+  return std::move(*g);
+}
+
+// The desired state of file resource `id` (which must exist).
+inline const FileState& file(const Graph& g, const std::string& id) {
+  const Resource* r = g.find(id);
+  REQUIRE_MESSAGE(r, "no resource " << id);
+  return std::get<FileState>(r->state);
+}
 
 // Stack 3 with `certificate: self-signed` instead of its TLS_CERTIFICATE bundle.
 inline stack::Stack stack3_self_signed() {

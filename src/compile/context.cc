@@ -28,7 +28,10 @@ json endpoints(const std::vector<Endpoint>& v, bool with_port) {
   json out = json::array();
   for (const auto& e : v) {
     json j{{"name", e.name}, {"address", e.address}};
-    if (with_port) j["port"] = e.port;
+    if (with_port) {
+      j["port"] = e.port;
+      j["backup"] = e.backup;
+    }
     out.push_back(std::move(j));
   }
   return out;
@@ -242,8 +245,10 @@ json firewall_section(const Topology& t, const std::string& host) {
   const Stack& s = *t.stack;
   const auto* h = s.find_host(host);
   json fw = {{"enabled", s.firewall_enabled()}, {"ssh_port", h->ssh.port.value}, {"admin_cidrs", json::array()},
-             {"inbound", json::array()}, {"vrrp_peers", json::array()}, {"log_drops", false}};
+             {"inbound", json::array()}, {"vrrp_peers", json::array()}, {"log_drops", false},
+             {"log_prefix", host + " drop: "}};
   if (!s.firewall_enabled()) return fw;
+  fw["log_drops"] = s.firewall->log_drops.value;
   for (const auto& c : s.firewall->admin_cidrs) fw["admin_cidrs"].push_back(c.value);
   if (auto it = t.inbound.find(host); it != t.inbound.end())
     for (const auto& f : it->second)
@@ -253,6 +258,12 @@ json firewall_section(const Topology& t, const std::string& host) {
     for (const auto& e : t.lb_hosts)
       if (e.name != host) fw["vrrp_peers"].push_back(e.address);
   return fw;
+}
+
+json ssh_section(const Topology& t) {
+  if (!t.stack->security.ssh.value) return nullptr;
+  return {{"dropin", k_sshd_dropin}, {"password_authentication", "no"}, {"kbd_interactive_authentication", "no"},
+          {"permit_root_login", "prohibit-password"}};
 }
 
 json exporters_section(const Topology& t, const std::string& host) {
@@ -316,22 +327,43 @@ json monitoring_section(const Topology& t, const std::string& host) {
   return m;
 }
 
+// Zone transfers: the primary notifies its secondaries and lets only them transfer;
+// a secondary takes notifies from and transfers from the primary only. All signed.
+json dns_transfer(const Topology& t, const std::string& host) {
+  if (t.nameservers.size() < 2) return nullptr;
+  json peers = json::array();
+  if (host == t.nameserver) {
+    for (std::size_t i = 1; i < t.nameservers.size(); ++i) peers.push_back(t.address_of(t.nameservers[i]));
+  } else {
+    peers.push_back(t.address_of(t.nameserver));
+  }
+  return {{"key_name", k_nsd_key_name}, {"key_file", k_nsd_key_file}, {"algorithm", "hmac-sha256"},
+          {"peers", peers}};
+}
+
 json dns_section(const Topology& t, const std::string& host) {
   const Stack& s = *t.stack;
   if (!s.dns || !t.is_nameserver(host)) return nullptr;
   const std::string& d = s.domain.value;
+  const bool primary = host == t.nameserver;
   json records = json::array();
   for (const auto& r : t.zone_records)
     records.push_back({{"name", r.name}, {"type", r.type}, {"value", r.value},
                        {"ttl", r.ttl ? json(*r.ttl) : json(nullptr)}});
+  json nameservers = json::array();
+  for (std::size_t i = 0; i < t.nameservers.size(); ++i) nameservers.push_back(Topology::ns_label(i) + "." + d + ".");
   return {{"zone", d},
+          {"is_primary", primary},
+          {"primary", {{"name", t.nameserver}, {"address", t.address_of(t.nameserver)}}},
+          {"transfer", dns_transfer(t, host)},
           {"ttl", s.dns->ttl.value},
           {"serial", t.dns_serial},
           {"soa", {{"primary_ns", "ns1." + d + "."}, {"admin", "hostmaster." + d + "."}, {"refresh", 3600},
                    {"retry", 600}, {"expire", 1209600}, {"minimum", s.dns->ttl.value}}},
-          {"nameservers", json::array({"ns1." + d + "."})},
+          {"nameservers", nameservers},
           {"records", records},
-          {"zonefile", "/etc/foobar/dns/" + d + ".zone"},
+          // A secondary keeps the transferred zone where NSD may write.
+          {"zonefile", (primary ? "/etc/foobar/dns/" : "/var/lib/nsd/") + d + ".zone"},
           {"listen", json::array({t.address_of(host), "127.0.0.1"})}};
 }
 
@@ -396,7 +428,8 @@ json host_context_local(const Topology& t, const std::string& host) {
           {"db", db_section(t, host)},
           {"firewall", firewall_section(t, host)},
           {"monitoring", monitoring_section(t, host)},
-          {"dns", dns_section(t, host)}};
+          {"dns", dns_section(t, host)},
+          {"ssh", ssh_section(t)}};
 }
 }  // namespace detail
 
@@ -425,6 +458,7 @@ std::vector<std::string> host_roles(const json& ctx) {
     if (!ctx["monitoring"]["exporters"]["mysqld"].is_null()) roles.push_back("mysqld-exporter");
   }
   if (!ctx["dns"].is_null()) roles.push_back("dns");
+  if (!ctx["ssh"].is_null()) roles.push_back("ssh");
   return roles;
 }
 

@@ -26,6 +26,11 @@ inline constexpr const char* k_mysqld_exporter_cnf = "/etc/foobar/mysqld-exporte
 // unix_socket authentication lets it in over the socket without a password.
 inline constexpr const char* k_mysqld_exporter_user = "prometheus";
 inline constexpr const char* k_mysqld_socket = "/run/mysqld/mysqld.sock";
+// The TSIG key of the zone transfers (a sensitive file nsd.conf includes) and its name.
+inline constexpr const char* k_nsd_key_file = "/etc/nsd/foobar-transfer.key";
+inline constexpr const char* k_nsd_key_name = "foobar-transfer";
+// sshd's drop-in; Debian's sshd_config includes sshd_config.d/*.conf first, so it wins.
+inline constexpr const char* k_sshd_dropin = "/etc/ssh/sshd_config.d/00-foobar.conf";
 
 // The context of one host of the stack (the host must exist).
 nlohmann::json host_context(const Topology& topo, const std::string& host);

@@ -131,9 +131,10 @@ std::vector<std::string> host_lines(const Stack& s, const stack::Host& h) {
   std::string master = vrrp_master(s);
   if (has(tiers, "lb"))
     out.push_back(std::string("HAProxy") + (master.empty() ? "" : name == master ? " (VRRP MASTER)" : " (VRRP BACKUP)"));
+  auto standby = [&](const char* tier) { return s.is_standby(tier, name) ? " (standby)" : ""; };
   if (has(tiers, "web")) out.push_back("nginx :" + std::to_string(s.tls_enabled() && t.lb->tls->reencrypt.value
-                                                                      ? 443 : t.web->port.value));
-  if (has(tiers, "app")) out.push_back("app (gunicorn) :" + std::to_string(t.app->port.value));
+                                                                      ? 443 : t.web->port.value) + standby("web"));
+  if (has(tiers, "app")) out.push_back("app (gunicorn) :" + std::to_string(t.app->port.value) + standby("app"));
   if (has(tiers, "db"))
     for (const auto& [db_host, id] : server_ids(s))
       if (db_host == name)
@@ -141,6 +142,11 @@ std::vector<std::string> host_lines(const Stack& s, const stack::Host& h) {
                       (id == 1 ? " primary" : " replica") + " :" + std::to_string(t.db->port.value) +
                       " (server_id " + std::to_string(id) + ")");
   if (is_collector(s, name)) out.push_back("Prometheus: scrapes every host");
+  if (s.dns && !s.dns->secondaries.empty()) {
+    if (name == s.nameserver_host()) out.push_back("NSD ns1 (primary)");
+    for (std::size_t i = 0; i < s.dns->secondaries.size(); ++i)
+      if (s.dns->secondaries[i].value == name) out.push_back("NSD ns" + std::to_string(i + 2) + " (secondary)");
+  }
   return out;
 }
 
@@ -204,12 +210,18 @@ void add_front(const Stack& s, Diagram& t) {
 
 // One edge per pair of hosts of two tiers, left out inside one box (the host or its
 // twins run both tiers) where the node label says it already.
+// An edge to a standby of `standby_tier` is dashed and says so.
 void connect(const Stack& s, Diagram& t, const std::vector<std::string>& from,
              const std::vector<std::string>& to, const std::string& label,
-             EdgeStyle style = EdgeStyle::solid) {
+             EdgeStyle style = EdgeStyle::solid, const char* standby_tier = "") {
   for (const auto& a : from)
-    for (const auto& b : to)
-      if (group_id(s, a) != group_id(s, b)) t.edges.push_back({node_id(a), node_id(b), label, style});
+    for (const auto& b : to) {
+      if (group_id(s, a) == group_id(s, b)) continue;
+      if (s.is_standby(standby_tier, b))
+        t.edges.push_back({node_id(a), node_id(b), label + " (standby)", EdgeStyle::dashed});
+      else
+        t.edges.push_back({node_id(a), node_id(b), label, style});
+    }
 }
 
 void add_request_path(const Stack& s, Diagram& t) {
@@ -217,10 +229,12 @@ void add_request_path(const Stack& s, Diagram& t) {
   auto lb = s.hosts_of_tier("lb"), web = s.hosts_of_tier("web"), app = s.hosts_of_tier("app");
   bool reencrypt = s.tls_enabled() && tiers.lb->tls->reencrypt.value;
   if (!web.empty())
-    connect(s, t, lb, web, reencrypt ? "HTTPS :443" : "HTTP :" + std::to_string(tiers.web->port.value));
+    connect(s, t, lb, web, reencrypt ? "HTTPS :443" : "HTTP :" + std::to_string(tiers.web->port.value),
+            EdgeStyle::solid, "web");
   else
     connect(s, t, lb, app, "HTTP :" + std::to_string(tiers.app ? tiers.app->port.value : 0));
-  if (!web.empty() && !app.empty()) connect(s, t, web, app, "proxy :" + std::to_string(tiers.app->port.value));
+  if (!web.empty() && !app.empty())
+    connect(s, t, web, app, "proxy :" + std::to_string(tiers.app->port.value), EdgeStyle::solid, "app");
   if (!tiers.db) return;
   auto clients = app.empty() ? web : app;
   connect(s, t, clients, {tiers.db->primary.value}, "writes :" + std::to_string(tiers.db->port.value));
@@ -264,8 +278,9 @@ Diagram build_diagram(const Stack& s) {
     std::string g = group_id(s, h.name.value);
     if (!members.count(g)) t.groups.push_back({g, {}, s.firewall_enabled()});
     members[g].push_back(h.name.value);
+    bool standby = s.is_standby("web", h.name.value) || s.is_standby("app", h.name.value);
     t.nodes.push_back({node_id(h.name.value), is_collector(s, h.name.value) ? NodeKind::collector : NodeKind::host,
-                       host_lines(s, h), g});
+                       host_lines(s, h), g, standby});
   }
   for (auto& g : t.groups) g.lines = group_lines(s, g.id, members[g.id]);
   // Left to right in request order, monitoring last.
@@ -322,8 +337,8 @@ std::string dot_node(const DiagramNode& n) {
                       : n.kind == NodeKind::dns ? "note"
                       : n.kind == NodeKind::vip ? "hexagon"
                                                 : "box";
-  return "  " + n.id + " [label=" + dot_label(n.lines) + ", shape=" + shape + ", fillcolor=\"" +
-         fill_of(n) + "\"];\n";
+  return "  " + n.id + " [label=" + dot_label(n.lines) + ", shape=" + shape + ", fillcolor=\"" + fill_of(n) + "\"" +
+         (n.standby ? ", style=\"rounded,filled,dashed\"" : "") + "];\n";
 }
 
 std::string dot_edge(const DiagramEdge& e) {
@@ -412,6 +427,8 @@ std::string to_mermaid(const Diagram& t) {
     out += "  end\n";
     if (g.firewalled) out += "  style tier_" + g.id + " stroke:#c0504d,stroke-dasharray: 5 5\n";
   }
+  for (const auto& n : t.nodes)
+    if (n.standby) out += "  style " + n.id + " stroke-dasharray: 5 5\n";
   for (const auto& e : t.edges) out += mermaid_edge(e);
   return out;
 }

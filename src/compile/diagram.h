@@ -18,6 +18,7 @@ struct DiagramNode {
   NodeKind kind = NodeKind::host;
   std::vector<std::string> lines;  // label, one entry per line
   std::string group;               // id of the DiagramGroup holding it, or ""
+  bool standby = false;            // a standby host: drawn dashed
 };
 
 enum class EdgeStyle { solid, dashed, bold };

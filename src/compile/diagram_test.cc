@@ -186,3 +186,28 @@ TEST_CASE("diagram: host names never clash with fixed nodes or mermaid keywords"
 }
 
 }  // namespace foobar::compile
+
+namespace foobar::compile {
+
+TEST_CASE("diagram: a standby host and the arrows to it are dashed; nameservers are named") {
+  auto s = stack::load_stack("tests/e2e/failover-stack.yaml");
+  REQUIRE(s.ok());
+  auto t = build_diagram(*s);
+  const auto* standby = node(t, "h_web_02");
+  REQUIRE(standby);
+  CHECK(standby->standby);
+  CHECK(has_line(standby->lines, "nginx :80 (standby)"));
+  CHECK(has_line(standby->lines, "NSD ns2 (secondary)"));
+  CHECK_FALSE(node(t, "h_web_01")->standby);
+  CHECK(has_line(node(t, "h_lb_01")->lines, "NSD ns1 (primary)"));
+  REQUIRE(edge(t, "h_lb_01", "h_web_02"));
+  CHECK(edge(t, "h_lb_01", "h_web_02")->style == EdgeStyle::dashed);
+  CHECK(edge(t, "h_lb_01", "h_web_02")->label == "HTTP :80 (standby)");
+  CHECK(edge(t, "h_lb_01", "h_web_01")->style == EdgeStyle::solid);
+  CHECK(to_dot(t).find("h_web_02 [label=\"web-02") != std::string::npos);
+  CHECK(to_dot(t).find("style=\"rounded,filled,dashed\"") != std::string::npos);
+  CHECK(to_mermaid(t).find("style h_web_02 stroke-dasharray: 5 5") != std::string::npos);
+  CHECK(to_mermaid(t).find("style h_web_01 stroke-dasharray") == std::string::npos);
+}
+
+}  // namespace foobar::compile

@@ -27,6 +27,9 @@ const std::vector<RoleSpec>& role_specs() {
       {"nginx-exporter", {"prometheus-nginx-exporter"}, "prometheus-nginx-exporter", OnChange::restart},
       {"mysqld-exporter", {"prometheus-mysqld-exporter"}, "prometheus-mysqld-exporter", OnChange::restart},
       {"dns", {"nsd"}, "nsd", OnChange::reload},  // authoritative for the zone; nsd-checkzone validates it
+      // No package: openssh-server is how foobarctl comes in, so destroy --purge must
+      // never remove it (and act_service_remove never stops sshd).
+      {"ssh", {}, "ssh", OnChange::reload},
   };
   return specs;
 }
@@ -51,6 +54,7 @@ std::vector<const RoleSpec*> roles_of(const json& ctx) {
       {"nginx-exporter", !ex["nginx"].is_null()},
       {"mysqld-exporter", !ex["mysqld"].is_null()},
       {"dns", !ctx["dns"].is_null()},
+      {"ssh", !ctx["ssh"].is_null()},
   };
   std::vector<const RoleSpec*> out;
   for (const auto& spec : role_specs())
@@ -102,6 +106,7 @@ class HostBuilder {
   void nginx_default_site();
   void rendered(const std::vector<RenderedFile>& files);
   void secret_env();
+  void transfer_key();
   void app_source(const std::vector<SourceFile>& source);
   void nginx_site_link();
   void firewall();
@@ -124,6 +129,7 @@ void HostBuilder::build(const std::vector<RenderedFile>& files, const std::vecto
   directories();
   certificates();
   nginx_default_site();
+  transfer_key();
   rendered(files);
   secret_env();
   app_source(source);
@@ -170,7 +176,7 @@ void HostBuilder::directories() {
   // The binary log lives here (mariadb.cnf.j2); Debian does not always create it.
   if (has("db")) directory("db", "/var/log/mysql", "2750", "mysql");
   if (has("mysqld-exporter")) directory("mysqld-exporter", "/etc/foobar", "0755", "root");
-  if (has("dns")) directory("dns", "/etc/foobar/dns", "0755", "root");
+  if (has("dns") && m_ctx["dns"]["is_primary"].get<bool>()) directory("dns", "/etc/foobar/dns", "0755", "root");
 }
 
 // A call of fb_tls_self_signed (src/remote/guard.sh): CN plus the aliases as DNS names.
@@ -258,6 +264,22 @@ void HostBuilder::secret_env() {
   member("app", add(ResourceKind::file, k_app_secret_env, std::move(st), m_prereqs["app"], notify_role("app")));
 }
 
+// The TSIG key of the zone transfers, included by nsd.conf, so nsd.conf (checked with
+// nsd-checkconf) waits for it. NSD reads it as root at start; the group lets xfrd read it.
+void HostBuilder::transfer_key() {
+  if (!has("dns") || m_ctx["dns"]["transfer"].is_null()) return;
+  const auto& key = *m_topo.stack->dns->transfer_key;
+  const auto& t = m_ctx["dns"]["transfer"];
+  std::string text = "# Managed by foobarctl (stack " + m_topo.stack->name.value + ", host " + m_host +
+                     "): local edits are overwritten.\n# The TSIG key of the zone transfers, from the secrets "
+                     "source; never in the stack file.\nkey:\n    name: \"" +
+                     t["key_name"].get<std::string>() + "\"\n    algorithm: " + t["algorithm"].get<std::string>() +
+                     "\n    secret: \"" + secret_placeholder(key.name, SecretFormat::base64) + "\"\n";
+  FileState st{std::move(text), "0640", "root", "nsd", "", true, "secret " + key.name};
+  prereq("dns", add(ResourceKind::file, t["key_file"].get<std::string>(), std::move(st), m_prereqs["dns"],
+                    notify_role("dns", OnChange::restart)));
+}
+
 void HostBuilder::app_source(const std::vector<SourceFile>& source) {
   if (!has("app")) return;
   const auto dir = m_ctx["app"]["directory"].get<std::string>();
@@ -287,6 +309,8 @@ std::vector<std::string> HostBuilder::cross_host_deps(const std::string& role) c
   if (role == "web") each(m_topo.hosts_of("app"), "foobar-app");
   if (role == "nginx-exporter") deps.push_back(service_id(m_host, "nginx"));
   if (role == "mysqld-exporter") deps.push_back(service_id(m_host, "mariadb"));
+  // A secondary's first transfer needs the primary serving.
+  if (role == "dns" && !m_ctx["dns"]["is_primary"].get<bool>()) deps.push_back(service_id(m_topo.nameserver, "nsd"));
   if (role == "collector") {
     std::vector<std::string> all;
     for (const auto& h : s.hosts) all.push_back(h.name.value);

@@ -1,5 +1,7 @@
 #include "compile/secrets.h"
 
+#include "util/base64.h"
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -17,7 +19,20 @@ struct Placeholder {
   SecretFormat format = SecretFormat::line;
 };
 
-const char* format_name(SecretFormat f) { return f == SecretFormat::line ? "line" : "block"; }
+const char* format_name(SecretFormat f) {
+  switch (f) {
+    case SecretFormat::line: return "line";
+    case SecretFormat::block: return "block";
+    case SecretFormat::base64: return "base64";
+  }
+  return "line";
+}
+
+std::optional<SecretFormat> format_of(std::string_view name) {
+  for (auto f : {SecretFormat::line, SecretFormat::block, SecretFormat::base64})
+    if (name == format_name(f)) return f;
+  return std::nullopt;
+}
 
 // The first well-formed placeholder at or after `from`.
 std::optional<Placeholder> next_placeholder(std::string_view s, std::size_t from) {
@@ -27,10 +42,9 @@ std::optional<Placeholder> next_placeholder(std::string_view s, std::size_t from
     std::string_view body = s.substr(b + k_open.size(), e - b - k_open.size());
     std::size_t colon = body.rfind(':');
     if (colon == std::string_view::npos || colon == 0) continue;
-    std::string_view fmt = body.substr(colon + 1);
-    if (fmt != "line" && fmt != "block") continue;
-    return Placeholder{b, e + 1, std::string(body.substr(0, colon)),
-                       fmt == "line" ? SecretFormat::line : SecretFormat::block};
+    auto fmt = format_of(body.substr(colon + 1));
+    if (!fmt) continue;
+    return Placeholder{b, e + 1, std::string(body.substr(0, colon)), *fmt};
   }
   return std::nullopt;
 }
@@ -56,6 +70,14 @@ std::string unfit(const std::string& value, SecretFormat format) {
   if (value.find('\0') != std::string::npos) return "holds a NUL byte";
   if (format == SecretFormat::line && value.find_first_of("'\r\n") != std::string::npos)
     return "holds a single quote or a line break, which an env file value in single quotes cannot hold";
+  if (format == SecretFormat::base64) {
+    static constexpr std::string_view alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+    auto raw = base64_decode(value);
+    if (!raw || value.find_first_not_of(alphabet) != std::string::npos || value.size() % 4 != 0) return "is not base64 (A-Z, a-z, 0-9, '+', '/', '=' padding to a multiple of 4 characters)";
+    if (raw->size() < 16) return "is a key of " + std::to_string(raw->size()) + " bytes; a TSIG key needs at least 16 "
+                                 "(e.g. openssl rand -base64 32)";
+  }
   return "";
 }
 

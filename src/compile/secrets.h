@@ -17,6 +17,7 @@ namespace foobar::compile {
 enum class SecretFormat {
   line,   // one line inside single quotes (sh / systemd env file): no quote, no line break
   block,  // a whole file body (PEM): any text; a final newline is added when missing
+  base64,  // a key in base64 (TSIG): RFC 4648 with padding, at least 16 bytes decoded
 };
 
 std::string secret_placeholder(const std::string& name, SecretFormat format);

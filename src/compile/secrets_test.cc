@@ -30,17 +30,8 @@ stack::Stack secret_stack() {
   return std::move(*s);
 }
 
-Graph compiled(const stack::Stack& s) {
-  auto g = compile_stack(s);
-  REQUIRE_MESSAGE(g.ok(), g.diagnostics().front().to_string());
-  return std::move(*g);
-}
-
-const FileState& file(const Graph& g, const std::string& id) {
-  const Resource* r = g.find(id);
-  REQUIRE_MESSAGE(r, "no resource " << id);
-  return std::get<FileState>(r->state);
-}
+using testing::compiled;
+using testing::file;
 
 stack::SecretSource env_source(std::map<std::string, std::string> env) {
   return {[env](const std::string& name) -> std::optional<std::string> {

@@ -101,11 +101,11 @@ void derive_endpoints(Topology& t) {
   for (const auto& h : t.hosts_of("lb")) t.lb_hosts.push_back({h, t.address_of(h), 0});
   if (s.tiers.web) {
     int port = t.reencrypt ? s.tiers.lb->tls->port.value : s.tiers.web->port.value;
-    for (const auto& h : t.hosts_of("web")) t.backends.push_back({h, t.address_of(h), port});
+    for (const auto& h : t.hosts_of("web")) t.backends.push_back({h, t.address_of(h), port, s.is_standby("web", h)});
   }
   if (s.tiers.app)
     for (const auto& h : t.hosts_of("app"))
-      t.upstreams.push_back({h, t.service_address(h), s.tiers.app->port.value});
+      t.upstreams.push_back({h, t.service_address(h), s.tiers.app->port.value, s.is_standby("app", h)});
   t.entry_hosts = t.hosts_of("lb");
   if (t.entry_hosts.empty()) t.entry_hosts = t.hosts_of("web");
   if (s.tiers.db) {
@@ -184,11 +184,13 @@ std::uint32_t serial_of(const std::vector<ZoneRecord>& records) {
 void derive_nameserver(Topology& t) {
   const Stack& s = *t.stack;
   if (!s.dns) return;
-  t.nameserver = s.dns->nameserver ? s.dns->nameserver->value
-                 : t.entry_hosts.empty() ? s.hosts.front().name.value
-                                         : t.entry_hosts.front();
-  add_flow(t, t.nameserver, {53, "udp", {}, "dns from anywhere"});
-  add_flow(t, t.nameserver, {53, "tcp", {}, "dns from anywhere"});
+  t.nameserver = s.nameserver_host();
+  t.nameservers.push_back(t.nameserver);
+  for (const auto& h : s.dns->secondaries) t.nameservers.push_back(h.value);
+  for (const auto& ns : t.nameservers) {
+    add_flow(t, ns, {53, "udp", {}, "dns from anywhere"});
+    add_flow(t, ns, {53, "tcp", {}, "dns from anywhere"});
+  }
 }
 
 void derive_zone(Topology& t, std::optional<std::uint32_t> serial) {
@@ -200,9 +202,12 @@ void derive_zone(Topology& t, std::optional<std::uint32_t> serial) {
     if (type == stack::RecordType::txt) value = r.value.value;  // quoted by the template (zone_txt)
     t.zone_records.push_back({r.name.value, stack::to_string(type), value, std::nullopt});
   }
-  if (!has_record(t, "ns1")) {
-    const auto* h = s.find_host(t.nameserver);
-    t.zone_records.push_back({"ns1", h->ipv6() ? "AAAA" : "A", h->address.value, std::nullopt});
+  // Glue: each nameserver's name in the zone (ns1, ns2, ...) has its address.
+  for (std::size_t i = 0; i < t.nameservers.size(); ++i) {
+    const std::string label = Topology::ns_label(i);
+    if (has_record(t, label)) continue;
+    const auto* h = s.find_host(t.nameservers[i]);
+    t.zone_records.push_back({label, h->ipv6() ? "AAAA" : "A", h->address.value, std::nullopt});
   }
   for (const auto& h : s.hosts)
     if (!has_record(t, h.name.value))
@@ -232,6 +237,10 @@ bool Topology::has_exporter(Exporter e) const {
 
 bool Topology::is_collector(const std::string& host) const {
   return stack->monitoring && stack->monitoring->collector.value == host;
+}
+
+bool Topology::is_nameserver(const std::string& host) const {
+  return std::find(nameservers.begin(), nameservers.end(), host) != nameservers.end();
 }
 
 bool Topology::is_entry(const std::string& host) const {

@@ -25,6 +25,7 @@ struct Endpoint {
   std::string name;
   std::string address;
   int port = 0;
+  bool backup = false;  // a standby: sent traffic only when every other one is down
 };
 
 // One allowed inbound flow into a host.
@@ -70,6 +71,8 @@ struct Topology {
   std::uint32_t dns_serial = 0;
   // The host serving the zone with NSD (ns1): dns.nameserver, else the first entry host.
   std::string nameserver;
+  // Every nameserver, the primary first, then dns.secondaries (ns2, ns3, ...).
+  std::vector<std::string> nameservers;
 
   // Stack::hosts_of_tier / tiers_of_host, computed once (they are linear scans).
   std::unordered_map<std::string, std::vector<std::string>> tier_members;  // "lb" -> hosts
@@ -80,7 +83,9 @@ struct Topology {
   bool has_exporter(stack::Exporter e) const;
   bool is_collector(const std::string& host) const;
   bool is_entry(const std::string& host) const;
-  bool is_nameserver(const std::string& host) const { return !nameserver.empty() && host == nameserver; }
+  bool is_nameserver(const std::string& host) const;
+  // "ns1" for the primary, "ns2"... for the secondaries, in order.
+  static std::string ns_label(std::size_t index) { return "ns" + std::to_string(index + 1); }
   // The address other hosts of the stack use to reach `host` (loopback in a
   // single-host stack).
   std::string service_address(const std::string& host) const;

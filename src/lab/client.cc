@@ -84,13 +84,20 @@ Status issue_lab_certificate(const std::string& dir, const std::vector<std::stri
   return run("issuing the lab certificate for " + names.front(), cmd);
 }
 
-Status write_client_files(const std::string& dir, const std::string& nameserver_address) {
+// A nameserver that is down costs one second before the next is asked (one that
+// refuses, at once).
+std::string client_resolv_conf(const std::vector<std::string>& nameserver_addresses) {
+  std::string resolv = "# The lab's client resolves through the stack's nameservers in the lab, in order.\n";
+  for (const auto& a : nameserver_addresses) resolv += "nameserver " + a + "\n";
+  if (!nameserver_addresses.empty()) resolv += "options timeout:1 attempts:2\n";
+  return resolv;
+}
+
+Status write_client_files(const std::string& dir, const std::vector<std::string>& nameserver_addresses) {
   std::error_code ec;
   fs::create_directories(dir + "/client", ec);
   if (ec) return Diagnostic::error(dir + "/client", "cannot make the lab client's directory: " + ec.message());
-  std::string resolv = "# The lab's client resolves through the stack's nameserver in the lab.\n";
-  if (!nameserver_address.empty()) resolv += "nameserver " + nameserver_address + "\noptions timeout:2 attempts:2\n";
-  if (auto st = write_text(dir + "/client/resolv.conf", resolv); !st) return st;
+  if (auto st = write_text(dir + "/client/resolv.conf", client_resolv_conf(nameserver_addresses)); !st) return st;
   std::string bundle = slurp(kSystemBundle);
   if (fs::exists(dir + "/ca.crt")) bundle += slurp(dir + "/ca.crt");
   return write_text(dir + "/client/ca-certificates.crt", bundle);

@@ -20,9 +20,11 @@ Status make_lab_ca(const std::string& dir);
 Status issue_lab_certificate(const std::string& dir, const std::vector<std::string>& names,
                              const std::string& bundle);
 
-// <dir>/client/resolv.conf (the nameserver) and <dir>/client/ca-certificates.crt (this
-// machine's bundle plus the lab CA when there is one).
-Status write_client_files(const std::string& dir, const std::string& nameserver_address);
+// <dir>/client/resolv.conf (the nameservers, asked in order) and
+// <dir>/client/ca-certificates.crt (this machine's bundle plus the lab CA when there is one).
+Status write_client_files(const std::string& dir, const std::vector<std::string>& nameserver_addresses);
+// The resolv.conf text for those nameservers (glibc reads the first 3).
+std::string client_resolv_conf(const std::vector<std::string>& nameserver_addresses);
 
 // Runs argv as the lab's client; returns only on failure (the exec replaces the process).
 Status exec_as_client(const std::string& dir, const std::vector<std::string>& argv);

@@ -1,4 +1,5 @@
 #include "lab/lab.h"
+#include "lab/client.h"
 
 #include <doctest/doctest.h>
 
@@ -81,4 +82,14 @@ TEST_CASE("lab init kinds: systemd and sysv by name, anything else a clear error
   CHECK_FALSE(state_from_json(R"({"name":"d","dir":"/x","key":"/x/k","known_hosts":"/x/kh","hosts":[
     {"name":"h","address":"10.77.0.2","netns":"fbl-d.h","veth":"fblv0","base":"/x/hosts/h","init":"rc"}]})",
                               "state.json").ok());
+}
+
+TEST_CASE("the lab client's resolv.conf names every nameserver, in order") {
+  std::string text = client_resolv_conf({"10.77.0.11", "10.77.0.22"});
+  auto first = text.find("nameserver 10.77.0.11\n"), second = text.find("nameserver 10.77.0.22\n");
+  REQUIRE(first != std::string::npos);
+  REQUIRE(second != std::string::npos);
+  CHECK(first < second);
+  CHECK(text.find("options timeout:1 attempts:2\n") != std::string::npos);
+  CHECK(client_resolv_conf({}).find("\nnameserver ") == std::string::npos);
 }

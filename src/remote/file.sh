@@ -114,7 +114,11 @@ act_file() (
   esac
 )
 
-act_file_remove() { rm -f -- "$1"; }
+# act_file_remove PATH: an sshd drop-in gone is in effect once sshd has reloaded.
+act_file_remove() {
+  rm -f -- "$1" || return
+  case $1 in /etc/ssh/sshd_config.d/*) fb_sshd_reload ;; esac
+}
 
 # act_dir PATH OWNER GROUP MODE
 act_dir() { mkdir -p -- "$1" && chown -- "$2:$3" "$1" && chmod -- "$4" "$1"; }

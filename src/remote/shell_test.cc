@@ -182,3 +182,48 @@ TEST_CASE("remote pipeline: each step reads its own bytes of stdin, reports, and
   std::getline(f, content);
   CHECK(content == "first");
 }
+
+TEST_CASE("remote sshd: never stopped, reloaded when its drop-in goes, keys checked as sshd reads them") {
+  FakeHost h;
+  h.program("service", "exit 0");
+  h.program("sshd", R"SH(case "$1" in
+  -t) exit 0 ;;
+  -T) printf 'port 22\npubkeyauthentication yes\nauthorizedkeysfile .ssh/authorized_keys /etc/keys/%u\n' ;;
+esac)SH");
+  h.program("getent", "printf 'admin:x:1000:1000::" + (h.dir.path / "home").string() + ":/bin/sh\\n'");
+  h.program("ssh-keygen", R"SH(case "$2" in
+  */etc/keys/admin) echo "256 SHA256:good admin@laptop (ED25519)" ;;
+  *) echo "256 SHA256:other someone (ED25519)" ;;
+esac)SH");
+  h.dir.write("home/.ssh/authorized_keys", "ssh-ed25519 AAAA other\n");
+  int st = 0;
+  h.run({remote::call("act_service_remove", {"ssh"}), remote::call("act_service_remove", {"sshd"})}, &st);
+  CHECK(st == 0);
+  CHECK(h.count("service") == 0);  // neither stopped nor disabled
+  h.run({remote::call("act_file_remove", {(h.dir.path / "etc/nginx.conf").string()})});
+  CHECK(h.count("service ssh reload") == 0);
+  h.run({remote::call("act_file_remove", {"/etc/ssh/sshd_config.d/00-foobar-test-absent.conf"})});
+  CHECK(h.count("sshd -t") == 1);
+  CHECK(h.count("service ssh reload") == 1);
+
+  auto out = h.run({remote::call("fb_sshd_key_ok", {"admin", "SHA256:other"})}, &st);
+  CHECK(st == 0);
+  CHECK(h.count("sshd -T -C user=admin,host=localhost,addr=127.0.0.1") == 1);
+  out = h.run({remote::call("fb_sshd_key_ok", {"admin", "SHA256:nowhere"})}, &st);
+  CHECK(st != 0);
+  CHECK(out.find("the key SHA256:nowhere is not in the authorized keys of admin") != std::string::npos);
+}
+
+TEST_CASE("remote sshd: the drop-in's check wants it in effect") {
+  FakeHost h;
+  h.program("sshd", R"SH(case "$1" in
+  -t) exit 0 ;;
+  -T) printf 'passwordauthentication %s\nkbdinteractiveauthentication no\npubkeyauthentication yes\n' "$(cat )" ;;
+esac)SH");
+  int st = 0;
+  h.run({"echo no | fb_sshd_check"}, &st);
+  CHECK(st == 0);
+  auto out = h.run({"echo yes | fb_sshd_check"}, &st);
+  CHECK(st != 0);
+  CHECK(out.find("must include /etc/ssh/sshd_config.d/*.conf") != std::string::npos);
+}

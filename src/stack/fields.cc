@@ -20,6 +20,8 @@ using T = FieldType;
 
 namespace {
 const char* kHostList = "host names, each defined under `hosts`";
+const char* kMemberList =
+    "host names, each defined under `hosts`, or { host: NAME, standby: true } for a standby (see standby)";
 }  // namespace
 
 const ObjectSpec& secret() {
@@ -65,7 +67,20 @@ const ObjectSpec& dns() {
       "dns", "the domain's zone, served by NSD",
       {{"ttl", T::integer, "record TTL in seconds, 1..604800", false, "300"},
        {"nameserver", T::string, "the host serving the zone (default: the first host a record points at)"},
+       {"secondaries", T::string_list,
+        "hosts running NSD as secondaries: they transfer the zone from the nameserver (AXFR on NOTIFY)", false,
+        "[]"},
+       {"transfer_key", T::secret,
+        "TSIG key (HMAC-SHA256, base64) signing the zone transfers; required with secondaries"},
        {"records", T::object_list, "the zone's records", false, "[]", {}, &record()}}};
+  return s;
+}
+
+const ObjectSpec& member() {
+  static const ObjectSpec s{"tiers.hosts[]", "a host of a web or app tier, with its role",
+                            {{"host", T::string, "a host defined under `hosts`", true},
+                             {"standby", T::boolean, "the host gets traffic only when every other one is down",
+                              false, "false"}}};
   return s;
 }
 
@@ -115,19 +130,22 @@ const ObjectSpec& lb() {
 const ObjectSpec& web() {
   static const ObjectSpec s{
       "tiers.web", "nginx",
-      {{"hosts", T::string_list, kHostList},
+      {{"hosts", T::host_list, kMemberList, false, "", {}, &member()},
        {"port", T::integer, "1..65535", false, "80"},
        {"server_name", T::string, "DNS name (default: www.<domain>)"},
        {"root", T::string, "absolute path of the static files", false, "\"/var/www/foobar\""},
        {"static", T::string_list, "locations served from root (paths starting with /); the rest goes to the app",
-        false, "[]"}}};
+        false, "[]"},
+       {"standby", T::string_list,
+        "hosts of this tier the lb sends traffic to only when every other one is down (HAProxy backup)", false,
+        "[]"}}};
   return s;
 }
 
 const ObjectSpec& app() {
   static const ObjectSpec s{
       "tiers.app", "the application server",
-      {{"hosts", T::string_list, kHostList},
+      {{"hosts", T::host_list, kMemberList, false, "", {}, &member()},
        {"source", T::string, "local directory copied to the hosts, relative to the directory foobarctl runs in",
         true},
        {"path", T::string, "absolute path the source goes to", false, "\"/opt/foobar\""},
@@ -135,7 +153,10 @@ const ObjectSpec& app() {
        {"port", T::integer, "1..65535", false, "8000"},
        {"user", T::string, "the user the server runs as", false, "\"www-data\""},
        {"environment", T::environment, "variables for the server: a string or { secret: NAME } each", false,
-        "{}"}}};
+        "{}"},
+       {"standby", T::string_list,
+        "hosts of this tier nginx sends requests to only when every other one is down (upstream backup)", false,
+        "[]"}}};
   return s;
 }
 
@@ -193,7 +214,20 @@ const ObjectSpec& firewall() {
                              {"admin_cidrs", T::string_list, "CIDRs that may reach SSH and the collector; not empty "
                                                              "when enabled",
                               false, "[]"},
-                             {"rules", T::object_list, "extra allowed flows", false, "[]", {}, &rule()}}};
+                             {"rules", T::object_list, "extra allowed flows", false, "[]", {}, &rule()},
+                             {"log_drops", T::boolean,
+                              "log dropped inbound packets to the kernel log, rate-limited, prefixed with the host's "
+                              "name",
+                              false, "false"}}};
+  return s;
+}
+
+const ObjectSpec& security() {
+  static const ObjectSpec s{"security", "hardening foobarctl applies to every managed host",
+                            {{"ssh", T::boolean,
+                              "sshd: password and keyboard-interactive logins off, root only with a key "
+                              "(a drop-in checked with sshd -t)",
+                              false, "true"}}};
   return s;
 }
 
@@ -228,7 +262,9 @@ const ObjectSpec& root() {
        {"dns", T::object, "records of the domain's zone", false, "", {}, &dns()},
        {"tiers", T::object, "lb, web, app and db", true, "", {}, &tiers()},
        {"firewall", T::object, "nftables on every host (default: no firewall managed)", false, "", {}, &firewall()},
-       {"monitoring", T::object, "exporters and a Prometheus collector", false, "", {}, &monitoring()}}};
+       {"monitoring", T::object, "exporters and a Prometheus collector", false, "", {}, &monitoring()},
+       {"security", T::object, "hardening of every managed host (default: sshd hardened)", false, "", {},
+        &security()}}};
   return s;
 }
 

@@ -19,6 +19,7 @@ enum class FieldType {
   duration,     // "500ms", "2s", "1m30s", "1h"
   enumeration,  // one of `values`
   string_list,
+  host_list,    // host names, each a string or a mapping described by `object` ({ host, standby })
   enum_list,    // list of `values`
   object,       // a mapping described by `object`
   object_list,  // list of mappings described by `object`
@@ -75,6 +76,8 @@ const ObjectSpec& firewall();
 const ObjectSpec& rule();
 const ObjectSpec& monitoring();
 const ObjectSpec& alert();
+const ObjectSpec& security();
+const ObjectSpec& member();
 const ObjectSpec& secret();
 }  // namespace spec
 

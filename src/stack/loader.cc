@@ -351,6 +351,30 @@ class Loader {
     }
   }
 
+  // A tier's hosts: names, or { host: NAME, standby: BOOL } mappings; a standby one is
+  // also added to `standby`.
+  void get_members(const MapView& m, std::string_view key, std::vector<Located<std::string>>& hosts,
+                   std::vector<Located<std::string>>& standby) {
+    spec_of(m, key);
+    const Entry* e = m.get(key);
+    if (!e) return;
+    each_item(*e, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
+      if (!item.IsMap()) {
+        if (auto s = str(item, pos, path)) hosts.push_back({*s, pos});
+        return;
+      }
+      auto im = map(item, pos, path, spec::member());
+      if (!im) return;
+      Located<std::string> host;
+      Located<bool> is_standby{false, {}};
+      get(*im, "host", host);
+      get(*im, "standby", is_standby);
+      if (host->empty()) return;
+      hosts.push_back(host);
+      if (is_standby.value) standby.push_back(host);
+    });
+  }
+
   void get_list(const MapView& m, std::string_view key, std::vector<Located<std::string>>& out) {
     const Entry* e = spec_of(m, key).required ? required(m, key) : m.get(key);
     if (!e) return;
@@ -440,6 +464,10 @@ Stack Loader::load(const YAML::Node& root, SourcePos root_pos) {
     s.tiers.pos = m->pos;
   if (const Entry* e = m->get("firewall")) load_firewall(*e, s);
   if (const Entry* e = m->get("monitoring")) load_monitoring(*e, s);
+  if (const Entry* e = m->get("security")) {
+    s.security.pos = e->key_pos;
+    if (auto sm = map(e->value, e->value_pos, e->path, spec::security())) get(*sm, "ssh", s.security.ssh);
+  }
   return s;
 }
 
@@ -479,6 +507,10 @@ void Loader::load_dns(const Entry& e, Stack& s) {
   dns.pos = m->pos;
   get(*m, "ttl", dns.ttl);
   get(*m, "nameserver", dns.nameserver);
+  get_list(*m, "secondaries", dns.secondaries);
+  spec_of(*m, "transfer_key");
+  if (const Entry* k = m->get("transfer_key"))
+    if (auto ref = secret(k->value, k->value_pos, k->path)) dns.transfer_key = *ref;
   if (const Entry* r = m->get("records")) {
     each_item(*r, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
       auto rm = map(item, pos, path, spec::record());
@@ -568,11 +600,12 @@ void Loader::load_web(const Entry& e, WebTier& web) {
   web.pos = e.key_pos;
   auto m = map(e.value, e.value_pos, e.path, spec::web());
   if (!m) return;
-  get_list(*m, "hosts", web.hosts);
+  get_members(*m, "hosts", web.hosts, web.standby);
   get(*m, "port", web.port);
   get(*m, "server_name", web.server_name);
   get(*m, "root", web.root);
   get_list(*m, "static", web.static_paths);
+  get_list(*m, "standby", web.standby);  // after the hosts' own marks: listed twice is an error
 }
 
 void Loader::load_app(const Entry& e, AppTier& app) {
@@ -580,12 +613,13 @@ void Loader::load_app(const Entry& e, AppTier& app) {
   auto m = map(e.value, e.value_pos, e.path,
                spec::app());
   if (!m) return;
-  get_list(*m, "hosts", app.hosts);
+  get_members(*m, "hosts", app.hosts, app.standby);
   get(*m, "source", app.source);
   get(*m, "path", app.path);
   get(*m, "command", app.command);
   get(*m, "port", app.port);
   get(*m, "user", app.user);
+  get_list(*m, "standby", app.standby);
   const Entry* env = m->get("environment");
   if (!env) return;
   auto em = map(env->value, env->value_pos, env->path, Keys{}, "variable");
@@ -649,6 +683,7 @@ void Loader::load_firewall(const Entry& e, Stack& s) {
   fw.pos = e.key_pos;
   get(*m, "enabled", fw.enabled);
   get_list(*m, "admin_cidrs", fw.admin_cidrs);
+  get(*m, "log_drops", fw.log_drops);
   if (const Entry* r = m->get("rules")) {
     each_item(*r, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
       auto rm = map(item, pos, path, spec::rule());

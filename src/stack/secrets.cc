@@ -126,6 +126,7 @@ std::vector<SecretRef> secret_refs(const Stack& stack) {
     for (const auto& u : db->users) add(u.password);
     if (db->replication) add(db->replication->password);
   }
+  if (stack.dns && stack.dns->transfer_key) add(*stack.dns->transfer_key);
   return refs;
 }
 

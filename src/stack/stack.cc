@@ -57,6 +57,22 @@ std::vector<std::string> Stack::tiers_of_host(std::string_view host) const {
 
 bool Stack::tls_enabled() const { return tiers.lb && tiers.lb->tls && tiers.lb->tls->enabled.value; }
 
+std::string Stack::nameserver_host() const {
+  if (!dns || hosts.empty()) return "";
+  if (dns->nameserver) return dns->nameserver->value;
+  for (const char* tier : {"lb", "web"})
+    if (auto h = hosts_of_tier(tier); !h.empty()) return h.front();
+  return hosts.front().name.value;
+}
+
+bool Stack::is_standby(std::string_view tier, std::string_view host) const {
+  const std::vector<Located<std::string>>* list = nullptr;
+  if (tier == "web" && tiers.web) list = &tiers.web->standby;
+  if (tier == "app" && tiers.app) list = &tiers.app->standby;
+  if (!list) return false;
+  return std::any_of(list->begin(), list->end(), [&](const auto& h) { return h.value == host; });
+}
+
 const char* to_string(RecordType t) {
   switch (t) {
     case RecordType::a: return "A";

@@ -73,6 +73,10 @@ struct DnsRecord {
 struct Dns {
   Located<int> ttl{300, {}};
   std::optional<Located<std::string>> nameserver;  // host serving the zone
+  // Hosts running NSD as secondaries: they transfer the zone from the nameserver
+  // (AXFR on NOTIFY), signed with the TSIG key `transfer_key` (base64 secret).
+  std::vector<Located<std::string>> secondaries;
+  std::optional<SecretRef> transfer_key;
   std::vector<DnsRecord> records;
   SourcePos pos;
 };
@@ -126,6 +130,8 @@ struct WebTier {
   Located<std::string> server_name;  // defaults to www.<domain>
   Located<std::string> root{"/var/www/foobar", {}};
   std::vector<Located<std::string>> static_paths;  // key `static`
+  // Hosts of `hosts` that take traffic only when every other one is down.
+  std::vector<Located<std::string>> standby;
   SourcePos pos;
 };
 
@@ -144,6 +150,7 @@ struct AppTier {
   Located<int> port{8000, {}};
   Located<std::string> user{"www-data", {}};
   std::vector<std::pair<Located<std::string>, EnvValue>> environment;  // file order
+  std::vector<Located<std::string>> standby;  // as WebTier::standby, for nginx's upstream
   SourcePos pos;
 };
 
@@ -198,6 +205,14 @@ struct Firewall {
   Located<bool> enabled{true, {}};
   std::vector<Located<std::string>> admin_cidrs;  // may reach SSH and the collector UI
   std::vector<FirewallRule> rules;
+  Located<bool> log_drops{false, {}};  // log dropped inbound packets (rate-limited)
+  SourcePos pos;
+};
+
+// Host hardening foobarctl applies to every managed host.
+struct Security {
+  // sshd: no password or keyboard-interactive logins, root only with a key.
+  Located<bool> ssh{true, {}};
   SourcePos pos;
 };
 
@@ -231,6 +246,7 @@ struct Stack {
   Tiers tiers;
   std::optional<Firewall> firewall;  // absent = no firewall managed
   std::optional<Monitoring> monitoring;
+  Security security;
 
   const Host* find_host(std::string_view name) const;
   // Tier names ("lb", "web", "app", "db") present in the stack, in that order.
@@ -241,6 +257,11 @@ struct Stack {
   std::vector<std::string> tiers_of_host(std::string_view host) const;
   bool firewall_enabled() const { return firewall && firewall->enabled.value; }
   bool tls_enabled() const;
+  // The host serving the zone with NSD: dns.nameserver, else the first lb host, else
+  // the first web host, else the first host; "" without dns.
+  std::string nameserver_host() const;
+  // Whether `host` is listed as standby in tier `tier` ("web" or "app").
+  bool is_standby(std::string_view tier, std::string_view host) const;
 };
 
 // Parses and validates a stack file. On failure the result holds every

@@ -211,6 +211,28 @@ class Validator {
     check_owned_dir(web.root, "tiers.web.root", "/var/www/foobar or /srv/foobar");
     for (const auto& p : web.static_paths)
       rule(p, "static location", grammar::url_path_problem(*p, false));
+    check_standby(web.standby, web.hosts, web.pos, "web");
+  }
+
+  // Standby hosts: hosts of the tier, each once, and at least one host left active.
+  void check_standby(const std::vector<Located<std::string>>& standby,
+                     const std::vector<Located<std::string>>& hosts, SourcePos tier_pos, const std::string& tier) {
+    std::set<std::string> members, seen;
+    for (const auto& h : hosts) members.insert(*h);
+    for (const auto& h : standby) {
+      // A host marked standby in the host list itself was checked there.
+      if (!m_s.find_host(*h) && members.count(*h)) continue;
+      if (!host_ref(h, "standby host")) continue;
+      if (!members.count(*h))
+        error(h.pos, "standby host '" + *h + "' is not listed in tiers." + tier + ".hosts; a standby is one of "
+                     "the tier's hosts that waits for the others to fail");
+      else if (!seen.insert(*h).second)
+        error(h.pos, "standby host '" + *h + "' is listed twice in tiers." + tier + ".standby");
+    }
+    if (!hosts.empty() && seen.size() == members.size())
+      error(standby.empty() ? tier_pos : standby.front().pos,
+            "every host of tier '" + tier + "' is standby, so none takes traffic; leave at least one host out "
+            "of tiers." + tier + ".standby");
   }
 
   void check_app(const AppTier& app) {
@@ -223,6 +245,10 @@ class Validator {
     else if (app.source.pos.line)
       rule(app.source, "tiers.app.source", grammar::line_problem(*app.source));
     if (app.command.pos.line) rule(app.command, "tiers.app.command", grammar::line_problem(*app.command));
+    check_standby(app.standby, app.hosts, app.pos, "app");
+    if (!app.standby.empty() && !m_s.tiers.web)
+      error(app.standby.front().pos, "tiers.app.standby needs a 'web' tier: nginx's upstream is what keeps "
+                                     "a standby app host idle");
     for (const auto& [name, value] : app.environment) {
       rule(name, "environment variable name", grammar::identifier_problem(*name));
       if (value.secret) check_secret(*value.secret);
@@ -302,6 +328,7 @@ class Validator {
     if (dns.ttl.value < 1 || dns.ttl.value > 604800)
       error(dns.ttl.pos, "dns ttl " + std::to_string(dns.ttl.value) + " must be from 1 to 604800 seconds");
     if (dns.nameserver) host_ref(*dns.nameserver, "dns nameserver");
+    check_secondaries(dns);
     std::map<std::pair<std::string, RecordType>, SourcePos> seen;
     std::map<std::string, std::pair<bool, bool>> kinds;  // name -> (has CNAME, has other)
     for (const DnsRecord& r : dns.records) {
@@ -324,6 +351,23 @@ class Validator {
       (cname ? k.first : k.second) = true;
       check_record_value(r);
     }
+  }
+
+  void check_secondaries(const Dns& dns) {
+    const std::string primary = m_s.nameserver_host();
+    std::set<std::string> seen;
+    for (const auto& h : dns.secondaries) {
+      if (!host_ref(h, "dns secondary")) continue;
+      if (*h == primary)
+        error(h.pos, "dns secondary '" + *h + "' is the primary nameserver; a secondary must be another host");
+      else if (!seen.insert(*h).second)
+        error(h.pos, "dns secondary '" + *h + "' is listed twice");
+    }
+    if (dns.transfer_key) check_secret(*dns.transfer_key);
+    if (!dns.secondaries.empty() && !dns.transfer_key)
+      error(dns.secondaries.front().pos,
+            "dns secondaries need a TSIG key to sign the zone transfers: add transfer_key: { secret: NAME } "
+            "(a base64 key, e.g. from 'openssl rand -base64 32')");
   }
 
   void check_record_value(const DnsRecord& r) {
@@ -378,6 +422,8 @@ class Validator {
 
   void check_firewall(const Firewall& fw) {
     for (const auto& c : fw.admin_cidrs) check_cidr(c, "admin CIDR");
+    if (fw.log_drops.value && !fw.enabled.value)
+      error(fw.log_drops.pos, "firewall.log_drops needs the firewall enabled: with no rules nothing is dropped");
     if (fw.enabled.value && fw.admin_cidrs.empty())
       error(fw.pos, "the firewall is enabled but 'admin_cidrs' is empty, so SSH would be closed to "
                     "everyone; add the address you manage from, e.g. [10.77.0.1/32]");

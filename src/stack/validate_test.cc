@@ -129,6 +129,32 @@ const Case kCases[] = {
     {"name: HighQPS", "name: High-QPS", 27, "alert name 'High-QPS' must use only letters, digits and _"},
     {"name: HighQPS, expr: \"x > 1\"", "name: HighQPS", 27, "missing required key 'expr'"},
     {"monitoring: { collector: mon-01,", "monitoring: { scrape_interval: 500ms, collector: mon-01,", 27, "scrape_interval must be at least 1s"},
+    {"firewall: { admin_cidrs", "firewall: { enabled: false, log_drops: true, admin_cidrs", 26, "firewall.log_drops needs the firewall enabled"},
+    {"firewall: { admin_cidrs", "firewall: { log_drops: yes, admin_cidrs", 26, "'firewall.log_drops' must be true or false, got 'yes'"},
+    {"firewall: { admin_cidrs", "firewall: { log_drops: 'x\" accept; #', admin_cidrs", 26, "'firewall.log_drops' must be true or false"},
+    // standby hosts
+    {"web: { hosts: [web-01] }", "web: { hosts: [web-01], standby: [web-01] }", 18, "every host of tier 'web' is standby, so none takes traffic"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [web-01], standby: [db-01] }", 18, "standby host 'db-01' is not listed in tiers.web.hosts"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [web-01], standby: [web-09] }", 18, "standby host 'web-09' is not a host defined under 'hosts'"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [web-01], standby: [\"web-01 backup; server evil\"] }", 18, "standby host 'web-01 backup; server evil' is not a host defined"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [web-01], standby: web-01 }", 18, "'tiers.web.standby' must be a list, got 'web-01'"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ host: web-01, standby: true }] }", 18, "every host of tier 'web' is standby"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ host: web-01, standby: yes }] }", 18, "'tiers.web.hosts[0].standby' must be true or false, got 'yes'"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ standby: true }] }", 18, "missing required key 'host' in 'tiers.web.hosts[0]'"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ host: web-01, backup: true }] }", 18, "unknown key 'backup' in 'tiers.web.hosts[0]'"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ host: \"web-01 backup\", standby: true }, web-01] }", 18, "host 'web-01 backup' is not a host defined"},
+    {"web: { hosts: [web-01] }", "web: { hosts: [{ host: web-01, standby: true }, db-02], standby: [web-01] }", 18, "standby host 'web-01' is listed twice"},
+    {"app: { hosts: [web-01], ", "app: { hosts: [web-01], standby: [web-01], ", 19, "every host of tier 'app' is standby"},
+    // secondary nameservers
+    {"dns:\n", "dns:\n  secondaries: [db-01]\n", 11, "dns secondaries need a TSIG key to sign the zone transfers"},
+    {"dns:\n", "dns:\n  secondaries: [lb-01]\n  transfer_key: { secret: XFR }\n", 11, "dns secondary 'lb-01' is the primary nameserver"},
+    {"dns:\n", "dns:\n  secondaries: [db-01, db-01]\n  transfer_key: { secret: XFR }\n", 11, "dns secondary 'db-01' is listed twice"},
+    {"dns:\n", "dns:\n  secondaries: [\"db-01\\nallow-notify: 0.0.0.0/0 NOKEY\"]\n  transfer_key: { secret: XFR }\n", 11, "is not a host defined under 'hosts'"},
+    {"dns:\n", "dns:\n  secondaries: [db-01]\n  transfer_key: c2VjcmV0\n", 12, "'dns.transfer_key' holds a literal secret"},
+    {"dns:\n", "dns:\n  secondaries: [db-01]\n  transfer_key: { secret: 'X\"; secret: \"' }\n", 12, "secret name 'X\"; secret: \"' must use only A-Z, 0-9 and _"},
+    // security
+    {"stack: t\n", "stack: t\nsecurity: { ssh: maybe }\n", 2, "'security.ssh' must be true or false, got 'maybe'"},
+    {"stack: t\n", "stack: t\nsecurity: { shh: false }\n", 2, "unknown key 'shh' in 'security'; did you mean 'ssh'?"},
 };
 
 }  // namespace
@@ -143,6 +169,39 @@ TEST_CASE("validate: every rule reports its problem on its line") {
     INFO("rule: " << std::string(c.needle) << "\nreported:" << all);
     CHECK(has_error(errors, c.line, c.needle));
   }
+}
+
+TEST_CASE("validate: an app standby needs nginx in front") {
+  std::string text = with("  web: { hosts: [web-01] }\n", "", with("app: { hosts: [web-01], ", "app: { hosts: [web-01, db-02], standby: [db-02], "));
+  CHECK(has_error(errors_of(text), 18, "tiers.app.standby needs a 'web' tier"));
+}
+
+TEST_CASE("stack: standby hosts, secondaries, log_drops and security.ssh are read") {
+  std::string text = with("web: { hosts: [web-01] }", "web: { hosts: [web-01, db-02], standby: [db-02] }",
+                          with("dns:\n", "dns:\n  secondaries: [mon-01]\n  transfer_key: { secret: XFR }\n",
+                               with("firewall: { admin_cidrs", "firewall: { log_drops: true, admin_cidrs")));
+  auto s = parse_stack(text, "t.yaml");
+  REQUIRE(s.ok());
+  CHECK(s->is_standby("web", "db-02"));
+  auto marked = parse_stack(with("web: { hosts: [web-01] }", "web: { hosts: [web-01, { host: db-02, standby: true }] }"), "t.yaml");
+  REQUIRE(marked.ok());
+  CHECK(marked->tiers.web->hosts.size() == 2);
+  CHECK(marked->tiers.web->hosts[1].pos.line == 18);
+  CHECK(marked->is_standby("web", "db-02"));
+  CHECK_FALSE(marked->is_standby("web", "web-01"));
+  CHECK_FALSE(s->is_standby("web", "web-01"));
+  CHECK_FALSE(s->is_standby("app", "db-02"));
+  REQUIRE(s->dns->secondaries.size() == 1);
+  CHECK(s->dns->secondaries[0].value == "mon-01");
+  CHECK(s->dns->transfer_key->name == "XFR");
+  CHECK(s->nameserver_host() == "lb-01");
+  CHECK(s->firewall->log_drops.value);
+  CHECK(s->security.ssh.value);  // on unless turned off
+  auto refs = secret_refs(*s);
+  CHECK(std::any_of(refs.begin(), refs.end(), [](const SecretRef& r) { return r.name == "XFR"; }));
+  auto off = parse_stack(with("stack: t\n", "stack: t\nsecurity: { ssh: false }\n"), "t.yaml");
+  REQUIRE(off.ok());
+  CHECK_FALSE(off->security.ssh.value);
 }
 
 TEST_CASE("validate: an enum value outside the list names the choices") {

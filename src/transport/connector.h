@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,12 @@ struct CommandResult {
   bool ok() const { return exit_status == 0; }
 };
 
+// How a connector logged in to its host over SSH.
+struct SshLogin {
+  std::string method;           // "publickey" (the only one foobarctl uses) or "password"
+  std::string key_fingerprint;  // "SHA256:..." as ssh-keygen -l prints it; "" when unknown
+};
+
 class Connector {
  public:
   virtual ~Connector() = default;
@@ -42,6 +49,9 @@ class Connector {
   // that ran and failed is a CommandResult with exit_status != 0.
   virtual Result<CommandResult> run(const std::string& command, std::string_view input = {},
                                     Timeout timeout = Timeout::zero(), std::size_t output_cap = k_output_cap) = 0;
+  // How it logged in (connecting first if need be); nullopt for a connector that does
+  // not use SSH (local, fake) or could not connect.
+  virtual std::optional<SshLogin> ssh_login() { return std::nullopt; }
 };
 
 // The error of a command that printed more than `cap` bytes on `stream` ("stdout"

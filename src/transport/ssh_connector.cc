@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -143,6 +145,64 @@ std::string sha256_fingerprint(std::string_view raw_key) {
   return "SHA256:" + b64;
 }
 
+namespace {
+
+std::optional<std::string> slurp_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The key blob of a public key line: "TYPE BASE64 [COMMENT]".
+std::optional<std::string> public_key_blob(std::string_view line) {
+  auto sp = line.find(' ');
+  if (sp == std::string_view::npos) return std::nullopt;
+  auto rest = line.substr(sp + 1);
+  return base64_decode(rest.substr(0, rest.find_first_of(" \t\r\n")));
+}
+
+// openssh-key-v1 (PROTOCOL.key): magic, cipher, kdf, kdf options, the number of keys,
+// then the first public key as an SSH string, all before the encrypted part.
+std::optional<std::string> openssh_private_key_blob(std::string_view text) {
+  constexpr std::string_view begin = "-----BEGIN OPENSSH PRIVATE KEY-----", end = "-----END OPENSSH PRIVATE KEY-----";
+  auto b = text.find(begin), e = text.find(end);
+  if (b == std::string_view::npos || e == std::string_view::npos || e < b) return std::nullopt;
+  std::string body;
+  for (char c : text.substr(b + begin.size(), e - b - begin.size()))
+    if (!std::isspace(static_cast<unsigned char>(c))) body += c;
+  auto raw = base64_decode(body);
+  constexpr std::string_view magic("openssh-key-v1\0", 15);
+  if (!raw || raw->compare(0, magic.size(), magic) != 0) return std::nullopt;
+  std::size_t pos = magic.size();
+  auto u32 = [&](std::uint32_t& v) {
+    if (pos + 4 > raw->size()) return false;
+    v = 0;
+    for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>((*raw)[pos++]);
+    return true;
+  };
+  auto str = [&](std::string* out) {
+    std::uint32_t n = 0;
+    if (!u32(n) || pos + n > raw->size()) return false;
+    if (out) *out = raw->substr(pos, n);
+    pos += n;
+    return true;
+  };
+  std::uint32_t keys = 0;
+  std::string blob;
+  if (!str(nullptr) || !str(nullptr) || !str(nullptr) || !u32(keys) || keys < 1 || !str(&blob)) return std::nullopt;
+  return blob;
+}
+
+}  // namespace
+
+std::string key_file_fingerprint(const std::string& private_key_path) {
+  if (auto pub = slurp_file(private_key_path + ".pub"))
+    if (auto blob = public_key_blob(*pub); blob && !blob->empty()) return sha256_fingerprint(*blob);
+  if (auto priv = slurp_file(private_key_path))
+    if (auto blob = openssh_private_key_blob(*priv)) return sha256_fingerprint(*blob);
+  return "";
+}
+
 std::string default_known_hosts() {
   const char* home = std::getenv("HOME");
   return std::string(home && *home ? home : "/root") + "/.ssh/known_hosts";
@@ -157,6 +217,7 @@ struct SshSession {
   // Set when `sock` is one end of a socketpair pumped through a jump host; it is
   // destroyed after the session above has said goodbye through it.
   std::unique_ptr<JumpTunnel> tunnel;
+  std::string login_key;  // fingerprint of the key that was accepted
 
   SshSession() = default;
   SshSession(const SshSession&) = delete;
@@ -455,7 +516,7 @@ Status verify_host_key(const std::string& host, const SshOptions& opt, LIBSSH2_S
 enum class KeyAuth { ok, rejected, failed };
 
 // One private key file; `why` says what went wrong when not ok.
-KeyAuth auth_with_key_file(const SshSession& ss, const SshOptions& opt, const std::string& host,
+KeyAuth auth_with_key_file(SshSession& ss, const SshOptions& opt, const std::string& host,
                            const std::string& path, Clock::time_point deadline, std::string& why) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -468,7 +529,10 @@ KeyAuth auth_with_key_file(const SshSession& ss, const SshOptions& opt, const st
                                                   static_cast<unsigned>(opt.user.size()), nullptr,
                                                   path.c_str(), nullptr);
   });
-  if (rc == 0) return KeyAuth::ok;
+  if (rc == 0) {
+    ss.login_key = key_file_fingerprint(path);
+    return KeyAuth::ok;
+  }
   if (rc == LIBSSH2_ERROR_FILE) {
     why = "private key file " + path +
           " could not be loaded (not an ed25519/rsa/ecdsa private key, or passphrase-protected: "
@@ -500,7 +564,10 @@ bool auth_with_agent(SshSession& ss, const SshOptions& opt, Clock::time_point de
   libssh2_agent_publickey* id = nullptr;
   while (libssh2_agent_get_identity(ss.agent, &id, prev) == 0) {
     int rc = ss.retry(deadline, [&] { return libssh2_agent_userauth(ss.agent, opt.user.c_str(), id); });
-    if (rc == 0) return true;
+    if (rc == 0) {
+      ss.login_key = sha256_fingerprint(std::string_view(reinterpret_cast<const char*>(id->blob), id->blob_len));
+      return true;
+    }
     prev = id;
   }
   return false;
@@ -651,6 +718,11 @@ Result<std::unique_ptr<SshSession>> open_session(const std::string& host, const 
 }
 
 }  // namespace
+
+std::optional<SshLogin> SshConnector::ssh_login() {
+  if (!m_session && !connect()) return std::nullopt;
+  return SshLogin{"publickey", m_session->login_key};
+}
 
 Status SshConnector::connect() {
   init_libssh2();

@@ -51,6 +51,8 @@ class SshConnector : public Connector {
   Result<CommandResult> run(const std::string& command, std::string_view input = {},
                             Timeout timeout = Timeout::zero(), std::size_t output_cap = k_output_cap) override;
 
+  std::optional<SshLogin> ssh_login() override;
+
   // Connects, verifies the host key and authenticates (run() does this on demand).
   Status connect();
   void disconnect();
@@ -63,6 +65,10 @@ class SshConnector : public Connector {
 
 // "SHA256:" + unpadded base64 of the SHA-256 of the raw key, as OpenSSH prints it.
 std::string sha256_fingerprint(std::string_view raw_key);
+// The fingerprint of the public half of a private key file: from PATH.pub when it
+// exists, else from the public key an OpenSSH-format private key carries in the
+// clear; "" when neither tells.
+std::string key_file_fingerprint(const std::string& private_key_path);
 // ~/.ssh/known_hosts of the user running foobarctl.
 std::string default_known_hosts();
 

@@ -9,11 +9,13 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include "transport/local_connector.h"
+#include "util/test_support.h"
 
 using namespace foobar;
 using namespace foobar::transport;
@@ -97,6 +99,24 @@ TEST_CASE("base64 and SHA256 fingerprints match OpenSSH's spelling") {
   CHECK(sha256_fingerprint("") == "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
 }
 
+TEST_CASE("the fingerprint of a private key file: from KEY.pub, else from the key itself") {
+  test_support::TempDir dir;
+  const std::string key = (dir.path / "k").string();
+  int st = 0;
+  test_support::command_output("ssh-keygen -q -t ed25519 -N '' -C test -f " + key, &st);
+  REQUIRE(st == 0);
+  std::string listed = test_support::command_output("ssh-keygen -lf " + key + ".pub");
+  auto fp = listed.substr(listed.find(' ') + 1);
+  fp = fp.substr(0, fp.find(' '));
+  REQUIRE(fp.rfind("SHA256:", 0) == 0);
+  CHECK(key_file_fingerprint(key) == fp);
+  std::filesystem::remove(key + ".pub");
+  CHECK(key_file_fingerprint(key) == fp);  // openssh-key-v1 carries the public key in the clear
+  dir.write("garbage", "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n");
+  CHECK(key_file_fingerprint((dir.path / "garbage").string()).empty());
+  CHECK(key_file_fingerprint((dir.path / "missing").string()).empty());
+}
+
 TEST_CASE("ssh connector: connection refused and handshake timeout are distinct errors") {
   SshOptions o;
   o.port = free_loopback_port();
@@ -138,6 +158,12 @@ TEST_CASE("ssh connector against a loopback sshd") {
     auto killed = ssh.run("kill -9 $$");
     REQUIRE(killed.ok());
     CHECK(killed->exit_status == 137);
+    // It says how it logged in: with the key it was given.
+    auto login = ssh.ssh_login();
+    REQUIRE(login);
+    CHECK(login->method == "publickey");
+    CHECK(login->key_fingerprint == key_file_fingerprint(sshd.options().key_file));
+    CHECK_FALSE(login->key_fingerprint.empty());
   }
   SUBCASE("output past the cap is an error naming the stream, and the connector recovers") {
     auto o = sshd.options();

@@ -86,11 +86,24 @@ expect "stack2 without node exporter" present MON-NO-EXPORTER "$TMP/s2-noexp.yam
 variant s2-noalert $S2 's/haproxy_frontend_http_requests_total/node_load1/'
 expect "stack2 without qps alert" present MON-NO-QPS-ALERT "$TMP/s2-noalert.yaml"
 
+# A single nameserver is a DNS-SPOF in every reference stack; a secondary fixes it.
+for s in $S0 $S1 $S2 $S3; do expect "$(basename "$s" .yaml)" present DNS-SPOF "$s"; done
+variant s1-ns2 $S1 's/^  ttl: 300/  ttl: 300\n  secondaries: [web-02]\n  transfer_key: { secret: DNS_TRANSFER_KEY }/'
+expect "stack1+secondary" absent DNS-SPOF "$TMP/s1-ns2.yaml"
+# Standby web hosts are an active-passive trade-off (info: exit code unchanged).
+variant s3-standby $S3 's/^    hosts: \[web-01, web-02\]/    hosts: [web-01, web-02]\n    standby: [web-02]/'
+expect "stack3+standby" present ACTIVE-PASSIVE "$TMP/s3-standby.yaml"
+expect stack3 absent ACTIVE-PASSIVE $S3
+# sshd left alone.
+variant s1-nossh $S1 '$a security: { ssh: false }'
+expect "stack1 without ssh hardening" present SSH-PASSWORDS "$TMP/s1-nossh.yaml"
+expect stack1 absent SSH-PASSWORDS $S1
+
 # Health check path: the app answers /healthz, not /health.
 variant s3-bad $S3 's#health_check: { path: [^,]*,#health_check: { path: /health,#'
 expect "health /health" present HEALTH-PATH-UNSERVED "$TMP/s3-bad.yaml"
 expect_rc "health /health" 3 "$TMP/s3-bad.yaml"
-variant s3-good $S3 's#health_check: { path: [^,]*,#health_check: { path: /healthz,#; s/reencrypt: false/reencrypt: true/'
+variant s3-good $S3 's#health_check: { path: [^,]*,#health_check: { path: /healthz,#; s/reencrypt: false/reencrypt: true/; s/^  nameserver: mon-01.*/  nameserver: mon-01\n  secondaries: [lb-02]\n  transfer_key: { secret: DNS_TRANSFER_KEY }/'
 codes "$TMP/s3-good.yaml" >"$TMP/codes"  # not in $(...): $rc must survive
 got=$(tr '\n' ' ' <"$TMP/codes")
 if [ "$got" != "DB-SINGLE-PRIMARY " ] || [ "$rc" != 0 ]; then

@@ -12,3 +12,6 @@ foreach(n 0 1)
   set_property(TEST e2e-stack${n}-sysv APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv")
 endforeach()
 foobar_e2e(e2e-crash tests/e2e/crash_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
+# Standby web host, secondary nameserver, sshd hardening and logged drops, on SysV hosts.
+foobar_e2e(e2e-failover tests/e2e/failover_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 600)
+set_property(TEST e2e-failover APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv")

@@ -47,6 +47,7 @@ expected_files() {
     nginx-exporter) echo /etc/default/prometheus-nginx-exporter ;;
     mysqld-exporter) echo /etc/default/prometheus-mysqld-exporter /etc/foobar/mysqld-exporter.cnf ;;
     dns) echo '/etc/foobar/dns/*.zone' /etc/nsd/nsd.conf /etc/default/nsd ;;
+    ssh) echo /etc/ssh/sshd_config.d/00-foobar.conf ;;
     *) echo "UNKNOWN-ROLE:$1" ;;
   esac
 }
@@ -160,6 +161,19 @@ check_zone() {
 
 check_nsd() { nsd-checkconf "$1"; }
 
+# sshd's drop-in, included first as Debian's sshd_config does: sshd -t accepts it and
+# sshd -T shows password logins off.
+check_sshd() { # FILE
+  local d="$WORK/sshd"
+  mkdir -p "$d" /run/sshd
+  [ -f "$d/host_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
+  printf 'Include %s\nHostKey %s\n' "$1" "$d/host_key" >"$d/sshd_config"
+  sshd -t -f "$d/sshd_config" || return
+  local effective
+  effective=$(sshd -T -f "$d/sshd_config" -C user=root,host=localhost,addr=127.0.0.1) || return
+  grep -qx 'passwordauthentication no' <<<"$effective"
+}
+
 check_copy() { # FILE SOURCE: a copied app file equals its source; Python must compile
   [ -f "$2" ] || { echo "source $2 not found (run from the directory the stack's source is relative to)"; return 1; }
   cmp "$1" "$2" || return 1
@@ -205,6 +219,7 @@ check_file() { # HOSTDIR HOST PATH
     /etc/nsd/nsd.conf) name="nsd-checkconf"; check_nsd "$f" ;;
     /etc/default/nsd) name="sh -n + COMMAND_NAME"; sh -n "$f" && grep -qx 'COMMAND_NAME=none' "$f" ;;
     /etc/foobar/mysqld-exporter.cnf) name="my_print_defaults [client]"; check_mycnf "$f" ;;
+    /etc/ssh/sshd_config.d/*.conf) name="sshd -t + sshd -T"; check_sshd "$f" ;;
     *) name="no checker knows this file"; false ;;
   esac >"$LOG" 2>&1
   rc=$?

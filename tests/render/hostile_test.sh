@@ -184,6 +184,12 @@ vars nsd-zone stack3/mon-01 'd["dns"]["zonefile"] = "foobar.com\"\nzone:\n    na
 refused nsd-zone nsd.conf.j2 nsd_str
 vars mariadb-line stack3/db-01 'd["db"]["innodb_buffer_pool_size"] = "256M\nskip_grant_tables = ON"'
 refused mariadb-line mariadb.cnf.j2 one_line
+vars nft-log-prefix stack2/web-01 'd["firewall"]["log_drops"] = True; d["firewall"]["log_prefix"] = "x\" accept; tcp dport 22 accept; log prefix \"y"'
+refused nft-log-prefix nftables.conf.j2 nft_str
+vars nsd-peer stack3/mon-01 'd["dns"]["is_primary"] = True; d["dns"]["transfer"] = {"key_name": "k", "key_file": "/etc/nsd/k", "algorithm": "hmac-sha256", "peers": ["0.0.0.0/0 NOKEY provide-xfr: 0.0.0.0/0"]}'
+refused nsd-peer nsd.conf.j2 word
+vars sshd-line stack3/mon-01 'd["ssh"] = {"dropin": "/x", "password_authentication": "no\nPasswordAuthentication yes", "kbd_interactive_authentication": "no", "permit_root_login": "prohibit-password"}'
+refused sshd-line sshd-foobar.conf.j2 word
 vars prom-yaml stack3/mon-01 'd["monitoring"]["jobs"][0]["job"] = "x\n  - job_name: evil"'
 refused prom-yaml prometheus.yml.j2 yaml_str
 
