@@ -82,7 +82,7 @@ json lb_section(const Topology& t, const std::string& host) {
           {"vip", vip},
           {"tls", lb_tls(t)},
           {"stats", {{"bind_address", t.address_of(host)}, {"port", k_haproxy_stats_port}}},
-          {"runtime_socket", "/run/haproxy/admin.sock"},
+          {"runtime_socket", k_haproxy_runtime_socket},
           {"timeouts", {{"connect", "5s"}, {"client", "30s"}, {"server", "30s"}, {"http_request", "10s"},
                         {"http_keep_alive", "10s"}, {"queue", "30s"}, {"check", "5s"}}}};
 }

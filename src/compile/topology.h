@@ -20,6 +20,10 @@ inline constexpr int k_node_exporter_port = 9100;
 inline constexpr int k_nginx_exporter_port = 9113;
 inline constexpr int k_mysqld_exporter_port = 9104;
 inline constexpr int k_haproxy_stats_port = 8404;
+// HAProxy's runtime API socket (templates/haproxy.cfg.j2 opens it) and the backend
+// of the web hosts there: rolling applies drain web hosts through them.
+inline constexpr const char* k_haproxy_runtime_socket = "/run/haproxy/admin.sock";
+inline constexpr const char* k_haproxy_web_backend = "be_web";
 
 struct Endpoint {
   std::string name;

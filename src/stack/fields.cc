@@ -99,6 +99,14 @@ const ObjectSpec& tls() {
   return s;
 }
 
+const ObjectSpec& rolling() {
+  static const ObjectSpec s{"tiers.TIER.rolling", "how a change that interrupts service rolls over the tier's hosts",
+                            {{"batch", T::string,
+                              "hosts changed at a time: N (1..1000) or \"N%\" of the tier (1..100, at least one host)",
+                              false, "1"}}};
+  return s;
+}
+
 const ObjectSpec& lb() {
   static const ObjectSpec s{
       "tiers.lb", "HAProxy",
@@ -108,7 +116,9 @@ const ObjectSpec& lb() {
        {"port", T::integer, "the plain HTTP frontend port, 1..65535", false, "80"},
        {"health_check", T::object, "how backends are checked", false, "", {}, &health_check()},
        {"vip", T::object, "a floating IP shared by the lb hosts", false, "", {}, &vip()},
-       {"tls", T::object, "HTTPS at the lb (default: HTTP only)", false, "", {}, &tls()}}};
+       {"tls", T::object, "HTTPS at the lb (default: HTTP only)", false, "", {}, &tls()},
+       {"rolling", T::object, "batches of a change that reloads or restarts HAProxy or keepalived", false, "", {},
+        &rolling()}}};
   return s;
 }
 
@@ -120,7 +130,8 @@ const ObjectSpec& web() {
        {"server_name", T::string, "DNS name (default: www.<domain>)"},
        {"root", T::string, "absolute path of the static files", false, "\"/var/www/foobar\""},
        {"static", T::string_list, "locations served from root (paths starting with /); the rest goes to the app",
-        false, "[]"}}};
+        false, "[]"},
+       {"rolling", T::object, "batches of a change that reloads nginx", false, "", {}, &rolling()}}};
   return s;
 }
 
@@ -135,7 +146,8 @@ const ObjectSpec& app() {
        {"port", T::integer, "1..65535", false, "8000"},
        {"user", T::string, "the user the server runs as", false, "\"www-data\""},
        {"environment", T::environment, "variables for the server: a string or { secret: NAME } each", false,
-        "{}"}}};
+        "{}"},
+       {"rolling", T::object, "batches of a change that restarts the app server", false, "", {}, &rolling()}}};
   return s;
 }
 

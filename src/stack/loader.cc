@@ -396,6 +396,7 @@ class Loader {
   void load_tiers(const Entry& e, Stack& s);
   void load_lb(const Entry& e, LbTier& lb);
   void load_tls(const Entry& e, Tls& tls);
+  void load_rolling(const MapView& tier, std::optional<Rolling>& out);
   void load_web(const Entry& e, WebTier& web);
   void load_app(const Entry& e, AppTier& app);
   void load_db(const Entry& e, DbTier& db);
@@ -541,6 +542,16 @@ void Loader::load_lb(const Entry& e, LbTier& lb) {
     }
   }
   if (const Entry* t = m->get("tls")) load_tls(*t, lb.tls.emplace());
+  load_rolling(*m, lb.rolling);
+}
+
+void Loader::load_rolling(const MapView& tier, std::optional<Rolling>& out) {
+  const Entry* e = tier.get("rolling");
+  if (!e) return;
+  Rolling& r = out.emplace();
+  r.pos = e->key_pos;
+  r.batch.pos = e->value_pos;
+  if (auto m = map(e->value, e->value_pos, e->path, spec::rolling())) get(*m, "batch", r.batch);
 }
 
 void Loader::load_tls(const Entry& e, Tls& tls) {
@@ -573,6 +584,7 @@ void Loader::load_web(const Entry& e, WebTier& web) {
   get(*m, "server_name", web.server_name);
   get(*m, "root", web.root);
   get_list(*m, "static", web.static_paths);
+  load_rolling(*m, web.rolling);
 }
 
 void Loader::load_app(const Entry& e, AppTier& app) {
@@ -586,6 +598,7 @@ void Loader::load_app(const Entry& e, AppTier& app) {
   get(*m, "command", app.command);
   get(*m, "port", app.port);
   get(*m, "user", app.user);
+  load_rolling(*m, app.rolling);
   const Entry* env = m->get("environment");
   if (!env) return;
   auto em = map(env->value, env->value_pos, env->path, Keys{}, "variable");

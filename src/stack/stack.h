@@ -110,6 +110,18 @@ struct Tls {
   SourcePos pos;
 };
 
+// How a tier's hosts take a change that interrupts service: `rolling: { batch: N | "N%" }`.
+// `batch` as written ("1", "2", "50%"); resolved against the tier's size by batch_size().
+struct Rolling {
+  Located<std::string> batch{"1", {}};
+  SourcePos pos;
+};
+
+// The number of hosts a batch of `rolling` holds in a tier of `hosts` hosts: N, or
+// N% of the hosts rounded down but at least 1; never more than the tier. nullopt when
+// `batch` breaks its grammar (rolling_batch_problem in grammar.h).
+std::optional<std::size_t> batch_size(std::string_view batch, std::size_t hosts);
+
 struct LbTier {
   std::vector<Located<std::string>> hosts;
   Located<Balance> balance{Balance::roundrobin, {}};
@@ -117,6 +129,7 @@ struct LbTier {
   HealthCheck health_check;
   std::optional<Vip> vip;
   std::optional<Tls> tls;
+  std::optional<Rolling> rolling;
   SourcePos pos;
 };
 
@@ -126,6 +139,7 @@ struct WebTier {
   Located<std::string> server_name;  // defaults to www.<domain>
   Located<std::string> root{"/var/www/foobar", {}};
   std::vector<Located<std::string>> static_paths;  // key `static`
+  std::optional<Rolling> rolling;
   SourcePos pos;
 };
 
@@ -144,6 +158,7 @@ struct AppTier {
   Located<int> port{8000, {}};
   Located<std::string> user{"www-data", {}};
   std::vector<std::pair<Located<std::string>, EnvValue>> environment;  // file order
+  std::optional<Rolling> rolling;
   SourcePos pos;
 };
 

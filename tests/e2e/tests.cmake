@@ -12,3 +12,6 @@ foreach(n 0 1)
   set_property(TEST e2e-stack${n}-sysv APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv")
 endforeach()
 foobar_e2e(e2e-crash tests/e2e/crash_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 900)
+# Rolling changes under a client's load, on SysV hosts (a light lab of 7 hosts).
+foobar_e2e(e2e-rolling tests/e2e/rolling_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 600)
+set_property(TEST e2e-rolling APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv")
