@@ -27,6 +27,11 @@ void app_guard(const Topology& t, const std::string& host, HostGuard& g) {
                           t.health_path;
   g.gate.push_back(guard(host, "roll_http_gate", {url, std::to_string(k_gate_seconds), "200"},
                          "gate: the app answers " + url + " with 200"));
+  if (t.stack->tiers.web) {
+    const std::string secs = std::to_string(compile::k_upstream_fail_timeout_seconds);
+    g.gate.push_back(guard(host, "roll_settle", {std::to_string(compile::k_upstream_fail_timeout_seconds + 1)},
+                           "gate: nginx takes it back (fail_timeout " + secs + " s)"));
+  }
 }
 
 // HAProxy on every lb host stops sending the web host requests before its change;

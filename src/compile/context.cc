@@ -149,7 +149,7 @@ json web_section(const Topology& t, const std::string& host) {
           {"static", static_locations(web)},
           {"health_path", t.health_path},
           {"client_max_body_size", "10m"},
-          {"upstream", {{"name", "foobar_app"}, {"keepalive", 16}, {"max_fails", 3}, {"fail_timeout", "10s"}}},
+          {"upstream", {{"name", "foobar_app"}, {"keepalive", 16}, {"max_fails", 3}, {"fail_timeout", std::to_string(k_upstream_fail_timeout_seconds) + "s"}}},
           {"proxy", {{"connect_timeout", "5s"}, {"send_timeout", "30s"}, {"read_timeout", "30s"}}},
           {"trusted_proxies", proxies},
           {"stub_status", stub_status(t)}};

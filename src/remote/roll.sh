@@ -94,3 +94,7 @@ roll_http_gate() {
   echo "$1 did not answer $3 within $2 s (last status ${fb_code:-000})"
   return 1
 }
+
+# roll_settle SECONDS: waits SECONDS, so the nginx hosts try a host they had marked
+# failed (fail_timeout) again before the next host of its tier stops.
+roll_settle() { sleep "$1"; echo "waited $1 s"; }

@@ -57,12 +57,14 @@ client_stop() {
   failed=$(grep -vcx 200 "$CLIENT_LOG" || true)
   FIGURES="$FIGURES
   $what: $sent requests, $failed failed, apply $secs s"
+  [ "$failed" -eq 0 ] || cat "$TMP/$LAST"
   [ "$failed" -eq 0 ] || fail "$what: $failed of $sent requests failed: $(sort "$CLIENT_LOG" | uniq -c | tr '\n' ' ')"
   [ "$sent" -ge 20 ] || fail "$what: only $sent requests were sent (the client proves nothing)"
   ok "$what: $sent requests, 0 failed (apply $secs s)"
 }
 timed_apply() {  # timed_apply NAME [ARGS]: apply under load; sets SECS and RC, output in $TMP/NAME
   local name=$1 t0; shift
+  LAST=$name
   t0=$(date +%s.%N)
   set +e; roll_apply "$@" >"$TMP/$name" 2>&1; RC=$?; set -e
   SECS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
