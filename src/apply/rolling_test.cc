@@ -89,6 +89,18 @@ TEST_CASE("rolling: hosts whose change restarts a request-path service go a batc
   CHECK(rolls[0].batches[1] == std::vector<std::string>{"app-03"});
 }
 
+TEST_CASE("rolling: a host whose service is down rolls first, once others would be interrupted") {
+  HostPlan down{"app-02", true, "", {}, {action(service("app-02", "foobar-app"), ActionType::update)}, {}};
+  Plan plan;
+  plan.hosts = {release("app-01"), down};
+  auto rolls = plan_roll(plan, policy());
+  REQUIRE(rolls.size() == 1);
+  CHECK(rolls[0].batches == std::vector<std::vector<std::string>>{{"app-02"}, {"app-01"}});
+  // Starting services interrupts nothing by itself (a first apply does not roll).
+  plan.hosts = {down};
+  CHECK(plan_roll(plan, policy()).empty());
+}
+
 TEST_CASE("rolling: a tier of one host, a disabled policy, unreachable hosts and other services do not roll") {
   Plan plan;
   HostPlan lb{"lb-01", true, "", {}, {}, {}};
