@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -22,7 +23,29 @@ namespace {
 struct Work {
   const HostPlan* host = nullptr;
   std::vector<const Action*> actions;
+  std::vector<GuardCall> before = {}, after = {};  // a rolled host's drains (first step) and gates (last step)
 };
+
+// Whether the steps' dependencies form a DAG (Kahn's algorithm).
+bool acyclic(const std::vector<Step>& steps) {
+  std::vector<std::size_t> waiting(steps.size());
+  std::vector<std::vector<std::size_t>> users(steps.size());
+  std::vector<std::size_t> ready;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    waiting[i] = steps[i].deps.size();
+    for (std::size_t d : steps[i].deps) users[d].push_back(i);
+    if (waiting[i] == 0) ready.push_back(i);
+  }
+  std::size_t seen = 0;
+  while (!ready.empty()) {
+    std::size_t i = ready.back();
+    ready.pop_back();
+    ++seen;
+    for (std::size_t u : users[i])
+      if (--waiting[u] == 0) ready.push_back(u);
+  }
+  return seen == steps.size();
+}
 
 // What became of one action of a group.
 struct ActionResult {
@@ -122,6 +145,56 @@ class Executor {
     // Cross-host dependencies: wait for the other host's step with that change.
     for (std::size_t i = 0; i < m_steps.size(); ++i)
       for (const auto& dep : waits[i]) m_steps[i].deps.push_back(step_of.at(dep));
+    add_roll();
+  }
+
+  // A rolled host's first step starts with its drains and its last ends with its
+  // gates; each batch waits for the last steps (the gates) of the batch before it,
+  // and each tier's first batch for the last batch of the tier rolled before.
+  void add_roll() {
+    auto rolls = plan_roll(m_plan, m_options.roll);
+    if (rolls.empty()) return;
+    std::map<std::string, std::pair<std::size_t, std::size_t>> span;  // host -> first and last step
+    for (std::size_t i = 0; i < m_steps.size(); ++i) {
+      auto [it, fresh] = span.emplace(m_steps[i].host, std::make_pair(i, i));
+      if (!fresh) it->second.second = i;
+    }
+    const auto steps = m_steps;
+    std::vector<std::size_t> previous;
+    for (const auto& roll : rolls) {
+      // A tier's roll also waits for every change of the hosts of the tiers before it
+      // that are not its own: a new web or app host is configured (and its gate
+      // passed, if it rolls) before the HAProxy or nginx reload that sends it traffic.
+      for (std::size_t last : earlier_tiers_lasts(roll.tier, span)) previous.push_back(last);
+      for (const auto& batch : roll.batches) {
+        std::vector<std::size_t> lasts;
+        for (const auto& host : batch) {
+          auto it = span.find(host);
+          if (it == span.end()) continue;
+          auto [first, last] = it->second;
+          for (std::size_t p : previous) m_steps[first].deps.push_back(p);
+          lasts.push_back(last);
+          m_rolled[host] = roll.interrupting.at(host);
+        }
+        previous = std::move(lasts);
+      }
+    }
+    if (!acyclic(m_steps)) {
+      m_steps = steps;
+      m_rolled.clear();
+      Diagnostic d = Diagnostic::error(
+          "apply", "the rolling batches would wait on each other through cross-host dependencies, so this apply "
+                   "changes the hosts without batches, drains or gates");
+      d.severity = Severity::warning;
+      m_result.warnings.push_back(std::move(d));
+      return;
+    }
+    for (const auto& [host, why] : m_rolled) {
+      auto g = m_options.roll.guards.find(host);
+      if (g == m_options.roll.guards.end()) continue;
+      m_work[span.at(host).first].before = g->second.drain;
+      m_work[span.at(host).second].after = g->second.gate;
+    }
   }
 
   std::size_t add_step(Work w, std::vector<std::size_t> deps) {
@@ -130,7 +203,91 @@ class Executor {
     return m_steps.size() - 1;
   }
 
-  bool run_step(std::size_t i) { return run_group(*m_work[i].host, m_work[i].actions); }
+  // The last steps of the hosts that carry a tier the policy rolls before `tier`
+  // and do not carry `tier` itself.
+  std::vector<std::size_t> earlier_tiers_lasts(
+      const std::string& tier, const std::map<std::string, std::pair<std::size_t, std::size_t>>& span) const {
+    const auto& tiers = m_options.roll.tiers;
+    auto self = std::find_if(tiers.begin(), tiers.end(), [&](const RollTier& t) { return t.tier == tier; });
+    if (self == tiers.end()) return {};
+    std::set<std::string> own(self->hosts.begin(), self->hosts.end()), earlier;
+    for (auto t = tiers.begin(); t != self; ++t)
+      for (const auto& h : t->hosts)
+        if (!own.count(h)) earlier.insert(h);
+    std::vector<std::size_t> out;
+    for (const auto& h : earlier)
+      if (auto it = span.find(h); it != span.end()) out.push_back(it->second.second);
+    return out;
+  }
+
+  // A step's drains, its actions, then its gates, which run also after a failed
+  // change: a config the checker refused left the old one serving, and the host
+  // goes back into rotation if it passes.
+  bool run_step(std::size_t i) {
+    const Work& w = m_work[i];
+    const HostPlan& hp = *w.host;
+    bool ok = run_guards(hp.host, w.before);
+    if (ok) ok = run_group(hp, w.actions);
+    else
+      for (const Action* a : w.actions) settle(hp, a, StepOutcome::not_run);
+    if (!w.after.empty() && !run_guards(hp.host, w.after)) {
+      ok = false;
+      keep_pending(hp);
+    }
+    return ok;
+  }
+
+  // Runs drains or gates for `host` in order, up to the first that fails.
+  bool run_guards(const std::string& host, const std::vector<GuardCall>& calls) {
+    for (const GuardCall& g : calls) {
+      notify({host, g.what, ApplyEvent::Phase::started, ""});
+      if (!m_connectors.count(g.host)) {  // --target left it out: as without rolling there
+        notify({host, g.what, ApplyEvent::Phase::done, "not run: " + g.host + " is not in this run (--target)"});
+        continue;
+      }
+      auto inv = remote::invoke({g.call.text()});
+      auto r = run_on(g.host, inv.command, inv.input);
+      if (!r) {
+        fail_work(host, g.what, r.error().message);
+        return false;
+      }
+      std::string said = trim(r->out + r->err);
+      if (!r->ok()) {
+        fail_work(host, g.what, said.empty() ? "exit status " + std::to_string(r->exit_status) : said);
+        return false;
+      }
+      notify({host, g.what, ApplyEvent::Phase::done, said});
+    }
+    return true;
+  }
+
+  // A host that failed its gate keeps the restarts and reloads that interrupted it
+  // in its journal: the next plan shows them and the next apply rolls this host first
+  // again, so re-applying an unfixed release stops there instead of reaching the
+  // hosts that still serve.
+  void keep_pending(const HostPlan& hp) {
+    {
+      std::lock_guard lock(m_mutex);
+      m_gate_failed.insert(hp.host);
+    }
+    std::vector<std::string> calls;
+    for (const auto& a : hp.actions) {
+      if (!a.changes() || a.kind != ResourceKind::service) continue;
+      auto it = m_rolled.find(hp.host);
+      if (it == m_rolled.end()) continue;
+      bool listed = false;
+      for (const RollTier& t : m_options.roll.tiers) listed = listed || interrupts(a, t.services);
+      if (!listed) continue;
+      const bool restart = a.type == ActionType::restart || (a.handler && *a.handler == OnChange::restart);
+      calls.push_back(remote::call("fb_journal_add", {journal_path(m_options.stack),
+                                                      std::string(restart ? "restart" : "reload") + "\t" +
+                                                          escape_field(a.name) + "\t" + escape_field(a.id)}));
+    }
+    if (calls.empty()) return;
+    auto inv = remote::invoke(calls);
+    auto r = run_on(hp.host, inv.command, inv.input);
+    if (!r || !r->ok()) record(hp.host, "journal", "could not keep the failed host's restart pending");
+  }
 
   void fail_work(const std::string& host, const std::string& what, const std::string& raw) {
     std::string message = mask_secrets(raw, m_options.secret_values);
@@ -403,7 +560,7 @@ class Executor {
     bool destroy_failed = false, all_done = true;
     for (const auto& a : m_result.actions) {
       if (a.host != hp.host) continue;
-      all_done = all_done && a.outcome == StepOutcome::succeeded;
+      all_done = all_done && a.outcome == StepOutcome::succeeded && !m_gate_failed.count(hp.host);
       destroy_failed = destroy_failed || (a.type == ActionType::destroy && a.outcome != StepOutcome::succeeded);
     }
     auto resources = host_resources(m_graph, hp.host);
@@ -448,6 +605,8 @@ class Executor {
   std::vector<const HostPlan*> m_changed;  // hosts with actions, plan order
   std::map<std::string, std::vector<const Action*>> m_notifies;  // change id -> handlers it notifies
   std::map<const Action*, ActionResult> m_action_results;
+  std::map<std::string, std::vector<std::string>> m_rolled;  // rolled host -> what interrupts there
+  std::set<std::string> m_gate_failed;
   ApplyResult m_result;
   std::mutex m_mutex, m_event_mutex;
   std::map<std::string, std::mutex> m_host_mutex;  // one per connector

@@ -3,7 +3,10 @@
 // dependencies respected), then the host's manifest. Each change records the
 // handlers it notifies in the host's journal in the same remote step, and each
 // handler clears its line when it ran, so a run killed in between leaves the
-// handler pending for the next plan and apply (docs/plan.md).
+// handler pending for the next plan and apply (docs/plan.md). Changes that interrupt
+// service roll (options.roll): a batch of hosts at a time, each drained before its
+// change and gated after it; a failed gate stops the roll and leaves that host's
+// handlers pending, so the next apply rolls it first again.
 #pragma once
 
 #include <functional>
@@ -12,6 +15,7 @@
 #include <vector>
 
 #include "apply/operations.h"
+#include "apply/rolling.h"
 #include "apply/scheduler.h"
 #include "graph/graph.h"
 #include "plan/plan.h"
@@ -33,6 +37,9 @@ struct ApplyOptions {
   SecretLookup secrets;
   std::vector<std::string> secret_values;  // masked in messages
   std::function<void(const ApplyEvent&)> on_event;  // called from worker threads, serialized
+  // Batches, drains and gates of changes that interrupt service (apply/rolling.h);
+  // the default rolls nothing.
+  RollPolicy roll;
 };
 
 struct ActionOutcome {
@@ -46,6 +53,7 @@ struct ActionOutcome {
 struct ApplyResult {
   std::vector<ActionOutcome> actions;
   Diagnostics errors;  // manifest and action failures, one line each
+  Diagnostics warnings;
   bool ok() const { return errors.empty(); }
 };
 

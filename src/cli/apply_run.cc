@@ -18,6 +18,7 @@
 #include "apply/executor.h"
 #include "apply/lock.h"
 #include "cli/plan_output.h"
+#include "cli/roll_policy.h"
 #include "util/build_info.h"
 #include "util/hash.h"
 
@@ -68,7 +69,10 @@ namespace {
 void print_event(const ApplyEvent& e) {
   switch (e.phase) {
     case ApplyEvent::Phase::started: break;
-    case ApplyEvent::Phase::done: std::printf("%s: %s: done\n", e.host.c_str(), e.what.c_str()); break;
+    case ApplyEvent::Phase::done:
+      if (e.detail.empty()) std::printf("%s: %s: done\n", e.host.c_str(), e.what.c_str());
+      else std::printf("%s: %s: %s\n", e.host.c_str(), e.what.c_str(), e.detail.c_str());
+      break;
     case ApplyEvent::Phase::failed:
       std::printf("%s: %s: FAILED: %s\n", e.host.c_str(), e.what.c_str(), e.detail.c_str());
       break;
@@ -176,7 +180,14 @@ bool ssh_access_kept(const std::string& command, const Remote& remote, const Pla
 int confirm_and_apply(const std::string& command, const Remote& remote, const SavedPlan& basis, const Graph& desired,
                       const cxxopts::ParseResult& parsed, const GlobalOptions& global, bool purge, bool saved) {
   const Plan& plan = basis.plan;
-  std::fputs(plan_text(plan, global.color).c_str(), stdout);
+  RollPolicy roll;
+  roll.enabled = false;
+  if (!purge && command == "foobarctl apply") {
+    auto p = roll_policy(remote.compiled.stack, parsed);
+    if (!p) return 1;
+    roll = std::move(*p);
+  }
+  std::fputs((plan_text(plan, global.color) + roll_text(plan_roll(plan, roll), roll)).c_str(), stdout);
   if (!plan.complete()) {
     std::fprintf(stderr, "%s: some hosts could not be reached (see above); nothing was changed\n", command.c_str());
     return 1;
@@ -202,6 +213,7 @@ int confirm_and_apply(const std::string& command, const Remote& remote, const Sa
   options.purge = purge;
   options.secrets = remote.secrets;
   options.secret_values = remote.secret_values;
+  options.roll = std::move(roll);
   auto progress = std::make_shared<TtyProgress>(plan);
   if (isatty(STDOUT_FILENO))
     options.on_event = [progress](const ApplyEvent& e) { progress->on(e); };
@@ -211,6 +223,7 @@ int confirm_and_apply(const std::string& command, const Remote& remote, const Sa
   auto result = apply_plan(plan, desired, remote.connector_map(), options);
   auto released = release_hosts(locked, remote.connector_map(), options.stack, me, remote.parallelism);
   result.errors.insert(result.errors.end(), released.begin(), released.end());
+  for (const auto& w : result.warnings) std::fprintf(stderr, "%s\n", w.to_string().c_str());
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto s = plan.summary();

@@ -7,6 +7,7 @@
 #include "cli/apply_run.h"
 #include "cli/commands.h"
 #include "cli/remote.h"
+#include "cli/roll_policy.h"
 #include "plan/plan_file.h"
 
 namespace foobar::cli {
@@ -65,6 +66,7 @@ cxxopts::Options options_apply() {
   opts.positional_help("STACK | PLANFILE");
   add_remote_options(opts);
   add_apply_options(opts);
+  add_roll_options(opts);
   opts.add_options()("h,help", "show this help");
   return opts;
 }

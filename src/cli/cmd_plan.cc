@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/plan_output.h"
 #include "cli/remote.h"
+#include "cli/roll_policy.h"
 #include "plan/plan_file.h"
 #include "plan/plan_json.h"
 #include "util/timestamp.h"
@@ -15,6 +16,7 @@ cxxopts::Options options_plan() {
   cxxopts::Options opts("foobarctl plan", "show what apply would change on each host (reads each host once)");
   opts.positional_help("STACK");
   add_remote_options(opts);
+  add_roll_options(opts);
   opts.add_options()("format", "human | json | markdown", cxxopts::value<std::string>()->default_value("human"))(
       "detailed-exitcode", "exit 0 when nothing would change, 2 when something would, 1 on error")(
       "out", "also save the plan to FILE (mode 0600) for 'foobarctl apply FILE'", cxxopts::value<std::string>())(
@@ -32,6 +34,8 @@ int cmd_plan(std::vector<std::string> args, const GlobalOptions& global) {
   if (!plan_format_known("foobarctl plan", format)) return 1;
   auto remote = open_remote("foobarctl plan", parsed);
   if (!remote) return 1;
+  auto roll = roll_policy(remote->compiled.stack, parsed);
+  if (!roll) return 1;
   std::map<std::string, std::string> fingerprints;
   Plan plan = remote->make_plan(remote->compiled.graph, &fingerprints);
   if (format == "json")
@@ -39,7 +43,7 @@ int cmd_plan(std::vector<std::string> args, const GlobalOptions& global) {
   else if (format == "markdown")
     std::fputs(plan_markdown(plan).c_str(), stdout);
   else
-    std::fputs(plan_text(plan, global.color).c_str(), stdout);
+    std::fputs((plan_text(plan, global.color) + roll_text(plan_roll(plan, *roll), *roll)).c_str(), stdout);
   if (!plan.complete()) return 1;
   if (parsed.count("out")) {
     const std::string file = parsed["out"].as<std::string>();

@@ -41,8 +41,8 @@ TEST_CASE("standby: HAProxy and nginx send a standby traffic only when the other
   CHECK(has_line(haproxy, "    server web-01 10.77.0.21:80 check"));
   CHECK(has_line(haproxy, "    server web-02 10.77.0.22:80 check backup"));
   const auto& nginx = file(g, "web-02:file:/etc/nginx/sites-available/foobar").content;
-  CHECK(has_line(nginx, "    server 10.77.0.21:8000 max_fails=3 fail_timeout=10s;"));
-  CHECK(has_line(nginx, "    server 10.77.0.22:8000 max_fails=3 fail_timeout=10s backup;"));
+  CHECK(has_line(nginx, "    server 10.77.0.21:8000 max_fails=3 fail_timeout=3s;"));
+  CHECK(has_line(nginx, "    server 10.77.0.22:8000 max_fails=3 fail_timeout=3s backup;"));
   // Without standby nothing is a backup (stack 1).
   auto one = stack::load_stack("stacks/1-distributed.yaml");
   REQUIRE(one.ok());

@@ -17,7 +17,7 @@ const std::vector<RoleSpec>& role_specs() {
   // Order matters: it is the order resources of a host are listed in.
   static const std::vector<RoleSpec> specs = {
       {"firewall", {"nftables"}, "", OnChange::reload},
-      {"lb", {"haproxy", "openssl"}, "haproxy", OnChange::reload},
+      {"lb", {"haproxy", "openssl", "socat"}, "haproxy", OnChange::reload},
       {"keepalived", {"keepalived", "psmisc"}, "keepalived", OnChange::reload},
       {"web", {"nginx", "openssl"}, "nginx", OnChange::reload},
       {"app", {"gunicorn", "python3-flask", "python3-pymysql"}, "foobar-app", OnChange::restart},

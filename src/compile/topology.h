@@ -20,6 +20,14 @@ inline constexpr int k_node_exporter_port = 9100;
 inline constexpr int k_nginx_exporter_port = 9113;
 inline constexpr int k_mysqld_exporter_port = 9104;
 inline constexpr int k_haproxy_stats_port = 8404;
+// HAProxy's runtime API socket (templates/haproxy.cfg.j2 opens it) and the backend
+// of the web hosts there: rolling applies drain web hosts through them.
+inline constexpr const char* k_haproxy_runtime_socket = "/run/haproxy/admin.sock";
+inline constexpr const char* k_haproxy_web_backend = "be_web";
+// How long nginx leaves an app host out of its upstream after failures (fail_timeout).
+// Short, so a host back from a restart gets requests again soon: a rolling apply waits
+// this long after a host's gate before it stops the next one.
+inline constexpr int k_upstream_fail_timeout_seconds = 3;
 
 struct Endpoint {
   std::string name;

@@ -227,3 +227,49 @@ esac)SH");
   CHECK(st != 0);
   CHECK(out.find("must include /etc/ssh/sshd_config.d/*.conf") != std::string::npos);
 }
+
+TEST_CASE("remote rolling drains and gates: HAProxy's runtime API, bounded waits, names kept to one word") {
+  FakeHost h;
+  const std::string sock = (h.dir.path / "admin.sock").string();
+  test_support::command_output("python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' " +
+                               shell_quote(sock));
+  // socat: the runtime API command comes on stdin; web-01 is UP with no session, web-02 DOWN.
+  h.program("socat", "read -r cmd; printf '%s\\n' \"api $cmd\" >> " + shell_quote(h.log()) +
+                         "\ncase $cmd in 'show stat') printf '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,"
+                         "dreq,dresp,ereq,econ,eresp,wretr,wredis,status\\nbe_web,web-01,0,0,0,1,,9,0,0,,0,,0,0,0,0,"
+                         "UP\\nbe_web,web-02,0,0,0,1,,9,0,0,,0,,0,0,0,0,DOWN\\nbe_web,BACKEND,0,0,0,1,,9,0,0,,0,,0,0,"
+                         "0,0,UP\\n' ;; *) echo ;; esac");
+  int status = -1;
+  std::string out = h.run({remote::call("roll_hap_drain", {sock, "be_web", "web-01", "2"})}, &status);
+  CHECK(status == 0);
+  CHECK(out.find("drained") != std::string::npos);
+  CHECK(h.count("api set server be_web/web-01 state drain") == 1);
+  // A server HAProxy does not balance to (a first apply): nothing to do, and no command.
+  out = h.run({remote::call("roll_hap_drain", {sock, "be_web", "web-09", "2"})}, &status);
+  CHECK(status == 0);
+  CHECK(out.find("nothing to do") != std::string::npos);
+  CHECK(h.count("api set server be_web/web-09") == 0);
+  // A name that would be two commands of the runtime API never reaches it.
+  out = h.run({remote::call("roll_hap_drain", {sock, "be_web", "web-01 state maint\nshutdown", "2"})}, &status);
+  CHECK(status != 0);
+  CHECK(out.find("invalid backend or server name") != std::string::npos);
+  CHECK(h.count("api shutdown") == 0);
+  // Back in rotation: UP passes; DOWN fails once the bound is over, saying so.
+  out = h.run({remote::call("roll_hap_ready", {sock, "be_web", "web-01", "2"})}, &status);
+  CHECK(status == 0);
+  CHECK(h.count("api set server be_web/web-01 state ready") == 1);
+  out = h.run({remote::call("roll_hap_ready", {sock, "be_web", "web-02", "1"})}, &status);
+  CHECK(status != 0);
+  CHECK(out.find("web-02 is DOWN in HAProxy, not UP, after 1 s") != std::string::npos);
+  out = h.run({remote::call("roll_hap_gate", {sock, "be_web", "1"})}, &status);
+  CHECK(status == 0);
+  CHECK(out.find("1 servers of be_web UP") != std::string::npos);
+
+  // The HTTP gate: the status wanted, or any answer; a wrong one fails after the bound.
+  h.program("curl", "printf 503");
+  out = h.run({remote::call("roll_http_gate", {"http://10.77.0.31:8000/healthz", "1", "200"})}, &status);
+  CHECK(status != 0);
+  CHECK(out.find("did not answer 200 within 1 s (last status 503)") != std::string::npos);
+  out = h.run({remote::call("roll_http_gate", {"http://127.0.0.1/healthz", "1", "any"})}, &status);
+  CHECK(status == 0);
+}

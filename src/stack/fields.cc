@@ -114,6 +114,14 @@ const ObjectSpec& tls() {
   return s;
 }
 
+const ObjectSpec& rolling() {
+  static const ObjectSpec s{"tiers.TIER.rolling", "how a change that interrupts service rolls over the tier's hosts",
+                            {{"batch", T::string,
+                              "hosts changed at a time: N (1..1000) or \"N%\" of the tier (1..100, at least one host)",
+                              false, "1"}}};
+  return s;
+}
+
 const ObjectSpec& lb() {
   static const ObjectSpec s{
       "tiers.lb", "HAProxy",
@@ -123,7 +131,9 @@ const ObjectSpec& lb() {
        {"port", T::integer, "the plain HTTP frontend port, 1..65535", false, "80"},
        {"health_check", T::object, "how backends are checked", false, "", {}, &health_check()},
        {"vip", T::object, "a floating IP shared by the lb hosts", false, "", {}, &vip()},
-       {"tls", T::object, "HTTPS at the lb (default: HTTP only)", false, "", {}, &tls()}}};
+       {"tls", T::object, "HTTPS at the lb (default: HTTP only)", false, "", {}, &tls()},
+       {"rolling", T::object, "batches of a change that reloads or restarts HAProxy or keepalived", false, "", {},
+        &rolling()}}};
   return s;
 }
 
@@ -138,7 +148,8 @@ const ObjectSpec& web() {
         false, "[]"},
        {"standby", T::string_list,
         "hosts of this tier the lb sends traffic to only when every other one is down (HAProxy backup)", false,
-        "[]"}}};
+        "[]"},
+       {"rolling", T::object, "batches of a change that reloads nginx", false, "", {}, &rolling()}}};
   return s;
 }
 
@@ -156,7 +167,8 @@ const ObjectSpec& app() {
         "{}"},
        {"standby", T::string_list,
         "hosts of this tier nginx sends requests to only when every other one is down (upstream backup)", false,
-        "[]"}}};
+        "[]"},
+       {"rolling", T::object, "batches of a change that restarts the app server", false, "", {}, &rolling()}}};
   return s;
 }
 

@@ -67,6 +67,7 @@ const ObjectSpec& lb();
 const ObjectSpec& health_check();
 const ObjectSpec& vip();
 const ObjectSpec& tls();
+const ObjectSpec& rolling();
 const ObjectSpec& web();
 const ObjectSpec& app();
 const ObjectSpec& db();

@@ -204,6 +204,20 @@ std::string url_path_problem(std::string_view s, bool query_and_escapes) {
   return segments_reason(s.substr(0, q), true);
 }
 
+std::string rolling_batch_problem(std::string_view s) {
+  const bool percent = !s.empty() && s.back() == '%';
+  std::string_view digits = percent ? s.substr(0, s.size() - 1) : s;
+  const std::string rule = "must be a number of hosts from 1 to 1000, or a percentage of the tier from 1% to 100%";
+  if (digits.empty() || digits.size() > 4) return rule;
+  for (char c : digits)
+    if (c < '0' || c > '9') return rule;
+  if (digits[0] == '0') return rule;
+  unsigned n = 0;
+  for (char c : digits) n = n * 10 + unsigned(c - '0');
+  if (n > (percent ? 100u : 1000u)) return rule;
+  return "";
+}
+
 std::string user_name_problem(std::string_view s) {
   const std::string rule =
       "a user name uses only letters, digits, '.', '_' and '-' (not '-' first), at most 32 characters, not "

@@ -53,6 +53,10 @@ std::string system_directory(std::string_view path);
 // escapes and a '?query' of the same characters (plus '?') are allowed too.
 std::string url_path_problem(std::string_view s, bool query_and_escapes);
 
+// A rolling batch: a whole number of hosts 1..1000 ("2"), or a percentage of the
+// tier's hosts 1..100 followed by '%' ("50%"); no sign, space or leading zero.
+std::string rolling_batch_problem(std::string_view s);
+
 // A POSIX portable user name: letters, digits, '.', '_', '-', not starting with
 // '-', 1..32 characters, not only digits (that would be a uid).
 std::string user_name_problem(std::string_view s);

@@ -215,3 +215,12 @@ TEST_CASE("grammar: environment values, command lines and SQL") {
                           {"SELECT ON foobar.*\nDROP", "must look like"},
                           {"SELECT (a) ON foobar.*", "must look like"}});
 }
+
+TEST_CASE("grammar: rolling batches") {
+  accepts(rolling_batch_problem, {"1", "2", "1000", "1%", "50%", "100%"});
+  refuses(rolling_batch_problem, {{"", "from 1 to 1000"}, {"0", "from 1 to 1000"}, {"01", "from 1 to 1000"},
+                                  {"1001", "from 1 to 1000"}, {"101%", "1% to 100%"}, {"0%", "1% to 100%"},
+                                  {"-1", "from 1 to 1000"}, {"+1", "from 1 to 1000"}, {" 1", "from 1 to 1000"},
+                                  {"1 ", "from 1 to 1000"}, {"%", "from 1 to 1000"}, {"5%%", "from 1 to 1000"},
+                                  {"1; reboot", "from 1 to 1000"}, {"$(id)", "from 1 to 1000"}, {"2.5", "from 1 to 1000"}});
+}

@@ -420,6 +420,7 @@ class Loader {
   void load_tiers(const Entry& e, Stack& s);
   void load_lb(const Entry& e, LbTier& lb);
   void load_tls(const Entry& e, Tls& tls);
+  void load_rolling(const MapView& tier, std::optional<Rolling>& out);
   void load_web(const Entry& e, WebTier& web);
   void load_app(const Entry& e, AppTier& app);
   void load_db(const Entry& e, DbTier& db);
@@ -573,6 +574,16 @@ void Loader::load_lb(const Entry& e, LbTier& lb) {
     }
   }
   if (const Entry* t = m->get("tls")) load_tls(*t, lb.tls.emplace());
+  load_rolling(*m, lb.rolling);
+}
+
+void Loader::load_rolling(const MapView& tier, std::optional<Rolling>& out) {
+  const Entry* e = tier.get("rolling");
+  if (!e) return;
+  Rolling& r = out.emplace();
+  r.pos = e->key_pos;
+  r.batch.pos = e->value_pos;
+  if (auto m = map(e->value, e->value_pos, e->path, spec::rolling())) get(*m, "batch", r.batch);
 }
 
 void Loader::load_tls(const Entry& e, Tls& tls) {
@@ -606,6 +617,7 @@ void Loader::load_web(const Entry& e, WebTier& web) {
   get(*m, "root", web.root);
   get_list(*m, "static", web.static_paths);
   get_list(*m, "standby", web.standby);  // after the hosts' own marks: listed twice is an error
+  load_rolling(*m, web.rolling);
 }
 
 void Loader::load_app(const Entry& e, AppTier& app) {
@@ -620,6 +632,7 @@ void Loader::load_app(const Entry& e, AppTier& app) {
   get(*m, "port", app.port);
   get(*m, "user", app.user);
   get_list(*m, "standby", app.standby);
+  load_rolling(*m, app.rolling);
   const Entry* env = m->get("environment");
   if (!env) return;
   auto em = map(env->value, env->value_pos, env->path, Keys{}, "variable");

@@ -3,8 +3,17 @@
 #include <algorithm>
 
 #include "stack/address.h"
+#include "stack/grammar.h"
 
 namespace foobar::stack {
+
+std::optional<std::size_t> batch_size(std::string_view batch, std::size_t hosts) {
+  if (!grammar::rolling_batch_problem(batch).empty()) return std::nullopt;
+  const bool percent = batch.back() == '%';
+  std::size_t n = std::stoul(std::string(percent ? batch.substr(0, batch.size() - 1) : batch));
+  if (percent) n = n * hosts / 100;
+  return std::max<std::size_t>(1, std::min(n, std::max<std::size_t>(hosts, 1)));
+}
 
 bool Host::ipv6() const { return address.value.find(':') != std::string::npos; }
 

@@ -114,6 +114,18 @@ struct Tls {
   SourcePos pos;
 };
 
+// How a tier's hosts take a change that interrupts service: `rolling: { batch: N | "N%" }`.
+// `batch` as written ("1", "2", "50%"); resolved against the tier's size by batch_size().
+struct Rolling {
+  Located<std::string> batch{"1", {}};
+  SourcePos pos;
+};
+
+// The number of hosts a batch of `rolling` holds in a tier of `hosts` hosts: N, or
+// N% of the hosts rounded down but at least 1; never more than the tier. nullopt when
+// `batch` breaks its grammar (rolling_batch_problem in grammar.h).
+std::optional<std::size_t> batch_size(std::string_view batch, std::size_t hosts);
+
 struct LbTier {
   std::vector<Located<std::string>> hosts;
   Located<Balance> balance{Balance::roundrobin, {}};
@@ -121,6 +133,7 @@ struct LbTier {
   HealthCheck health_check;
   std::optional<Vip> vip;
   std::optional<Tls> tls;
+  std::optional<Rolling> rolling;
   SourcePos pos;
 };
 
@@ -132,6 +145,7 @@ struct WebTier {
   std::vector<Located<std::string>> static_paths;  // key `static`
   // Hosts of `hosts` that take traffic only when every other one is down.
   std::vector<Located<std::string>> standby;
+  std::optional<Rolling> rolling;
   SourcePos pos;
 };
 
@@ -151,6 +165,7 @@ struct AppTier {
   Located<std::string> user{"www-data", {}};
   std::vector<std::pair<Located<std::string>, EnvValue>> environment;  // file order
   std::vector<Located<std::string>> standby;  // as WebTier::standby, for nginx's upstream
+  std::optional<Rolling> rolling;
   SourcePos pos;
 };
 

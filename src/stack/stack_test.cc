@@ -186,3 +186,33 @@ TEST_CASE("stack: `protected` defaults to false and is read with its position") 
   auto wrong = parse_stack(with("domain: foobar.com\n", "domain: foobar.com\nprotected: maybe\n"), "t.yaml");
   CHECK_FALSE(wrong.ok());
 }
+
+TEST_CASE("stack: rolling.batch per tier: a number of hosts or a percentage, checked at load") {
+  auto r = parse_stack(with("  web: { hosts: [web-01] }", "  web: { hosts: [web-01], rolling: { batch: \"50%\" } }"),
+                       "t.yaml");
+  REQUIRE(r.ok());
+  REQUIRE(r->tiers.web->rolling);
+  CHECK(r->tiers.web->rolling->batch.value == "50%");
+  CHECK(r->tiers.web->rolling->batch.pos.line == 18);
+  CHECK_FALSE(r->tiers.app->rolling);
+  auto n = parse_stack(with("    hosts: [lb-01, lb-02]\n", "    hosts: [lb-01, lb-02]\n    rolling: { batch: 2 }\n"),
+                       "t.yaml");
+  REQUIRE(n.ok());
+  CHECK(n->tiers.lb->rolling->batch.value == "2");
+  // A value that would be something else where it lands is refused with its place.
+  auto bad = parse_stack(with("  web: { hosts: [web-01] }", "  web: { hosts: [web-01], rolling: { batch: \"1; reboot\" } }"),
+                         "t.yaml");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.diagnostics()[0].to_string().find("t.yaml:18:45: error: tiers.web.rolling.batch '1; reboot' must be") == 0);
+  auto key = parse_stack(with("  web: { hosts: [web-01] }", "  web: { hosts: [web-01], rolling: { size: 1 } }"),
+                         "t.yaml");
+  CHECK_FALSE(key.ok());
+
+  CHECK(batch_size("1", 4) == 1u);
+  CHECK(batch_size("3", 2) == 2u);      // never more than the tier
+  CHECK(batch_size("50%", 4) == 2u);
+  CHECK(batch_size("10%", 4) == 1u);    // at least one host
+  CHECK(batch_size("100%", 3) == 3u);
+  CHECK_FALSE(batch_size("0", 3));
+  CHECK_FALSE(batch_size("150%", 3));
+}

@@ -170,6 +170,11 @@ class Validator {
       error(lb.pos, "tier 'lb' has nothing to balance to; add a 'web' or 'app' tier");
     if (lb.vip) check_vip(*lb.vip, lb);
     if (lb.tls) check_tls(*lb.tls);
+    check_rolling(lb.rolling, "tiers.lb.rolling.batch");
+  }
+
+  void check_rolling(const std::optional<Rolling>& r, const std::string& what) {
+    if (r) rule(r->batch, what, grammar::rolling_batch_problem(*r->batch));
   }
 
   bool t_has_backends() const { return m_s.tiers.web || m_s.tiers.app; }
@@ -212,6 +217,7 @@ class Validator {
     for (const auto& p : web.static_paths)
       rule(p, "static location", grammar::url_path_problem(*p, false));
     check_standby(web.standby, web.hosts, web.pos, "web");
+    check_rolling(web.rolling, "tiers.web.rolling.batch");
   }
 
   // Standby hosts: hosts of the tier, each once, and at least one host left active.
@@ -239,6 +245,7 @@ class Validator {
     check_host_list(app.hosts, app.pos, "app");
     check_port(app.port, "tiers.app.port");
     check_owned_dir(app.path, "tiers.app.path", "/opt/foobar or /srv/foobar");
+    check_rolling(app.rolling, "tiers.app.rolling.batch");
     if (app.user.pos.line) rule(app.user, "tiers.app.user", grammar::user_name_problem(*app.user));
     if (app.source.pos.line && app.source->empty())
       error(app.source.pos, "tiers.app.source must name the directory to copy");

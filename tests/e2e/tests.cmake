@@ -15,3 +15,6 @@ foobar_e2e(e2e-crash tests/e2e/crash_test.sh LABELS lab SKIP_RETURN_CODE 77 TIME
 # Standby web host, secondary nameserver, sshd hardening and logged drops, on SysV hosts.
 foobar_e2e(e2e-failover tests/e2e/failover_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 600)
 set_property(TEST e2e-failover APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv")
+# Rolling changes under a client's load, on SysV hosts (a light lab of 7 hosts).
+foobar_e2e(e2e-rolling tests/e2e/rolling_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 600)
+set_property(TEST e2e-rolling APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv")

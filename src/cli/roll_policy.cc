@@ -1,0 +1,154 @@
+#include "cli/roll_policy.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "compile/topology.h"
+#include "stack/grammar.h"
+
+namespace foobar::cli {
+
+namespace {
+
+using compile::Topology;
+
+std::size_t batch_of(const std::optional<stack::Rolling>& rolling, const RollOptions& o, std::size_t hosts) {
+  std::string batch = o.batch ? *o.batch : rolling ? rolling->batch.value : "1";
+  return stack::batch_size(batch, hosts).value_or(1);
+}
+
+GuardCall guard(std::string host, std::string function, std::vector<std::string> args, std::string what) {
+  return GuardCall{std::move(host), RemoteCall{std::move(function), std::move(args)}, std::move(what)};
+}
+
+// The app answers its health path on its own address and port.
+void app_guard(const Topology& t, const std::string& host, HostGuard& g) {
+  const std::string url = "http://" + t.service_address(host) + ":" + std::to_string(t.stack->tiers.app->port.value) +
+                          t.health_path;
+  g.gate.push_back(guard(host, "roll_http_gate", {url, std::to_string(k_gate_seconds), "200"},
+                         "gate: the app answers " + url + " with 200"));
+  if (t.stack->tiers.web) {
+    const std::string secs = std::to_string(compile::k_upstream_fail_timeout_seconds);
+    g.gate.push_back(guard(host, "roll_settle", {std::to_string(compile::k_upstream_fail_timeout_seconds + 1)},
+                           "gate: nginx takes it back (fail_timeout " + secs + " s)"));
+  }
+}
+
+// HAProxy on every lb host stops sending the web host requests before its change;
+// after it nginx must answer, then each HAProxy takes it back and sees it UP.
+void web_guard(const Topology& t, const std::string& host, HostGuard& g) {
+  const auto& lbs = t.hosts_of("lb");
+  auto backend = std::find_if(t.backends.begin(), t.backends.end(), [&](const auto& b) { return b.name == host; });
+  if (backend != t.backends.end())
+    for (const auto& lb : lbs)
+      g.drain.push_back(guard(lb, "roll_hap_drain",
+                              {compile::k_haproxy_runtime_socket, compile::k_haproxy_web_backend, backend->name,
+                               std::to_string(k_drain_seconds)},
+                              "drain in HAProxy on " + lb));
+  const bool tls = t.reencrypt;
+  const int port = tls ? t.stack->tiers.lb->tls->port.value : t.stack->tiers.web->port.value;
+  const std::string url = std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port) + t.health_path;
+  g.gate.push_back(guard(host, "roll_http_gate", {url, std::to_string(k_gate_seconds), "any"},
+                         "gate: nginx answers " + url));
+  if (backend != t.backends.end())
+    for (const auto& lb : lbs)
+      g.gate.push_back(guard(lb, "roll_hap_ready",
+                             {compile::k_haproxy_runtime_socket, compile::k_haproxy_web_backend, backend->name,
+                              std::to_string(k_gate_seconds)},
+                             "gate: back in HAProxy on " + lb + " and UP"));
+}
+
+void lb_guard(const std::string& host, HostGuard& g) {
+  g.gate.push_back(guard(host, "roll_hap_gate",
+                         {compile::k_haproxy_runtime_socket, compile::k_haproxy_web_backend,
+                          std::to_string(k_gate_seconds)},
+                         "gate: HAProxy answers with web servers UP"));
+}
+
+}  // namespace
+
+Result<RollPolicy> roll_policy(const stack::Stack& s, const RollOptions& o) {
+  if (o.batch) {
+    auto problem = stack::grammar::rolling_batch_problem(*o.batch);
+    if (!problem.empty()) return Diagnostic::error("--batch", "'" + *o.batch + "' " + problem);
+  }
+  RollPolicy p;
+  p.enabled = o.enabled;
+  const Topology t = compile::derive_topology(s);
+  const auto& tiers = s.tiers;
+  if (tiers.app) {
+    const auto& hosts = t.hosts_of("app");
+    p.tiers.push_back({"app", hosts, batch_of(tiers.app->rolling, o, hosts.size()), {"foobar-app"}});
+  }
+  if (tiers.web) {
+    const auto& hosts = t.hosts_of("web");
+    p.tiers.push_back({"web", hosts, batch_of(tiers.web->rolling, o, hosts.size()), {"nginx"}});
+  }
+  if (tiers.lb) {
+    auto hosts = t.hosts_of("lb");
+    // The BACKUP first: the MASTER (highest VRRP priority) changes last.
+    std::stable_sort(hosts.begin(), hosts.end(), [&](const std::string& a, const std::string& b) {
+      auto pa = t.vrrp_priority.find(a), pb = t.vrrp_priority.find(b);
+      return (pa == t.vrrp_priority.end() ? 0 : pa->second) < (pb == t.vrrp_priority.end() ? 0 : pb->second);
+    });
+    p.tiers.push_back({"lb", hosts, batch_of(tiers.lb->rolling, o, hosts.size()), {"haproxy", "keepalived"}});
+  }
+  for (const auto& h : s.hosts) {
+    const std::string& host = h.name.value;
+    HostGuard g;
+    if (t.carries(host, "app")) app_guard(t, host, g);
+    if (t.carries(host, "web")) web_guard(t, host, g);
+    if (t.carries(host, "lb")) lb_guard(host, g);
+    if (!g.drain.empty() || !g.gate.empty()) p.guards.emplace(host, std::move(g));
+  }
+  return p;
+}
+
+void add_roll_options(cxxopts::Options& opts) {
+  opts.add_options()("batch", "roll changes that interrupt service N hosts (or N% of a tier) at a time, "
+                              "instead of each tier's rolling.batch",
+                     cxxopts::value<std::string>())(
+      "no-rolling", "change every host at once, without batches, drains or health gates");
+}
+
+std::optional<RollPolicy> roll_policy(const stack::Stack& stack, const cxxopts::ParseResult& parsed) {
+  RollOptions o;
+  o.enabled = parsed.count("no-rolling") == 0;
+  if (parsed.count("batch")) o.batch = parsed["batch"].as<std::string>();
+  auto p = roll_policy(stack, o);
+  if (!p) {
+    for (const auto& d : p.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
+    return std::nullopt;
+  }
+  return std::move(*p);
+}
+
+std::string roll_text(const std::vector<TierRoll>& rolls, const RollPolicy& policy) {
+  if (rolls.empty()) return "";
+  std::string out = "\nRolling (a batch at a time, tier after tier; other hosts change in parallel):\n";
+  for (const auto& r : rolls) {
+    std::size_t n = 0;
+    for (const auto& b : r.batches) n += b.size();
+    out += "  tier " + r.tier + ": " + std::to_string(n) + (n == 1 ? " host" : " hosts") + " in " +
+           std::to_string(r.batches.size()) + (r.batches.size() == 1 ? " batch" : " batches") + "\n";
+    for (std::size_t i = 0; i < r.batches.size(); ++i) {
+      out += "    batch " + std::to_string(i + 1) + ":";
+      for (const auto& h : r.batches[i]) out += " " + h;
+      out += "\n";
+      for (const auto& h : r.batches[i]) {
+        const auto& why = r.interrupting.at(h);
+        out += "      " + h + ": interrupts service:";
+        for (std::size_t k = 0; k < why.size(); ++k) out += (k ? ", " : " ") + why[k];
+        out += "\n";
+        auto g = policy.guards.find(h);
+        if (g == policy.guards.end()) continue;
+        for (const auto& d : g->second.drain) out += "        before: " + d.what + "\n";
+        for (const auto& d : g->second.gate) out += "        after:  " + d.what + "\n";
+      }
+    }
+  }
+  out += "  A failed gate stops the roll there; the hosts not yet changed keep serving.\n";
+  return out;
+}
+
+}  // namespace foobar::cli
