@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 build_pkgs=(cmake g++ make pkg-config libyaml-cpp-dev libssh2-1-dev libcxxopts-dev
   libspdlog-dev libfmt-dev doctest-dev nlohmann-json3-dev libssl-dev libcrypt-dev)
-test_pkgs=(python3 python3-jinja2 ansible-core python3-jsonschema python3-yaml graphviz time bind9-dnsutils shellcheck
+test_pkgs=(python3 clang libclang-rt-14-dev python3-jinja2 ansible-core python3-jsonschema python3-yaml graphviz time bind9-dnsutils shellcheck
   dpkg-dev fakeroot)
 lab_pkgs=(iproute2 openssh-server openssh-client nginx haproxy mariadb-server mariadb-client
   nftables keepalived prometheus prometheus-node-exporter bind9-utils nsd curl ca-certificates
