@@ -12,6 +12,7 @@
 #include "cli/lab_args.h"
 #include "lab/client.h"
 #include "lab/lab.h"
+#include "remote/library.h"
 #include "transport/ssh_connector.h"
 #include "util/thread_pool.h"
 
@@ -81,6 +82,22 @@ transport::SshOptions lab_ssh_options(const lab::LabState& s, const std::string&
   return o;
 }
 
+// Systemd hosts answer on ssh before their boot is done; waits until it is, so the first
+// plan does not see units the boot is still starting as stopped.
+void wait_for_boots(const lab::LabState& state) {
+  ThreadPool pool(std::min<size_t>(16, state.hosts.size()));
+  std::vector<std::future<Result<transport::CommandResult>>> results;
+  for (const auto& h : state.hosts)
+    if (h.init == lab::LabInit::systemd)
+      results.push_back(pool.submit([&state, &h] {
+        transport::SshConnector conn(h.address, lab_ssh_options(state, ""));
+        auto inv = remote::invoke({remote::call("fb_boot_wait")});
+        return conn.run(inv.command, inv.input);
+      }));
+  for (auto& f : results)
+    if (auto r = f.get(); !r) report(r.diagnostics());
+}
+
 int lab_up_cmd(std::vector<std::string> args) {
   cxxopts::Options opts = options_lab_up();
   auto argv = to_argv(args);
@@ -112,6 +129,7 @@ int lab_up_cmd(std::vector<std::string> args) {
     (void)lab::lab_down(name);  // nothing half made stays behind
     return report(st.diagnostics());
   }
+  wait_for_boots(*state);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   std::printf("lab %s is up: %zu %s hosts in %.1f s\n", name.c_str(), state->hosts.size(), lab::to_string(*init),
               ms.count() / 1000.0);

@@ -135,3 +135,13 @@ act_service_remove() {
   if fb_systemd; then fb_sd_unitfiles disable "$1" || true
   else update-rc.d -f "$1" remove >/dev/null 2>&1 || true; fi
 }
+
+# fb_boot_wait: returns once systemd has finished booting the host (its start jobs are
+# done, whatever their outcome), at once on init-script hosts. A plan taken while the
+# boot still starts units would see them stopped and find them running at apply.
+fb_boot_wait() {
+  fb_systemd || return 0
+  if command -v timeout >/dev/null 2>&1; then timeout 120 systemctl is-system-running --wait >/dev/null
+  else systemctl is-system-running --wait >/dev/null; fi
+  return 0
+}

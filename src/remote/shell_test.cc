@@ -273,3 +273,18 @@ TEST_CASE("remote rolling drains and gates: HAProxy's runtime API, bounded waits
   out = h.run({remote::call("roll_http_gate", {"http://127.0.0.1/healthz", "1", "any"})}, &status);
   CHECK(status == 0);
 }
+
+TEST_CASE("remote boot wait: systemd hosts wait for the boot's end, init-script hosts not at all") {
+  FakeHost sysv;
+  sysv.program("systemctl", "exit 0");
+  int st = -1;
+  sysv.run({remote::call("fb_boot_wait")}, &st);
+  CHECK(st == 0);
+  CHECK(sysv.count("systemctl") == 0);
+  FakeHost sd;
+  sd.systemd = true;
+  sd.program("systemctl", "echo degraded; exit 1");  // a unit failed: still settled
+  sd.run({remote::call("fb_boot_wait")}, &st);
+  CHECK(st == 0);
+  CHECK(sd.count("systemctl is-system-running --wait") == 1);
+}
