@@ -71,4 +71,13 @@ std::vector<TierRoll> plan_roll(const Plan& plan, const RollPolicy& policy) {
   return out;
 }
 
+std::vector<std::string> write_interruptions(const Plan& plan, const RollPolicy& policy) {
+  std::vector<std::string> out;
+  for (const auto& hp : plan.hosts)
+    if (hp.reachable && hp.host == policy.write_primary)
+      for (const auto& a : hp.actions)
+        if (interrupts(a, policy.write_services)) out.push_back(describe(a));
+  return out;
+}
+
 }  // namespace foobar

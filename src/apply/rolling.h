@@ -46,6 +46,10 @@ struct RollPolicy {
   bool enabled = true;
   std::vector<RollTier> tiers;  // in roll order: one tier's roll ends before the next one's starts
   std::map<std::string, HostGuard> guards;  // by rolled host
+  // The database primary and its server's services: a restart there pauses writes,
+  // which no roll can hide (the replicas keep serving reads).
+  std::string write_primary;
+  std::vector<std::string> write_services;
 };
 
 // The roll of one tier: the hosts whose changes interrupt service, in batches, each
@@ -64,5 +68,9 @@ bool interrupts(const Action& a, const std::vector<std::string>& services);
 // first of them it interrupts). Hosts with other changes are in no batch: they
 // change in parallel as before. Empty when the policy is disabled.
 std::vector<TierRoll> plan_roll(const Plan& plan, const RollPolicy& policy);
+
+// The actions of the plan that stop or restart the database server on the primary
+// ("restart service mariadb"), with or without rolling: writes pause while they run.
+std::vector<std::string> write_interruptions(const Plan& plan, const RollPolicy& policy);
 
 }  // namespace foobar

@@ -325,3 +325,19 @@ TEST_CASE("rolling apply: the lb roll waits for a new web host to be configured 
   CHECK(web < lb2);  // the new web host first
   CHECK(lb2 < lb1);  // then the BACKUP, then the MASTER
 }
+
+TEST_CASE("rolling: a restart of the primary's database server is named as interrupting writes, a replica's is not") {
+  Plan plan;
+  for (const char* h : {"db-01", "db-02"})
+    plan.hosts.push_back(
+        HostPlan{h, true, "", {}, {action(service(h, "mariadb"), ActionType::restart), action(service(h, "prometheus-node-exporter"), ActionType::restart)}, {}});
+  RollPolicy policy;
+  policy.write_primary = "db-01";
+  policy.write_services = {"mariadb"};
+  CHECK(write_interruptions(plan, policy) == std::vector<std::string>{"restart service mariadb"});
+  policy.enabled = false;  // --no-rolling changes nothing of it
+  CHECK(write_interruptions(plan, policy).size() == 1);
+  policy.write_primary = "db-02";
+  plan.hosts[1].actions.erase(plan.hosts[1].actions.begin());
+  CHECK(write_interruptions(plan, policy).empty());
+}

@@ -187,7 +187,7 @@ int confirm_and_apply(const std::string& command, const Remote& remote, const Sa
     if (!p) return 1;
     roll = std::move(*p);
   }
-  std::fputs((plan_text(plan, global.color) + roll_text(plan_roll(plan, roll), roll)).c_str(), stdout);
+  std::fputs((plan_text(plan, global.color) + roll_text(plan_roll(plan, roll), roll, write_interruptions(plan, roll))).c_str(), stdout);
   if (!plan.complete()) {
     std::fprintf(stderr, "%s: some hosts could not be reached (see above); nothing was changed\n", command.c_str());
     return 1;

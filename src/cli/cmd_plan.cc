@@ -38,12 +38,19 @@ int cmd_plan(std::vector<std::string> args, const GlobalOptions& global) {
   if (!roll) return 1;
   std::map<std::string, std::string> fingerprints;
   Plan plan = remote->make_plan(remote->compiled.graph, &fingerprints);
-  if (format == "json")
-    std::fputs(plan_json_text(plan).c_str(), stdout);
-  else if (format == "markdown")
-    std::fputs(plan_markdown(plan).c_str(), stdout);
-  else
-    std::fputs((plan_text(plan, global.color) + roll_text(plan_roll(plan, *roll), *roll)).c_str(), stdout);
+  const auto rolls = plan_roll(plan, *roll);
+  const auto writes = write_interruptions(plan, *roll);
+  if (format == "json") {
+    auto j = plan_to_json(plan);
+    j["roll"] = roll_json(rolls, *roll);
+    j["interrupts_writes"] = writes.empty() ? nlohmann::json(nullptr)
+                                            : nlohmann::json{{"host", roll->write_primary}, {"actions", writes}};
+    std::fputs((j.dump(2) + "\n").c_str(), stdout);
+  } else if (format == "markdown") {
+    std::fputs((plan_markdown(plan) + roll_markdown(rolls, *roll, writes)).c_str(), stdout);
+  } else {
+    std::fputs((plan_text(plan, global.color) + roll_text(rolls, *roll, writes)).c_str(), stdout);
+  }
   if (!plan.complete()) return 1;
   if (parsed.count("out")) {
     const std::string file = parsed["out"].as<std::string>();

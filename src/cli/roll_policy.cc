@@ -93,6 +93,10 @@ Result<RollPolicy> roll_policy(const stack::Stack& s, const RollOptions& o) {
     });
     p.tiers.push_back({"lb", hosts, batch_of(tiers.lb->rolling, o, hosts.size()), {"haproxy", "keepalived"}});
   }
+  if (tiers.db) {
+    p.write_primary = *tiers.db->primary;
+    p.write_services = {"mariadb"};
+  }
   for (const auto& h : s.hosts) {
     const std::string& host = h.name.value;
     HostGuard g;
@@ -123,32 +127,92 @@ std::optional<RollPolicy> roll_policy(const stack::Stack& stack, const cxxopts::
   return std::move(*p);
 }
 
-std::string roll_text(const std::vector<TierRoll>& rolls, const RollPolicy& policy) {
-  if (rolls.empty()) return "";
-  std::string out = "\nRolling (a batch at a time, tier after tier; other hosts change in parallel):\n";
+nlohmann::json roll_json(const std::vector<TierRoll>& rolls, const RollPolicy& policy) {
+  nlohmann::json out = nlohmann::json::array();
   for (const auto& r : rolls) {
-    std::size_t n = 0;
-    for (const auto& b : r.batches) n += b.size();
-    out += "  tier " + r.tier + ": " + std::to_string(n) + (n == 1 ? " host" : " hosts") + " in " +
-           std::to_string(r.batches.size()) + (r.batches.size() == 1 ? " batch" : " batches") + "\n";
-    for (std::size_t i = 0; i < r.batches.size(); ++i) {
-      out += "    batch " + std::to_string(i + 1) + ":";
-      for (const auto& h : r.batches[i]) out += " " + h;
+    nlohmann::json tier{{"tier", r.tier}, {"batches", r.batches}, {"hosts", nlohmann::json::object()}};
+    for (const auto& batch : r.batches)
+      for (const auto& h : batch) {
+        nlohmann::json host{{"interrupts", r.interrupting.at(h)},
+                            {"drains", nlohmann::json::array()},
+                            {"gates", nlohmann::json::array()}};
+        if (auto g = policy.guards.find(h); g != policy.guards.end()) {
+          for (const auto& d : g->second.drain) host["drains"].push_back(d.what);
+          for (const auto& d : g->second.gate) host["gates"].push_back(d.what);
+        }
+        tier["hosts"][h] = std::move(host);
+      }
+    out.push_back(std::move(tier));
+  }
+  return out;
+}
+
+namespace {
+
+// The roll in the plan's text or markdown: one walk, two spellings.
+struct RollStyle {
+  std::string title, tier, batch, host, before, after, end, writes;
+  std::string (*word)(const std::string&);
+};
+
+std::string plain(const std::string& s) { return s; }
+std::string code(const std::string& s) { return "`" + s + "`"; }
+
+// "Interrupts writes: db-01 (the primary): restart service mariadb": apart from the
+// roll, since nothing drains a primary.
+std::string writes_line(const std::vector<std::string>& writes, const RollPolicy& policy, const RollStyle& st) {
+  if (writes.empty()) return "";
+  std::string out = st.writes + st.word(policy.write_primary) + " (the database primary):";
+  for (std::size_t i = 0; i < writes.size(); ++i) out += (i ? ", " : " ") + st.word(writes[i]);
+  return out + "; writes pause until it is back, the replicas keep serving reads.\n";
+}
+
+std::string roll_lines(const std::vector<TierRoll>& rolls, const RollPolicy& policy, const RollStyle& st) {
+  if (rolls.empty()) return "";
+  std::string out = st.title;
+  for (const auto& t : roll_json(rolls, policy)) {
+    std::size_t n = t["hosts"].size(), batches = t["batches"].size();
+    out += st.tier + t["tier"].get<std::string>() + ": " + std::to_string(n) + (n == 1 ? " host" : " hosts") +
+           " in " + std::to_string(batches) + (batches == 1 ? " batch" : " batches") + "\n";
+    for (std::size_t i = 0; i < batches; ++i) {
+      out += st.batch + std::to_string(i + 1) + ":";
+      for (const auto& h : t["batches"][i]) out += " " + st.word(h.get<std::string>());
       out += "\n";
-      for (const auto& h : r.batches[i]) {
-        const auto& why = r.interrupting.at(h);
-        out += "      " + h + ": interrupts service:";
-        for (std::size_t k = 0; k < why.size(); ++k) out += (k ? ", " : " ") + why[k];
+      for (const auto& h : t["batches"][i]) {
+        const auto& host = t["hosts"][h.get<std::string>()];
+        out += st.host + st.word(h.get<std::string>()) + ": interrupts service:";
+        bool first = true;
+        for (const auto& why : host["interrupts"]) {
+          out += std::string(first ? " " : ", ") + st.word(why.get<std::string>());
+          first = false;
+        }
         out += "\n";
-        auto g = policy.guards.find(h);
-        if (g == policy.guards.end()) continue;
-        for (const auto& d : g->second.drain) out += "        before: " + d.what + "\n";
-        for (const auto& d : g->second.gate) out += "        after:  " + d.what + "\n";
+        for (const auto& d : host["drains"]) out += st.before + d.get<std::string>() + "\n";
+        for (const auto& d : host["gates"]) out += st.after + d.get<std::string>() + "\n";
       }
     }
   }
-  out += "  A failed gate stops the roll there; the hosts not yet changed keep serving.\n";
-  return out;
+  return out + st.end;
+}
+
+}  // namespace
+
+std::string roll_text(const std::vector<TierRoll>& rolls, const RollPolicy& policy,
+                      const std::vector<std::string>& writes) {
+  static const RollStyle style{"\nRolling (a batch at a time, tier after tier; other hosts change in parallel):\n",
+                               "  tier ", "    batch ", "      ", "        before: ", "        after:  ",
+                               "  A failed gate stops the roll there; the hosts not yet changed keep serving.\n",
+                               "\nInterrupts writes: ", plain};
+  return roll_lines(rolls, policy, style) + writes_line(writes, policy, style);
+}
+
+std::string roll_markdown(const std::vector<TierRoll>& rolls, const RollPolicy& policy,
+                          const std::vector<std::string>& writes) {
+  static const RollStyle style{"\n### Rolling\n\nA batch at a time, tier after tier; other hosts change in parallel.\n\n",
+                               "- tier ", "  - batch ", "    - ", "      - before: ", "      - after: ",
+                               "\nA failed gate stops the roll there; the hosts not yet changed keep serving.\n",
+                               "\n**Interrupts writes:** ", code};
+  return roll_lines(rolls, policy, style) + writes_line(writes, policy, style);
 }
 
 }  // namespace foobar::cli

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <cxxopts.hpp>
+#include <nlohmann/json.hpp>
 
 #include "apply/rolling.h"
 #include "stack/stack.h"
@@ -34,6 +35,14 @@ std::optional<RollPolicy> roll_policy(const stack::Stack& stack, const cxxopts::
 
 // The roll as the plan shows it: per tier its batches in order, what interrupts
 // service on each host, its drains and gates. Empty when nothing rolls.
-std::string roll_text(const std::vector<TierRoll>& rolls, const RollPolicy& policy);
+// Then, apart, the actions that interrupt writes (apply/rolling.h, write_interruptions).
+std::string roll_text(const std::vector<TierRoll>& rolls, const RollPolicy& policy,
+                      const std::vector<std::string>& writes = {});
+// The same as markdown (plan --format markdown), and as the JSON plan's "roll": one
+// object per tier, {tier, batches: [[host...]...], hosts: {HOST: {interrupts, drains,
+// gates}}}.
+std::string roll_markdown(const std::vector<TierRoll>& rolls, const RollPolicy& policy,
+                          const std::vector<std::string>& writes = {});
+nlohmann::json roll_json(const std::vector<TierRoll>& rolls, const RollPolicy& policy);
 
 }  // namespace foobar::cli

@@ -88,6 +88,17 @@ release v2
 grep -q "tier app: 2 hosts in 2 batches" "$TMP/plan2" || { cat "$TMP/plan2"; fail "the plan does not show the app roll"; }
 grep -q "app-01: interrupts service: restart service foobar-app" "$TMP/plan2" || fail "the plan does not say what interrupts"
 grep -q "after:  gate: the app answers http://10.77.0.31:8000/healthz with 200" "$TMP/plan2" || fail "the plan shows no gate"
+"$F" plan --lab --format json "${SRC[@]}" "$STACK_COPY" >"$TMP/plan2.json"
+python3 - "$TMP/plan2.json" <<'PY' || fail "the JSON plan does not carry the roll"
+import json, sys
+roll = {t["tier"]: t for t in json.load(open(sys.argv[1]))["roll"]}
+app = roll["app"]
+assert app["batches"] == [["app-01"], ["app-02"]], app["batches"]
+assert "restart service foobar-app" in app["hosts"]["app-01"]["interrupts"], app
+assert any("/healthz" in g for g in app["hosts"]["app-01"]["gates"]), app
+PY
+"$F" plan --lab --format markdown "${SRC[@]}" "$STACK_COPY" | grep -q '^  - batch 2: `app-02`$' ||
+  fail "the markdown plan does not show the roll"
 client_start release
 timed_apply apply2
 client_stop "new app release" "$SECS"

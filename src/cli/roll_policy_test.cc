@@ -1,0 +1,64 @@
+#include "cli/roll_policy.h"
+
+#include <doctest/doctest.h>
+
+namespace foobar::cli {
+
+namespace {
+
+struct Roll {
+  std::vector<TierRoll> rolls;
+  RollPolicy policy;
+  Roll() {
+    TierRoll web{"web", {{"web-01"}, {"web-02"}}, {}};
+    web.interrupting["web-01"] = {"reload service nginx"};
+    web.interrupting["web-02"] = {"reload service nginx", "restart service foobar-app"};
+    rolls.push_back(web);
+    policy.guards["web-01"] = HostGuard{{GuardCall{"lb-01", RemoteCall{"roll_hap_drain", {}}, "drain in HAProxy on lb-01"}},
+                                        {GuardCall{"web-01", RemoteCall{"roll_http_gate", {}}, "gate: nginx answers"}}};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the roll in the plan: text, markdown and JSON say the same batches, interruptions, drains and gates") {
+  Roll r;
+  CHECK(roll_text(r.rolls, r.policy) ==
+        "\nRolling (a batch at a time, tier after tier; other hosts change in parallel):\n"
+        "  tier web: 2 hosts in 2 batches\n"
+        "    batch 1: web-01\n"
+        "      web-01: interrupts service: reload service nginx\n"
+        "        before: drain in HAProxy on lb-01\n"
+        "        after:  gate: nginx answers\n"
+        "    batch 2: web-02\n"
+        "      web-02: interrupts service: reload service nginx, restart service foobar-app\n"
+        "  A failed gate stops the roll there; the hosts not yet changed keep serving.\n");
+  const std::string md = roll_markdown(r.rolls, r.policy);
+  CHECK(md.find("\n### Rolling\n") != std::string::npos);
+  CHECK(md.find("  - batch 2: `web-02`\n") != std::string::npos);
+  CHECK(md.find("    - `web-02`: interrupts service: `reload service nginx`, `restart service foobar-app`\n") !=
+        std::string::npos);
+  CHECK(md.find("      - before: drain in HAProxy on lb-01\n") != std::string::npos);
+  auto j = roll_json(r.rolls, r.policy);
+  REQUIRE(j.size() == 1);
+  CHECK(j[0]["tier"] == "web");
+  CHECK(j[0]["batches"] == nlohmann::json::parse(R"([["web-01"], ["web-02"]])"));
+  CHECK(j[0]["hosts"]["web-01"]["drains"] == nlohmann::json::parse(R"(["drain in HAProxy on lb-01"])"));
+  CHECK(j[0]["hosts"]["web-01"]["gates"] == nlohmann::json::parse(R"(["gate: nginx answers"])"));
+  CHECK(j[0]["hosts"]["web-02"]["interrupts"].size() == 2);
+  CHECK(j[0]["hosts"]["web-02"]["drains"].empty());
+  // A restart of the primary: named apart, in both spellings; nothing when no write pauses.
+  r.policy.write_primary = "db-01";
+  const std::string text = roll_text(r.rolls, r.policy, {"restart service mariadb"});
+  CHECK(text.find("\nInterrupts writes: db-01 (the database primary): restart service mariadb; writes pause until it "
+                  "is back, the replicas keep serving reads.\n") != std::string::npos);
+  CHECK(roll_markdown({}, r.policy, {"restart service mariadb"})
+            .find("**Interrupts writes:** `db-01` (the database primary): `restart service mariadb`") != std::string::npos);
+  CHECK(roll_text(r.rolls, r.policy, {}) == roll_text(r.rolls, r.policy));
+  // Nothing rolls: no section, an empty list.
+  CHECK(roll_text({}, r.policy).empty());
+  CHECK(roll_markdown({}, r.policy).empty());
+  CHECK(roll_json({}, r.policy) == nlohmann::json::array());
+}
+
+}  // namespace foobar::cli
