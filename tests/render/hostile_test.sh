@@ -228,7 +228,10 @@ for load in 1 2; do
   grep -qx 'table inet other' "$OUT/tables" || fail "load $load removed the foreign table"
   grep -qx 'table inet foobar' "$OUT/tables" || fail "load $load did not create table inet foobar"
 done
-ip netns exec "$NS" nft list set inet other keep | grep -q 192.0.2.1 || fail "the foreign set lost its element"
+# Read whole before grep: `grep -q` stops reading at its match, and under pipefail the
+# writer's SIGPIPE would fail the line.
+ip netns exec "$NS" nft list set inet other keep >"$OUT/keep"
+grep -q 192.0.2.1 "$OUT/keep" || fail "the foreign set lost its element"
 [ "$(ip netns exec "$NS" nft list table inet foobar | grep -c 'chain input')" = 1 ] ||
   fail "loading twice left two input chains in table inet foobar"
 echo "nftables: no flush ruleset; table inet other survives two loads, table inet foobar is replaced"
