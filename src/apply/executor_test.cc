@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "apply/apply_test_util.h"
 #include "apply/executor.h"
 #include "remote/library.h"
 #include "transport/fake_connector.h"
@@ -96,15 +97,7 @@ Resource file(const std::string& host, const std::string& path, std::vector<std:
   return r;
 }
 
-Action action(const Resource& r, ActionType type) {
-  Action a;
-  a.id = r.id();
-  a.host = r.host;
-  a.kind = r.kind;
-  a.name = r.name;
-  a.type = type;
-  return a;
-}
+using testing::action;
 
 // The first command of `host` that contains `part`.
 std::size_t index_of(const Journal& j, const std::string& host, const std::string& part) {

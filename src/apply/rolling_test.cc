@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 
+#include "apply/apply_test_util.h"
 #include "apply/executor.h"
 #include "apply/rolling.h"
 #include "remote/library.h"
@@ -34,15 +35,7 @@ Resource file(const std::string& host, const std::string& path) {
   return r;
 }
 
-Action action(const Resource& r, ActionType type) {
-  Action a;
-  a.id = r.id();
-  a.host = r.host;
-  a.kind = r.kind;
-  a.name = r.name;
-  a.type = type;
-  return a;
-}
+using testing::action;
 
 // A release on `host`: app.py changes and restarts foobar-app.
 HostPlan release(const std::string& host) {
