@@ -16,6 +16,8 @@ const std::vector<Command>& commands() {
       {"apply", "make the hosts match the stack", cmd_apply, options_apply},
       {"destroy", "remove what foobarctl manages from the stack's hosts", cmd_destroy, options_destroy},
       {"show", "render a saved plan (plan --out FILE) for review", cmd_show, options_show},
+      {"status", "per tier and host: up, QPS and 5xx rate, replication, the floating IP, the last apply",
+       cmd_status, options_status},
       {"unlock", "remove the apply lock of a stack on its hosts, whoever holds it", cmd_unlock, options_unlock},
       {"lab",
        "run the stack's hosts as a local lab (up, down, status, ssh, client)",

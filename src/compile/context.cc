@@ -86,6 +86,8 @@ json lb_section(const Topology& t, const std::string& host) {
           {"tls", lb_tls(t)},
           {"stats", {{"bind_address", t.address_of(host)}, {"port", k_haproxy_stats_port}}},
           {"runtime_socket", k_haproxy_runtime_socket},
+          {"frontend", k_haproxy_frontend},
+          {"web_backend", k_haproxy_web_backend},
           {"timeouts", {{"connect", "5s"}, {"client", "30s"}, {"server", "30s"}, {"http_request", "10s"},
                         {"http_keep_alive", "10s"}, {"queue", "30s"}, {"check", "5s"}}}};
 }
@@ -151,6 +153,7 @@ json web_section(const Topology& t, const std::string& host) {
           {"root", web.root.value},
           {"static", static_locations(web)},
           {"health_path", t.health_path},
+          {"access_log", k_nginx_access_log},
           {"client_max_body_size", "10m"},
           {"upstream", {{"name", "foobar_app"}, {"keepalive", 16}, {"max_fails", 3}, {"fail_timeout", std::to_string(k_upstream_fail_timeout_seconds) + "s"}}},
           {"proxy", {{"connect_timeout", "5s"}, {"send_timeout", "30s"}, {"read_timeout", "30s"}}},

@@ -24,6 +24,10 @@ inline constexpr int k_haproxy_stats_port = 8404;
 // of the web hosts there: rolling applies drain web hosts through them.
 inline constexpr const char* k_haproxy_runtime_socket = "/run/haproxy/admin.sock";
 inline constexpr const char* k_haproxy_web_backend = "be_web";
+// The frontend the site's requests arrive at (its counters are the LB's request rate).
+inline constexpr const char* k_haproxy_frontend = "fe_http";
+// nginx's access log of the site: one line a request (status counts them).
+inline constexpr const char* k_nginx_access_log = "/var/log/nginx/foobar.access.log";
 // How long nginx leaves an app host out of its upstream after failures (fail_timeout).
 // Short, so a host back from a restart gets requests again soon: a rolling apply waits
 // this long after a host's gate before it stops the next one.

@@ -150,9 +150,7 @@ std::string make_probe(const std::string& stack_name, const std::vector<const Re
   return remote::script(calls);
 }
 
-namespace {
-
-std::vector<std::string_view> split_tabs(std::string_view line) {
+std::vector<std::string_view> split_record(std::string_view line) {
   std::vector<std::string_view> out;
   std::size_t start = 0;
   while (true) {
@@ -162,6 +160,8 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
     start = tab + 1;
   }
 }
+
+namespace {
 
 struct Parser {
   const std::string& host;
@@ -367,7 +367,7 @@ Result<Facts> parse_probe_output(const std::string& host, std::string_view out) 
     ++p.line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
-    auto fields = split_tabs(line);
+    auto fields = split_record(line);
     if (!header) {
       if (fields.size() != 2 || fields[0] != "foobar-probe" || fields[1] != std::to_string(k_probe_version))
         return Diagnostic::error(host, SourcePos{p.line_no, 0},

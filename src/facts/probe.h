@@ -57,6 +57,9 @@ std::string strip_identified(std::string_view grant_line);
 
 Result<Facts> parse_probe_output(const std::string& host, std::string_view out);
 
+// A record line's fields (split at tabs, still escaped).
+std::vector<std::string_view> split_record(std::string_view line);
+
 // Field escaping of the record format: backslash, tab, newline and CR become
 // \\ \t \n \r (the escapes `mysql -B` uses, so its output passes through as is).
 std::string escape_field(std::string_view s);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "remote/library.h"
+#include "util/base64.h"
 #include "util/shell.h"
 #include "util/test_support.h"
 
@@ -287,4 +288,45 @@ TEST_CASE("remote boot wait: systemd hosts wait for the boot's end, init-script 
   sd.run({remote::call("fb_boot_wait")}, &st);
   CHECK(st == 0);
   CHECK(sd.count("systemctl is-system-running --wait") == 1);
+}
+
+TEST_CASE("remote status: HAProxy's counters by column name, log lines, the floating IP, Prometheus answers") {
+  FakeHost h;
+  const std::string sock = (h.dir.path / "admin.sock").string();
+  test_support::command_output("python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' " +
+                               shell_quote(sock));
+  // Columns in an order of their own: the function finds them by the header's names.
+  h.program("socat", "read -r cmd; [ \"$cmd\" = 'show stat' ] || exit 1; printf '%s\\n' "
+                     "'# svname,pxname,status,req_tot,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,' "
+                     "'FRONTEND,fe_http,OPEN,50,0,40,3,2,5,0,' 'web-01,be_web,UP,,0,20,1,1,2,0,' "
+                     "'BACKEND,be_web,UP,,0,40,3,2,5,0,'");
+  h.dir.write("access.log", "a\nb\nc\n");
+  h.program("ip", "echo '2: eth0    inet 10.77.0.11/24 brd 10.77.0.255 scope global eth0'; "
+                  "echo '2: eth0    inet 10.77.0.10/32 scope global eth0'");
+  h.program("curl", "for a; do case $a in query=up) echo '{\"status\":\"success\"}'; exit 0 ;; esac; done; "
+                    "echo 'curl: (7) Failed to connect' >&2; exit 7");
+  h.dir.write("proc/uptime", "3600.52 7000.00\n");
+  int status = -1;
+  std::string out = h.run({remote::call("status_hap", {sock}),
+                           remote::call("status_lines", {(h.dir.path / "access.log").string()}),
+                           remote::call("status_lines", {(h.dir.path / "none.log").string()}),
+                           remote::call("status_address", {"10.77.0.10"}), remote::call("status_address", {"10.77.0.1"}),
+                           remote::call("status_prom", {"http://127.0.0.1:9090", "up", "rate(x[1m])"}),
+                           remote::call("status_host", {(h.dir.path / "none.json").string()})},
+                          &status);
+  CHECK(status == 0);
+  CHECK(out.find("\tfe_http\tFRONTEND\tOPEN\t50\t5\n") != std::string::npos);
+  CHECK(out.find("\tbe_web\tweb-01\tUP\t24\t2\n") != std::string::npos);  // responses, health checks aside
+  CHECK(out.find("BACKEND") == std::string::npos);
+  CHECK(out.find("access.log\t3\n") != std::string::npos);
+  CHECK(out.find("none.log") == std::string::npos);
+  CHECK(out.find("status\taddress\t10.77.0.10\theld\n") != std::string::npos);
+  CHECK(out.find("status\taddress\t10.77.0.1\tabsent\n") != std::string::npos);
+  CHECK(out.find("status\tprom\t0\tok\t" + base64_encode("{\"status\":\"success\"}")) != std::string::npos);
+  CHECK(out.find("status\tprom\t1\terror\t") != std::string::npos);
+  CHECK(out.find("status\tuptime\t3600\n") != std::string::npos);
+  CHECK(out.find("status\tapplied\tnone\n") != std::string::npos);
+  // A query is one argument to curl, whatever it holds: no word of it runs.
+  h.run({remote::call("status_prom", {"http://127.0.0.1:9090", "up'; touch /tmp/x; '$(id)"})});
+  CHECK(h.calls().find("query=up'; touch /tmp/x; '$(id)") != std::string::npos);
 }

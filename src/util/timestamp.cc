@@ -4,8 +4,9 @@
 
 namespace foobar {
 
-std::string utc_timestamp() {
-  std::time_t t = std::time(nullptr);
+std::string utc_timestamp() { return utc_timestamp(std::time(nullptr)); }
+
+std::string utc_timestamp(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
