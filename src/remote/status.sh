@@ -1,4 +1,4 @@
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2154 # fb_proc is set in common.sh
 # foobarctl status: what SSH can see of a host, as "status KIND FIELD..." records
 # (parse_status_output in src/facts/status.cc) beside the probe's own svc and replica
 # records. Read-only: nothing here changes the host.
