@@ -80,3 +80,59 @@ check_idempotent() {
   [ $rc -eq 0 ] || { cat "$TMP/plan3"; fail "plan after the second apply exit $rc, want 0"; }
   ok "second plan and apply: no changes"
 }
+
+# `foobarctl status` under a paced client ($1: URL, $2...: curl options): every host
+# up, the floating IP's holder named, and each web host's QPS within 20% of the
+# requests it served (its access log's new lines over the client's time). With
+# STATUS_PROMETHEUS=1 the rates also come from Prometheus (over the last minute: the
+# client runs long enough to fill it), else from the counters over SSH only.
+status_json() { "$F" status --lab --format json "$@" "$STACK"; }
+check_status() {
+  local url=$1 secs=24 t0 t1 webs w; shift
+  [ "${STATUS_PROMETHEUS:-0}" = 1 ] && secs=80
+  webs=$(awk '/^  web:/ {w=1} w && /hosts:/ {gsub(/[][,]/, " "); for (i = 2; i <= NF; i++) print $i; exit}' "$STACK")
+  declare -A before
+  for w in $webs; do before[$w]=$(on "$w" wc -l </dev/null /var/log/nginx/foobar.access.log | awk '{print $1}'); done
+  t0=$(date +%s.%N)
+  # shellcheck disable=SC2016 # the client's own script
+  bash -c 'end=$(( $(date +%s) + $1 )); shift; n=0
+    while [ "$(date +%s)" -lt "$end" ] && [ "$n" -lt 2000 ]; do curl -s -o /dev/null -m 5 "$@"; n=$((n + 1)); sleep 0.1; done' \
+    client "$secs" "$@" "$url" &
+  local client=$!
+  sleep 8
+  status_json --source ssh --sample 10 >"$TMP/status-ssh.json" || { cat "$TMP/status-ssh.json"; fail "status (ssh) exit $?"; }
+  if [ "${STATUS_PROMETHEUS:-0}" = 1 ]; then
+    sleep $((secs - 8 - 10 - 6))
+    status_json >"$TMP/status-prom.json" || { cat "$TMP/status-prom.json"; fail "status (prometheus) exit $?"; }
+  fi
+  wait "$client"
+  t1=$(date +%s.%N)
+  local truth=""
+  for w in $webs; do
+    truth="$truth $w=$(on "$w" wc -l </dev/null /var/log/nginx/foobar.access.log |
+      awk -v b="${before[$w]}" -v a="$t0" -v z="$t1" '{printf "%.2f", ($1 - b) / (z - a)}')"
+  done
+  local f
+  for f in "$TMP"/status-*.json; do
+    python3 - "$f" "$truth" <<'PY' || { cat "$f"; fail "status: $(basename "$f") is wrong"; }
+import json, sys
+s = json.load(open(sys.argv[1]))
+truth = dict(kv.split("=") for kv in sys.argv[2].split())
+bad = [h for h, v in s["hosts"].items() if v["up"] is not True]
+assert not bad, f"hosts not up: {bad}"
+for w, t in truth.items():
+    t = float(t)
+    q = s["hosts"][w]["qps"]
+    assert t > 0.5, f"{w} served only {t} req/s: the client proves nothing"
+    assert q is not None and abs(q - t) <= 0.2 * t, f"{w}: status says {q} req/s, it served {t} req/s"
+    print(f"{s['source']}: {w} qps {q:.2f}, served {t:.2f} req/s")
+lbs = [h for h, v in s["hosts"].items() if "lb" in v["tiers"]]
+if any("floating_ip" in s["hosts"][h] for h in lbs):
+    assert s["floating_ip_holder"] in lbs, f"no load balancer holds the floating IP: {s['floating_ip_holder']}"
+total = sum(float(t) for t in truth.values())
+front = sum(s["hosts"][h]["qps"] or 0 for h in lbs)
+assert abs(front - total) <= 0.2 * total, f"the LBs' frontends say {front} req/s, the web hosts served {total}"
+PY
+  done
+  ok "status: every host up; web QPS within 20% of what each web host served ($(ls "$TMP"/status-*.json | wc -l) sources)"
+}

@@ -50,6 +50,10 @@ ok "GTID replication carries writes to the replica"
 wait_for "visit -s -m 5 http://www.foobar.com/ | grep -q hello-from-e2e" 20 || fail "the entry is not listed (read from the replica)"
 ok "the app writes to the primary and reads from the replica"
 
+# `foobarctl status` without monitoring: what SSH sees, rates from the counters.
+source "$(dirname "$0")/checks.sh"
+check_status "http://$LB/"
+
 # 5. A second plan reports no changes, and a second apply restarts nothing.
 set +e; plan --detailed-exitcode >"$TMP/plan2"; rc=$?; set -e
 [ $rc -eq 0 ] || { cat "$TMP/plan2"; fail "second plan exit $rc, want 0"; }

@@ -50,6 +50,7 @@ ok "firewall: web cannot reach the db, app can; SSH from the admin address only"
 
 check_targets_up $MON 16  # node on 9 hosts, haproxy 2, nginx 2, mysqld 2, prometheus
 check_qps $MON "https://$VIP/healthz" -k
+STATUS_PROMETHEUS=1 check_status "https://$VIP/" -k
 check_idempotent lb-01 /run/haproxy.pid
 
 # Failover: HAProxy stops on the MASTER, its keepalived check lowers its priority and
