@@ -229,7 +229,9 @@ void print_host(const std::string& host, const json& h, const HostStatus* hs) {
     if (state != "running") line += "  " + svc + " stopped";
   if (h.contains("qps")) line += "  qps " + figure(h["qps"]);
   if (h.contains("errors_5xx_per_second")) line += "  5xx/s " + figure(h["errors_5xx_per_second"]);
-  if (h.contains("nginx_qps") && h["nginx_qps"].is_number()) line += "  (nginx " + figure(h["nginx_qps"]) + ")";
+  // nginx's own count beside what the LBs sent (it also counts their health checks).
+  if (h.contains("nginx_qps") && h["nginx_qps"].is_number() && h.contains("errors_5xx_per_second"))
+    line += "  (nginx " + figure(h["nginx_qps"]) + ")";
   if (h.contains("floating_ip"))
     line += std::string("  floating IP ") + (h["floating_ip"]["held"].get<bool>() ? "held" : "not held");
   if (h.contains("replication")) {
@@ -249,7 +251,7 @@ void print_host(const std::string& host, const json& h, const HostStatus* hs) {
 }
 
 void print_human(const stack::Stack& s, const json& out, const std::map<std::string, HostStatus>& st) {
-  std::printf("Stack %s: %zu of %zu hosts up; rates %s\n", s.name.value.c_str(),
+  std::printf("Stack %s: %zu of %zu hosts up; rates from %s\n", s.name.value.c_str(),
               static_cast<std::size_t>(std::count_if(out["hosts"].begin(), out["hosts"].end(),
                                                      [](const json& h) { return h["up"].get<bool>(); })),
               out["hosts"].size(), out["rates_from"].get<std::string>().c_str());
