@@ -292,70 +292,29 @@ cxxopts::Options options_status() {
   return opts;
 }
 
-int cmd_status(std::vector<std::string> args, const GlobalOptions&) {
-  const std::string command = "foobarctl status";
-  cxxopts::Options opts = options_status();
-  auto parsed_args = parse_args(opts, args);
-  if (!parsed_args) return 1;
-  const cxxopts::ParseResult& parsed = *parsed_args;
-  if (parsed.count("help")) return std::printf("%s", opts.help().c_str()), 0;
-  const std::string format = parsed["format"].as<std::string>();
-  std::string source = parsed["source"].as<std::string>();
-  Options o;
-  o.sample = parsed["sample"].as<int>();
-  if (format != "human" && format != "json")
-    return std::fprintf(stderr, "%s: --format must be human or json, not '%s'\n", command.c_str(), format.c_str()), 1;
-  if (source != "auto" && source != "prometheus" && source != "ssh")
-    return std::fprintf(stderr, "%s: --source must be auto, prometheus or ssh, not '%s'\n", command.c_str(),
-                        source.c_str()),
-           1;
-  if (o.sample < 1 || o.sample > 60)
-    return std::fprintf(stderr, "%s: --sample must be 1..60 seconds, not %d\n", command.c_str(), o.sample), 1;
-  auto remote = open_remote(command, parsed);
-  if (!remote) return 1;
-  const stack::Stack& s = remote->compiled.stack;
-  const compile::Topology t = compile::derive_topology(s);
-  const bool collector_here = s.monitoring && std::find(remote->hosts.begin(), remote->hosts.end(),
-                                                        s.monitoring->collector.value) != remote->hosts.end();
-  if (source == "prometheus" && !collector_here)
-    return std::fprintf(stderr, "%s: --source prometheus: %s\n", command.c_str(),
-                        s.monitoring ? "the collector is not among the hosts asked (--target)"
-                                     : "the stack has no monitoring (add monitoring: { collector: HOST })"),
-           1;
-  o.source = source == "auto" ? (collector_here ? "prometheus" : "ssh") : source;
+namespace {
 
+// Every host asked at once, one round trip each.
+std::map<std::string, Result<HostStatus>> ask_all(const Remote& r, const compile::Topology& t, const Options& o) {
   std::map<std::string, Result<HostStatus>> results;
-  {
-    ThreadPool pool(std::max<std::size_t>(1, std::min(remote->parallelism, remote->hosts.size())));
-    std::map<std::string, std::future<Result<HostStatus>>> pending;
-    for (const auto& h : remote->hosts)
-      pending.emplace(h, pool.submit([&, h] { return ask(*remote, h, request_for(*remote, t, h, o)); }));
-    for (auto& [h, f] : pending) results.emplace(h, f.get());
-  }
-  std::map<std::string, HostStatus> st;
-  for (const auto& [h, r] : results)
-    if (r) st.emplace(h, *r);
+  ThreadPool pool(std::max<std::size_t>(1, std::min(r.parallelism, r.hosts.size())));
+  std::map<std::string, std::future<Result<HostStatus>>> pending;
+  for (const auto& h : r.hosts) pending.emplace(h, pool.submit([&, h] { return ask(r, h, request_for(r, t, h, o)); }));
+  for (auto& [h, f] : pending) results.emplace(h, f.get());
+  return results;
+}
 
-  Rates rates;
-  if (o.source == "prometheus") {
-    auto c = st.find(s.monitoring->collector.value);
-    if (c == st.end())
-      rates.problems.push_back("the collector " + s.monitoring->collector.value + " did not answer: no rates");
-    else
-      from_prometheus(c->second, rates);
-  } else {
-    from_counters(st, t, o.sample, rates);
-  }
-
+json status_json(const stack::Stack& s, const compile::Topology& t, const std::vector<std::string>& hosts,
+                 const std::map<std::string, Result<HostStatus>>& results, const Options& o, Rates& rates) {
+  const bool prom = o.source == "prometheus";
   json out = {{"stack", s.name.value}, {"source", o.source}, {"window_seconds", rates.window}, {"hosts", json::object()}};
-  out["collector"] = o.source == "prometheus" ? json(s.monitoring->collector.value) : json(nullptr);
-  out["rates_from"] = o.source == "prometheus" ? "Prometheus on " + s.monitoring->collector.value + ", over the last minute"
-                                              : "counters read over SSH, over " + std::to_string(o.sample) + " s";
+  out["collector"] = prom ? json(s.monitoring->collector.value) : json(nullptr);
+  out["rates_from"] = prom ? "Prometheus on " + s.monitoring->collector.value + ", over the last minute"
+                           : "counters read over SSH, over " + std::to_string(o.sample) + " s";
   std::vector<std::string> holders;
-  for (const auto& h : remote->hosts) {
+  for (const auto& h : hosts) {
     auto it = results.find(h);
-    out["hosts"][h] = host_json(s, t, h, it == results.end() ? nullptr : &it->second, rates);
-    const auto& j = out["hosts"][h];
+    const json& j = out["hosts"][h] = host_json(s, t, h, it == results.end() ? nullptr : &it->second, rates);
     if (j.contains("floating_ip") && j["floating_ip"]["held"].get<bool>()) holders.push_back(h);
   }
   if (s.tiers.lb && s.tiers.lb->vip && holders.size() != 1)
@@ -364,7 +323,68 @@ int cmd_status(std::vector<std::string> args, const GlobalOptions&) {
                                              : "the floating IP is held by more than one load balancer");
   out["floating_ip_holder"] = holders.size() == 1 ? json(holders.front()) : json(nullptr);
   out["problems"] = rates.problems;
+  return out;
+}
 
+// --format, --source and --sample checked; the source still "auto".
+std::optional<std::pair<std::string, Options>> read_options(const std::string& command,
+                                                            const cxxopts::ParseResult& parsed) {
+  const std::string format = parsed["format"].as<std::string>();
+  Options o;
+  o.source = parsed["source"].as<std::string>();
+  o.sample = parsed["sample"].as<int>();
+  if (format != "human" && format != "json")
+    return std::fprintf(stderr, "%s: --format must be human or json, not '%s'\n", command.c_str(), format.c_str()),
+           std::nullopt;
+  if (o.source != "auto" && o.source != "prometheus" && o.source != "ssh")
+    return std::fprintf(stderr, "%s: --source must be auto, prometheus or ssh, not '%s'\n", command.c_str(),
+                        o.source.c_str()),
+           std::nullopt;
+  if (o.sample < 1 || o.sample > 60)
+    return std::fprintf(stderr, "%s: --sample must be 1..60 seconds, not %d\n", command.c_str(), o.sample),
+           std::nullopt;
+  return std::pair{format, o};
+}
+
+}  // namespace
+
+int cmd_status(std::vector<std::string> args, const GlobalOptions&) {
+  const std::string command = "foobarctl status";
+  cxxopts::Options opts = options_status();
+  auto parsed_args = parse_args(opts, args);
+  if (!parsed_args) return 1;
+  const cxxopts::ParseResult& parsed = *parsed_args;
+  if (parsed.count("help")) return std::printf("%s", opts.help().c_str()), 0;
+  auto read = read_options(command, parsed);
+  if (!read) return 1;
+  auto& [format, o] = *read;
+  auto remote = open_remote(command, parsed, false);
+  if (!remote) return 1;
+  const stack::Stack& s = remote->compiled.stack;
+  const compile::Topology t = compile::derive_topology(s);
+  const auto& hosts = remote->hosts;
+  const bool collector_here =
+      s.monitoring && std::find(hosts.begin(), hosts.end(), s.monitoring->collector.value) != hosts.end();
+  if (o.source == "prometheus" && !collector_here)
+    return std::fprintf(stderr, "%s: --source prometheus: %s\n", command.c_str(),
+                        s.monitoring ? "the collector is not among the hosts asked (--target)"
+                                     : "the stack has no monitoring (add monitoring: { collector: HOST })"),
+           1;
+  if (o.source == "auto") o.source = collector_here ? "prometheus" : "ssh";
+
+  auto results = ask_all(*remote, t, o);
+  std::map<std::string, HostStatus> st;
+  for (const auto& [h, r] : results)
+    if (r) st.emplace(h, *r);
+  Rates rates;
+  if (o.source == "ssh") {
+    from_counters(st, t, o.sample, rates);
+  } else if (auto c = st.find(s.monitoring->collector.value); c != st.end()) {
+    from_prometheus(c->second, rates);
+  } else {
+    rates.problems.push_back("the collector " + s.monitoring->collector.value + " did not answer: no rates");
+  }
+  json out = status_json(s, t, hosts, results, o, rates);
   if (format == "json")
     std::printf("%s\n", out.dump(2).c_str());
   else

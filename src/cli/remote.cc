@@ -106,7 +106,8 @@ Plan Remote::make_plan(const Graph& desired, std::map<std::string, std::string>*
   return foobar::make_plan(desired, gathered.facts, options);
 }
 
-std::optional<Remote> open_remote(const std::string& command, const cxxopts::ParseResult& parsed) {
+std::optional<Remote> open_remote(const std::string& command, const cxxopts::ParseResult& parsed,
+                                  bool with_secrets) {
   auto compiled = load_and_compile(command, parsed);
   if (!compiled) return std::nullopt;
   Remote r{std::move(*compiled), {}, {}, {}, {}, parsed["parallelism"].as<std::size_t>()};
@@ -137,6 +138,7 @@ std::optional<Remote> open_remote(const std::string& command, const cxxopts::Par
     auto o = host_ssh_options(s, *h, base, parsed.count("lab") > 0);
     r.connectors.emplace(name, std::make_unique<transport::SshConnector>(name, std::move(o)));
   }
+  if (!with_secrets) return r;
 
   Diagnostics missing;
   std::map<std::string, std::string> values;

@@ -37,8 +37,10 @@ struct Remote {
   Plan make_plan(const Graph& desired, std::map<std::string, std::string>* fingerprints = nullptr) const;
 };
 
-// Loads, compiles, resolves targets and secrets; prints diagnostics on failure.
-std::optional<Remote> open_remote(const std::string& command, const cxxopts::ParseResult& parsed);
+// Loads, compiles, resolves targets and secrets (unless `with_secrets` is false: a
+// command that only reads, such as status, needs none); prints diagnostics on failure.
+std::optional<Remote> open_remote(const std::string& command, const cxxopts::ParseResult& parsed,
+                                  bool with_secrets = true);
 
 // The SSH options of stack host `h`: its address, user, port and key (unless
 // `lab`, which uses the lab's key) on top of `base` (known_hosts, key, accept-new),
