@@ -46,7 +46,7 @@ void web_guard(const Topology& t, const std::string& host, HostGuard& g) {
                                std::to_string(k_drain_seconds)},
                               "drain in HAProxy on " + lb));
   const bool tls = t.reencrypt;
-  const int port = tls ? t.stack->tiers.lb->tls->port.value : t.stack->tiers.web->port.value;
+  const int port = compile::web_serving_port(*t.stack);
   const std::string url = std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port) + t.health_path;
   g.gate.push_back(guard(host, "roll_http_gate", {url, std::to_string(k_gate_seconds), "any"},
                          "gate: nginx answers " + url));

@@ -8,6 +8,7 @@
 #include "compile/compile.h"
 #include "compile/compile_test_util.h"
 #include "compile/context.h"
+#include "compile/diagram.h"
 #include "compile/topology.h"
 
 using namespace foobar;
@@ -248,4 +249,25 @@ TEST_CASE("a template index with an unknown role is refused") {
   fs::remove_all(dir);
   REQUIRE(!idx.ok());
   CHECK(idx.error().message.find("unknown role 'nope'") != std::string::npos);
+}
+
+TEST_CASE("a custom tls.port re-encrypted to the web tier: one port in the diagram, the firewall and HAProxy") {
+  auto s = testing::reference_variant(testing::k_stack3, "reencrypt: true }", "reencrypt: true, port: 8443 }");
+  auto g = testing::compiled(s);
+  CHECK(compile::web_serving_port(s) == 8443);
+  const std::string nft = testing::file(g, "web-01:file:/etc/nftables.conf").content;
+  CHECK(nft.find("ip saddr { 10.77.0.11, 10.77.0.12 } tcp dport 8443 accept") != std::string::npos);
+  const std::string hap = testing::file(g, "lb-01:file:/etc/haproxy/haproxy.cfg").content;
+  CHECK(hap.find("server web-01 10.77.0.21:8443 check") != std::string::npos);
+  const std::string site = testing::file(g, "web-01:file:/etc/nginx/sites-available/foobar").content;
+  CHECK(site.find("listen 8443 ssl") != std::string::npos);
+  auto inbound = compile::allowed_inbound(s, "web-01");
+  CHECK(std::find(inbound.begin(), inbound.end(), "lb: 8443") != inbound.end());
+  auto d = compile::build_diagram(s);
+  bool edge = std::any_of(d.edges.begin(), d.edges.end(), [](const auto& e) { return e.label == "HTTPS :8443"; });
+  CHECK(edge);
+  bool box = std::any_of(d.nodes.begin(), d.nodes.end(), [](const auto& n) {
+    return std::find(n.lines.begin(), n.lines.end(), "nginx :8443") != n.lines.end();
+  });
+  CHECK(box);
 }

@@ -5,19 +5,13 @@
 #include <set>
 
 #include "compile/check.h"
+#include "compile/topology.h"
 
 namespace foobar::compile {
 
 using stack::Stack;
 
 namespace {
-
-// Agent ports, as the templates configure them (docs/template-context.md).
-constexpr int kHaproxyMetricsPort = 8404;
-constexpr int kNodeExporterPort = 9100;
-constexpr int kMysqldExporterPort = 9104;
-constexpr int kNginxExporterPort = 9113;
-constexpr int kPrometheusPort = 9090;
 
 bool has(const std::vector<std::string>& v, std::string_view x) {
   return std::find(v.begin(), v.end(), x) != v.end();
@@ -64,8 +58,7 @@ void tier_flows(const Stack& s, const std::vector<std::string>& tiers, Flows& f)
     f.add("any", t.lb->port.value);
     if (s.tls_enabled()) f.add("any", t.lb->tls->port.value);
   }
-  bool reencrypt = s.tls_enabled() && t.lb->tls->reencrypt.value;
-  if (has(tiers, "web")) f.add(t.lb ? "lb" : "any", reencrypt ? 443 : t.web->port.value);
+  if (has(tiers, "web")) f.add(t.lb ? "lb" : "any", web_serving_port(s));
   if (has(tiers, "app")) f.add(t.web ? "web" : t.lb ? "lb" : "any", t.app->port.value);
   if (has(tiers, "db")) f.add(t.app ? "app" : "any", t.db->port.value);
 }
@@ -75,11 +68,11 @@ void monitoring_flows(const Stack& s, const std::string& host, const std::vector
   if (!s.monitoring) return;
   const std::string& mon = s.monitoring->collector.value;
   using stack::Exporter;
-  if (has(tiers, "lb") && exporter_listed(s, Exporter::haproxy)) f.add(mon, kHaproxyMetricsPort);
-  if (exporter_listed(s, Exporter::node)) f.add(mon, kNodeExporterPort);
-  if (has(tiers, "web") && exporter_listed(s, Exporter::nginx)) f.add(mon, kNginxExporterPort);
-  if (has(tiers, "db") && exporter_listed(s, Exporter::mysqld)) f.add(mon, kMysqldExporterPort);
-  if (is_collector(s, host)) f.add("admin", kPrometheusPort);
+  if (has(tiers, "lb") && exporter_listed(s, Exporter::haproxy)) f.add(mon, k_haproxy_stats_port);
+  if (exporter_listed(s, Exporter::node)) f.add(mon, k_node_exporter_port);
+  if (has(tiers, "web") && exporter_listed(s, Exporter::nginx)) f.add(mon, k_nginx_exporter_port);
+  if (has(tiers, "db") && exporter_listed(s, Exporter::mysqld)) f.add(mon, k_mysqld_exporter_port);
+  if (is_collector(s, host)) f.add("admin", k_prometheus_port);
 }
 
 std::string rule_port(const stack::FirewallRule& r) {
@@ -132,8 +125,7 @@ std::vector<std::string> host_lines(const Stack& s, const stack::Host& h) {
   if (has(tiers, "lb"))
     out.push_back(std::string("HAProxy") + (master.empty() ? "" : name == master ? " (VRRP MASTER)" : " (VRRP BACKUP)"));
   auto standby = [&](const char* tier) { return s.is_standby(tier, name) ? " (standby)" : ""; };
-  if (has(tiers, "web")) out.push_back("nginx :" + std::to_string(s.tls_enabled() && t.lb->tls->reencrypt.value
-                                                                      ? 443 : t.web->port.value) + standby("web"));
+  if (has(tiers, "web")) out.push_back("nginx :" + std::to_string(web_serving_port(s)) + standby("web"));
   if (has(tiers, "app")) out.push_back("app (gunicorn) :" + std::to_string(t.app->port.value) + standby("app"));
   if (has(tiers, "db"))
     for (const auto& [db_host, id] : server_ids(s))
@@ -227,9 +219,8 @@ void connect(const Stack& s, Diagram& t, const std::vector<std::string>& from,
 void add_request_path(const Stack& s, Diagram& t) {
   const auto& tiers = s.tiers;
   auto lb = s.hosts_of_tier("lb"), web = s.hosts_of_tier("web"), app = s.hosts_of_tier("app");
-  bool reencrypt = s.tls_enabled() && tiers.lb->tls->reencrypt.value;
   if (!web.empty())
-    connect(s, t, lb, web, reencrypt ? "HTTPS :443" : "HTTP :" + std::to_string(tiers.web->port.value),
+    connect(s, t, lb, web, std::string(reencrypts(s) ? "HTTPS :" : "HTTP :") + std::to_string(web_serving_port(s)),
             EdgeStyle::solid, "web");
   else
     connect(s, t, lb, app, "HTTP :" + std::to_string(tiers.app ? tiers.app->port.value : 0));

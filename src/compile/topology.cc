@@ -39,8 +39,7 @@ void tier_flows(Topology& t) {
     if (lbs.empty()) {
       add_flow(t, h, {s.tiers.web->port.value, "tcp", {}, "http from anywhere"});
     } else {
-      int port = t.reencrypt ? s.tiers.lb->tls->port.value : s.tiers.web->port.value;
-      add_flow(t, h, {port, "tcp", lb_sources, "web from load balancers"});
+      add_flow(t, h, {web_serving_port(s), "tcp", lb_sources, "web from load balancers"});
     }
   }
   for (const auto& h : apps) add_flow(t, h, {s.tiers.app->port.value, "tcp", web_sources, "app from web tier"});
@@ -100,7 +99,7 @@ void derive_endpoints(Topology& t) {
   const Stack& s = *t.stack;
   for (const auto& h : t.hosts_of("lb")) t.lb_hosts.push_back({h, t.address_of(h), 0});
   if (s.tiers.web) {
-    int port = t.reencrypt ? s.tiers.lb->tls->port.value : s.tiers.web->port.value;
+    const int port = web_serving_port(s);
     for (const auto& h : t.hosts_of("web")) t.backends.push_back({h, t.address_of(h), port, s.is_standby("web", h)});
   }
   if (s.tiers.app)
@@ -257,6 +256,16 @@ std::string Topology::service_address(const std::string& host) const {
   return single_host ? "127.0.0.1" : address_of(host);
 }
 
+bool reencrypts(const Stack& s) {
+  const auto& lb = s.tiers.lb;
+  return lb && lb->tls && lb->tls->enabled.value && lb->tls->reencrypt.value && s.tiers.web;
+}
+
+int web_serving_port(const Stack& s) {
+  if (reencrypts(s)) return s.tiers.lb->tls->port.value;
+  return s.tiers.web ? s.tiers.web->port.value : 0;
+}
+
 Topology derive_topology(const Stack& s, std::optional<std::uint32_t> dns_serial) {
   Topology t;
   t.stack = &s;
@@ -266,7 +275,7 @@ Topology derive_topology(const Stack& s, std::optional<std::uint32_t> dns_serial
   for (const auto& h : s.hosts) t.host_tiers[h.name.value] = s.tiers_of_host(h.name.value);
   const auto* lb = s.tiers.lb ? &*s.tiers.lb : nullptr;
   t.tls = lb && lb->tls && lb->tls->enabled.value;
-  t.reencrypt = t.tls && lb->tls->reencrypt.value && s.tiers.web;
+  t.reencrypt = reencrypts(s);
   derive_endpoints(t);
   derive_site_names(t);
   derive_jobs(t);

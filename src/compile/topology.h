@@ -108,6 +108,13 @@ struct Topology {
 // derived from the records, so it changes exactly when they do.
 Topology derive_topology(const stack::Stack& stack, std::optional<std::uint32_t> dns_serial = {});
 
+// The port nginx serves the site on: to the load balancers over TLS on their own
+// `tls.port` when they re-encrypt to the web tier, else on `web.port`. The firewall,
+// HAProxy's servers, the diagram and the rolling gates all take it from here.
+int web_serving_port(const stack::Stack& stack);
+// Whether the load balancers re-encrypt to the web tier (TLS from them to nginx).
+bool reencrypts(const stack::Stack& stack);
+
 // "10.77.0.0/24" -> "10.77.0.%", "10.0.0.1/32" -> "10.0.0.1", other prefixes
 // "addr/netmask" (the MySQL/MariaDB account host syntax); IPv6 and "any" -> "%".
 std::string mysql_host_pattern(const std::string& cidr);
