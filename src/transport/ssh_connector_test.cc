@@ -137,11 +137,8 @@ TEST_CASE("ssh connector: connection refused and handshake timeout are distinct 
   CHECK(std::chrono::steady_clock::now() - start < 3s);
 }
 
-TEST_CASE("ssh connector against a loopback sshd") {
-  if (!can_run_sshd()) {
-    MESSAGE("skipped: needs root and /usr/sbin/sshd");
-    return;
-  }
+// Skipped (and counted as skipped) without root and /usr/sbin/sshd.
+TEST_CASE("ssh connector against a loopback sshd" * doctest::skip(!can_run_sshd())) {
   LoopbackSshd sshd;
 
   SUBCASE("runs commands on one reused session with stdin, stdout, stderr and status") {
@@ -345,11 +342,8 @@ int accepted_logins(LoopbackSshd& s) {
 
 }  // namespace
 
-TEST_CASE("ssh connector through a jump host (two loopback sshds)") {
-  if (!can_run_sshd()) {
-    MESSAGE("skipped: needs root and /usr/sbin/sshd");
-    return;
-  }
+// Skipped (and counted as skipped) without root and /usr/sbin/sshd.
+TEST_CASE("ssh connector through a jump host (two loopback sshds)" * doctest::skip(!can_run_sshd())) {
   LoopbackSshd jump;
   LoopbackSshd target;
   REQUIRE(jump.port != target.port);
