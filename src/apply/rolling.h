@@ -54,10 +54,17 @@ struct RollPolicy {
 
 // The roll of one tier: the hosts whose changes interrupt service, in batches, each
 // with the actions that interrupt (as the plan prints them, "restart service foobar-app").
+// Hosts join and leave a tier too (scale out and in): a host where the tier's service
+// starts (a new host) is gated before the changes of the later tiers that send it
+// traffic (`reloads`: HAProxy or nginx taking it in), and a host where the tier's
+// service is removed (no longer in the tier) stops only after them (they take it out
+// first). Joining and leaving hosts change in parallel, out of rotation.
 struct TierRoll {
   std::string tier;
   std::vector<std::vector<std::string>> batches;
   std::map<std::string, std::vector<std::string>> interrupting;
+  std::map<std::string, std::vector<std::string>> joining = {}, leaving = {};  // host -> its starts / removals
+  std::vector<std::string> reloads = {};  // hosts of later tiers whose changes interrupt there
 };
 
 // Whether the action reloads, restarts or stops one of `services`.
@@ -65,8 +72,9 @@ bool interrupts(const Action& a, const std::vector<std::string>& services);
 
 // The rolls of a plan: for each tier of the policy with more than one host, the
 // hosts whose changes interrupt service (a host in several tiers rolls with the
-// first of them it interrupts). Hosts with other changes are in no batch: they
-// change in parallel as before. Empty when the policy is disabled.
+// first of them it interrupts), and for every tier the hosts joining and leaving it.
+// Hosts with other changes are in no batch: they change in parallel as before.
+// Empty when the policy is disabled.
 std::vector<TierRoll> plan_roll(const Plan& plan, const RollPolicy& policy);
 
 // The actions of the plan that stop or restart the database server on the primary

@@ -319,6 +319,101 @@ TEST_CASE("rolling apply: the lb roll waits for a new web host to be configured 
   CHECK(lb2 < lb1);  // then the BACKUP, then the MASTER
 }
 
+namespace {
+
+// Scale out and in behind one HAProxy host (a tier of one: it does not roll):
+// web-03 starts nginx (joins) or removes it (leaves), and lb-01 reloads HAProxy.
+struct Scale {
+  Graph graph;
+  Plan plan;
+  Lab lab;
+  std::map<std::string, std::unique_ptr<LabHost>> hosts;
+  ApplyOptions options;
+
+  explicit Scale(ActionType web03) {
+    plan.stack = options.stack = "s";
+    options.schedule.parallelism = 4;
+    Resource nginx = service("web-03", "nginx");
+    if (web03 != ActionType::destroy) REQUIRE(graph.add(nginx).ok());
+    plan.hosts.push_back(HostPlan{"web-03", true, "", {}, {action(nginx, web03)}, {}});
+    Resource cfg = file("lb-01", "/etc/haproxy/haproxy.cfg"), svc = service("lb-01", "haproxy");
+    REQUIRE(graph.add(cfg).ok());
+    REQUIRE(graph.add(svc).ok());
+    Action reload = action(svc, ActionType::reload);
+    reload.handler = OnChange::reload;
+    reload.notified_by = {cfg.id()};
+    plan.hosts.push_back(HostPlan{"lb-01", true, "", {}, {action(cfg, ActionType::update), reload}, {}});
+    for (const char* h : {"web-03", "lb-01"}) hosts[h] = std::make_unique<LabHost>(h, lab);
+    const bool joins = web03 != ActionType::destroy;
+    options.roll.tiers = {{"web", joins ? std::vector<std::string>{"web-01", "web-02", "web-03"}
+                                        : std::vector<std::string>{"web-01", "web-02"},
+                           1, {"nginx"}},
+                          {"lb", {"lb-01"}, 1, {"haproxy"}}};
+    options.roll.guards["web-03"] = HostGuard{{GuardCall{"lb-01", RemoteCall{"roll_hap_drain", {"web-03"}}, "drain"}},
+                                              {GuardCall{"web-03", RemoteCall{"roll_http_gate", {"web-03"}}, "gate: nginx"}}};
+    options.roll.guards["lb-01"] = HostGuard{{}, {GuardCall{"lb-01", RemoteCall{"roll_hap_gate", {"lb-01"}}, "gate: HAProxy"}}};
+  }
+
+  ApplyResult run() {
+    std::map<std::string, transport::Connector*> conns;
+    for (auto& [name, c] : hosts) conns[name] = c.get();
+    return apply_plan(plan, graph, conns, options);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("rolling: a new host joins its tier gated before a later tier's reload, also behind one HAProxy") {
+  Scale s(ActionType::update);
+  auto rolls = plan_roll(s.plan, s.options.roll);
+  REQUIRE(rolls.size() == 1);
+  CHECK(rolls[0].tier == "web");
+  CHECK(rolls[0].batches.empty());
+  CHECK(rolls[0].joining.at("web-03") == std::vector<std::string>{"start service nginx"});
+  CHECK(rolls[0].reloads == std::vector<std::string>{"lb-01"});
+  // A first apply (HAProxy starts, nothing reloads) has nobody to be gated before.
+  Plan initial;
+  initial.hosts = {s.plan.hosts[0], HostPlan{"lb-01", true, "", {}, {action(service("lb-01", "haproxy"), ActionType::update)}, {}}};
+  CHECK(plan_roll(initial, s.options.roll).empty());
+
+  REQUIRE(s.run().ok());
+  const Lab& lab = s.lab;
+  auto start = first_on(lab, "web-03", "fb_step"), gate = first(lab, "web-03: roll_http_gate");
+  auto reload = first_on(lab, "lb-01", "fb_step");
+  REQUIRE(reload < lab.log.size());
+  CHECK(start < gate);
+  CHECK(gate < reload);  // HAProxy takes web-03 in only once it answers
+  CHECK(first(lab, "roll_hap_drain") == lab.log.size());  // not in rotation yet: nothing to drain
+}
+
+TEST_CASE("rolling: a new host that fails its gate is never sent traffic") {
+  Scale s(ActionType::update);
+  s.lab.failing = "roll_http_gate 'web-03'";
+  auto result = s.run();
+  CHECK_FALSE(result.ok());
+  CHECK(first_on(s.lab, "lb-01", "act_") == s.lab.log.size());
+  REQUIRE_FALSE(result.errors.empty());
+  CHECK(result.errors[0].where == "web-03");
+}
+
+TEST_CASE("rolling: a host leaving its tier stops only after the reload that drops it passed its gate") {
+  Scale s(ActionType::destroy);
+  auto rolls = plan_roll(s.plan, s.options.roll);
+  REQUIRE(rolls.size() == 1);
+  CHECK(rolls[0].leaving.at("web-03") == std::vector<std::string>{"destroy service nginx"});
+  CHECK(rolls[0].joining.empty());
+  REQUIRE(s.run().ok());
+  const Lab& lab = s.lab;
+  // lb-01 does not roll (a tier of one), but the reload that drops web-03 is gated.
+  auto gate = first(lab, "lb-01: roll_hap_gate"), stop = first_on(lab, "web-03", "act_service_remove");
+  REQUIRE(stop < lab.log.size());
+  CHECK(first_on(lab, "lb-01", "fb_step") < gate);
+  CHECK(gate < stop);
+  // Without the reload (the LB config unchanged) nothing waits: the host just goes.
+  s.plan.hosts.pop_back();
+  CHECK(plan_roll(s.plan, s.options.roll).empty());
+}
+
 TEST_CASE("rolling: a restart of the primary's database server is named as interrupting writes, a replica's is not") {
   Plan plan;
   for (const char* h : {"db-01", "db-02"})

@@ -142,6 +142,17 @@ nlohmann::json roll_json(const std::vector<TierRoll>& rolls, const RollPolicy& p
         }
         tier["hosts"][h] = std::move(host);
       }
+    // Scale out and in: who joins (gated first) and who leaves (after the reloads).
+    tier["joining"] = nlohmann::json::object();
+    for (const auto& [h, starts] : r.joining) {
+      nlohmann::json host{{"starts", starts}, {"gates", nlohmann::json::array()}};
+      if (auto g = policy.guards.find(h); g != policy.guards.end())
+        for (const auto& d : g->second.gate) host["gates"].push_back(d.what);
+      tier["joining"][h] = std::move(host);
+    }
+    tier["leaving"] = nlohmann::json::object();
+    for (const auto& [h, removals] : r.leaving) tier["leaving"][h] = {{"removes", removals}, {"after", r.reloads}};
+    tier["reloads"] = r.reloads;
     out.push_back(std::move(tier));
   }
   return out;
@@ -153,6 +164,7 @@ namespace {
 struct RollStyle {
   std::string title, tier, batch, host, before, after, end, writes;
   std::string (*word)(const std::string&);
+  std::string joins, leaves;
 };
 
 std::string plain(const std::string& s) { return s; }
@@ -172,8 +184,39 @@ std::string roll_lines(const std::vector<TierRoll>& rolls, const RollPolicy& pol
   std::string out = st.title;
   for (const auto& t : roll_json(rolls, policy)) {
     std::size_t n = t["hosts"].size(), batches = t["batches"].size();
-    out += st.tier + t["tier"].get<std::string>() + ": " + std::to_string(n) + (n == 1 ? " host" : " hosts") +
-           " in " + std::to_string(batches) + (batches == 1 ? " batch" : " batches") + "\n";
+    auto names = [&](const nlohmann::json& hosts) {
+      std::string list;
+      for (const auto& h : hosts) list += (list.empty() ? "" : ", ") + st.word(h.get<std::string>());
+      return list;
+    };
+    std::vector<std::string> parts;
+    if (batches)
+      parts.push_back(std::to_string(n) + (n == 1 ? " host" : " hosts") + " in " + std::to_string(batches) +
+                      (batches == 1 ? " batch" : " batches"));
+    if (!t["joining"].empty()) parts.push_back(std::to_string(t["joining"].size()) + " joining");
+    if (!t["leaving"].empty()) parts.push_back(std::to_string(t["leaving"].size()) + " leaving");
+    out += st.tier + t["tier"].get<std::string>() + ":";
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : " ") + parts[i];
+    out += "\n";
+    for (const auto& [h, j] : t["joining"].items()) {
+      out += st.joins + st.word(h) + ":";
+      bool first = true;
+      for (const auto& why : j["starts"]) {
+        out += std::string(first ? " " : ", ") + st.word(why.get<std::string>());
+        first = false;
+      }
+      out += "; gated before " + names(t["reloads"]) + " change\n";
+      for (const auto& d : j["gates"]) out += st.after + d.get<std::string>() + "\n";
+    }
+    for (const auto& [h, l] : t["leaving"].items()) {
+      out += st.leaves + st.word(h) + ":";
+      bool first = true;
+      for (const auto& why : l["removes"]) {
+        out += std::string(first ? " " : ", ") + st.word(why.get<std::string>());
+        first = false;
+      }
+      out += "; only after " + names(l["after"]) + " changed (and passed their gates), which stop sending it requests\n";
+    }
     for (std::size_t i = 0; i < batches; ++i) {
       out += st.batch + std::to_string(i + 1) + ":";
       for (const auto& h : t["batches"][i]) out += " " + st.word(h.get<std::string>());
@@ -202,7 +245,7 @@ std::string roll_text(const std::vector<TierRoll>& rolls, const RollPolicy& poli
   static const RollStyle style{"\nRolling (a batch at a time, tier after tier; other hosts change in parallel):\n",
                                "  tier ", "    batch ", "      ", "        before: ", "        after:  ",
                                "  A failed gate stops the roll there; the hosts not yet changed keep serving.\n",
-                               "\nInterrupts writes: ", plain};
+                               "\nInterrupts writes: ", plain, "    joins: ", "    leaves: "};
   return roll_lines(rolls, policy, style) + writes_line(writes, policy, style);
 }
 
@@ -211,7 +254,7 @@ std::string roll_markdown(const std::vector<TierRoll>& rolls, const RollPolicy& 
   static const RollStyle style{"\n### Rolling\n\nA batch at a time, tier after tier; other hosts change in parallel.\n\n",
                                "- tier ", "  - batch ", "    - ", "      - before: ", "      - after: ",
                                "\nA failed gate stops the roll there; the hosts not yet changed keep serving.\n",
-                               "\n**Interrupts writes:** ", code};
+                               "\n**Interrupts writes:** ", code, "  - joins: ", "  - leaves: "};
   return roll_lines(rolls, policy, style) + writes_line(writes, policy, style);
 }
 

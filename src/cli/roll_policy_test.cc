@@ -61,4 +61,29 @@ TEST_CASE("the roll in the plan: text, markdown and JSON say the same batches, i
   CHECK(roll_json({}, r.policy) == nlohmann::json::array());
 }
 
+TEST_CASE("the roll in the plan: hosts joining and leaving a tier, around the reloads of the tiers after it") {
+  TierRoll web{"web", {}, {}};
+  web.joining["web-03"] = {"start service nginx"};
+  web.leaving["web-04"] = {"destroy service nginx"};
+  web.reloads = {"lb-01", "lb-02"};
+  RollPolicy policy;
+  policy.guards["web-03"] = HostGuard{{GuardCall{"lb-01", RemoteCall{"roll_hap_drain", {}}, "drain in HAProxy on lb-01"}},
+                                      {GuardCall{"web-03", RemoteCall{"roll_http_gate", {}}, "gate: nginx answers"}}};
+  CHECK(roll_text({web}, policy) ==
+        "\nRolling (a batch at a time, tier after tier; other hosts change in parallel):\n"
+        "  tier web: 1 joining, 1 leaving\n"
+        "    joins: web-03: start service nginx; gated before lb-01, lb-02 change\n"
+        "        after:  gate: nginx answers\n"
+        "    leaves: web-04: destroy service nginx; only after lb-01, lb-02 changed (and passed their gates), which "
+        "stop sending it requests\n"
+        "  A failed gate stops the roll there; the hosts not yet changed keep serving.\n");
+  CHECK(roll_markdown({web}, policy).find("  - joins: `web-03`: `start service nginx`; gated before `lb-01`, `lb-02` change\n") !=
+        std::string::npos);
+  auto j = roll_json({web}, policy);
+  REQUIRE(j.size() == 1);
+  CHECK(j[0]["batches"].empty());
+  CHECK(j[0]["joining"]["web-03"]["gates"] == nlohmann::json::parse(R"(["gate: nginx answers"])"));
+  CHECK(j[0]["leaving"]["web-04"]["after"] == nlohmann::json::parse(R"(["lb-01", "lb-02"])"));
+}
+
 }  // namespace foobar::cli
