@@ -199,23 +199,12 @@ std::string roll_lines(const std::vector<TierRoll>& rolls, const RollPolicy& pol
     for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : " ") + parts[i];
     out += "\n";
     for (const auto& [h, j] : t["joining"].items()) {
-      out += st.joins + st.word(h) + ":";
-      bool first = true;
-      for (const auto& why : j["starts"]) {
-        out += std::string(first ? " " : ", ") + st.word(why.get<std::string>());
-        first = false;
-      }
-      out += "; gated before " + names(t["reloads"]) + " change\n";
+      out += st.joins + st.word(h) + ": " + names(j["starts"]) + "; gated before " + names(t["reloads"]) + " change\n";
       for (const auto& d : j["gates"]) out += st.after + d.get<std::string>() + "\n";
     }
     for (const auto& [h, l] : t["leaving"].items()) {
-      out += st.leaves + st.word(h) + ":";
-      bool first = true;
-      for (const auto& why : l["removes"]) {
-        out += std::string(first ? " " : ", ") + st.word(why.get<std::string>());
-        first = false;
-      }
-      out += "; only after " + names(l["after"]) + " changed (and passed their gates), which stop sending it requests\n";
+      out += st.leaves + st.word(h) + ": " + names(l["removes"]) + "; only after " + names(l["after"]) +
+             " changed (and passed their gates), which stop sending it requests\n";
     }
     for (std::size_t i = 0; i < batches; ++i) {
       out += st.batch + std::to_string(i + 1) + ":";
@@ -223,13 +212,7 @@ std::string roll_lines(const std::vector<TierRoll>& rolls, const RollPolicy& pol
       out += "\n";
       for (const auto& h : t["batches"][i]) {
         const auto& host = t["hosts"][h.get<std::string>()];
-        out += st.host + st.word(h.get<std::string>()) + ": interrupts service:";
-        bool first = true;
-        for (const auto& why : host["interrupts"]) {
-          out += std::string(first ? " " : ", ") + st.word(why.get<std::string>());
-          first = false;
-        }
-        out += "\n";
+        out += st.host + st.word(h.get<std::string>()) + ": interrupts service: " + names(host["interrupts"]) + "\n";
         for (const auto& d : host["drains"]) out += st.before + d.get<std::string>() + "\n";
         for (const auto& d : host["gates"]) out += st.after + d.get<std::string>() + "\n";
       }
