@@ -175,6 +175,7 @@ class Executor {
           for (std::size_t p : previous) m_steps[first].deps.push_back(p);
           lasts.push_back(last);
           m_rolled[host] = roll.interrupting.at(host);
+          if (roll.moves_ip.count(host)) m_moves.insert(host);
         }
         previous = std::move(lasts);
       }
@@ -184,6 +185,7 @@ class Executor {
       m_steps = steps;
       m_rolled.clear();
       m_gated.clear();
+      m_moves.clear();
       Diagnostic d = Diagnostic::error(
           "apply", "the rolling batches would wait on each other through cross-host dependencies, so this apply "
                    "changes the hosts without batches, drains or gates");
@@ -194,8 +196,9 @@ class Executor {
     for (const auto& [host, why] : m_rolled) {
       auto g = m_options.roll.guards.find(host);
       if (g == m_options.roll.guards.end()) continue;
-      m_work[span.at(host).first].before = g->second.drain;
-      m_work[span.at(host).second].after = g->second.gate;
+      const HostGuard guard = effective_guard(g->second, m_moves.count(host) > 0);
+      m_work[span.at(host).first].before = guard.drain;
+      m_work[span.at(host).second].after = guard.gate;
     }
     // A joining host is not in rotation yet: nothing to drain, only its gates; so is
     // a reload around joining or leaving hosts that does not roll (a tier of one).
@@ -639,7 +642,7 @@ class Executor {
   std::map<const Action*, ActionResult> m_action_results;
   std::map<std::string, std::vector<std::string>> m_rolled;  // rolled host -> what interrupts there
   std::vector<std::string> m_gated;  // joining hosts and the reloads around them: gated, not drained
-  std::set<std::string> m_gate_failed;
+  std::set<std::string> m_gate_failed, m_moves;  // m_moves: rolled hosts whose floating IP moves first
   ApplyResult m_result;
   std::mutex m_mutex, m_event_mutex;
   std::map<std::string, std::mutex> m_host_mutex;  // one per connector

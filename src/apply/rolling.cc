@@ -12,6 +12,19 @@ bool interrupts(const Action& a, const std::vector<std::string>& services) {
          a.handler.has_value();
 }
 
+bool stops_or_restarts(const Action& a, const std::vector<std::string>& services) {
+  return interrupts(a, services) &&
+         (a.type == ActionType::restart || a.type == ActionType::destroy || (a.handler && *a.handler == OnChange::restart));
+}
+
+HostGuard effective_guard(const HostGuard& g, bool moves) {
+  HostGuard out{g.drain, g.gate};
+  if (!moves) return out;
+  out.drain.insert(out.drain.begin(), g.move.begin(), g.move.end());
+  out.gate.insert(out.gate.end(), g.move_back.begin(), g.move_back.end());
+  return out;
+}
+
 namespace {
 
 // Whether the action starts one of `services`, stopped now.
@@ -68,11 +81,17 @@ std::vector<TierRoll> plan_roll(const Plan& plan, const RollPolicy& policy) {
       if (!why.empty()) {
         roll.interrupting[host] = std::move(why);
         rolling.push_back(host);
+        if (auto g = policy.guards.find(host); g != policy.guards.end() && !g->second.move.empty())
+          for (const auto& a : it->second->actions)
+            if (stops_or_restarts(a, g->second.move_services)) roll.moves_ip.insert(host);
       } else if (starts.count(host)) {
         starting.push_back(host);
       }
     }
-    if (t.hosts.size() < 2) rolling.clear();  // nothing to fail over to: the tier does not roll
+    if (t.hosts.size() < 2) {  // nothing to fail over to: the tier does not roll
+      rolling.clear();
+      roll.moves_ip.clear();
+    }
     // Hosts the tier's service leaves: in the plan, not in the tier, removing it.
     std::set<std::string> own(t.hosts.begin(), t.hosts.end());
     if (!roll.reloads.empty())

@@ -414,6 +414,81 @@ TEST_CASE("rolling: a host leaving its tier stops only after the reload that dro
   CHECK(plan_roll(s.plan, s.options.roll).empty());
 }
 
+namespace {
+
+// The keepalived pair: lb-02 (BACKUP) and lb-01 (MASTER, holds the floating IP) both
+// change keepalived.conf and `then` keepalived (a restart, or a reload).
+struct Pair {
+  Graph graph;
+  Plan plan;
+  Lab lab;
+  std::map<std::string, std::unique_ptr<LabHost>> hosts;
+  ApplyOptions options;
+
+  explicit Pair(OnChange then) {
+    plan.stack = options.stack = "s";
+    options.schedule.parallelism = 4;
+    for (const char* h : {"lb-01", "lb-02"}) {
+      Resource cfg = file(h, "/etc/keepalived/keepalived.conf"), svc = service(h, "keepalived");
+      REQUIRE(graph.add(cfg).ok());
+      REQUIRE(graph.add(svc).ok());
+      Action handler = action(svc, then == OnChange::restart ? ActionType::restart : ActionType::reload);
+      handler.handler = then;
+      handler.notified_by = {cfg.id()};
+      plan.hosts.push_back(HostPlan{h, true, "", {}, {action(cfg, ActionType::update), handler}, {}});
+      hosts[h] = std::make_unique<LabHost>(h, lab);
+      options.roll.guards[h].gate = {GuardCall{h, RemoteCall{"roll_hap_gate", {h}}, "gate: HAProxy"}};
+    }
+    options.roll.tiers = {{"lb", {"lb-02", "lb-01"}, 1, {"haproxy", "keepalived"}}};
+    HostGuard& master = options.roll.guards["lb-01"];
+    master.move_services = {"haproxy", "keepalived"};
+    master.move = {GuardCall{"lb-01", RemoteCall{"roll_vip_hold", {"10.77.0.10"}}, "move the floating IP"},
+                   GuardCall{"lb-02", RemoteCall{"roll_vip_held", {"10.77.0.10"}}, "the floating IP is on lb-02"}};
+    master.move_back = {GuardCall{"lb-01", RemoteCall{"roll_vip_release", {"10.77.0.10"}}, "the floating IP back"}};
+  }
+
+  ApplyResult run() {
+    std::map<std::string, transport::Connector*> conns;
+    for (auto& [name, c] : hosts) conns[name] = c.get();
+    return apply_plan(plan, graph, conns, options);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("rolling: a restart on the holder of the floating IP moves it to the peer first and back after the gates") {
+  Pair p(OnChange::restart);
+  auto rolls = plan_roll(p.plan, p.options.roll);
+  REQUIRE(rolls.size() == 1);
+  CHECK(rolls[0].moves_ip == std::set<std::string>{"lb-01"});
+  REQUIRE(p.run().ok());
+  const Lab& lab = p.lab;
+  auto backup = first_on(lab, "lb-02", "act_service_do"), hold = first(lab, "lb-01: roll_vip_hold");
+  auto held = first(lab, "lb-02: roll_vip_held"), restart = first_on(lab, "lb-01", "act_service_do");
+  auto gate = first(lab, "lb-01: roll_hap_gate"), back = first(lab, "lb-01: roll_vip_release");
+  REQUIRE(back < lab.log.size());
+  CHECK(backup < hold);  // the BACKUP first, as before
+  CHECK(hold < held);
+  CHECK(held < restart);  // the peer holds the address before HAProxy's holder restarts
+  CHECK(restart < gate);
+  CHECK(gate < back);
+  CHECK(first(lab, "lb-02: roll_vip_hold") == lab.log.size());  // the BACKUP holds nothing to move
+}
+
+TEST_CASE("rolling: a reload on the holder of the floating IP keeps it there; a move that fails stops the roll") {
+  Pair reload(OnChange::reload);
+  CHECK(plan_roll(reload.plan, reload.options.roll).at(0).moves_ip.empty());
+  REQUIRE(reload.run().ok());
+  CHECK(first(reload.lab, "roll_vip_") == reload.lab.log.size());
+
+  Pair stuck(OnChange::restart);
+  stuck.lab.failing = "roll_vip_held";
+  auto result = stuck.run();
+  CHECK_FALSE(result.ok());
+  CHECK(first_on(stuck.lab, "lb-01", "act_") == stuck.lab.log.size());  // not restarted with the address on it
+  CHECK(first(stuck.lab, "lb-01: roll_vip_release") < stuck.lab.log.size());  // the hold is lifted again
+}
+
 TEST_CASE("rolling: a restart of the primary's database server is named as interrupting writes, a replica's is not") {
   Plan plan;
   for (const char* h : {"db-01", "db-02"})

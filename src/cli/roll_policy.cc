@@ -58,11 +58,25 @@ void web_guard(const Topology& t, const std::string& host, HostGuard& g) {
                              "gate: back in HAProxy on " + lb + " and UP"));
 }
 
-void lb_guard(const std::string& host, HostGuard& g) {
+void lb_guard(const Topology& t, const std::string& host, HostGuard& g) {
   g.gate.push_back(guard(host, "roll_hap_gate",
                          {compile::k_haproxy_runtime_socket, compile::k_haproxy_web_backend,
                           std::to_string(k_gate_seconds)},
                          "gate: HAProxy answers with web servers UP"));
+  // The holder of the floating IP (the highest priority) hands it to its peer before a
+  // change that stops or restarts HAProxy or keepalived there.
+  const auto& lb = t.stack->tiers.lb;
+  const auto& lbs = t.hosts_of("lb");
+  if (!lb->vip || lbs.size() != 2) return;
+  const std::string& peer = lbs[0] == host ? lbs[1] : lbs[0];
+  if (t.vrrp_priority.at(host) <= t.vrrp_priority.at(peer)) return;
+  const std::string vip = lb->vip->address.value, secs = std::to_string(k_gate_seconds);
+  g.move_services = {"haproxy", "keepalived"};
+  g.move = {guard(host, "roll_vip_hold", {compile::k_keepalived_hold_file, vip, secs},
+                  "move the floating IP " + vip + " to " + peer + " (keepalived track file)"),
+            guard(peer, "roll_vip_held", {vip, secs}, "the floating IP " + vip + " is on " + peer)};
+  g.move_back = {guard(host, "roll_vip_release", {compile::k_keepalived_hold_file, vip, secs},
+                       "the floating IP " + vip + " back on " + host)};
 }
 
 }  // namespace
@@ -102,7 +116,7 @@ Result<RollPolicy> roll_policy(const stack::Stack& s, const RollOptions& o) {
     HostGuard g;
     if (t.carries(host, "app")) app_guard(t, host, g);
     if (t.carries(host, "web")) web_guard(t, host, g);
-    if (t.carries(host, "lb")) lb_guard(host, g);
+    if (t.carries(host, "lb")) lb_guard(t, host, g);
     if (!g.drain.empty() || !g.gate.empty()) p.guards.emplace(host, std::move(g));
   }
   return p;
@@ -133,12 +147,15 @@ nlohmann::json roll_json(const std::vector<TierRoll>& rolls, const RollPolicy& p
     nlohmann::json tier{{"tier", r.tier}, {"batches", r.batches}, {"hosts", nlohmann::json::object()}};
     for (const auto& batch : r.batches)
       for (const auto& h : batch) {
+        const bool moves = r.moves_ip.count(h) > 0;
         nlohmann::json host{{"interrupts", r.interrupting.at(h)},
                             {"drains", nlohmann::json::array()},
-                            {"gates", nlohmann::json::array()}};
+                            {"gates", nlohmann::json::array()},
+                            {"moves_ip", moves}};
         if (auto g = policy.guards.find(h); g != policy.guards.end()) {
-          for (const auto& d : g->second.drain) host["drains"].push_back(d.what);
-          for (const auto& d : g->second.gate) host["gates"].push_back(d.what);
+          const HostGuard guard = effective_guard(g->second, moves);
+          for (const auto& d : guard.drain) host["drains"].push_back(d.what);
+          for (const auto& d : guard.gate) host["gates"].push_back(d.what);
         }
         tier["hosts"][h] = std::move(host);
       }
