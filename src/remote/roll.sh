@@ -140,11 +140,15 @@ roll_vip_held() {
 
 # roll_vip_release FILE ADDRESS SECONDS: after the change and its gates: the track
 # file back at 0, and ADDRESS back on this host (it has the higher priority and
-# preempts) within SECONDS.
+# preempts) within SECONDS. The file is written again every second: a keepalived that
+# just restarted watches it only once its VRRP process is up, and misses a change
+# made before (it would stay in FAULT).
 roll_vip_release() {
-  fb_hold_write "$1" 0 || { echo "cannot write $1"; return 1; }
   fb_deadline "$3"
+  fb_n=0
   while fb_before_deadline; do
+    if [ $((fb_n % 5)) = 0 ]; then fb_hold_write "$1" 0 || { echo "cannot write $1"; return 1; }; fi
+    fb_n=$((fb_n + 1))
     fb_holds_ip "$2" && { echo "holds $2 again"; return 0; }
     sleep 0.2
   done
