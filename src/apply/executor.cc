@@ -175,13 +175,17 @@ class Executor {
           for (std::size_t p : previous) m_steps[first].deps.push_back(p);
           lasts.push_back(last);
           m_rolled[host] = roll.interrupting.at(host);
+          if (roll.moves_ip.count(host)) m_moves.insert(host);
         }
         previous = std::move(lasts);
       }
+      join_and_leave(roll, span);
     }
     if (!acyclic(m_steps)) {
       m_steps = steps;
       m_rolled.clear();
+      m_gated.clear();
+      m_moves.clear();
       Diagnostic d = Diagnostic::error(
           "apply", "the rolling batches would wait on each other through cross-host dependencies, so this apply "
                    "changes the hosts without batches, drains or gates");
@@ -192,8 +196,39 @@ class Executor {
     for (const auto& [host, why] : m_rolled) {
       auto g = m_options.roll.guards.find(host);
       if (g == m_options.roll.guards.end()) continue;
-      m_work[span.at(host).first].before = g->second.drain;
-      m_work[span.at(host).second].after = g->second.gate;
+      const HostGuard guard = effective_guard(g->second, m_moves.count(host) > 0);
+      m_work[span.at(host).first].before = guard.drain;
+      m_work[span.at(host).second].after = guard.gate;
+    }
+    // A joining host is not in rotation yet: nothing to drain, only its gates; so is
+    // a reload around joining or leaving hosts that does not roll (a tier of one).
+    for (const auto& host : m_gated)
+      if (auto g = m_options.roll.guards.find(host); g != m_options.roll.guards.end() && !m_rolled.count(host))
+        m_work[span.at(host).second].after = g->second.gate;
+  }
+
+  // The later tiers' reloads (HAProxy, nginx) wait for the tier's rolled and joining
+  // hosts, so a new host serves (its gate passed) before traffic is sent to it, also
+  // where that later tier has one host and does not roll; a leaving host changes only
+  // after them, once no HAProxy or nginx sends it requests.
+  void join_and_leave(const TierRoll& roll,
+                      const std::map<std::string, std::pair<std::size_t, std::size_t>>& span) {
+    std::vector<std::string> before;
+    for (const auto& batch : roll.batches) before.insert(before.end(), batch.begin(), batch.end());
+    for (const auto& [host, why] : roll.joining)
+      if (span.count(host)) {
+        before.push_back(host);
+        m_gated.push_back(host);
+      }
+    for (const auto& r : roll.reloads) {
+      auto rs = span.find(r);
+      if (rs == span.end()) continue;
+      if (!roll.joining.empty() || !roll.leaving.empty()) m_gated.push_back(r);
+      for (const auto& h : before)
+        if (auto hs = span.find(h); hs != span.end() && h != r) m_steps[rs->second.first].deps.push_back(hs->second.second);
+      for (const auto& [host, why] : roll.leaving)
+        if (auto ls = span.find(host); ls != span.end() && host != r)
+          m_steps[ls->second.first].deps.push_back(rs->second.second);
     }
   }
 
@@ -606,7 +641,8 @@ class Executor {
   std::map<std::string, std::vector<const Action*>> m_notifies;  // change id -> handlers it notifies
   std::map<const Action*, ActionResult> m_action_results;
   std::map<std::string, std::vector<std::string>> m_rolled;  // rolled host -> what interrupts there
-  std::set<std::string> m_gate_failed;
+  std::vector<std::string> m_gated;  // joining hosts and the reloads around them: gated, not drained
+  std::set<std::string> m_gate_failed, m_moves;  // m_moves: rolled hosts whose floating IP moves first
   ApplyResult m_result;
   std::mutex m_mutex, m_event_mutex;
   std::map<std::string, std::mutex> m_host_mutex;  // one per connector

@@ -12,6 +12,19 @@ bool interrupts(const Action& a, const std::vector<std::string>& services) {
          a.handler.has_value();
 }
 
+bool stops_or_restarts(const Action& a, const std::vector<std::string>& services) {
+  return interrupts(a, services) &&
+         (a.type == ActionType::restart || a.type == ActionType::destroy || (a.handler && *a.handler == OnChange::restart));
+}
+
+HostGuard effective_guard(const HostGuard& g, bool moves) {
+  HostGuard out{g.drain, g.gate};
+  if (!moves) return out;
+  out.drain.insert(out.drain.begin(), g.move.begin(), g.move.end());
+  out.gate.insert(out.gate.end(), g.move_back.begin(), g.move_back.end());
+  return out;
+}
+
 namespace {
 
 // Whether the action starts one of `services`, stopped now.
@@ -20,8 +33,27 @@ bool starts_stopped(const Action& a, const std::vector<std::string>& services) {
          std::find(services.begin(), services.end(), a.name) != services.end();
 }
 
+// Whether the action removes one of `services` (the host left the tier).
+bool removes(const Action& a, const std::vector<std::string>& services) {
+  return a.kind == ResourceKind::service && a.type == ActionType::destroy &&
+         std::find(services.begin(), services.end(), a.name) != services.end();
+}
+
 std::string describe(const Action& a) {
   return std::string(action_name(a.type)) + " " + kind_name(a.kind) + " " + a.name;
+}
+
+// The hosts of the tiers after `tier` whose changes interrupt their tier's service:
+// the HAProxy or nginx reloads that take hosts of `tier` in or out.
+std::vector<std::string> later_reloads(const RollPolicy& policy, std::size_t tier,
+                                       const std::map<std::string, const HostPlan*>& by_host) {
+  std::set<std::string> out;
+  for (std::size_t j = tier + 1; j < policy.tiers.size(); ++j)
+    for (const auto& host : policy.tiers[j].hosts)
+      if (auto it = by_host.find(host); it != by_host.end())
+        for (const auto& a : it->second->actions)
+          if (interrupts(a, policy.tiers[j].services)) out.insert(host);
+  return {out.begin(), out.end()};
 }
 
 }  // namespace
@@ -32,27 +64,49 @@ std::vector<TierRoll> plan_roll(const Plan& plan, const RollPolicy& policy) {
   std::map<std::string, const HostPlan*> by_host;
   for (const auto& hp : plan.hosts)
     if (hp.reachable) by_host[hp.host] = &hp;
-  std::set<std::string> taken;  // hosts already rolling with an earlier tier
-  for (const RollTier& t : policy.tiers) {
-    if (t.hosts.size() < 2) continue;
-    TierRoll roll{t.tier, {}, {}};
+  std::set<std::string> taken;  // hosts already rolling, joining or leaving with an earlier tier
+  for (std::size_t ti = 0; ti < policy.tiers.size(); ++ti) {
+    const RollTier& t = policy.tiers[ti];
+    TierRoll roll{t.tier, {}, {}, {}, {}, later_reloads(policy, ti, by_host)};
     std::vector<std::string> rolling, starting;
+    std::map<std::string, std::vector<std::string>> starts;
     for (const auto& host : t.hosts) {
       auto it = by_host.find(host);
       if (it == by_host.end() || taken.count(host)) continue;
       std::vector<std::string> why;
-      bool starts = false;
       for (const auto& a : it->second->actions) {
         if (interrupts(a, t.services)) why.push_back(describe(a));
-        starts = starts || starts_stopped(a, t.services);
+        if (starts_stopped(a, t.services)) starts[host].push_back(std::string("start ") + kind_name(a.kind) + " " + a.name);
       }
       if (!why.empty()) {
         roll.interrupting[host] = std::move(why);
         rolling.push_back(host);
-      } else if (starts) {
+        if (auto g = policy.guards.find(host); g != policy.guards.end() && !g->second.move.empty())
+          for (const auto& a : it->second->actions)
+            if (stops_or_restarts(a, g->second.move_services)) roll.moves_ip.insert(host);
+      } else if (starts.count(host)) {
         starting.push_back(host);
       }
     }
+    if (t.hosts.size() < 2) {  // nothing to fail over to: the tier does not roll
+      rolling.clear();
+      roll.moves_ip.clear();
+    }
+    // Hosts the tier's service leaves: in the plan, not in the tier, removing it.
+    std::set<std::string> own(t.hosts.begin(), t.hosts.end());
+    if (!roll.reloads.empty())
+      for (const auto& [host, hp] : by_host) {
+        if (own.count(host) || taken.count(host)) continue;
+        for (const auto& a : hp->actions)
+          if (removes(a, t.services)) roll.leaving[host].push_back(describe(a));
+      }
+    // A host whose service starts while others are interrupted rolls first (below);
+    // while nothing of the tier rolls but a later tier's reload would send it
+    // traffic, it joins: gated before that reload.
+    if (rolling.empty() && !roll.reloads.empty())
+      for (const auto& host : starting) roll.joining[host] = starts[host];
+    for (const auto& [host, why] : roll.joining) taken.insert(host);
+    for (const auto& [host, why] : roll.leaving) taken.insert(host);
     // A host whose service is down (a release that could not start, say) goes first
     // and is gated before any other host of the tier stops; on a first apply, where
     // nothing is interrupted, nothing rolls.
@@ -66,7 +120,7 @@ std::vector<TierRoll> plan_roll(const Plan& plan, const RollPolicy& policy) {
     for (std::size_t i = 0; i < rolling.size(); i += batch)
       roll.batches.emplace_back(rolling.begin() + static_cast<std::ptrdiff_t>(i),
                                 rolling.begin() + static_cast<std::ptrdiff_t>(std::min(rolling.size(), i + batch)));
-    if (!roll.batches.empty()) out.push_back(std::move(roll));
+    if (!roll.batches.empty() || !roll.joining.empty() || !roll.leaving.empty()) out.push_back(std::move(roll));
   }
   return out;
 }

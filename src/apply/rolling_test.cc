@@ -319,6 +319,176 @@ TEST_CASE("rolling apply: the lb roll waits for a new web host to be configured 
   CHECK(lb2 < lb1);  // then the BACKUP, then the MASTER
 }
 
+namespace {
+
+// Scale out and in behind one HAProxy host (a tier of one: it does not roll):
+// web-03 starts nginx (joins) or removes it (leaves), and lb-01 reloads HAProxy.
+struct Scale {
+  Graph graph;
+  Plan plan;
+  Lab lab;
+  std::map<std::string, std::unique_ptr<LabHost>> hosts;
+  ApplyOptions options;
+
+  explicit Scale(ActionType web03) {
+    plan.stack = options.stack = "s";
+    options.schedule.parallelism = 4;
+    Resource nginx = service("web-03", "nginx");
+    if (web03 != ActionType::destroy) REQUIRE(graph.add(nginx).ok());
+    plan.hosts.push_back(HostPlan{"web-03", true, "", {}, {action(nginx, web03)}, {}});
+    Resource cfg = file("lb-01", "/etc/haproxy/haproxy.cfg"), svc = service("lb-01", "haproxy");
+    REQUIRE(graph.add(cfg).ok());
+    REQUIRE(graph.add(svc).ok());
+    Action reload = action(svc, ActionType::reload);
+    reload.handler = OnChange::reload;
+    reload.notified_by = {cfg.id()};
+    plan.hosts.push_back(HostPlan{"lb-01", true, "", {}, {action(cfg, ActionType::update), reload}, {}});
+    for (const char* h : {"web-03", "lb-01"}) hosts[h] = std::make_unique<LabHost>(h, lab);
+    const bool joins = web03 != ActionType::destroy;
+    options.roll.tiers = {{"web", joins ? std::vector<std::string>{"web-01", "web-02", "web-03"}
+                                        : std::vector<std::string>{"web-01", "web-02"},
+                           1, {"nginx"}},
+                          {"lb", {"lb-01"}, 1, {"haproxy"}}};
+    options.roll.guards["web-03"] = HostGuard{{GuardCall{"lb-01", RemoteCall{"roll_hap_drain", {"web-03"}}, "drain"}},
+                                              {GuardCall{"web-03", RemoteCall{"roll_http_gate", {"web-03"}}, "gate: nginx"}}};
+    options.roll.guards["lb-01"] = HostGuard{{}, {GuardCall{"lb-01", RemoteCall{"roll_hap_gate", {"lb-01"}}, "gate: HAProxy"}}};
+  }
+
+  ApplyResult run() {
+    std::map<std::string, transport::Connector*> conns;
+    for (auto& [name, c] : hosts) conns[name] = c.get();
+    return apply_plan(plan, graph, conns, options);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("rolling: a new host joins its tier gated before a later tier's reload, also behind one HAProxy") {
+  Scale s(ActionType::update);
+  auto rolls = plan_roll(s.plan, s.options.roll);
+  REQUIRE(rolls.size() == 1);
+  CHECK(rolls[0].tier == "web");
+  CHECK(rolls[0].batches.empty());
+  CHECK(rolls[0].joining.at("web-03") == std::vector<std::string>{"start service nginx"});
+  CHECK(rolls[0].reloads == std::vector<std::string>{"lb-01"});
+  // A first apply (HAProxy starts, nothing reloads) has nobody to be gated before.
+  Plan initial;
+  initial.hosts = {s.plan.hosts[0], HostPlan{"lb-01", true, "", {}, {action(service("lb-01", "haproxy"), ActionType::update)}, {}}};
+  CHECK(plan_roll(initial, s.options.roll).empty());
+
+  REQUIRE(s.run().ok());
+  const Lab& lab = s.lab;
+  auto start = first_on(lab, "web-03", "fb_step"), gate = first(lab, "web-03: roll_http_gate");
+  auto reload = first_on(lab, "lb-01", "fb_step");
+  REQUIRE(reload < lab.log.size());
+  CHECK(start < gate);
+  CHECK(gate < reload);  // HAProxy takes web-03 in only once it answers
+  CHECK(first(lab, "roll_hap_drain") == lab.log.size());  // not in rotation yet: nothing to drain
+}
+
+TEST_CASE("rolling: a new host that fails its gate is never sent traffic") {
+  Scale s(ActionType::update);
+  s.lab.failing = "roll_http_gate 'web-03'";
+  auto result = s.run();
+  CHECK_FALSE(result.ok());
+  CHECK(first_on(s.lab, "lb-01", "act_") == s.lab.log.size());
+  REQUIRE_FALSE(result.errors.empty());
+  CHECK(result.errors[0].where == "web-03");
+}
+
+TEST_CASE("rolling: a host leaving its tier stops only after the reload that drops it passed its gate") {
+  Scale s(ActionType::destroy);
+  auto rolls = plan_roll(s.plan, s.options.roll);
+  REQUIRE(rolls.size() == 1);
+  CHECK(rolls[0].leaving.at("web-03") == std::vector<std::string>{"destroy service nginx"});
+  CHECK(rolls[0].joining.empty());
+  REQUIRE(s.run().ok());
+  const Lab& lab = s.lab;
+  // lb-01 does not roll (a tier of one), but the reload that drops web-03 is gated.
+  auto gate = first(lab, "lb-01: roll_hap_gate"), stop = first_on(lab, "web-03", "act_service_remove");
+  REQUIRE(stop < lab.log.size());
+  CHECK(first_on(lab, "lb-01", "fb_step") < gate);
+  CHECK(gate < stop);
+  // Without the reload (the LB config unchanged) nothing waits: the host just goes.
+  s.plan.hosts.pop_back();
+  CHECK(plan_roll(s.plan, s.options.roll).empty());
+}
+
+namespace {
+
+// The keepalived pair: lb-02 (BACKUP) and lb-01 (MASTER, holds the floating IP) both
+// change keepalived.conf and `then` keepalived (a restart, or a reload).
+struct Pair {
+  Graph graph;
+  Plan plan;
+  Lab lab;
+  std::map<std::string, std::unique_ptr<LabHost>> hosts;
+  ApplyOptions options;
+
+  explicit Pair(OnChange then) {
+    plan.stack = options.stack = "s";
+    options.schedule.parallelism = 4;
+    for (const char* h : {"lb-01", "lb-02"}) {
+      Resource cfg = file(h, "/etc/keepalived/keepalived.conf"), svc = service(h, "keepalived");
+      REQUIRE(graph.add(cfg).ok());
+      REQUIRE(graph.add(svc).ok());
+      Action handler = action(svc, then == OnChange::restart ? ActionType::restart : ActionType::reload);
+      handler.handler = then;
+      handler.notified_by = {cfg.id()};
+      plan.hosts.push_back(HostPlan{h, true, "", {}, {action(cfg, ActionType::update), handler}, {}});
+      hosts[h] = std::make_unique<LabHost>(h, lab);
+      options.roll.guards[h].gate = {GuardCall{h, RemoteCall{"roll_hap_gate", {h}}, "gate: HAProxy"}};
+    }
+    options.roll.tiers = {{"lb", {"lb-02", "lb-01"}, 1, {"haproxy", "keepalived"}}};
+    HostGuard& master = options.roll.guards["lb-01"];
+    master.move_services = {"haproxy", "keepalived"};
+    master.move = {GuardCall{"lb-01", RemoteCall{"roll_vip_hold", {"10.77.0.10"}}, "move the floating IP"},
+                   GuardCall{"lb-02", RemoteCall{"roll_vip_held", {"10.77.0.10"}}, "the floating IP is on lb-02"}};
+    master.move_back = {GuardCall{"lb-01", RemoteCall{"roll_vip_release", {"10.77.0.10"}}, "the floating IP back"}};
+  }
+
+  ApplyResult run() {
+    std::map<std::string, transport::Connector*> conns;
+    for (auto& [name, c] : hosts) conns[name] = c.get();
+    return apply_plan(plan, graph, conns, options);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("rolling: a restart on the holder of the floating IP moves it to the peer first and back after the gates") {
+  Pair p(OnChange::restart);
+  auto rolls = plan_roll(p.plan, p.options.roll);
+  REQUIRE(rolls.size() == 1);
+  CHECK(rolls[0].moves_ip == std::set<std::string>{"lb-01"});
+  REQUIRE(p.run().ok());
+  const Lab& lab = p.lab;
+  auto backup = first_on(lab, "lb-02", "act_service_do"), hold = first(lab, "lb-01: roll_vip_hold");
+  auto held = first(lab, "lb-02: roll_vip_held"), restart = first_on(lab, "lb-01", "act_service_do");
+  auto gate = first(lab, "lb-01: roll_hap_gate"), back = first(lab, "lb-01: roll_vip_release");
+  REQUIRE(back < lab.log.size());
+  CHECK(backup < hold);  // the BACKUP first, as before
+  CHECK(hold < held);
+  CHECK(held < restart);  // the peer holds the address before HAProxy's holder restarts
+  CHECK(restart < gate);
+  CHECK(gate < back);
+  CHECK(first(lab, "lb-02: roll_vip_hold") == lab.log.size());  // the BACKUP holds nothing to move
+}
+
+TEST_CASE("rolling: a reload on the holder of the floating IP keeps it there; a move that fails stops the roll") {
+  Pair reload(OnChange::reload);
+  CHECK(plan_roll(reload.plan, reload.options.roll).at(0).moves_ip.empty());
+  REQUIRE(reload.run().ok());
+  CHECK(first(reload.lab, "roll_vip_") == reload.lab.log.size());
+
+  Pair stuck(OnChange::restart);
+  stuck.lab.failing = "roll_vip_held";
+  auto result = stuck.run();
+  CHECK_FALSE(result.ok());
+  CHECK(first_on(stuck.lab, "lb-01", "act_") == stuck.lab.log.size());  // not restarted with the address on it
+  CHECK(first(stuck.lab, "lb-01: roll_vip_release") < stuck.lab.log.size());  // the hold is lifted again
+}
+
 TEST_CASE("rolling: a restart of the primary's database server is named as interrupting writes, a replica's is not") {
   Plan plan;
   for (const char* h : {"db-01", "db-02"})

@@ -1,7 +1,9 @@
 // foobarctl lab: up/down/status of a local lab of isolated hosts, and ssh into them.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <cxxopts.hpp>
 #include <future>
@@ -98,6 +100,39 @@ void wait_for_boots(const lab::LabState& state) {
     if (auto r = f.get(); !r) report(r.diagnostics());
 }
 
+// `lab up` of a lab that is up: the hosts the stack adds come up beside the running
+// ones, which are left as they are; new hosts get --init, or the running hosts' init.
+int lab_grow(const std::string& name, const std::vector<lab::LabHostSpec>& hosts, const LabTarget& target,
+             std::optional<lab::LabInit> init, std::chrono::steady_clock::time_point start) {
+  auto running = lab::load_lab_state(name);
+  if (!running) return report(running.diagnostics());
+  const lab::LabInit kind = init ? *init : running->hosts.empty() ? lab::LabInit::systemd : running->hosts.front().init;
+  auto grown = lab::lab_add_hosts(name, hosts, kind);
+  if (!grown) return report(grown.diagnostics());
+  // Keeps the lab's CA, certificates and secrets; adds what a new secret name needs.
+  if (auto st = prepare_lab_files(grown->state.dir, target); !st) return report(st.diagnostics());
+  lab::LabState fresh = grown->state;
+  fresh.hosts.erase(std::remove_if(fresh.hosts.begin(), fresh.hosts.end(),
+                                   [&](const lab::LabHost& h) {
+                                     return std::find(grown->added.begin(), grown->added.end(), h.name) ==
+                                            grown->added.end();
+                                   }),
+                    fresh.hosts.end());
+  wait_for_boots(fresh);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  if (grown->added.empty()) std::printf("lab %s is up; it has every host of the stack already\n", name.c_str());
+  else
+    std::printf("lab %s is up: added %zu %s %s in %.1f s; the %zu running hosts are left as they were\n", name.c_str(),
+                grown->added.size(), lab::to_string(kind), grown->added.size() == 1 ? "host" : "hosts",
+                ms.count() / 1000.0, grown->state.hosts.size() - grown->added.size());
+  for (const auto& h : fresh.hosts)
+    std::printf("  %-20s %-15s %s pid %d (new)\n", h.name.c_str(), h.address.c_str(),
+                h.init == lab::LabInit::systemd ? "supervisor" : "init", h.init == lab::LabInit::systemd ? h.pid : h.init_pid);
+  for (const auto& h : grown->not_in_stack)
+    std::printf("  %-20s not in the stack: left running (destroy what runs there, then 'lab down' the lab)\n", h.c_str());
+  return 0;
+}
+
 int lab_up_cmd(std::vector<std::string> args) {
   cxxopts::Options opts = options_lab_up();
   auto argv = to_argv(args);
@@ -123,6 +158,7 @@ int lab_up_cmd(std::vector<std::string> args) {
     hosts = std::move(*specs);
   }
   auto start = std::chrono::steady_clock::now();
+  if (lab::load_lab_state(name)) return lab_grow(name, hosts, target, r.count("init") ? *init : std::optional<lab::LabInit>{}, start);
   auto state = lab::lab_up(name, hosts, *init);
   if (!state) return report(state.diagnostics());
   if (auto st = prepare_lab_files(state->dir, target); !st) {

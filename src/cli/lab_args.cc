@@ -15,6 +15,7 @@
 #include "compile/compile.h"
 #include "compile/topology.h"
 #include "lab/client.h"
+#include "lab/machine.h"
 #include "stack/stack.h"
 #include "util/shell.h"
 
@@ -129,11 +130,19 @@ Status write_lab_secrets(const std::string& path, const std::vector<std::string>
 namespace foobar::cli {
 
 Status prepare_lab_files(const std::string& dir, const LabTarget& target) {
+  // A lab that grows keeps what it has: the hosts already applied use these values.
   std::map<std::string, std::string> fixed;
+  if (std::filesystem::exists(dir + "/secrets")) {
+    auto kept = stack::parse_secrets_file(lab::read_text(dir + "/secrets"), dir + "/secrets");
+    if (!kept) return kept.diagnostics();
+    fixed = std::move(*kept);
+  }
   if (!target.certificate_secrets.empty())
     if (auto st = lab::make_lab_ca(dir); !st) return st;
   for (const auto& name : target.certificate_secrets) {
-    if (auto st = lab::issue_lab_certificate(dir, target.tls_names, dir + "/" + name + ".pem"); !st) return st;
+    const std::string bundle = dir + "/" + name + ".pem";
+    if (!std::filesystem::exists(bundle))
+      if (auto st = lab::issue_lab_certificate(dir, target.tls_names, bundle); !st) return st;
     fixed[name] = "@" + name + ".pem";  // relative to the secrets file
   }
   if (auto st = write_lab_secrets(dir + "/secrets", target.secret_names, fixed, target.key_secrets); !st) return st;

@@ -58,11 +58,25 @@ void web_guard(const Topology& t, const std::string& host, HostGuard& g) {
                              "gate: back in HAProxy on " + lb + " and UP"));
 }
 
-void lb_guard(const std::string& host, HostGuard& g) {
+void lb_guard(const Topology& t, const std::string& host, HostGuard& g) {
   g.gate.push_back(guard(host, "roll_hap_gate",
                          {compile::k_haproxy_runtime_socket, compile::k_haproxy_web_backend,
                           std::to_string(k_gate_seconds)},
                          "gate: HAProxy answers with web servers UP"));
+  // The holder of the floating IP (the highest priority) hands it to its peer before a
+  // change that stops or restarts HAProxy or keepalived there.
+  const auto& lb = t.stack->tiers.lb;
+  const auto& lbs = t.hosts_of("lb");
+  if (!lb->vip || lbs.size() != 2) return;
+  const std::string& peer = lbs[0] == host ? lbs[1] : lbs[0];
+  if (t.vrrp_priority.at(host) <= t.vrrp_priority.at(peer)) return;
+  const std::string vip = lb->vip->address.value, secs = std::to_string(k_gate_seconds);
+  g.move_services = {"haproxy", "keepalived"};
+  g.move = {guard(host, "roll_vip_hold", {compile::k_keepalived_hold_file, vip, secs},
+                  "move the floating IP " + vip + " to " + peer + " (keepalived track file)"),
+            guard(peer, "roll_vip_held", {vip, secs}, "the floating IP " + vip + " is on " + peer)};
+  g.move_back = {guard(host, "roll_vip_release", {compile::k_keepalived_hold_file, vip, secs},
+                       "the floating IP " + vip + " back on " + host)};
 }
 
 }  // namespace
@@ -102,7 +116,7 @@ Result<RollPolicy> roll_policy(const stack::Stack& s, const RollOptions& o) {
     HostGuard g;
     if (t.carries(host, "app")) app_guard(t, host, g);
     if (t.carries(host, "web")) web_guard(t, host, g);
-    if (t.carries(host, "lb")) lb_guard(host, g);
+    if (t.carries(host, "lb")) lb_guard(t, host, g);
     if (!g.drain.empty() || !g.gate.empty()) p.guards.emplace(host, std::move(g));
   }
   return p;
@@ -133,15 +147,29 @@ nlohmann::json roll_json(const std::vector<TierRoll>& rolls, const RollPolicy& p
     nlohmann::json tier{{"tier", r.tier}, {"batches", r.batches}, {"hosts", nlohmann::json::object()}};
     for (const auto& batch : r.batches)
       for (const auto& h : batch) {
+        const bool moves = r.moves_ip.count(h) > 0;
         nlohmann::json host{{"interrupts", r.interrupting.at(h)},
                             {"drains", nlohmann::json::array()},
-                            {"gates", nlohmann::json::array()}};
+                            {"gates", nlohmann::json::array()},
+                            {"moves_ip", moves}};
         if (auto g = policy.guards.find(h); g != policy.guards.end()) {
-          for (const auto& d : g->second.drain) host["drains"].push_back(d.what);
-          for (const auto& d : g->second.gate) host["gates"].push_back(d.what);
+          const HostGuard guard = effective_guard(g->second, moves);
+          for (const auto& d : guard.drain) host["drains"].push_back(d.what);
+          for (const auto& d : guard.gate) host["gates"].push_back(d.what);
         }
         tier["hosts"][h] = std::move(host);
       }
+    // Scale out and in: who joins (gated first) and who leaves (after the reloads).
+    tier["joining"] = nlohmann::json::object();
+    for (const auto& [h, starts] : r.joining) {
+      nlohmann::json host{{"starts", starts}, {"gates", nlohmann::json::array()}};
+      if (auto g = policy.guards.find(h); g != policy.guards.end())
+        for (const auto& d : g->second.gate) host["gates"].push_back(d.what);
+      tier["joining"][h] = std::move(host);
+    }
+    tier["leaving"] = nlohmann::json::object();
+    for (const auto& [h, removals] : r.leaving) tier["leaving"][h] = {{"removes", removals}, {"after", r.reloads}};
+    tier["reloads"] = r.reloads;
     out.push_back(std::move(tier));
   }
   return out;
@@ -153,6 +181,7 @@ namespace {
 struct RollStyle {
   std::string title, tier, batch, host, before, after, end, writes;
   std::string (*word)(const std::string&);
+  std::string joins, leaves;
 };
 
 std::string plain(const std::string& s) { return s; }
@@ -172,21 +201,35 @@ std::string roll_lines(const std::vector<TierRoll>& rolls, const RollPolicy& pol
   std::string out = st.title;
   for (const auto& t : roll_json(rolls, policy)) {
     std::size_t n = t["hosts"].size(), batches = t["batches"].size();
-    out += st.tier + t["tier"].get<std::string>() + ": " + std::to_string(n) + (n == 1 ? " host" : " hosts") +
-           " in " + std::to_string(batches) + (batches == 1 ? " batch" : " batches") + "\n";
+    auto names = [&](const nlohmann::json& hosts) {
+      std::string list;
+      for (const auto& h : hosts) list += (list.empty() ? "" : ", ") + st.word(h.get<std::string>());
+      return list;
+    };
+    std::vector<std::string> parts;
+    if (batches)
+      parts.push_back(std::to_string(n) + (n == 1 ? " host" : " hosts") + " in " + std::to_string(batches) +
+                      (batches == 1 ? " batch" : " batches"));
+    if (!t["joining"].empty()) parts.push_back(std::to_string(t["joining"].size()) + " joining");
+    if (!t["leaving"].empty()) parts.push_back(std::to_string(t["leaving"].size()) + " leaving");
+    out += st.tier + t["tier"].get<std::string>() + ":";
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : " ") + parts[i];
+    out += "\n";
+    for (const auto& [h, j] : t["joining"].items()) {
+      out += st.joins + st.word(h) + ": " + names(j["starts"]) + "; gated before " + names(t["reloads"]) + " change\n";
+      for (const auto& d : j["gates"]) out += st.after + d.get<std::string>() + "\n";
+    }
+    for (const auto& [h, l] : t["leaving"].items()) {
+      out += st.leaves + st.word(h) + ": " + names(l["removes"]) + "; only after " + names(l["after"]) +
+             " changed (and passed their gates), which stop sending it requests\n";
+    }
     for (std::size_t i = 0; i < batches; ++i) {
       out += st.batch + std::to_string(i + 1) + ":";
       for (const auto& h : t["batches"][i]) out += " " + st.word(h.get<std::string>());
       out += "\n";
       for (const auto& h : t["batches"][i]) {
         const auto& host = t["hosts"][h.get<std::string>()];
-        out += st.host + st.word(h.get<std::string>()) + ": interrupts service:";
-        bool first = true;
-        for (const auto& why : host["interrupts"]) {
-          out += std::string(first ? " " : ", ") + st.word(why.get<std::string>());
-          first = false;
-        }
-        out += "\n";
+        out += st.host + st.word(h.get<std::string>()) + ": interrupts service: " + names(host["interrupts"]) + "\n";
         for (const auto& d : host["drains"]) out += st.before + d.get<std::string>() + "\n";
         for (const auto& d : host["gates"]) out += st.after + d.get<std::string>() + "\n";
       }
@@ -202,7 +245,7 @@ std::string roll_text(const std::vector<TierRoll>& rolls, const RollPolicy& poli
   static const RollStyle style{"\nRolling (a batch at a time, tier after tier; other hosts change in parallel):\n",
                                "  tier ", "    batch ", "      ", "        before: ", "        after:  ",
                                "  A failed gate stops the roll there; the hosts not yet changed keep serving.\n",
-                               "\nInterrupts writes: ", plain};
+                               "\nInterrupts writes: ", plain, "    joins: ", "    leaves: "};
   return roll_lines(rolls, policy, style) + writes_line(writes, policy, style);
 }
 
@@ -211,7 +254,7 @@ std::string roll_markdown(const std::vector<TierRoll>& rolls, const RollPolicy& 
   static const RollStyle style{"\n### Rolling\n\nA batch at a time, tier after tier; other hosts change in parallel.\n\n",
                                "- tier ", "  - batch ", "    - ", "      - before: ", "      - after: ",
                                "\nA failed gate stops the roll there; the hosts not yet changed keep serving.\n",
-                               "\n**Interrupts writes:** ", code};
+                               "\n**Interrupts writes:** ", code, "  - joins: ", "  - leaves: "};
   return roll_lines(rolls, policy, style) + writes_line(writes, policy, style);
 }
 

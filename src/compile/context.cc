@@ -112,6 +112,7 @@ json keepalived_section(const Topology& t, const std::string& host) {
           {"check", {{"script", "/usr/bin/killall -0 haproxy"}, {"interval", 2}, {"timeout", 2},
                      {"rise", 2}, {"fall", 2}, {"weight", -60}}},
           {"script_user", "root"},
+          {"hold_file", k_keepalived_hold_file},
           {"garp_refresh", 60}};
 }
 

@@ -23,6 +23,9 @@ inline constexpr int k_haproxy_stats_port = 8404;
 // HAProxy's runtime API socket (templates/haproxy.cfg.j2 opens it) and the backend
 // of the web hosts there: rolling applies drain web hosts through them.
 inline constexpr const char* k_haproxy_runtime_socket = "/run/haproxy/admin.sock";
+// keepalived's track file: a non-zero value puts the host's VRRP instance in FAULT, so
+// the floating IP moves to the peer (rolling changes, src/remote/roll.sh).
+inline constexpr const char* k_keepalived_hold_file = "/etc/keepalived/foobar-hold";
 inline constexpr const char* k_haproxy_web_backend = "be_web";
 // The frontend the site's requests arrive at (its counters are the LB's request rate).
 inline constexpr const char* k_haproxy_frontend = "fe_http";

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <cstdio>
+#include <cstring>
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -373,6 +374,50 @@ Status check_no_other_lab(const std::string& lab_name) {
   return ok_status();
 }
 
+// Prepares and starts the hosts s.hosts[i] for each i of `which` (specs[k] is the
+// spec of which[k]), in parallel, records them in state.json, and waits until each
+// sshd answers; returns their known_hosts lines.
+Result<std::string> start_hosts(LabState& s, const std::vector<std::size_t>& which,
+                                const std::vector<LabHostSpec>& specs, const std::string& lab_pub) {
+  // Hosts are independent once the bridge exists: prepare and start them in parallel.
+  Diagnostics errs;
+  {
+    ThreadPool pool(std::min<size_t>(8, which.size()));
+    std::vector<std::future<Status>> done;
+    for (size_t k = 0; k < which.size(); ++k)
+      done.push_back(pool.submit([&s, &h = s.hosts[which[k]], &units = specs[k].units, &lab_pub]() -> Status {
+        if (auto st = prepare_host(s, h, lab_pub); !st) return st;
+        if (h.init == LabInit::sysv) return start_host(h);
+        if (auto st = prepare_systemd_root(h, units); !st) return st;
+        return start_systemd_host(h);
+      }));
+    for (auto& f : done)
+      if (auto st = f.get(); !st) errs.insert(errs.end(), st.diagnostics().begin(), st.diagnostics().end());
+  }
+  if (auto st = write_state(s); !st) errs.push_back(st.error());
+  if (!errs.empty()) return errs;
+  std::string known;
+  for (std::size_t i : which) {
+    const LabHost& h = s.hosts[i];
+    // Booting systemd takes seconds per host, and hosts boot together on few cores.
+    if (auto st = wait_for_sshd(h, h.init == LabInit::systemd ? 180s : 60s); !st) return st.diagnostics();
+    auto pub = lines_of(read_text(h.base + "/root/etc/ssh/ssh_host_ed25519_key.pub"));
+    std::istringstream f(pub.empty() ? "" : pub.front());
+    std::string type, b64;
+    f >> type >> b64;
+    if (b64.empty()) return Diagnostic::error("lab:" + h.name, "host key is missing in the overlay");
+    known += h.address + " " + type + " " + b64 + "\n";
+  }
+  return known;
+}
+
+// Every process in network namespace `n` gets SIGKILL (a namespace init ignores TERM).
+std::string kill_namespace_cmd(const std::string& n) {
+  return "for i in $(seq 50); do p=$(ip netns pids " + n +
+         " 2>/dev/null); [ -z \"$p\" ] && exit 0; kill -9 $p 2>/dev/null; sleep 0.1; done; "
+         "echo \"processes still in " + n + ": $p\" >&2; exit 1";
+}
+
 }  // namespace
 
 Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSpec>& specs, LabInit init) {
@@ -403,36 +448,12 @@ Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSp
   if (auto st = ensure_bridge(s); !st) return fail(st.diagnostics());
   const std::string lab_pub = read_text(s.key + ".pub");
 
-  // Hosts are independent once the bridge exists: prepare and start them in parallel.
-  Diagnostics errs;
-  {
-    ThreadPool pool(std::min<size_t>(8, s.hosts.size()));
-    std::vector<std::future<Status>> done;
-    for (size_t i = 0; i < s.hosts.size(); ++i)
-      done.push_back(pool.submit([&s, &h = s.hosts[i], &units = specs[i].units, &lab_pub]() -> Status {
-        if (auto st = prepare_host(s, h, lab_pub); !st) return st;
-        if (h.init == LabInit::sysv) return start_host(h);
-        if (auto st = prepare_systemd_root(h, units); !st) return st;
-        return start_systemd_host(h);
-      }));
-    for (auto& f : done)
-      if (auto st = f.get(); !st) errs.insert(errs.end(), st.diagnostics().begin(), st.diagnostics().end());
-  }
-  if (auto st = write_state(s); !st) errs.push_back(st.error());
-  if (!errs.empty()) return fail(errs);
-  std::string known;
-  for (const auto& h : s.hosts) {
-    // Booting systemd takes seconds per host, and hosts boot together on few cores.
-    if (auto st = wait_for_sshd(h, init == LabInit::systemd ? 180s : 60s); !st) return fail(st.diagnostics());
-    auto pub = lines_of(read_text(h.base + "/root/etc/ssh/ssh_host_ed25519_key.pub"));
-    std::istringstream f(pub.empty() ? "" : pub.front());
-    std::string type, b64;
-    f >> type >> b64;
-    if (b64.empty()) return fail({Diagnostic::error("lab:" + h.name, "host key is missing in the overlay")});
-    known += h.address + " " + type + " " + b64 + "\n";
-  }
+  std::vector<std::size_t> all(s.hosts.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  auto known = start_hosts(s, all, specs, lab_pub);
+  if (!known) return fail(known.diagnostics());
   std::ofstream kh(s.known_hosts);
-  kh << known;
+  kh << *known;
   if (!kh.flush()) return fail({Diagnostic::error("lab", "cannot write " + s.known_hosts)});
   return s;
 }
@@ -490,13 +511,7 @@ Status lab_down(const std::string& lab_name) {
       done.push_back(pool.submit([n, make_cmd, what] { return run_here("lab", what + " " + n, make_cmd(n)); }));
     for (auto& f : done) note(f.get());
   };
-  each_namespace(
-      [](const std::string& n) {
-        return "for i in $(seq 50); do p=$(ip netns pids " + n +
-               " 2>/dev/null); [ -z \"$p\" ] && exit 0; kill -9 $p 2>/dev/null; sleep 0.1; done; "
-               "echo \"processes still in " + n + ": $p\" >&2; exit 1";
-      },
-      "stopping processes in");
+  each_namespace(kill_namespace_cmd, "stopping processes in");
   for (const auto& m : mounts_under(dir)) note(run_here("lab", "unmounting " + m, "umount -l " + shell_quote(m)));
   each_namespace([](const std::string& n) { return "ip netns del " + n; }, "deleting namespace");
   // The veths went with their namespaces; remove strays only when no other lab owns them.
@@ -537,6 +552,120 @@ Result<std::vector<LabHostStatus>> lab_status(const std::string& lab_name) {
     out.push_back(st);
   }
   return out;
+}
+
+
+Result<std::vector<LabHostSpec>> hosts_to_add(const LabState& s, const std::vector<LabHostSpec>& specs) {
+  std::vector<LabHostSpec> out;
+  Diagnostics errs;
+  for (const auto& spec : specs) {
+    const LabHost* running = nullptr;
+    for (const auto& h : s.hosts)
+      if (h.name == spec.name) running = &h;
+    if (!running) {
+      out.push_back(spec);
+      continue;
+    }
+    if (running->address != spec.address)
+      errs.push_back(Diagnostic::error("lab:" + spec.name, "runs at " + running->address + " in lab '" + s.name +
+                                                               "', the stack gives " + spec.address +
+                                                               ": a lab host keeps its address; run 'foobarctl lab "
+                                                               "down " + s.name + "' first to move it"));
+  }
+  // New hosts must fit beside the running ones: names, addresses, no address twice.
+  std::vector<LabHostSpec> all;
+  for (const auto& h : s.hosts) all.push_back({h.name, h.address});
+  all.insert(all.end(), out.begin(), out.end());
+  if (errs.empty())
+    if (auto st = validate_lab(s.name, all); !st) return st.diagnostics();
+  if (!errs.empty()) return errs;
+  return out;
+}
+
+namespace {
+
+// Removes the hosts s.hosts[i] for i in `which` (halted, killed, unmounted, their
+// namespace and veth deleted) and drops them from the state.
+Diagnostics remove_hosts(LabState& s, const std::vector<std::size_t>& which) {
+  Diagnostics errs;
+  auto note = [&](const Result<std::string>& r) {
+    if (!r) errs.insert(errs.end(), r.diagnostics().begin(), r.diagnostics().end());
+  };
+  std::set<std::string> gone;
+  for (std::size_t i : which) {
+    const LabHost& h = s.hosts[i];
+    gone.insert(h.name);
+    if (h.init == LabInit::systemd) (void)halt_systemd_host(h.netns, h.base, 30s);
+    if (fs::exists("/run/netns/" + h.netns))
+      note(run_here("lab", "stopping processes in " + h.netns, kill_namespace_cmd(h.netns)));
+    for (const auto& m : mounts_under(h.base)) note(run_here("lab", "unmounting " + m, "umount -l " + shell_quote(m)));
+    if (fs::exists("/run/netns/" + h.netns)) note(run_here("lab", "deleting namespace " + h.netns, "ip netns del " + h.netns));
+    note(run_here("lab", "deleting veth " + h.veth, "ip link del " + h.veth + " 2>/dev/null || ! test -e /sys/class/net/" + h.veth));
+    if (h.init == LabInit::systemd)
+      if (auto st = remove_systemd_leftovers(h.netns, h.name); !st)
+        errs.insert(errs.end(), st.diagnostics().begin(), st.diagnostics().end());
+    std::error_code ec;
+    fs::remove_all(h.base, ec);
+  }
+  s.hosts.erase(std::remove_if(s.hosts.begin(), s.hosts.end(), [&](const LabHost& h) { return gone.count(h.name) > 0; }),
+                s.hosts.end());
+  if (auto st = write_state(s); !st) errs.push_back(st.error());
+  return errs;
+}
+
+// The veth of a new host: fblv<n>, n one more than the highest the lab uses.
+std::string next_veth(const LabState& s) {
+  int n = -1;
+  for (const auto& h : s.hosts)
+    if (h.veth.rfind(kVethPrefix, 0) == 0) n = std::max(n, std::atoi(h.veth.c_str() + std::strlen(kVethPrefix)));
+  return kVethPrefix + std::to_string(n + 1);
+}
+
+}  // namespace
+
+Result<LabGrowth> lab_add_hosts(const std::string& lab_name, const std::vector<LabHostSpec>& specs, LabInit init) {
+  if (auto st = require_root(); !st) return st.diagnostics();
+  auto loaded = load_lab_state(lab_name);
+  if (!loaded) return loaded.diagnostics();
+  LabGrowth g{std::move(*loaded), {}, {}};
+  LabState& s = g.state;
+  auto missing = hosts_to_add(s, specs);
+  if (!missing) return missing.diagnostics();
+  for (const auto& h : s.hosts) {
+    bool named = std::any_of(specs.begin(), specs.end(), [&](const LabHostSpec& sp) { return sp.name == h.name; });
+    if (!named) g.not_in_stack.push_back(h.name);
+  }
+  if (missing->empty()) return g;
+  std::vector<std::size_t> which;
+  for (const auto& spec : *missing) {
+    which.push_back(s.hosts.size());
+    s.hosts.push_back({spec.name, spec.address, netns_prefix(lab_name) + spec.name, next_veth(s),
+                       s.dir + "/hosts/" + spec.name, 0, 0, init});
+    g.added.push_back(spec.name);
+  }
+  // Recorded first, so that a crash leaves them for 'lab down' to remove.
+  if (auto st = write_state(s); !st) return st.diagnostics();
+  auto fail = [&](Diagnostics errs) -> Result<LabGrowth> {
+    auto left = remove_hosts(s, which);
+    errs.insert(errs.end(), left.begin(), left.end());
+    return errs;
+  };
+  if (auto st = ensure_bridge(s); !st) return fail(st.diagnostics());
+  auto known = start_hosts(s, which, *missing, read_text(s.key + ".pub"));
+  if (!known) return fail(known.diagnostics());
+  // The running hosts' /etc/hosts names the new ones too (a file; nothing restarts).
+  for (const auto& h : s.hosts) {
+    if (std::find(g.added.begin(), g.added.end(), h.name) != g.added.end()) continue;
+    std::ofstream hosts(h.base + "/root/etc/hosts.foobar-lab");
+    hosts << etc_hosts(s);
+    if (!hosts.flush()) return fail({Diagnostic::error("lab:" + h.name, "cannot write /etc/hosts in the overlay")});
+    hosts.close();
+    fs::rename(h.base + "/root/etc/hosts.foobar-lab", h.base + "/root/etc/hosts");
+  }
+  std::ofstream kh(s.known_hosts, std::ios::app);
+  kh << *known;
+  if (!kh.flush()) return fail({Diagnostic::error("lab", "cannot write " + s.known_hosts)});
+  return g;
 }
 
 }  // namespace foobar::lab

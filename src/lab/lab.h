@@ -70,6 +70,23 @@ Status validate_lab(const std::string& lab_name, const std::vector<LabHostSpec>&
 // everything made so far is removed again.
 Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSpec>& hosts,
                         LabInit init = LabInit::systemd);
+// What lab_add_hosts did: the hosts it brought up, and the lab's hosts the stack no
+// longer names (left running: apply or destroy may still need to reach them).
+struct LabGrowth {
+  LabState state;
+  std::vector<std::string> added, not_in_stack;
+};
+
+// The hosts of `specs` the running lab `s` lacks, in order; an error for a host the lab
+// runs at another address (moving it would restart it), naming it and the fix.
+Result<std::vector<LabHostSpec>> hosts_to_add(const LabState& s, const std::vector<LabHostSpec>& specs);
+
+// Adds to the running lab the hosts of `specs` it lacks (of init `init`), as lab_up
+// brings hosts up; the running hosts keep running as they are (same processes,
+// addresses, keys and disks), only their /etc/hosts gains the new hosts' lines. On
+// failure the hosts it made are removed again and the lab is as before.
+Result<LabGrowth> lab_add_hosts(const std::string& lab_name, const std::vector<LabHostSpec>& specs, LabInit init);
+
 // Halts systemd hosts (systemd-nspawn asked to stop the guest), then removes everything
 // the lab made: processes, cgroups, mounts, namespaces, veths, its tmpfs, what
 // systemd-nspawn left under /run, the bridge if the lab created it, and the state

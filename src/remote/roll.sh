@@ -98,3 +98,60 @@ roll_http_gate() {
 # roll_settle SECONDS: waits SECONDS, so the nginx hosts try a host they had marked
 # failed (fail_timeout) again before the next host of its tier stops.
 roll_settle() { sleep "$1"; echo "waited $1 s"; }
+
+# fb_holds_ip ADDRESS: ADDRESS is on one of this host's interfaces.
+fb_holds_ip() {
+  fb_addrs=$(ip -o -4 addr show 2>/dev/null) || return 1
+  case $fb_addrs in *" inet $1/"*) return 0 ;; esac
+  return 1
+}
+
+# fb_hold_write FILE VALUE: keepalived's track file FILE holds VALUE (written whole,
+# then renamed: keepalived never reads half a file).
+fb_hold_write() {
+  printf '%s\n' "$2" >"$1.new" && chmod 644 "$1.new" && mv -f "$1.new" "$1"
+}
+
+# roll_vip_hold FILE ADDRESS SECONDS: before a change that stops or restarts HAProxy
+# or keepalived on the holder of the floating IP ADDRESS: its track file FILE set to
+# 1 puts its VRRP instance in FAULT, the peer takes the address over; waits up to
+# SECONDS until it left this host. A restart meanwhile keeps the file's value.
+roll_vip_hold() {
+  fb_hold_write "$1" 1 || { echo "cannot write $1"; return 1; }
+  fb_deadline "$3"
+  while fb_before_deadline; do
+    fb_holds_ip "$2" || { echo "$2 left this host"; return 0; }
+    sleep 0.2
+  done
+  echo "$2 is still on this host after $3 s (is keepalived running with the track file in its config?)"
+  return 1
+}
+
+# roll_vip_held ADDRESS SECONDS: on the peer: ADDRESS is here within SECONDS.
+roll_vip_held() {
+  fb_deadline "$2"
+  while fb_before_deadline; do
+    fb_holds_ip "$1" && { echo "holds $1"; return 0; }
+    sleep 0.2
+  done
+  echo "$1 did not arrive here within $2 s"
+  return 1
+}
+
+# roll_vip_release FILE ADDRESS SECONDS: after the change and its gates: the track
+# file back at 0, and ADDRESS back on this host (it has the higher priority and
+# preempts) within SECONDS. The file is written again every second: a keepalived that
+# just restarted watches it only once its VRRP process is up, and misses a change
+# made before (it would stay in FAULT).
+roll_vip_release() {
+  fb_deadline "$3"
+  fb_n=0
+  while fb_before_deadline; do
+    if [ $((fb_n % 5)) = 0 ]; then fb_hold_write "$1" 0 || { echo "cannot write $1"; return 1; }; fi
+    fb_n=$((fb_n + 1))
+    fb_holds_ip "$2" && { echo "holds $2 again"; return 0; }
+    sleep 0.2
+  done
+  echo "$2 did not come back within $3 s (the peer keeps serving it)"
+  return 1
+}

@@ -5,7 +5,10 @@
 # an LB config change each fail 0 requests; a release whose app cannot start stops
 # after the first app host (apply exits 1 naming it and its gate, the other host keeps
 # serving the old code, 0 requests fail); re-applied unfixed it stops there again; the
-# fixed release then rolls over both hosts, again with 0 failed requests.
+# fixed release then rolls over both hosts, again with 0 failed requests. Then a
+# third web host is added (lab up adds its host, apply gates it before the HAProxy
+# reloads that send it traffic) and removed again (HAProxy drops it before its nginx
+# stops), each with 0 failed requests.
 set -euo pipefail
 STACK=tests/e2e/rolling.yaml
 source "$(dirname "$0")/lib.sh"
@@ -165,5 +168,60 @@ both_serve v4
 
 set +e; "$F" plan --lab --no-color --detailed-exitcode "${SRC[@]}" "$STACK_COPY" >"$TMP/plan8"; rc=$?; set -e
 [ $rc -eq 0 ] || { cat "$TMP/plan8"; fail "a plan after the rolls has changes (exit $rc)"; }
+ok "no changes left after the rolls"
+
+# 6. Adding a third web host: lab up of the stack with web-03 adds it and leaves the
+# seven running hosts as they are; apply configures web-03 and gates it before either
+# HAProxy reloads to send it traffic.
+state_pids() { python3 -c 'import json, sys; print(" ".join("%s=%s" % (h["name"], h["init_pid"]) for h in json.load(open(sys.argv[1]))["hosts"]))' "$(lab_dir)/state.json"; }
+pids_before=$(state_pids)
+nginx_before=$(on web-01 cat /run/nginx.pid)
+sed -i -e 's/^  web-02: { address: 10.77.0.22 }$/&\n  web-03: { address: 10.77.0.23 }/' \
+  -e 's/hosts: \[web-01, web-02\]/hosts: [web-01, web-02, web-03]/' "$STACK_COPY"
+{ grep -q "web-03: { address: 10.77.0.23 }" "$STACK_COPY" && grep -q "hosts: \[web-01, web-02, web-03\]" "$STACK_COPY"; } ||
+  fail "could not add web-03 to the stack copy"
+"$F" lab up --init "$INIT" "$STACK_COPY" >"$TMP/labup3" || { cat "$TMP/labup3"; fail "lab up of the stack with web-03 failed"; }
+grep -q "added 1 $INIT host" "$TMP/labup3" || { cat "$TMP/labup3"; fail "lab up did not say it added web-03"; }
+pids_after=$(state_pids)
+[ "${pids_after% web-03=*}" = "$pids_before" ] || fail "lab up changed the running hosts: '$pids_before' -> '$pids_after'"
+[ "$(on web-01 cat /run/nginx.pid)" = "$nginx_before" ] || fail "lab up restarted nginx on web-01"
+on web-03 true || fail "web-03 does not answer on ssh after lab up"
+ok "lab up added web-03; the running hosts kept their processes"
+"$F" plan --lab --no-color "${SRC[@]}" "$STACK_COPY" >"$TMP/plan9" || true
+grep -q "joins: web-03: start service nginx; gated before lb-01, lb-02 change" "$TMP/plan9" ||
+  { cat "$TMP/plan9"; fail "the plan does not show web-03 joining before the HAProxy reloads"; }
+client_start add
+timed_apply apply9
+client_stop "adding a third web host" "$SECS"
+[ $RC -eq 0 ] || { cat "$TMP/apply9"; fail "adding web-03 failed"; }
+for lb in lb-02 lb-01; do
+  before apply9 "web-03: gate: nginx answers" "$lb: update file:/etc/haproxy/haproxy.cfg" ||
+    { cat "$TMP/apply9"; fail "$lb was reloaded before web-03 passed its gate"; }
+done
+hap_stat() { on "$1" sh -c "echo 'show stat' | socat -t 5 - UNIX-CONNECT:/run/haproxy/admin.sock" | awk -F, -v s="$2" -v f="$3" '$1 == "be_web" && $2 == s { print $f }'; }
+for _ in $(seq 12); do visit -s -o /dev/null -m 5 https://www.foobar.com/ || true; done
+[ "$(hap_stat lb-01 web-03 18)" = UP ] || fail "web-03 is not UP in HAProxy on lb-01"
+sessions=$(hap_stat lb-01 web-03 8)
+[ "${sessions:-0}" -gt 0 ] || fail "HAProxy on lb-01 (the MASTER) sent web-03 no requests"
+hits=$(on web-03 sh -c 'grep -c "GET / " /var/log/nginx/foobar.access.log || true')
+[ "${hits:-0}" -gt 0 ] || fail "nginx on web-03 logged no request for /"
+ok "web-03 serves: $sessions sessions in HAProxy on lb-01, $hits requests for / in its access log"
+
+# 7. Removing the third web host from the web tier (the host stays in the stack): both
+# HAProxy hosts reload without it (gated, BACKUP first) before nginx on web-03 stops.
+sed -i 's/hosts: \[web-01, web-02, web-03\]/hosts: [web-01, web-02]/' "$STACK_COPY"
+"$F" plan --lab --no-color "${SRC[@]}" "$STACK_COPY" >"$TMP/plan10" || true
+grep -q "leaves: web-03: .*destroy service nginx.*; only after lb-01, lb-02 changed" "$TMP/plan10" ||
+  { cat "$TMP/plan10"; fail "the plan does not show web-03 leaving after the HAProxy reloads"; }
+client_start remove
+timed_apply apply10
+client_stop "removing the third web host" "$SECS"
+[ $RC -eq 0 ] || { cat "$TMP/apply10"; fail "removing web-03 failed"; }
+before apply10 "lb-01: gate: HAProxy answers" "web-03: destroy service:nginx" ||
+  { cat "$TMP/apply10"; fail "nginx on web-03 stopped before the MASTER's HAProxy dropped it"; }
+[ -z "$(hap_stat lb-01 web-03 18)" ] || fail "HAProxy on lb-01 still balances to web-03"
+! on web-03 pidof nginx >/dev/null || fail "nginx still runs on web-03"
+ok "web-03 left the web tier after both HAProxy hosts dropped it"
+
 echo "figures:$FIGURES"
 echo "rolling end to end: all checks passed"
