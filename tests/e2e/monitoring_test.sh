@@ -14,8 +14,8 @@ sed -e 's/^  scrape_interval: 15s$/  scrape_interval: 5s/' \
   -e "s|^  alerts:\$|  alerts_to:\n    - { webhook: \"http://$HOOK/alerts\" }\n  alerts:|" \
   -e "s|^  admin_cidrs: \[10.77.0.1/32\]\$|&\n  rules:\n    - { hosts: [$HOOK_HOST], port: ${HOOK#*:}, proto: tcp, from: [$MON/32] }|" \
   stacks/2-secured-monitored.yaml >"$STACK"
-grep -q "webhook: \"http://$HOOK/alerts\"" "$STACK" && grep -q 'scrape_interval: 5s' "$STACK" &&
-  grep -q "port: ${HOOK#*:}" "$STACK" || fail "could not derive the test stack from stack 2"
+if ! { grep -q "webhook: \"http://$HOOK/alerts\"" "$STACK" && grep -q 'scrape_interval: 5s' "$STACK" &&
+  grep -q "port: ${HOOK#*:}" "$STACK"; }; then fail "could not derive the test stack from stack 2"; fi
 
 first_apply
 
