@@ -11,7 +11,7 @@ build_pkgs=(cmake g++ make pkg-config libyaml-cpp-dev libssh2-1-dev libcxxopts-d
 test_pkgs=(python3 clang libclang-rt-14-dev python3-jinja2 ansible-core python3-jsonschema python3-yaml graphviz time bind9-dnsutils shellcheck
   dpkg-dev fakeroot)
 lab_pkgs=(iproute2 openssh-server openssh-client nginx haproxy mariadb-server mariadb-client
-  nftables keepalived prometheus prometheus-node-exporter bind9-utils nsd curl ca-certificates
+  nftables keepalived prometheus prometheus-alertmanager prometheus-node-exporter bind9-utils nsd curl ca-certificates
   openssl procps psmisc socat util-linux time)
 # Exporters and the app server (examples/foobar-app) the templates configure; HAProxy
 # exports its own metrics, so prometheus-haproxy-exporter is not needed. systemd is

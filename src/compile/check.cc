@@ -446,6 +446,11 @@ void check_monitoring(const Ctx& c) {
           "no alert watches the request rate (web QPS)",
           "a traffic spike or a sudden drop to zero (the site unreachable) goes unnoticed",
           "add an alert such as expr: \"sum(rate(haproxy_frontend_http_requests_total[1m])) > 100\"");
+  if (mon.alerts_to.empty())
+    c.add("MON-NO-RECEIVER", Sev::info, mon.pos, "monitoring", {mon.collector.value},
+          "alerts reach no one: monitoring.alerts_to names no receiver",
+          "firing alerts wait in Alertmanager on the collector until someone looks at it",
+          "add alerts_to: [{ webhook: URL }] or [{ email: ADDRESS, smarthost: HOST:PORT }]");
 }
 
 // --- health check ------------------------------------------------------------------------

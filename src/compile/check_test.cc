@@ -57,6 +57,8 @@ monitoring:
   exporters: [node, nginx, haproxy, mysqld]
   alerts:
     - { name: HighWebQPS, expr: "sum(rate(haproxy_frontend_http_requests_total[1m])) > 100" }
+  alerts_to:
+    - { webhook: "https://hooks.foobar.com/alerts" }
 )";
 
 Stack parse(const std::string& text) {
@@ -255,7 +257,7 @@ TEST_CASE("check: HTTPS missing, terminated at the LB, not redirected") {
         FindingSeverity::info);
 }
 
-TEST_CASE("check: monitoring missing, host without exporter, no QPS alert") {
+TEST_CASE("check: monitoring missing, host without exporter, no QPS alert, no receiver") {
   auto none = parse(kGood);
   none.monitoring.reset();
   CHECK(has(check_stack(none), "MON-NONE"));
@@ -267,6 +269,9 @@ TEST_CASE("check: monitoring missing, host without exporter, no QPS alert") {
   CHECK(bare == std::vector<std::string>{"app-01", "app-02", "db-01", "db-02", "mon-01"});
   auto no_qps = variant("haproxy_frontend_http_requests_total", "node_load1");
   CHECK(has(check_stack(no_qps), "MON-NO-QPS-ALERT"));
+  auto silent = parse(kGood);
+  silent.monitoring->alerts_to.clear();
+  CHECK(get(check_stack(silent), "MON-NO-RECEIVER").severity == FindingSeverity::info);
   CHECK(expr_mentions_request_rate("sum(rate(nginx_http_requests_total[5m]))"));
   CHECK_FALSE(expr_mentions_request_rate("up == 0"));
 }

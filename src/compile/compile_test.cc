@@ -99,6 +99,36 @@ TEST_CASE("derived values: backends, upstreams, server ids, VRRP, scrape targets
   CHECK(one.vrrp_priority.empty());
 }
 
+TEST_CASE("alerts: Alertmanager on the collector, its receivers, replicas and the floating IP as targets") {
+  auto s = testing::reference_variant("stacks/2-secured-monitored.yaml", "  alerts:\n",
+                             "  alerts_to:\n    - { webhook: \"http://10.77.0.1:9099/hook\" }\n"
+                             "    - { email: ops@foobar.com, smarthost: \"smtp.foobar.com:587\" }\n  alerts:\n");
+  auto mon = host_context(s, "mon-01");
+  const auto& am = mon["monitoring"]["alertmanager"];
+  CHECK(am["address"] == "10.77.0.51");
+  CHECK(am["receivers"]["webhooks"] == json::parse(R"([{"url": "http://10.77.0.1:9099/hook"}])"));
+  CHECK(am["receivers"]["emails"][0]["from"] == "alertmanager@foobar.com");
+  CHECK(host_context(s, "web-01")["monitoring"]["alertmanager"].is_null());
+  auto roles = host_roles(mon);
+  CHECK(std::find(roles.begin(), roles.end(), "alertmanager") != roles.end());
+  auto g = compiled(s);
+  CHECK(g.find("mon-01:service:prometheus-alertmanager"));
+  CHECK_FALSE(g.find("web-01:service:prometheus-alertmanager"));
+
+  for (const auto& j : mon["monitoring"]["jobs"])
+    if (j["job"] == "mysqld")
+      for (const auto& tg : j["targets"]) CHECK(tg["role"] == (tg["host"] == "db-01" ? "primary" : "replica"));
+
+  auto t3 = derive_topology(load(3));
+  auto vip = std::find_if(t3.jobs.begin(), t3.jobs.end(), [](const auto& j) { return j.job == "vip"; });
+  REQUIRE(vip != t3.jobs.end());
+  CHECK(vip->up_only);
+  CHECK(vip->targets.at(0).address == "10.77.0.10");
+  CHECK(host_context(load(3), "lb-01")["lb"]["stats"]["bind_address"] == "*");
+  auto t2 = derive_topology(s);
+  CHECK(std::none_of(t2.jobs.begin(), t2.jobs.end(), [](const auto& j) { return j.job == "vip"; }));
+}
+
 TEST_CASE("firewall flows follow the tier edges") {
   auto s = load(3);
   auto t = derive_topology(s);

@@ -84,7 +84,10 @@ json lb_section(const Topology& t, const std::string& host) {
                             {"rise", hc.rise.value}, {"fall", hc.fall.value}}},
           {"vip", vip},
           {"tls", lb_tls(t)},
-          {"stats", {{"bind_address", t.address_of(host)}, {"port", k_haproxy_stats_port}}},
+          // With a floating IP the collector also scrapes the stats frontend through it
+          // (job "vip"), so it listens on every address; the firewall still admits only
+          // the collector.
+          {"stats", {{"bind_address", lb.vip ? "*" : t.address_of(host)}, {"port", k_haproxy_stats_port}}},
           {"runtime_socket", k_haproxy_runtime_socket},
           {"frontend", k_haproxy_frontend},
           {"web_backend", k_haproxy_web_backend},
@@ -300,6 +303,33 @@ json alerts_section(const Stack& s) {
   return out;
 }
 
+// Alertmanager's receivers, by kind, as its configuration lists them.
+json receivers_section(const Stack& s) {
+  json hooks = json::array(), mails = json::array();
+  for (const auto& r : s.monitoring->alerts_to) {
+    if (!r.webhook->empty()) {
+      hooks.push_back({{"url", r.webhook.value}});
+    } else {
+      std::string from = r.from->empty() ? "alertmanager@" + s.domain.value : r.from.value;
+      mails.push_back({{"to", r.email.value}, {"from", from}, {"smarthost", r.smarthost.value}});
+    }
+  }
+  return {{"webhooks", hooks}, {"emails", mails}};
+}
+
+json alertmanager_section(const Topology& t) {
+  const auto& c = t.stack->monitoring->collector.value;
+  return {{"address", t.address_of(c)},
+          {"port", k_alertmanager_port},
+          {"config", k_alertmanager_config},
+          {"storage", k_alertmanager_storage},
+          // Short enough that an alert reaches its receiver well within its `for`.
+          {"group_wait", "10s"},
+          {"group_interval", "1m"},
+          {"repeat_interval", "4h"},
+          {"receivers", receivers_section(*t.stack)}};
+}
+
 // Prometheus rejects a scrape timeout longer than the interval.
 std::string scrape_timeout(stack::Duration interval) {
   return stack::format_duration(std::min(interval, stack::Duration{10000}));
@@ -326,7 +356,9 @@ json monitoring_section(const Topology& t, const std::string& host) {
             {"retention", "15d"},
             {"rule_files", on ? json::array({k_alerts_file}) : json::array()},
             {"alerts", on ? alerts_section(s) : json::array()},
-            {"thresholds", {{"web_qps", 100}, {"replication_lag_seconds", 30}, {"instance_down_for", "1m"}}},
+            {"alertmanager", on && t.is_collector(host) ? alertmanager_section(t) : json(nullptr)},
+            {"thresholds", {{"web_qps", 100}, {"replication_lag_seconds", 30}, {"instance_down_for", "1m"},
+                            {"disk_free_percent", 10}, {"http_5xx_percent", 5}}},
             {"exporters", exporters_section(t, host)}};
   return m;
 }
@@ -387,9 +419,14 @@ json jobs_section(const Topology& t) {
   json out = json::array();
   for (const auto& j : t.jobs) {
     json targets = json::array();
-    for (const auto& e : j.targets)
-      targets.push_back({{"host", e.name}, {"address", e.address + ":" + std::to_string(e.port)}});
-    out.push_back({{"job", j.job}, {"metrics_path", "/metrics"}, {"targets", targets}});
+    for (const auto& e : j.targets) {
+      // A database target says whether it is the primary or a replica: the replication
+      // alert tells a stopped replica (its exporter reports mysql_up 0) from a primary.
+      std::string role;
+      if (j.job == "mysqld") role = e.name == t.stack->tiers.db->primary.value ? "primary" : "replica";
+      targets.push_back({{"host", e.name}, {"address", e.address + ":" + std::to_string(e.port)}, {"role", role}});
+    }
+    out.push_back({{"job", j.job}, {"metrics_path", "/metrics"}, {"up_only", j.up_only}, {"targets", targets}});
   }
   return out;
 }
@@ -457,6 +494,7 @@ std::vector<std::string> host_roles(const json& ctx) {
   if (ctx["firewall"]["enabled"].get<bool>()) roles.push_back("firewall");
   if (!ctx["keepalived"].is_null()) roles.push_back("keepalived");
   if (ctx["monitoring"]["enabled"].get<bool>()) {
+    if (!ctx["monitoring"]["alertmanager"].is_null()) roles.push_back("alertmanager");
     if (!ctx["monitoring"]["exporters"]["node"].is_null()) roles.push_back("exporter");
     if (!ctx["monitoring"]["exporters"]["nginx"].is_null()) roles.push_back("nginx-exporter");
     if (!ctx["monitoring"]["exporters"]["mysqld"].is_null()) roles.push_back("mysqld-exporter");

@@ -21,6 +21,8 @@ inline constexpr const char* k_app_env = "/etc/foobar/app.env";
 inline constexpr const char* k_app_secret_env = "/etc/foobar/app.secret.env";
 inline constexpr const char* k_app_log_dir = "/var/log/foobar-app";
 inline constexpr const char* k_alerts_file = "/etc/prometheus/foobar-alerts.yml";
+inline constexpr const char* k_alertmanager_config = "/etc/prometheus/alertmanager.yml";
+inline constexpr const char* k_alertmanager_storage = "/var/lib/prometheus/alertmanager";
 inline constexpr const char* k_mysqld_exporter_cnf = "/etc/foobar/mysqld-exporter.cnf";
 // The exporter's database user is the OS user it runs as (Debian's package): MariaDB's
 // unix_socket authentication lets it in over the socket without a password.
@@ -53,7 +55,8 @@ nlohmann::json host_context_local(const Topology& topo, const std::string& host)
 }  // namespace detail
 
 // What a host runs, as check_tree.sh and the render manifest name it: its tiers,
-// then firewall, keepalived, exporter, nginx-exporter, mysqld-exporter, dns.
+// then firewall, keepalived, alertmanager, exporter, nginx-exporter, mysqld-exporter,
+// dns, ssh.
 std::vector<std::string> host_roles(const nlohmann::json& context);
 
 }  // namespace foobar::compile

@@ -68,6 +68,7 @@ void monitoring_flows(Topology& t) {
     std::vector<std::string> admins;
     for (const auto& c : s.firewall->admin_cidrs) add_unique(admins, c.value);
     add_flow(t, collector, {k_prometheus_port, "tcp", admins, "prometheus from admin networks"});
+    add_flow(t, collector, {k_alertmanager_port, "tcp", admins, "alertmanager from admin networks"});
   }
   std::vector<std::string> from{t.address_of(collector)};
   for (const auto& h : s.hosts) {
@@ -133,6 +134,12 @@ void derive_jobs(Topology& t) {
   for (const auto& h : s.hosts) all.push_back(h.name.value);
   if (t.has_exporter(Exporter::node)) job("node", all, k_node_exporter_port);
   if (t.has_exporter(Exporter::haproxy)) job("haproxy", t.hosts_of("lb"), k_haproxy_stats_port);
+  // The floating IP scraped as one more target: whichever LB holds it answers
+  // (HAProxy's stats frontend listens on every address), and when none does its
+  // `up` is 0 (the FloatingIPDown alert). Its samples are dropped: they would count
+  // that LB's requests twice.
+  if (t.has_exporter(Exporter::haproxy) && s.tiers.lb && s.tiers.lb->vip)
+    t.jobs.push_back({"vip", {{"vip", s.tiers.lb->vip->address.value, k_haproxy_stats_port}}, true});
   if (t.has_exporter(Exporter::nginx)) job("nginx", t.hosts_of("web"), k_nginx_exporter_port);
   if (t.has_exporter(Exporter::mysqld)) job("mysqld", t.hosts_of("db"), k_mysqld_exporter_port);
 }

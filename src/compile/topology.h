@@ -20,6 +20,7 @@ inline constexpr int k_node_exporter_port = 9100;
 inline constexpr int k_nginx_exporter_port = 9113;
 inline constexpr int k_mysqld_exporter_port = 9104;
 inline constexpr int k_haproxy_stats_port = 8404;
+inline constexpr int k_alertmanager_port = 9093;
 // HAProxy's runtime API socket (templates/haproxy.cfg.j2 opens it) and the backend
 // of the web hosts there: rolling applies drain web hosts through them.
 inline constexpr const char* k_haproxy_runtime_socket = "/run/haproxy/admin.sock";
@@ -54,6 +55,7 @@ struct Flow {
 struct ScrapeJob {
   std::string job;
   std::vector<Endpoint> targets;  // address:port is printed from these
+  bool up_only = false;  // only whether the target answers matters: its samples are dropped
 };
 
 struct ZoneRecord {

@@ -252,6 +252,15 @@ const ObjectSpec& alert() {
   return s;
 }
 
+const ObjectSpec& alert_receiver() {
+  static const ObjectSpec s{"monitoring.alerts_to[]", "where Alertmanager sends alerts: a webhook or an e-mail address",
+                            {{"webhook", T::string, "http:// or https:// URL receiving Alertmanager's JSON", false},
+                             {"email", T::string, "address the alerts are mailed to", false},
+                             {"smarthost", T::string, "HOST:PORT of the SMTP relay (with email)", false},
+                             {"from", T::string, "sender address (with email)", false, "\"alertmanager@<domain>\""}}};
+  return s;
+}
+
 const ObjectSpec& monitoring() {
   static const ObjectSpec s{
       "monitoring", "exporters and a Prometheus collector",
@@ -259,7 +268,9 @@ const ObjectSpec& monitoring() {
        {"exporters", T::enum_list, "each at most once; node runs on every host", false, "[\"node\"]",
         {"node", "nginx", "haproxy", "mysqld"}},
        {"scrape_interval", T::duration, "at least 1s", false, "\"15s\""},
-       {"alerts", T::object_list, "alerting rules", false, "[]", {}, &alert()}}};
+       {"alerts", T::object_list, "alerting rules", false, "[]", {}, &alert()},
+       {"alerts_to", T::object_list, "Alertmanager's receivers on the collector", false, "[]", {},
+        &alert_receiver()}}};
   return s;
 }
 

@@ -77,6 +77,7 @@ const ObjectSpec& firewall();
 const ObjectSpec& rule();
 const ObjectSpec& monitoring();
 const ObjectSpec& alert();
+const ObjectSpec& alert_receiver();
 const ObjectSpec& security();
 const ObjectSpec& member();
 const ObjectSpec& secret();

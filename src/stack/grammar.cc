@@ -204,6 +204,62 @@ std::string url_path_problem(std::string_view s, bool query_and_escapes) {
   return segments_reason(s.substr(0, q), true);
 }
 
+namespace {
+// "" when `s` is a port 1..65535 written without sign or leading zero.
+bool is_port(std::string_view s) {
+  if (s.empty() || s.size() > 5 || s.front() == '0' || !std::all_of(s.begin(), s.end(), is_digit)) return false;
+  return std::stoi(std::string(s)) <= 65535;
+}
+}  // namespace
+
+std::string host_port_problem(std::string_view s) {
+  const std::string rule = "must be HOST:PORT with PORT 1 to 65535, e.g. 'smtp.foobar.com:587'";
+  std::size_t colon = s.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return rule;
+  if (!is_port(s.substr(colon + 1))) return rule;
+  std::string reason = labels_reason(s.substr(0, colon), false, false);
+  return reason.empty() ? "" : rule + "; the host is wrong: " + reason;
+}
+
+std::string webhook_url_problem(std::string_view s) {
+  const std::string rule = "must be an http:// or https:// URL such as 'https://hooks.foobar.com/alerts'";
+  std::string_view rest;
+  if (s.rfind("http://", 0) == 0) rest = s.substr(7);
+  else if (s.rfind("https://", 0) == 0) rest = s.substr(8);
+  else return rule;
+  std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  std::size_t colon = authority.find(':');
+  std::string_view host = authority.substr(0, colon);
+  if (host.empty()) return rule + "; the host is missing";
+  if (std::string reason = labels_reason(host, false, false); !reason.empty())
+    return rule + "; the host is wrong: " + reason;
+  if (colon != std::string_view::npos && !is_port(authority.substr(colon + 1)))
+    return rule + "; the port must be 1 to 65535";
+  if (!path.empty())
+    if (std::string p = url_path_problem(path, true); !p.empty()) return rule + "; its path " + p;
+  return "";
+}
+
+std::string email_problem(std::string_view s) {
+  const std::string rule = "must be an e-mail address such as 'ops@foobar.com'";
+  std::size_t at = s.find('@');
+  if (at == std::string_view::npos || at == 0) return rule;
+  std::string_view local = s.substr(0, at);
+  std::size_t bad = first_not(local, [](char c) {
+    return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+  });
+  if (bad != std::string_view::npos)
+    return rule + "; its local part " + contains(local, bad) + " (use letters, digits and . _ % + -)";
+  if (local.size() > 64 || local.front() == '.' || local.back() == '.')
+    return rule + "; its local part must be 1 to 64 characters and not start or end with '.'";
+  std::string_view domain = s.substr(at + 1);
+  std::string reason = labels_reason(domain, false, false);
+  if (reason.empty() && domain.find('.') == std::string_view::npos) reason = "it needs at least two labels";
+  return reason.empty() ? "" : rule + "; its domain is wrong: " + reason;
+}
+
 std::string rolling_batch_problem(std::string_view s) {
   const bool percent = !s.empty() && s.back() == '%';
   std::string_view digits = percent ? s.substr(0, s.size() - 1) : s;

@@ -53,6 +53,20 @@ std::string system_directory(std::string_view path);
 // escapes and a '?query' of the same characters (plus '?') are allowed too.
 std::string url_path_problem(std::string_view s, bool query_and_escapes);
 
+// "HOST:PORT" (an Alertmanager smarthost): HOST as in hostname_problem (an IPv4
+// address is such a name), PORT 1..65535.
+std::string host_port_problem(std::string_view s);
+
+// An alert receiver's webhook: "http://" or "https://", a host as in
+// hostname_problem, an optional ":PORT" (1..65535), then an optional path as in
+// url_path_problem with %HH escapes and a ?query. No user info, fragment, space or
+// quote: the URL lands in a YAML string and in Alertmanager's HTTP client.
+std::string webhook_url_problem(std::string_view s);
+
+// An e-mail address: a local part of letters, digits and . _ % + - (1..64, no '.'
+// at either end), '@', and a domain as in hostname_problem with at least two labels.
+std::string email_problem(std::string_view s);
+
 // A rolling batch: a whole number of hosts 1..1000 ("2"), or a percentage of the
 // tier's hosts 1..100 followed by '%' ("50%"); no sign, space or leading zero.
 std::string rolling_batch_problem(std::string_view s);

@@ -224,3 +224,29 @@ TEST_CASE("grammar: rolling batches") {
                                   {"1 ", "from 1 to 1000"}, {"%", "from 1 to 1000"}, {"5%%", "from 1 to 1000"},
                                   {"1; reboot", "from 1 to 1000"}, {"$(id)", "from 1 to 1000"}, {"2.5", "from 1 to 1000"}});
 }
+
+TEST_CASE("grammar: alert receivers' webhooks, addresses and smarthosts") {
+  accepts(webhook_url_problem, {"http://10.77.0.1:9099/alerts", "https://hooks.foobar.com", "https://hooks.foobar.com/",
+                                "https://h.foobar.com:8443/a/b?token=x%2Fy&z=1"});
+  refuses(webhook_url_problem, {{"ftp://hooks.foobar.com/", "http:// or https://"},
+                                {"http://", "the host is missing"},
+                                {"http://a b/", "the host is wrong"},
+                                {"http://user:pw@hooks.foobar.com/", "the port must be"},
+                                {"http://hooks.foobar.com:0/", "the port must be"},
+                                {"http://hooks.foobar.com/x'y", "a single quote"},
+                                {"http://hooks.foobar.com/x\ny", "a newline"},
+                                {"http://hooks.foobar.com/#frag", "'#'"}});
+  accepts(email_problem, {"ops@foobar.com", "first.last+alerts@mail.foobar.com", "a_b-c%d@x.io"});
+  refuses(email_problem, {{"ops", "e-mail address"},
+                          {"@foobar.com", "e-mail address"},
+                          {"o ps@foobar.com", "a space"},
+                          {".ops@foobar.com", "not start or end with '.'"},
+                          {"ops@localhost", "two labels"},
+                          {"ops@foobar.com\"", "a double quote"}});
+  accepts(host_port_problem, {"smtp.foobar.com:587", "10.77.0.1:25", "mail:2525"});
+  refuses(host_port_problem, {{"smtp.foobar.com", "HOST:PORT"},
+                              {":25", "HOST:PORT"},
+                              {"smtp.foobar.com:65536", "HOST:PORT"},
+                              {"smtp.foobar.com:025", "HOST:PORT"},
+                              {"smtp'x:25", "the host is wrong"}});
+}

@@ -741,6 +741,19 @@ void Loader::load_monitoring(const Entry& e, Stack& s) {
       mon.alerts.push_back(std::move(alert));
     });
   }
+  if (const Entry* a = m->get("alerts_to")) {
+    each_item(*a, [&](const YAML::Node& item, SourcePos pos, const std::string& path) {
+      auto rm = map(item, pos, path, spec::alert_receiver());
+      if (!rm) return;
+      AlertReceiver r;
+      r.pos = rm->pos;
+      get(*rm, "webhook", r.webhook);
+      get(*rm, "email", r.email);
+      get(*rm, "smarthost", r.smarthost);
+      get(*rm, "from", r.from);
+      mon.alerts_to.push_back(std::move(r));
+    });
+  }
 }
 
 SourcePos to_pos(const YAML::Mark& m) {

@@ -242,11 +242,22 @@ struct Alert {
   SourcePos pos;
 };
 
+// Where Alertmanager sends the alerts: exactly one of `webhook` and `email` is set
+// (an empty value is an absent key); `smarthost` and `from` go with `email`.
+struct AlertReceiver {
+  Located<std::string> webhook;    // http(s) URL, receives Alertmanager's JSON
+  Located<std::string> email;      // address
+  Located<std::string> smarthost;  // HOST:PORT of the SMTP relay
+  Located<std::string> from;       // sender; default alertmanager@<domain>
+  SourcePos pos;
+};
+
 struct Monitoring {
   Located<std::string> collector;  // host running Prometheus
   std::vector<Located<Exporter>> exporters;  // defaults to [node]
   Located<Duration> scrape_interval{Duration{15000}, {}};
   std::vector<Alert> alerts;
+  std::vector<AlertReceiver> alerts_to;  // Alertmanager's receivers (none: alerts stay in Alertmanager)
   SourcePos pos;
 };
 

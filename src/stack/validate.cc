@@ -469,6 +469,29 @@ class Validator {
       }
       if (a.expr.pos.line) rule(a.expr, "alert expr", grammar::line_problem(*a.expr));
     }
+    for (const AlertReceiver& r : mon.alerts_to) check_receiver(r);
+  }
+
+  // A receiver is a webhook or a mailbox behind a smarthost, never both.
+  void check_receiver(const AlertReceiver& r) {
+    bool hook = !r.webhook->empty(), mail = !r.email->empty();
+    if (hook == mail) {
+      error(r.pos, hook ? "an alert receiver has both 'webhook' and 'email'; write one receiver for each"
+                        : "an alert receiver needs 'webhook: URL' or 'email: ADDRESS' (with 'smarthost: HOST:PORT')");
+      return;
+    }
+    if (hook) {
+      rule(r.webhook, "alert webhook", grammar::webhook_url_problem(*r.webhook));
+      for (const auto* f : {&r.smarthost, &r.from})
+        if (!(*f)->empty()) error(f->pos, "'smarthost' and 'from' belong to an e-mail receiver, not a webhook");
+      return;
+    }
+    rule(r.email, "alert e-mail", grammar::email_problem(*r.email));
+    if (r.smarthost->empty())
+      error(r.pos, "an e-mail receiver needs 'smarthost: HOST:PORT', the SMTP relay that sends it");
+    else
+      rule(r.smarthost, "smarthost", grammar::host_port_problem(*r.smarthost));
+    if (!r.from->empty()) rule(r.from, "alert sender", grammar::email_problem(*r.from));
   }
 
   bool has_tier(std::string_view t) const {

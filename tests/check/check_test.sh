@@ -85,6 +85,9 @@ variant s2-noexp $S2 's/exporters: \[node, nginx, haproxy, mysqld\]/exporters: [
 expect "stack2 without node exporter" present MON-NO-EXPORTER "$TMP/s2-noexp.yaml"
 variant s2-noalert $S2 's/haproxy_frontend_http_requests_total/node_load1/'
 expect "stack2 without qps alert" present MON-NO-QPS-ALERT "$TMP/s2-noalert.yaml"
+expect stack2 present MON-NO-RECEIVER $S2
+variant s2-hook $S2 's|^  alerts:$|  alerts_to: [{ webhook: "https://hooks.foobar.com/alerts" }]\n  alerts:|'
+expect "stack2+receiver" absent MON-NO-RECEIVER "$TMP/s2-hook.yaml"
 
 # A single nameserver is a DNS-SPOF in every reference stack; a secondary fixes it.
 for s in $S0 $S1 $S2 $S3; do expect "$(basename "$s" .yaml)" present DNS-SPOF "$s"; done
@@ -103,7 +106,7 @@ expect stack1 absent SSH-PASSWORDS $S1
 variant s3-bad $S3 's#health_check: { path: [^,]*,#health_check: { path: /health,#'
 expect "health /health" present HEALTH-PATH-UNSERVED "$TMP/s3-bad.yaml"
 expect_rc "health /health" 3 "$TMP/s3-bad.yaml"
-variant s3-good $S3 's#health_check: { path: [^,]*,#health_check: { path: /healthz,#; s/reencrypt: false/reencrypt: true/; s/^  nameserver: mon-01.*/  nameserver: mon-01\n  secondaries: [lb-02]\n  transfer_key: { secret: DNS_TRANSFER_KEY }/'
+variant s3-good $S3 's#health_check: { path: [^,]*,#health_check: { path: /healthz,#; s/reencrypt: false/reencrypt: true/; s|^  alerts:$|  alerts_to: [{ email: ops@foobar.com, smarthost: "smtp.foobar.com:587" }]\n  alerts:|; s/^  nameserver: mon-01.*/  nameserver: mon-01\n  secondaries: [lb-02]\n  transfer_key: { secret: DNS_TRANSFER_KEY }/'
 codes "$TMP/s3-good.yaml" >"$TMP/codes"  # not in $(...): $rc must survive
 got=$(tr '\n' ' ' <"$TMP/codes")
 if [ "$got" != "DB-SINGLE-PRIMARY " ] || [ "$rc" != 0 ]; then

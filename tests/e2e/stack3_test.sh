@@ -54,7 +54,7 @@ can_reach web-01 10.77.0.31 22 && fail "web-01 reaches app-01's SSH (not an admi
 check_admin_ssh $HOSTS
 ok "firewall: web cannot reach the db, app can; SSH from the admin address only"
 
-check_targets_up $MON 16  # node on 9 hosts, haproxy 2, nginx 2, mysqld 2, prometheus
+check_targets_up $MON 17  # node on 9 hosts, haproxy 2, the floating IP, nginx 2, mysqld 2, prometheus
 check_qps $MON "https://$VIP/healthz" -k
 STATUS_PROMETHEUS=1 check_status "https://$VIP/" -k
 check_idempotent lb-01 /run/haproxy.pid

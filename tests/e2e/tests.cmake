@@ -18,3 +18,6 @@ set_property(TEST e2e-failover APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv
 # Rolling changes under a client's load, on SysV hosts (a light lab of 7 hosts).
 foobar_e2e(e2e-rolling tests/e2e/rolling_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 600)
 set_property(TEST e2e-rolling APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv")
+# Monitoring: Alertmanager, its receivers and the default rules, on SysV hosts (stack 2).
+foobar_e2e(e2e-monitoring tests/e2e/monitoring_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 600)
+set_property(TEST e2e-monitoring APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv")

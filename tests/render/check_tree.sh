@@ -41,6 +41,7 @@ expected_files() {
     db) echo /etc/mysql/mariadb.conf.d/60-foobar.cnf ;;
     app) echo /etc/systemd/system/foobar-app.service /etc/init.d/foobar-app /etc/foobar/app.env ;;
     monitoring) echo /etc/prometheus/prometheus.yml /etc/prometheus/foobar-alerts.yml /etc/default/prometheus ;;
+    alertmanager) echo /etc/prometheus/alertmanager.yml /etc/default/prometheus-alertmanager ;;
     firewall) echo /etc/nftables.conf ;;
     keepalived) echo /etc/keepalived/keepalived.conf ;;
     exporter) echo /etc/default/prometheus-node-exporter ;;
@@ -209,9 +210,11 @@ check_file() { # HOSTDIR HOST PATH
     /etc/nftables.conf) name="nft -c (netns)"; check_nft "$f" ;;
     /etc/mysql/mariadb.conf.d/*.cnf) name="mariadbd --help --verbose"; check_mariadb "$f" ;;
     /etc/prometheus/prometheus.yml) name="promtool check config"; check_prometheus_config "$f" "$1" ;;
+    /etc/prometheus/alertmanager.yml) name="amtool check-config"; amtool check-config "$f" ;;
     /etc/prometheus/*.yml) name="promtool check rules"; promtool check rules "$f" ;;
     /etc/default/prometheus) name="prometheus \$ARGS"; check_default "$f" prometheus ;;
-    /etc/default/prometheus-*-exporter) name="$(basename "$f") \$ARGS"; check_default "$f" "$(basename "$f")" ;;
+    /etc/default/prometheus-*-exporter | /etc/default/prometheus-alertmanager)
+      name="$(basename "$f") \$ARGS"; check_default "$f" "$(basename "$f")" ;;
     /etc/systemd/system/*.service) name="systemd-analyze verify"; check_unit "$f" ;;
     /etc/init.d/*) name="sh -n + LSB header"; check_init "$f" ;;
     /etc/foobar/*.env) name="env file syntax"; check_envfile "$f" ;;

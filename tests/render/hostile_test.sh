@@ -192,6 +192,13 @@ vars sshd-line stack3/mon-01 'd["ssh"] = {"dropin": "/x", "password_authenticati
 refused sshd-line sshd-foobar.conf.j2 word
 vars prom-yaml stack3/mon-01 'd["monitoring"]["jobs"][0]["job"] = "x\n  - job_name: evil"'
 refused prom-yaml prometheus.yml.j2 yaml_str
+AM=/etc/prometheus/alertmanager.yml
+vars am-plain stack3/mon-01 'd["monitoring"]["alertmanager"]["receivers"]["webhooks"] = [{"url": "http://10.0.0.1/hook"}]'
+place am-plain alertmanager.yml.j2 $AM
+vars am-evil stack3/mon-01 'd["monitoring"]["alertmanager"]["receivers"]["webhooks"] = [{"url": "http://10.0.0.1/h" + chr(39) + "ook\" - url: http://evil/ #"}]'
+place am-evil alertmanager.yml.j2 $AM
+vars am-newline stack3/mon-01 'd["monitoring"]["alertmanager"]["receivers"]["emails"] = [{"to": "a@b.com\n      - to: evil@x.com", "from": "a@b.com", "smarthost": "x:25"}]'
+refused am-newline alertmanager.yml.j2 yaml_str
 
 # Every placed file through its service's own checker (the same checks as render).
 bash tests/render/check_tree.sh "$TREE"
@@ -208,6 +215,9 @@ grep -qF "uri '/healthz listen admin bind :9999 # \$HOME \"x\" '\\''y' ver HTTP/
 same_count '^\s*(vrrp_instance|vrrp_script|nopreempt|script|unicast_peer)\b' keepalived-evil keepalived-plain $KA
 same_count '^[A-Za-z]+=' unit-evil unit-plain $UNIT
 same_count '^[A-Z_]+=' sh-evil sh-plain $INIT
+same_count '^\s*- (url|to|name):' am-evil am-plain $AM
+grep -qF "url: 'http://10.0.0.1/h''ook\" - url: http://evil/ #'" "$TREE/am-evil$AM" ||
+  fail "the hostile webhook URL is not one quoted YAML scalar"
 echo "hostile: every checker accepted the quoted values and saw no extra directive"
 
 # --- nftables: only table inet foobar is replaced -------------------------------------
