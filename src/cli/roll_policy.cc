@@ -58,7 +58,7 @@ void web_guard(const Topology& t, const std::string& host, HostGuard& g) {
                              "gate: back in HAProxy on " + lb + " and UP"));
 }
 
-void lb_guard(const Topology& t, const std::string& host, HostGuard& g) {
+void lb_guard(const Topology& t, const std::string& host, bool move_ip, HostGuard& g) {
   g.gate.push_back(guard(host, "roll_hap_gate",
                          {compile::k_haproxy_runtime_socket, compile::k_haproxy_web_backend,
                           std::to_string(k_gate_seconds)},
@@ -67,7 +67,7 @@ void lb_guard(const Topology& t, const std::string& host, HostGuard& g) {
   // change that stops or restarts HAProxy or keepalived there.
   const auto& lb = t.stack->tiers.lb;
   const auto& lbs = t.hosts_of("lb");
-  if (!lb->vip || lbs.size() != 2) return;
+  if (!move_ip || !lb->vip || lbs.size() != 2) return;
   const std::string& peer = lbs[0] == host ? lbs[1] : lbs[0];
   if (t.vrrp_priority.at(host) <= t.vrrp_priority.at(peer)) return;
   const std::string vip = lb->vip->address.value, secs = std::to_string(k_gate_seconds);
@@ -116,7 +116,7 @@ Result<RollPolicy> roll_policy(const stack::Stack& s, const RollOptions& o) {
     HostGuard g;
     if (t.carries(host, "app")) app_guard(t, host, g);
     if (t.carries(host, "web")) web_guard(t, host, g);
-    if (t.carries(host, "lb")) lb_guard(t, host, g);
+    if (t.carries(host, "lb")) lb_guard(t, host, o.move_floating_ip, g);
     if (!g.drain.empty() || !g.gate.empty()) p.guards.emplace(host, std::move(g));
   }
   return p;
