@@ -78,6 +78,12 @@ std::vector<TierRoll> plan_roll(const Plan& plan, const RollPolicy& policy) {
         if (interrupts(a, t.services)) why.push_back(describe(a));
         if (starts_stopped(a, t.services)) starts[host].push_back(std::string("start ") + kind_name(a.kind) + " " + a.name);
       }
+      // A host the stack was never applied to serves nobody yet (a package's default
+      // site, say): what its changes restart interrupts nothing, it joins.
+      if (it->second->first_apply && !why.empty()) {
+        starts[host].insert(starts[host].end(), why.begin(), why.end());
+        why.clear();
+      }
       if (!why.empty()) {
         roll.interrupting[host] = std::move(why);
         rolling.push_back(host);

@@ -386,6 +386,31 @@ TEST_CASE("rolling: a new host joins its tier gated before a later tier's reload
   CHECK(first(lab, "roll_hap_drain") == lab.log.size());  // not in rotation yet: nothing to drain
 }
 
+TEST_CASE("rolling: a new host whose package already runs its service (a default site) joins, it does not roll") {
+  Scale s(ActionType::update);
+  // systemd starts nginx when its package is installed: the new host's site reloads it.
+  HostPlan& web03 = s.plan.hosts[0];
+  REQUIRE(web03.host == "web-03");
+  Resource site = file("web-03", "/etc/nginx/sites-available/foobar");
+  REQUIRE(s.graph.add(site).ok());
+  Action reload = action(service("web-03", "nginx"), ActionType::reload);
+  reload.handler = OnChange::reload;
+  reload.notified_by = {site.id()};
+  web03.actions = {action(site, ActionType::create), reload};
+  auto rolled = plan_roll(s.plan, s.options.roll);
+  REQUIRE(rolled.size() == 1);
+  CHECK(rolled[0].batches.size() == 1);  // a host with a manifest is in rotation: it rolls
+  web03.first_apply = true;
+  auto rolls = plan_roll(s.plan, s.options.roll);
+  REQUIRE(rolls.size() == 1);
+  CHECK(rolls[0].batches.empty());
+  CHECK(rolls[0].interrupting.empty());
+  CHECK(rolls[0].joining.at("web-03") == std::vector<std::string>{"reload service nginx"});
+  REQUIRE(s.run().ok());
+  CHECK(first(s.lab, "roll_hap_drain") == s.lab.log.size());  // nothing to drain
+  CHECK(first(s.lab, "web-03: roll_http_gate") < first_on(s.lab, "lb-01", "fb_step"));
+}
+
 TEST_CASE("rolling: a new host that fails its gate is never sent traffic") {
   Scale s(ActionType::update);
   s.lab.failing = "roll_http_gate 'web-03'";

@@ -19,9 +19,8 @@ struct RollOptions {
   bool enabled = true;                // false: --no-rolling
   std::optional<std::string> batch;   // --batch N|N%: every tier's batch
   // Move the floating IP off the MASTER before a stop or restart of HAProxy or
-  // keepalived there. Off: its way back is not proven in the lab yet (docs/rolling.md,
-  // "Not done yet"); without it such a restart fails over as keepalived always did.
-  bool move_floating_ip = false;
+  // keepalived there, and back after its gates (docs/rolling.md, "The LB pair").
+  bool move_floating_ip = true;
 };
 
 // Bounds of the waits, in seconds.

@@ -425,6 +425,7 @@ void Planner::plan_destroys(HostPlan& hp, const std::vector<const Resource*>& re
 
 void Planner::plan_host(HostPlan& hp, const std::vector<const Resource*>& resources, const Facts& facts) {
   hp.lock = facts.lock;
+  hp.first_apply = !facts.manifest.has_value();
   if (facts.lock.held)
     m_plan.diagnostics.push_back(Diagnostic{Severity::warning, hp.host, {},
                                             "apply lock is held by '" + facts.lock.holder +

@@ -53,6 +53,9 @@ struct HostPlan {
   // What the host reports that a reviewer wants to see even when nothing changes,
   // e.g. "replication from db-01 (10.77.0.41): IO Yes, SQL Yes, 0 s behind, GTID 0-1-42".
   std::vector<std::string> facts;
+  // No manifest of the stack on the host: it never served the stack, so nothing its
+  // changes interrupt is in rotation yet (a host joining its tiers).
+  bool first_apply = false;
 };
 
 struct PlanSummary {

@@ -109,6 +109,7 @@ json plan_to_json(const Plan& plan) {
     json h = {{"host", hp.host},
               {"reachable", hp.reachable},
               {"lock", {{"held", hp.lock.held}, {"holder", hp.lock.holder}}},
+              {"first_apply", hp.first_apply},
               {"actions", actions},
               {"facts", hp.facts}};
     h["unreachable_reason"] = hp.reachable ? json(nullptr) : json(hp.unreachable_reason);
@@ -139,6 +140,7 @@ Result<Plan> plan_from_json(const std::string& where, const json& j) {
       hp.reachable = boolean(h, "reachable");
       hp.unreachable_reason = str(h, "unreachable_reason");
       hp.lock = LockFact{boolean(at(h, "lock"), "held"), str(at(h, "lock"), "holder")};
+      hp.first_apply = h.contains("first_apply") && boolean(h, "first_apply");
       for (const auto& a : at(h, "actions")) hp.actions.push_back(action_from(a));
       hp.facts = strings(h, "facts");
       plan.hosts.push_back(std::move(hp));

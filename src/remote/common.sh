@@ -21,6 +21,10 @@ b64() { base64 | tr -d '\n'; }
 # to CMD...: CMD with a 20 s limit where timeout(1) exists.
 to() { if command -v timeout >/dev/null 2>&1; then timeout 20 "$@"; else "$@"; fi; }
 
+# fb_deadline SECONDS: sets fb_until, the time (epoch seconds) a wait gives up at.
+fb_deadline() { fb_until=$(( $(date +%s) + $1 )); }
+fb_before_deadline() { [ "$(date +%s)" -lt "$fb_until" ]; }
+
 # fb_step N SIZE FUNCTION ARG...: step N of a pipelined script. FUNCTION gets the
 # next SIZE bytes of the script's stdin as its own (nothing when 0) and its output is
 # kept; then "step N STATUS BASE64_OUTPUT" is printed (parse_step_records in

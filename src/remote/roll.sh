@@ -3,10 +3,6 @@
 # (src/apply/rolling.h). Every wait is bounded by its SECONDS argument; each function
 # prints one line saying what it saw, and exits non-zero when the check failed.
 
-# fb_deadline SECONDS: sets fb_until, the time (epoch seconds) a wait gives up at.
-fb_deadline() { fb_until=$(( $(date +%s) + $1 )); }
-fb_before_deadline() { [ "$(date +%s)" -lt "$fb_until" ]; }
-
 # fb_hap_name NAME: a proxy or server name as HAProxy's runtime API takes it in one word.
 fb_hap_name() { case $1 in ''|*[!A-Za-z0-9._-]*) return 1 ;; esac; }
 

@@ -104,8 +104,42 @@ fb_svc() {
     esac
     systemctl "$2" -- "$1" </dev/null
   else
-    service "$1" "$2" </dev/null
+    fb_sysv "$1" "$2"
   fi
+}
+
+# How long an init script's daemon may take to start or to exit (tests shorten it).
+fb_svc_wait=30
+
+# fb_sysv NAME VERB: the init script, held to what it claims. Debian's scripts exit 0
+# when start-stop-daemon fails, and restart as stop, sleep 1, start: a daemon slower
+# to exit (keepalived, whose VRRP processes first announce they leave) is still there,
+# so the start fails and the daemon stays down. A restart here is a stop that waits
+# for the daemon to be gone, then a start; a start must leave it running.
+fb_sysv() {
+  case $2 in
+    restart)
+      service "$1" stop </dev/null || return
+      fb_sysv_wait "$1" down "$fb_svc_wait" ||
+        { echo "$1 did not stop within $fb_svc_wait s of its init script's stop"; return 1; }
+      fb_sysv "$1" start ;;
+    start)
+      service "$1" start </dev/null || return
+      fb_sysv_wait "$1" up "$fb_svc_wait" ||
+        { echo "$1 is not running $fb_svc_wait s after its init script's start returned (see its log)"; return 1; } ;;
+    *) service "$1" "$2" </dev/null ;;
+  esac
+}
+
+# fb_sysv_wait NAME up|down SECONDS: waits until NAME's daemon runs (up) or is gone.
+fb_sysv_wait() {
+  fb_deadline "$3"
+  while :; do
+    if fb_sysv_running "$1"; then [ "$2" = up ] && return 0
+    elif [ "$2" = down ]; then return 0; fi
+    fb_before_deadline || return 1
+    sleep 0.2
+  done
 }
 
 # fb_sd_unitfiles enable|disable NAME: the unit's boot links. SYSTEMCTL_SKIP_SYSV keeps

@@ -58,7 +58,11 @@ struct FakeHost {
 
 TEST_CASE("remote services on an init-script host: pid file and /proc decide, the liars too") {
   FakeHost h;
-  h.program("service", "[ \"$2\" = status ] && [ \"$1\" = withstatus ]");
+  const std::string root = h.dir.path.string();
+  // haproxy's start leaves a daemon behind (its pid file and process).
+  h.program("service", "[ \"$1 $2\" = 'haproxy start' ] && { echo 107 > " + shell_quote(root + "/run/haproxy.pid") +
+                           "; mkdir -p " + shell_quote(root + "/proc/107") + "; echo haproxy > " +
+                           shell_quote(root + "/proc/107/comm") + "; }\n[ \"$2\" = status ] && [ \"$1\" = withstatus ]");
   h.program("pidof", "exit 1");
   h.dir.write("run/nginx.pid", "101\n");
   h.process(101, "nginx");
@@ -99,6 +103,32 @@ TEST_CASE("remote services on an init-script host: pid file and /proc decide, th
   CHECK(h.count("service keepalived") == 0);
   CHECK(h.count("service haproxy start") == 1);
   CHECK(h.count("service nginx reload") == 1);
+}
+
+TEST_CASE("remote services on an init-script host: a restart waits for the old daemon, a start must leave one") {
+  FakeHost h;
+  const std::string root = h.dir.path.string(), pidfile = shell_quote(root + "/run/keepalived.pid");
+  // As Debian's scripts do: exit 0 whatever start-stop-daemon said. The old keepalived
+  // takes a second to exit after stop; a start while it is there starts nothing.
+  h.program("service", "case $2 in\n"
+                       "  stop) (sleep 1; rm -rf " + shell_quote(root + "/proc/103") + ") & ;;\n"
+                       "  start) [ \"$1\" = keepalived ] && [ ! -d " + shell_quote(root + "/proc/103") + " ] && "
+                       "{ mkdir -p " + shell_quote(root + "/proc/104") + "; echo keepalived > " +
+                       shell_quote(root + "/proc/104/comm") + "; echo 104 > " + pidfile + "; } ;;\n"
+                       "esac\nexit 0");
+  h.dir.write("run/keepalived.pid", "103\n");
+  h.process(103, "keepalived");
+  int st = -1;
+  auto out = h.run({remote::call("act_service_do", {"keepalived", "restart"}), "echo rc=$?"}, &st);
+  CHECK(out.find("rc=0") != std::string::npos);
+  CHECK(h.calls() == "service keepalived stop\nservice keepalived start\n");
+  std::ifstream pid(root + "/run/keepalived.pid");
+  std::string line;
+  CHECK((std::getline(pid, line) && line == "104"));
+  // haproxy's script "starts" nothing: the start fails, naming the service.
+  out = h.run({"fb_svc_wait=1", remote::call("act_service", {"haproxy", "running", "keep"}), "echo rc=$?"}, &st);
+  CHECK(out.find("haproxy is not running 1 s after its init script's start returned") != std::string::npos);
+  CHECK(out.find("rc=1") != std::string::npos);
 }
 
 TEST_CASE("remote services on a systemd host: one systemctl show for all of them") {

@@ -52,18 +52,19 @@ client_start() {
 }
 # Stops the client and checks that none of its requests failed; $1 names the step.
 FIGURES=""
-client_stop() {
-  local what=$1 secs=$2 sent failed
+client_stop() {  # client_stop WHAT SECS [ALLOWED]: at most ALLOWED (0) requests failed
+  local what=$1 secs=$2 allowed=${3:-0} sent failed
   touch "$TMP/stop"
   wait "$CLIENT" || true
   sent=$(wc -l <"$CLIENT_LOG")
   failed=$(grep -vcx 200 "$CLIENT_LOG" || true)
   FIGURES="$FIGURES
   $what: $sent requests, $failed failed, apply $secs s"
-  [ "$failed" -eq 0 ] || cat "$TMP/$LAST"
-  [ "$failed" -eq 0 ] || fail "$what: $failed of $sent requests failed: $(sort "$CLIENT_LOG" | uniq -c | tr '\n' ' ')"
+  [ "$failed" -le "$allowed" ] || cat "$TMP/$LAST"
+  [ "$failed" -le "$allowed" ] ||
+    fail "$what: $failed of $sent requests failed: $(sort "$CLIENT_LOG" | uniq -c | tr '\n' ' ')"
   [ "$sent" -ge 20 ] || fail "$what: only $sent requests were sent (the client proves nothing)"
-  ok "$what: $sent requests, 0 failed (apply $secs s)"
+  ok "$what: $sent requests, $failed failed (apply $secs s)"
 }
 timed_apply() {  # timed_apply NAME [ARGS]: apply under load; sets SECS and RC, output in $TMP/NAME
   local name=$1 t0; shift
@@ -135,6 +136,28 @@ client_stop "LB config change" "$SECS"
 [ $RC -eq 0 ] || { cat "$TMP/apply4"; fail "the LB change's apply failed"; }
 before apply4 "lb-02: gate: HAProxy answers" "lb-01: update file:/etc/haproxy/haproxy.cfg" ||
   { cat "$TMP/apply4"; fail "the MASTER lb-01 was reloaded before the BACKUP lb-02 passed its gate"; }
+
+# 3b. A keepalived restart on the MASTER, left pending as a killed apply leaves it: the
+# floating IP moves to lb-02 first (keepalived's track file), keepalived restarts (the
+# init script's restart waits for the old daemon), and the address comes back after the
+# gates. Each move resets the connections in flight to the address at that instant (the
+# peer has no state for them): at most one request per move may fail.
+vip_on() { on "$1" ip -o -4 addr show | grep -c "inet 10.77.0.10/" || true; }
+[ "$(vip_on lb-01)" = 1 ] || fail "the floating IP is not on lb-01 before the move"
+on lb-01 sh -c "printf 'restart\tkeepalived\tlb-01:file:/etc/keepalived/keepalived.conf\n' > /var/lib/foobarctl/foobar-rolling.pending"
+"$F" plan --lab --no-color "${SRC[@]}" "$STACK_COPY" >"$TMP/plan-move" || true
+grep -q "before: move the floating IP 10.77.0.10 to lb-02" "$TMP/plan-move" || { cat "$TMP/plan-move"; fail "the plan does not show the move"; }
+client_start move
+timed_apply apply-move
+client_stop "keepalived restart on the MASTER (the floating IP moves and back)" "$SECS" 2
+[ $RC -eq 0 ] || { cat "$TMP/apply-move"; fail "the keepalived restart's apply failed"; }
+before apply-move "lb-01: the floating IP 10.77.0.10 is on lb-02: holds" "lb-01: restart service:keepalived: done" ||
+  { cat "$TMP/apply-move"; fail "keepalived restarted on lb-01 before the address was on lb-02"; }
+grep -q "lb-01: the floating IP 10.77.0.10 back on lb-01: holds 10.77.0.10 again" "$TMP/apply-move" ||
+  { cat "$TMP/apply-move"; fail "the address did not come back to lb-01"; }
+[ "$(vip_on lb-01)" = 1 ] && [ "$(vip_on lb-02)" = 0 ] || fail "after the move the floating IP is not on lb-01 alone"
+[ "$(on lb-01 cat /etc/keepalived/foobar-hold)" = 0 ] || fail "lb-01's track file still holds the address away"
+ok "the floating IP moved to lb-02 for lb-01's keepalived restart and came back"
 
 # 4. A release whose app cannot start: apply stops after app-01's gate fails; app-02
 # keeps v2 and serves every request.
