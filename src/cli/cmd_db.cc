@@ -161,6 +161,12 @@ struct MoveRun {
   }
 };
 
+void print_edit(const stack::Stack& s, const DbMove& m) {
+  std::string text = stack_edit_text(s, m);
+  for (std::size_t i = 0; (i = text.find('\n', i)) != std::string::npos; i += 3) text.replace(i, 1, "\n  ");
+  std::printf("Now edit the stack file (plan and apply refuse until then):\n  %s\n", text.c_str());
+}
+
 std::optional<MoveRun> prepare(const std::string& command, Remote& remote, const cxxopts::ParseResult& parsed,
                                const GlobalOptions& global, Result<DbMove> move) {
   if (!move) return print(move.diagnostics()), std::nullopt;
@@ -233,12 +239,11 @@ int switchover(const std::string& command, Remote& remote, const cxxopts::ParseR
   run->role_files(db_hosts);
   const int app = run->app_tier();
   const double total = since(start);
-  std::printf("\nSwitchover %s: %s is the primary. Write pause at the database %.2f s; until the app tier wrote to "
-              "it %.1f s; total %.1f s.\n",
+  std::printf("\nSwitchover %s: %s is the primary. Write pause at the database %.2f s; every app host writes to "
+              "it %.1f s after the pause began; total %.1f s.\n",
               ok && app == 0 ? "complete" : "done with errors (see above)", m.new_primary.c_str(), pause,
               since(paused), total);
-  std::printf("Now edit the stack file (plan and apply refuse until then):\n  %s\n",
-              stack_edit_text(run->before(), m).c_str());
+  print_edit(run->before(), m);
   return ok && app == 0 ? 0 : 1;
 }
 
@@ -311,8 +316,7 @@ int failover(const std::string& command, Remote& remote, const cxxopts::ParseRes
   std::printf("\nFailover %s: %s is the primary (total %.1f s); %s %s.\n",
               ok && app == 0 ? "complete" : "done with errors (see above)", m.new_primary.c_str(), since(start),
               m.old_primary.c_str(), fenced ? "is fenced" : "is to be fenced");
-  std::printf("Now edit the stack file (plan and apply refuse until then):\n  %s\n",
-              stack_edit_text(s, m).c_str());
+  print_edit(s, m);
   std::printf("%s rejoins only as a new replica: its data may hold writes the others never got (docs/day2.md).\n",
               m.old_primary.c_str());
   return ok && app == 0 ? 0 : 1;

@@ -50,7 +50,7 @@ client_stop
 cat "$TMP/switch"
 grep -q "^Switchover complete: db-02 is the primary" "$TMP/switch" || fail "the switchover does not say it completed"
 grep -q "change \`primary: db-01\` to \`primary: db-02\`" "$TMP/switch" || fail "no stack file line to change"
-grep -q "^$COPY:[0-9]*: change" "$TMP/switch" || fail "the line to change is not named file:line"
+grep -q "^  $COPY:[0-9]*: change" "$TMP/switch" || fail "the line to change is not named file:line"
 PAUSE=$(sed -n 's/^Writes paused at the database for \([0-9.]*\) s.*/\1/p' "$TMP/switch")
 reads=$(count '^r '); reads_failed=$(grep '^r ' "$LOG" | grep -vc ' 200$' || true)
 writes=$(count '^w '); acked=$(count '^w .* 201$')
