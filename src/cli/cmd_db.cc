@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli/db_move.h"
+#include "apply/lock.h"
 #include "apply/operations.h"
 #include "cli/apply_run.h"
 #include "cli/commands.h"
@@ -167,6 +168,48 @@ void print_edit(const stack::Stack& s, const DbMove& m) {
   std::printf("Now edit the stack file (plan and apply refuse until then):\n  %s\n", text.c_str());
 }
 
+// The stack's lock on the database hosts for the move (apply's lock, so no apply
+// runs meanwhile); released when it goes out of scope. The app hosts are locked by
+// their own apply.
+class DbLock {
+ public:
+  DbLock(const std::string& command, const Remote& r, std::vector<std::string> hosts)
+      : m_r(r), m_me(current_holder(ThisMachine::current())) {
+    auto outcome = lock_hosts(hosts, r.connector_map(), r.compiled.stack.name.value, m_me, ThisMachine::current(),
+                              r.parallelism);
+    for (const auto& w : outcome.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    m_locked = outcome.locked;
+    m_ok = outcome.ok();
+    if (!m_ok) {
+      std::fprintf(stderr, "%s: could not lock the database hosts, so nothing was changed:\n", command.c_str());
+      for (const auto& d : outcome.errors) std::fprintf(stderr, "  %s\n", d.to_string().c_str());
+    }
+  }
+  ~DbLock() {
+    for (const auto& d : release_hosts(m_locked, m_r.connector_map(), m_r.compiled.stack.name.value, m_me, m_r.parallelism))
+      std::fprintf(stderr, "%s\n", d.to_string().c_str());
+  }
+  DbLock(const DbLock&) = delete;
+  DbLock& operator=(const DbLock&) = delete;
+  bool ok() const { return m_ok; }
+
+ private:
+  const Remote& m_r;
+  LockHolder m_me;
+  std::vector<std::string> m_locked;
+  bool m_ok = false;
+};
+
+// The database hosts that are not also app hosts (those are locked by the app tier's apply).
+std::vector<std::string> db_only_hosts(const stack::Stack& s, const std::vector<std::string>& skip) {
+  std::vector<std::string> out;
+  const auto apps = s.tiers.app ? s.hosts_of_tier("app") : std::vector<std::string>{};
+  for (const auto& h : s.tiers.db->host_names())
+    if (std::find(apps.begin(), apps.end(), h) == apps.end() && std::find(skip.begin(), skip.end(), h) == skip.end())
+      out.push_back(h);
+  return out;
+}
+
 std::optional<MoveRun> prepare(const std::string& command, Remote& remote, const cxxopts::ParseResult& parsed,
                                const GlobalOptions& global, Result<DbMove> move) {
   if (!move) return print(move.diagnostics()), std::nullopt;
@@ -204,6 +247,8 @@ int switchover(const std::string& command, Remote& remote, const cxxopts::ParseR
                                                       : "not a replica")
                                     : new_pos->error.c_str()), 1;
   if (!confirmed(command, parsed)) return 1;
+  DbLock lock(command, remote, db_only_hosts(run->before(), {}));
+  if (!lock.ok()) return 1;
 
   const auto start = Clock::now();
   // The old primary's future source needs an account for it; made before the switch,
@@ -299,6 +344,10 @@ int failover(const std::string& command, Remote& remote, const cxxopts::ParseRes
   const DbMove& m = run->move;
   std::printf("%s\n", move_text(s, m).c_str());
   if (!confirmed(command, parsed)) return 1;
+  // The old primary is locked only when it answers; a lock left there by a dead
+  // foobarctl is taken over as apply does.
+  DbLock lock(command, remote, db_only_hosts(s, old_pos ? std::vector<std::string>{} : std::vector<std::string>{old}));
+  if (!lock.ok()) return 1;
   const auto start = Clock::now();
   if (!run->step(m.new_primary, RemoteCall{"act_db_promote", {}}, "promoted: replication reset, writable")) return 1;
   std::printf("%s takes writes %.2f s after the go\n", m.new_primary.c_str(), since(start));

@@ -10,7 +10,9 @@ fb_system_schemas="('mysql','information_schema','performance_schema','sys')"
 # REPLICA STATUS or SHOW SLAVE STATUS on stdin (several row sets: the first row wins),
 # out the record "replica status IO SQL SOURCE_HOST SECONDS_BEHIND GTID_IO_POS"
 # (parse_replica_record in src/facts/probe.cc) or "replica none". With -v errors=1:
-# the threads' states and last errors, for a message.
+# the threads' states and last errors, for a message. With -v relay=1: what a
+# promotion decides on, "dbrelay none" or "dbrelay SOURCE IO SQL SOURCE_LOG READ_POS
+# EXEC_LOG EXEC_POS GTID_IO_POS" (parse_position_output in src/facts/db_position.cc).
 # shellcheck disable=SC2016 # awk's own $fields
 fb_replica_awk='
 function pick(a, b) { return (a in f) ? f[a] : f[b] }
@@ -20,13 +22,21 @@ rows != 1 { next }
   k = substr(line, 1, i - 1); v = substr(line, i + 1); sub(/^ /, "", v); f[k] = v
   if (errors && k ~ /_Running$|^Last_(IO_|SQL_)?Error$/) print line }
 END { if (errors) exit
+      if (relay) {
+        if (!rows) { print "dbrelay\tnone"; exit }
+        printf "dbrelay\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+          pick("Master_Host", "Source_Host"), pick("Slave_IO_Running", "Replica_IO_Running"),
+          pick("Slave_SQL_Running", "Replica_SQL_Running"), pick("Master_Log_File", "Source_Log_File"),
+          pick("Read_Master_Log_Pos", "Read_Source_Log_Pos"), pick("Relay_Master_Log_File", "Relay_Source_Log_File"),
+          pick("Exec_Master_Log_Pos", "Exec_Source_Log_Pos"), pick("Gtid_IO_Pos", "Retrieved_Gtid_Set")
+        exit }
       if (!rows) { print "replica\tnone"; exit }
       printf "replica\tstatus\t%s\t%s\t%s\t%s\t%s\n",
         pick("Slave_IO_Running", "Replica_IO_Running"), pick("Slave_SQL_Running", "Replica_SQL_Running"),
         pick("Master_Host", "Source_Host"), pick("Seconds_Behind_Master", "Seconds_Behind_Source"),
         pick("Gtid_IO_Pos", "Retrieved_Gtid_Set") }'
 
-fb_replica_parse() { awk -v errors="${1:-0}" "$fb_replica_awk"; }
+fb_replica_parse() { awk -v errors="${1:-0}" -v relay="${2:-0}" "$fb_replica_awk"; }
 
 fb_replica_show() {
   { fb_my -E -e 'SHOW REPLICA STATUS' || fb_my -E -e 'SHOW SLAVE STATUS'; } </dev/null 2>/dev/null
@@ -161,23 +171,6 @@ fb_gtid_valid() {
   printf '%s\n' "$1" | grep -Eqx '[0-9]+-[0-9]+-[0-9]+(,[0-9]+-[0-9]+-[0-9]+)*'
 }
 
-# Replica status fields a promotion decides on, from the vertical SHOW SLAVE STATUS:
-# "dbrelay none" or "dbrelay SOURCE IO SQL SOURCE_LOG READ_POS EXEC_LOG EXEC_POS
-# GTID_IO_POS SQL_STATE_BASE64" (parse_position_output in src/cli/db_move.cc).
-# shellcheck disable=SC2016 # awk's own $fields
-fb_relay_awk='
-function pick(a, b) { return (a in f) ? f[a] : f[b] }
-/^\*+ [0-9]+\. row/ { rows++; next }
-rows != 1 { next }
-{ line = $0; sub(/^ +/, "", line); i = index(line, ":"); if (i == 0) next
-  k = substr(line, 1, i - 1); v = substr(line, i + 1); sub(/^ /, "", v); gsub(/\t/, " ", v); f[k] = v }
-END { if (!rows) { print "none"; exit }
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-        pick("Master_Host", "Source_Host"), pick("Slave_IO_Running", "Replica_IO_Running"),
-        pick("Slave_SQL_Running", "Replica_SQL_Running"), pick("Master_Log_File", "Source_Log_File"),
-        pick("Read_Master_Log_Pos", "Read_Source_Log_Pos"), pick("Relay_Master_Log_File", "Relay_Source_Log_File"),
-        pick("Exec_Master_Log_Pos", "Exec_Source_Log_Pos"), pick("Gtid_IO_Pos", "Retrieved_Gtid_Set") }'
-
 # fact_db_position: "dbpos up READ_ONLY GTID_BINLOG_POS GTID_SLAVE_POS GTID_CURRENT_POS",
 # then the dbrelay record and "dbsqlstate BASE64"; or "dbpos down BASE64_ERROR".
 fact_db_position() {
@@ -186,7 +179,7 @@ fact_db_position() {
   fi
   printf 'dbpos\tup\t%s\n' "$fb_pos"
   fb_show=$(fb_replica_show)
-  printf 'dbrelay\t%s\n' "$(printf '%s\n' "$fb_show" | awk "$fb_relay_awk")"
+  printf '%s\n' "$fb_show" | fb_replica_parse 0 1
   rec dbsqlstate "$(printf '%s\n' "$fb_show" | sed -n 's/^ *Slave_SQL_Running_State: //p' | head -n 1 | b64)"
 }
 
@@ -237,21 +230,28 @@ fact_db_record() {
 act_db_fence() {
   fb_port=$1; shift
   case $fb_port in '' | *[!0-9]*) echo "act_db_fence: bad port '$fb_port'" >&2; return 2 ;; esac
-  fb_set=""
+  fb_v4="" fb_v6=""
   for fb_a in "$@"; do
-    case $fb_a in '' | *[!0-9a-fA-F.:]*) echo "act_db_fence: not an address: '$fb_a'" >&2; return 2 ;; esac
-    fb_set="$fb_set${fb_set:+, }$fb_a"
+    case $fb_a in
+      '' | *[!0-9a-fA-F.:]*) echo "act_db_fence: not an address: '$fb_a'" >&2; return 2 ;;
+      *:*) fb_v6="$fb_v6${fb_v6:+, }$fb_a" ;;
+      *) fb_v4="$fb_v4${fb_v4:+, }$fb_a" ;;
+    esac
   done
-  [ -n "$fb_set" ] || { echo 'act_db_fence: no address to fence off' >&2; return 2; }
+  [ -n "$fb_v4$fb_v6" ] || { echo 'act_db_fence: no address to fence off' >&2; return 2; }
   # shellcheck disable=SC2154 # fb_etc is set in common.sh
   fb_fence_cnf=$fb_etc/mysql/mariadb.conf.d/99-foobar-fence.cnf
   mkdir -p -- "${fb_fence_cnf%/*}" &&
     printf '# foobarctl db failover fenced this former primary: no writes.\n[mariadbd]\nread_only = ON\n' >"$fb_fence_cnf" ||
     return 1
   if command -v mysql >/dev/null 2>&1; then act_db_readonly 1 2>/dev/null || true; fi
-  case $fb_set in *:*) fb_fam=ip6 ;; *) fb_fam=ip ;; esac
-  printf 'table inet foobar_fence\ndelete table inet foobar_fence\ntable inet foobar_fence {\n  chain input {\n    type filter hook input priority -10; policy accept;\n    %s saddr { %s } tcp dport %s drop\n  }\n}\n' \
-    "$fb_fam" "$fb_set" "$fb_port" | nft -f -
+  {
+    printf 'table inet foobar_fence\ndelete table inet foobar_fence\ntable inet foobar_fence {\n  chain input {\n'
+    printf '    type filter hook input priority -10; policy accept;\n'
+    [ -z "$fb_v4" ] || printf '    ip saddr { %s } tcp dport %s drop\n' "$fb_v4" "$fb_port"
+    [ -z "$fb_v6" ] || printf '    ip6 saddr { %s } tcp dport %s drop\n' "$fb_v6" "$fb_port"
+    printf '  }\n}\n'
+  } | nft -f -
 }
 
 # fact_db_fenced: "dbfenced yes|no": the fence table is loaded.

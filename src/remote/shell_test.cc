@@ -393,13 +393,14 @@ TEST_CASE("remote db day 2: the fence drops the app hosts' port, refuses what is
   h.program("mysql", "cat > /dev/null");
   h.program("nft", "cat > \"$0.in\"");
   int st = -1;
-  h.run({remote::call("act_db_fence", {"3306", "10.77.0.21", "10.77.0.22"})}, &st);
+  h.run({remote::call("act_db_fence", {"3306", "10.77.0.21", "fd00::21", "10.77.0.22"})}, &st);
   CHECK(WEXITSTATUS(st) == 0);
   std::ifstream in((h.dir.path / "bin/nft.in").string());
   std::stringstream ruleset;
   ruleset << in.rdbuf();
   CHECK(ruleset.str().find("table inet foobar_fence {") != std::string::npos);
-  CHECK(ruleset.str().find("ip saddr { 10.77.0.21, 10.77.0.22 } tcp dport 3306 drop") != std::string::npos);
+  CHECK(ruleset.str().find("    ip saddr { 10.77.0.21, 10.77.0.22 } tcp dport 3306 drop\n") != std::string::npos);
+  CHECK(ruleset.str().find("    ip6 saddr { fd00::21 } tcp dport 3306 drop\n") != std::string::npos);
   CHECK(h.calls().find("SET GLOBAL read_only=1") != std::string::npos);
   std::ifstream cnf((h.dir.path / "etc/mysql/mariadb.conf.d/99-foobar-fence.cnf").string());
   std::stringstream drop_in;

@@ -100,6 +100,18 @@ on db-01 mysql -N foobar -e "SELECT COUNT(*) FROM entries WHERE message = 'after
   fail "the write after the failover is not on db-01"
 on db-02 nft list table inet foobar_fence | grep -q "tcp dport 3306 drop" || fail "db-02 is not fenced"
 ok "failover: db-01 takes writes ${FAILOVER_SECS} s after the go; db-02 fenced (nftables foobar_fence)"
+# 5. A fence recorded while the former primary was out of reach (as a failover leaves
+# it): plan warns, `db fence` applies it and clears the record.
+on db-02 nft delete table inet foobar_fence
+on db-01 sh -c 'printf "primary db-01\nfence db-02\n" >/var/lib/foobarctl/foobar-distributed.db-primary'
+sed -i 's/^    primary: db-02$/    primary: db-01/; s/^    replicas: \[db-01\]$/    replicas: []/' "$COPY"
+"$F" plan --lab --no-color --target db-01 "$COPY" >"$TMP/plan-fence" 2>&1 || true
+grep -q "db-02: warning: a former primary still to fence .*foobarctl db fence" "$TMP/plan-fence" ||
+  { cat "$TMP/plan-fence"; fail "plan does not warn of the fence still to apply"; }
+"$F" db fence --lab --no-color --auto-approve "$COPY" >"$TMP/fence" 2>&1 || { cat "$TMP/fence"; fail "db fence failed"; }
+on db-02 nft list table inet foobar_fence | grep -q "tcp dport 3306 drop" || fail "db fence did not fence db-02"
+on db-01 grep -q fence /var/lib/foobarctl/foobar-distributed.db-primary && fail "db fence left the fence in the record"
+ok "db fence: the recorded fence applied to db-02, the record cleared"
 echo "figures:
   $FIG
   failover: writes back after ${FAILOVER_SECS} s"
