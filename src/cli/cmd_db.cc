@@ -108,11 +108,14 @@ struct MoveRun {
     return step(host, RemoteCall{"act_db_repoint", {}}, "replicate from " + move.new_primary, repoint_sql(*sql, own));
   }
 
-  // The running primary (and the former primaries still to fence) on every db host
-  // that answers.
+  // The running primary (and the former primaries still to fence) on every db and
+  // app host that answers: a plan of either tier alone sees it.
   void record(const std::vector<std::string>& to_fence) {
     const std::string path = db_record_path(before().name.value);
-    for (const auto& h : before().tiers.db->host_names()) {
+    std::vector<std::string> hosts = before().tiers.db->host_names();
+    for (const auto& h : move.app_hosts)
+      if (std::find(hosts.begin(), hosts.end(), h) == hosts.end()) hosts.push_back(h);
+    for (const auto& h : hosts) {
       if (std::find(to_fence.begin(), to_fence.end(), h) != to_fence.end()) continue;
       auto out = run_call(remote, h, RemoteCall{"act_db_record", {path, db_record_text(move.new_primary, to_fence)}},
                           "recording the running primary");
@@ -246,6 +249,11 @@ int switchover(const std::string& command, Remote& remote, const cxxopts::ParseR
                         new_pos->up ? (new_pos->relay ? ("IO " + new_pos->relay->io + ", SQL " + new_pos->relay->sql).c_str()
                                                       : "not a replica")
                                     : new_pos->error.c_str()), 1;
+  const compile::Topology topo = compile::derive_topology(run->before());
+  const std::string& source = new_pos->relay->source_host;
+  if (source != m.old_primary && source != topo.address_of(m.old_primary) && source != topo.service_address(m.old_primary))
+    return std::fprintf(stderr, "%s: %s replicates from %s, not from the primary %s; see foobarctl status\n",
+                        command.c_str(), m.new_primary.c_str(), source.c_str(), m.old_primary.c_str()), 1;
   if (!confirmed(command, parsed)) return 1;
   DbLock lock(command, remote, db_only_hosts(run->before(), {}));
   if (!lock.ok()) return 1;
@@ -395,6 +403,7 @@ int fence_cmd(const std::string& command, Remote& remote, const cxxopts::ParseRe
   m.old_primary = to_fence.front();
   m.new_primary = primary;
   m.old_rejoins = false;
+  m.app_hosts = s.tiers.app ? s.hosts_of_tier("app") : std::vector<std::string>{};
   MoveRun run{command, remote, parsed, global, m, s, remote.compiled.graph};
   std::vector<std::string> left;
   for (const auto& h : to_fence)

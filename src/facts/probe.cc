@@ -143,10 +143,12 @@ std::string make_probe(const std::string& stack_name, const std::vector<const Re
   if (!services.empty()) calls.push_back(remote::call("fact_services", services));
   if (firewall) calls.push_back(remote::call("fact_firewall"));
   if (db) calls.push_back(remote::call("fact_db", accounts));
-  if (db) calls.push_back(remote::call("fact_db_record", {db_record_path(stack_name, state_dir)}));
   calls.push_back(
       remote::call("fact_manifest", {manifest_path(stack_name, state_dir), std::to_string(k_probe_manifest_limit)}));
   calls.push_back(remote::call("fact_lock", {lock_path(stack_name, state_dir), std::to_string(k_probe_holder_limit)}));
+  // Every host: app hosts carry the running primary's record too, so a plan of the app
+  // tier alone is refused as well (src/plan/plan.cc, check_running_primary).
+  calls.push_back(remote::call("fact_db_record", {db_record_path(stack_name, state_dir)}));
   calls.push_back(remote::call("fb_probe_state",
                                {journal_path(stack_name, state_dir), created_log_path(stack_name, state_dir)}));
   calls.push_back(remote::call("fb_probe_end"));

@@ -174,8 +174,9 @@ fb_gtid_valid() {
 # fact_db_position: "dbpos up READ_ONLY GTID_BINLOG_POS GTID_SLAVE_POS GTID_CURRENT_POS",
 # then the dbrelay record and "dbsqlstate BASE64"; or "dbpos down BASE64_ERROR".
 fact_db_position() {
-  if ! fb_pos=$(fb_my -N -e 'SELECT @@read_only, @@gtid_binlog_pos, @@gtid_slave_pos, @@gtid_current_pos' </dev/null 2>&1); then
-    rec dbpos down "$(printf '%s' "$fb_pos" | b64)"; return 0
+  if ! fb_pos=$(fb_my -N -e 'SELECT @@read_only, @@gtid_binlog_pos, @@gtid_slave_pos, @@gtid_current_pos' </dev/null 2>/dev/null); then
+    fb_err=$(fb_my -N -e 'SELECT 1' 2>&1 >/dev/null </dev/null)
+    rec dbpos down "$(printf '%s' "${fb_err:-the server gave no answer}" | b64)"; return 0
   fi
   printf 'dbpos\tup\t%s\n' "$fb_pos"
   fb_show=$(fb_replica_show)

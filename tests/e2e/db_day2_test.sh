@@ -70,6 +70,10 @@ set +e; "$F" plan --lab --no-color "$COPY" >"$TMP/plan-refused" 2>&1; rc=$?; set
 [ $rc -ne 0 ] || { cat "$TMP/plan-refused"; fail "plan does not refuse while the stack names db-01"; }
 grep -q "$COPY:[0-9]*:[0-9]*: error: the stack's primary is db-01 but the running primary is db-02" "$TMP/plan-refused" ||
   { cat "$TMP/plan-refused"; fail "the refusal does not name the stack file line and both hosts"; }
+# The app tier alone too: its hosts carry the record, so its write host is not turned back.
+set +e; "$F" plan --lab --no-color --target app "$COPY" >"$TMP/plan-app-refused" 2>&1; rc=$?; set -e
+[ $rc -ne 0 ] && grep -q "the running primary is db-02 (recorded by .*web-01" "$TMP/plan-app-refused" ||
+  { cat "$TMP/plan-app-refused"; fail "a plan of the app tier alone is not refused"; }
 set +e; "$F" apply --lab --no-color --auto-approve "$COPY" >"$TMP/apply-refused" 2>&1; rc=$?; set -e
 [ $rc -ne 0 ] || fail "apply does not refuse while the stack names db-01"
 on db-01 mysql -e 'SHOW SLAVE STATUS\G' | grep -q "Master_Host: 10.77.0.42" || fail "the refused apply re-pointed db-01"
