@@ -26,6 +26,8 @@ Result<std::string> secret_value(const std::string& name, const std::string& hos
   return *v;
 }
 
+}  // namespace
+
 // Points the replica at its primary from its gtid_slave_pos and starts it.
 Result<std::string> change_master_sql(const Resource& r, const SecretLookup& secrets) {
   const auto& rep = std::get<ReplicationState>(r.state);
@@ -35,8 +37,6 @@ Result<std::string> change_master_sql(const Resource& r, const SecretLookup& sec
          sql_string(rep.user) + ", MASTER_PASSWORD=" + sql_string(*pw) +
          ", MASTER_USE_GTID=slave_pos;\nSTART SLAVE;\n";
 }
-
-}  // namespace
 
 Result<RemoteOp> seed_replica_op(const Resource& r, const SecretLookup& secrets) {
   if (r.kind != ResourceKind::replication)

@@ -72,6 +72,10 @@ Result<RemoteOp> converge_op(const Resource& resource, const SecretLookup& secre
 // Refuses (k_seed_refused_status) when the replica holds tables of its own.
 Result<RemoteOp> seed_replica_op(const Resource& resource, const SecretLookup& secrets);
 
+// The CHANGE MASTER TO ... MASTER_USE_GTID=slave_pos and START SLAVE of a replication
+// resource, its password from `secrets`.
+Result<std::string> change_master_sql(const Resource& resource, const SecretLookup& secrets);
+
 // Removes what the resource put on the host (destroy, or no longer in the stack).
 // Database data is kept unless `purge`; packages are kept unless `purge`.
 RemoteOp remove_op(ResourceKind kind, const std::string& name, bool purge);

@@ -182,7 +182,7 @@ int confirm_and_apply(const std::string& command, const Remote& remote, const Sa
   const Plan& plan = basis.plan;
   RollPolicy roll;
   roll.enabled = false;
-  if (!purge && command == "foobarctl apply") {
+  if (!purge && command != "foobarctl destroy") {
     auto p = roll_policy(remote.compiled.stack, parsed);
     if (!p) return 1;
     roll = std::move(*p);
@@ -190,6 +190,10 @@ int confirm_and_apply(const std::string& command, const Remote& remote, const Sa
   std::fputs((plan_text(plan, global.color) + roll_text(plan_roll(plan, roll), roll, write_interruptions(plan, roll))).c_str(), stdout);
   if (!plan.complete()) {
     std::fprintf(stderr, "%s: some hosts could not be reached (see above); nothing was changed\n", command.c_str());
+    return 1;
+  }
+  if (plan.refused() && command == "foobarctl apply") {
+    std::fprintf(stderr, "%s: refused (see the error above); nothing was changed\n", command.c_str());
     return 1;
   }
   const LockHolder me = current_holder(ThisMachine::current());

@@ -52,6 +52,10 @@ int cmd_plan(std::vector<std::string> args, const GlobalOptions& global) {
     std::fputs((plan_text(plan, global.color) + roll_text(rolls, *roll, writes)).c_str(), stdout);
   }
   if (!plan.complete()) return 1;
+  if (plan.refused()) {
+    std::fprintf(stderr, "foobarctl plan: refused (see the error above): apply would change nothing\n");
+    return 1;
+  }
   if (parsed.count("out")) {
     const std::string file = parsed["out"].as<std::string>();
     SavedPlan saved{utc_timestamp(), plan_inputs(*remote, std::move(fingerprints)), remote->hosts, std::move(plan)};

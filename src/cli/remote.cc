@@ -103,6 +103,11 @@ Plan Remote::make_plan(const Graph& desired, std::map<std::string, std::string>*
   options.hosts = hosts;
   options.secret_values = secret_values;
   options.unreachable_reasons = gathered.unreachable;
+  if (const auto& db = compiled.stack.tiers.db) {
+    options.db_primary = db->primary.value;
+    options.db_primary_file = compiled.stack.file;
+    options.db_primary_pos = db->primary.pos;
+  }
   return foobar::make_plan(desired, gathered.facts, options);
 }
 
@@ -110,7 +115,7 @@ std::optional<Remote> open_remote(const std::string& command, const cxxopts::Par
                                   bool with_secrets) {
   auto compiled = load_and_compile(command, parsed);
   if (!compiled) return std::nullopt;
-  Remote r{std::move(*compiled), {}, {}, {}, {}, parsed["parallelism"].as<std::size_t>()};
+  Remote r{std::move(*compiled), {}, {}, {}, {}, {}, parsed["parallelism"].as<std::size_t>()};
   const stack::Stack& s = r.compiled.stack;
   auto hosts = resolve_targets(s, parsed.count("target") ? parsed["target"].as<std::vector<std::string>>()
                                                          : std::vector<std::string>{});
@@ -154,6 +159,7 @@ std::optional<Remote> open_remote(const std::string& command, const cxxopts::Par
   }
   if (!missing.empty()) return print(missing), std::nullopt;
   // Files that hold secrets get their values now, in memory only.
+  r.secret_source = source;
   auto filled = compile::resolve_secrets(r.compiled.graph, source);
   if (!filled) return print(filled.diagnostics()), std::nullopt;
   for (auto& v : *filled)

@@ -28,6 +28,7 @@ struct Remote {
   std::vector<std::string> hosts;  // targeted hosts, stack order
   std::map<std::string, std::unique_ptr<transport::Connector>> connectors;
   SecretLookup secrets;
+  stack::SecretSource secret_source;  // where the secrets come from (files that hold them are filled from it)
   std::vector<std::string> secret_values;  // masked in every output
   std::size_t parallelism = 32;
 

@@ -221,10 +221,12 @@ void check_db_redundancy(const Ctx& c) {
         "all writes go to the single primary " + primary + "; replicas (" +
             join(replica_names(*db)) +
             ") only serve reads",
-        "when the primary fails, posting entries fails until a replica is promoted by hand and the "
-        "app is pointed at it; replication lag also makes fresh writes briefly invisible on reads",
-        "document and rehearse the promotion runbook, or add automated failover (e.g. MaxScale or "
-        "orchestrator) or a multi-primary cluster (Galera) when write availability matters");
+        "when the primary fails, posting entries fails until a replica is promoted and the app is "
+        "pointed at it; replication lag also makes fresh writes briefly invisible on reads",
+        "promote a replica with `foobarctl db failover " + c.s.file + "` when the primary is down (or "
+        "`foobarctl db switchover " + c.s.file + " --to " + db->replicas.front().value +
+            "` for planned maintenance; docs/day2.md) and rehearse it; add automated failover (e.g. MaxScale "
+            "or orchestrator) or a multi-primary cluster (Galera) when write availability matters");
 }
 
 void check_replication_user(const Ctx& c) {

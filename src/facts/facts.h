@@ -66,6 +66,10 @@ struct DbFacts {
   std::set<std::string> users;  // "user@host"
   std::map<std::string, DbAccountFact> accounts;  // "user@host" of the accounts the stack manages
   std::optional<ReplicaFact> replica;  // nullopt: not a replica
+  // What `foobarctl db switchover|failover` recorded on the host (db_record_path):
+  // the running primary, and former primaries still to fence. Absent: never changed.
+  std::optional<std::string> recorded_primary;
+  std::vector<std::string> to_fence;
 };
 
 struct LockFact {

@@ -1,5 +1,7 @@
 #include "facts/probe.h"
 
+#include "facts/db_position.h"
+
 #include "remote/library.h"
 #include "util/base64.h"
 #include "util/hash.h"
@@ -144,6 +146,9 @@ std::string make_probe(const std::string& stack_name, const std::vector<const Re
   calls.push_back(
       remote::call("fact_manifest", {manifest_path(stack_name, state_dir), std::to_string(k_probe_manifest_limit)}));
   calls.push_back(remote::call("fact_lock", {lock_path(stack_name, state_dir), std::to_string(k_probe_holder_limit)}));
+  // Every host: app hosts carry the running primary's record too, so a plan of the app
+  // tier alone is refused as well (src/plan/plan.cc, check_running_primary).
+  calls.push_back(remote::call("fact_db_record", {db_record_path(stack_name, state_dir)}));
   calls.push_back(remote::call("fb_probe_state",
                                {journal_path(stack_name, state_dir), created_log_path(stack_name, state_dir)}));
   calls.push_back(remote::call("fb_probe_end"));
@@ -347,6 +352,17 @@ struct Parser {
       db.replica = ReplicaFact{f[2] == "Yes",        f[3] == "Yes",         unescape_field(f[4]),
                                std::string(f[5]),    unescape_field(f[6]), std::string(f[2]),
                                std::string(f[3])};
+    } else if (kind == "dbrecord") {
+      // fact_db_record (db.sh): what db switchover or failover left here.
+      if (f.size() == 2 && f[1] == "absent") return;
+      if (!arity(f, 3) || f[1] != "present") return fail(kind, "expected absent or present");
+      auto text = b64(kind, f[2]);
+      std::string primary;
+      std::vector<std::string> fence;
+      if (!text) return;
+      if (!parse_db_record(*text, primary, fence)) return fail(kind, "not a record of the running primary");
+      db.recorded_primary = primary;
+      db.to_fence = std::move(fence);
     } else {
       fail(kind, "unknown record type");
     }

@@ -95,8 +95,9 @@ TEST_CASE("probe text covers every managed item, quoted") {
   CHECK(calls.find("\nfact_db\n") != std::string::npos);
   CHECK(calls.find("\nfact_manifest '/var/lib/foobarctl/stack0.json' '1048576'\n") != std::string::npos);
   CHECK(calls.find("\nfact_lock '/var/lib/foobarctl/stack0.lock' '4096'\n") != std::string::npos);
+  CHECK(calls.find("\nfact_db_record '/var/lib/foobarctl/stack0.db-primary'\n") != std::string::npos);
   CHECK(calls.find("\nfb_probe_begin '1' '1048576' '4194304'\n") != std::string::npos);
-  CHECK(make_probe("s", {}).substr(remote::library().size()).find("fact_db") == std::string::npos);  // no query
+  CHECK(("\n" + make_probe("s", {}).substr(remote::library().size())).find("\nfact_db\n") == std::string::npos);  // no query
   CHECK(calls.find("\nfb_probe_state '/var/lib/foobarctl/stack0.pending' '/var/lib/foobarctl/stack0.created'\n") !=
         std::string::npos);
 }

@@ -115,6 +115,7 @@ class Planner {
   void plan_service(const Resource& r, const ServiceState& want, const Facts& facts, Action& a);
   void plan_database(const Resource& r, const Facts& facts, Action& a);
   void plan_seed(const Resource& r, const DbFacts& db, Action& a);
+  void check_running_primary();
   void plan_account(const Resource& r, const DbUserState& u, const DbAccountFact& have, Action& a);
   static void finish_update(Action& a) {
     if (!a.reasons.empty()) a.type = ActionType::update;
@@ -512,6 +513,37 @@ std::vector<std::vector<const Resource*>> Planner::host_order() {
   return out;
 }
 
+std::string comma_list(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// After db switchover or failover the database hosts record the running primary;
+// a plan of a stack that still names the old one would re-point replication back.
+void Planner::check_running_primary() {
+  if (m_options.db_primary.empty()) return;
+  std::map<std::string, std::vector<std::string>> running;  // recorded primary -> hosts that say so
+  std::map<std::string, std::vector<std::string>> fence;    // former primary -> hosts that say so
+  for (const auto& [host, f] : m_facts) {
+    if (f.db.recorded_primary && *f.db.recorded_primary != m_options.db_primary)
+      running[*f.db.recorded_primary].push_back(host);
+    for (const auto& h : f.db.to_fence) fence[h].push_back(host);
+  }
+  for (const auto& [primary, hosts] : running)
+    m_plan.diagnostics.push_back(Diagnostic::error(
+        m_options.db_primary_file, m_options.db_primary_pos,
+        "the stack's primary is " + m_options.db_primary + " but the running primary is " + primary +
+            " (recorded by foobarctl db switchover/failover on " + comma_list(hosts) +
+            "); applying would re-point replication back to " + m_options.db_primary +
+            ", so the plan is refused. Change `primary: " + m_options.db_primary + "` to `primary: " + primary +
+            "` here (and list " + m_options.db_primary + " under replicas, or remove it)"));
+  for (const auto& [host, by] : fence)
+    m_plan.diagnostics.push_back(Diagnostic{Severity::warning, host, {},
+                                            "a former primary still to fence (recorded on " + comma_list(by) +
+                                                "): run foobarctl db fence once it is reachable"});
+}
+
 Plan Planner::run() {
   m_plan.stack = m_options.stack;
   std::set<std::string> hosts;
@@ -538,6 +570,7 @@ Plan Planner::run() {
     plan_host(hp, per_host[i], facts->second);
   }
   apply_handlers();
+  check_running_primary();
   // Reasons quote host output (server errors, versions): mask them like diffs.
   if (!m_options.secret_values.empty())
     for (auto& hp : m_plan.hosts)
@@ -584,6 +617,11 @@ bool Plan::has_changes() const {
     for (const auto& a : hp.actions)
       if (a.changes()) return true;
   return false;
+}
+
+bool Plan::refused() const {
+  return std::any_of(diagnostics.begin(), diagnostics.end(),
+                     [](const Diagnostic& d) { return d.severity == Severity::error; });
 }
 
 bool Plan::complete() const {

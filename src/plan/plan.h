@@ -76,6 +76,9 @@ struct Plan {
   PlanSummary summary() const;
   bool has_changes() const;
   bool complete() const;  // every targeted host was reachable
+  // An error diagnostic refuses the whole plan (the stack's primary is not the running
+  // one): apply changes nothing.
+  bool refused() const;
   const Action* find(const std::string& id) const;
 };
 
@@ -85,6 +88,12 @@ struct PlanOptions {
   std::vector<std::string> secret_values;  // masked in every diff
   std::map<std::string, std::string> unreachable_reasons;  // host -> why there are no facts
   int diff_context = 3;
+  // The stack's database primary and where the stack file says so;
+  // a database host that recorded another running primary (db switchover/failover)
+  // makes the plan refused until the stack names that one.
+  std::string db_primary;
+  std::string db_primary_file;
+  SourcePos db_primary_pos;
 };
 
 // The resources of one host, for its probe and its manifest.

@@ -536,3 +536,36 @@ TEST_CASE("resources an interrupted apply created (the manifest's log) are destr
     CHECK(p.diagnostics[0].message.find("manifest log line 2 is not JSON") != std::string::npos);
   }
 }
+
+TEST_CASE("a running primary other than the stack's refuses the plan, naming the line and both hosts") {
+  Graph g;
+  REQUIRE(g.add(make("db-02", ResourceKind::replication, "db-01",
+                     ReplicationState{"db-01", "10.77.0.41", "repl", "DB_REPL"})).ok());
+  Facts f = facts_for("db-02");
+  f.db.probed = f.db.answering = true;
+  f.db.recorded_primary = "db-02";
+  PlanOptions o;
+  o.db_primary = "db-01";
+  o.db_primary_file = "stacks/1-distributed.yaml";
+  o.db_primary_pos = SourcePos{45, 14};
+  Plan p = make_plan(g, {{"db-02", f}}, o);
+  REQUIRE(p.refused());
+  const std::string text = p.diagnostics.front().to_string();
+  CHECK(text.find("stacks/1-distributed.yaml:45:14") != std::string::npos);
+  CHECK(text.find("the stack's primary is db-01 but the running primary is db-02") != std::string::npos);
+  CHECK(text.find("Change `primary: db-01` to `primary: db-02`") != std::string::npos);
+
+  // Once the stack names the running primary, nothing is refused.
+  o.db_primary = "db-02";
+  CHECK_FALSE(make_plan(g, {{"db-02", f}}, o).refused());
+  // No record (never switched): the stack decides, as before.
+  f.db.recorded_primary.reset();
+  o.db_primary = "db-01";
+  CHECK_FALSE(make_plan(g, {{"db-02", f}}, o).refused());
+  // A former primary still to fence is a warning, not a refusal.
+  f.db.to_fence = {"db-01"};
+  Plan w = make_plan(g, {{"db-02", f}}, o);
+  CHECK_FALSE(w.refused());
+  REQUIRE(w.diagnostics.size() == 1);
+  CHECK(w.diagnostics.front().message.find("foobarctl db fence") != std::string::npos);
+}

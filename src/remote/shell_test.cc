@@ -3,6 +3,8 @@
 // pointed at a temporary directory (fb_run, fb_etc, fb_proc in common.sh).
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -359,4 +361,99 @@ TEST_CASE("remote status: HAProxy's counters by column name, log lines, the floa
   // A query is one argument to curl, whatever it holds: no word of it runs.
   h.run({remote::call("status_prom", {"http://127.0.0.1:9090", "up'; touch /tmp/x; '$(id)"})});
   CHECK(h.calls().find("query=up'; touch /tmp/x; '$(id)") != std::string::npos);
+}
+
+TEST_CASE("remote db day 2: GTID positions are checked before they go anywhere") {
+  FakeHost h;
+  auto valid = [&](const std::string& pos) {
+    int st = -1;
+    h.run({remote::call("fb_gtid_valid", {pos})}, &st);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  };
+  CHECK(valid(""));
+  CHECK(valid("0-1-42"));
+  CHECK(valid("0-1-42,1-2-7"));
+  CHECK_FALSE(valid("0-1"));
+  CHECK_FALSE(valid("0-1-42,"));
+  CHECK_FALSE(valid(",0-1-42"));
+  CHECK_FALSE(valid("0-1-42,,1-2-7"));
+  CHECK_FALSE(valid("0-1-42'; DROP TABLE entries; -- "));
+  CHECK_FALSE(valid("0-1-42\n0-1-43"));
+  CHECK_FALSE(valid("a-b-c"));
+}
+
+TEST_CASE("remote db day 2: positions, the wait and the promotion, in the server's words") {
+  FakeHost h;
+  h.program("mysql", R"SH(case "$*" in
+  *'SELECT @@read_only'*) printf '1\t0-1-42\t0-1-40\t0-1-42\n' ;;
+  *'SLAVE STATUS'*|*'REPLICA STATUS'*) printf '*************************** 1. row ***************************\n                Slave_IO_State: Connecting\n                   Master_Host: 10.77.0.41\n               Master_Log_File: mysql-bin.000002\n           Read_Master_Log_Pos: 900\n         Relay_Master_Log_File: mysql-bin.000002\n              Slave_IO_Running: Connecting\n             Slave_SQL_Running: Yes\n           Exec_Master_Log_Pos: 900\n                   Gtid_IO_Pos: 0-1-40\n       Slave_SQL_Running_State: Slave has read all relay log; waiting for more updates\n' ;;
+  *-N) cat > "$0.sql"; cat "$0.answer" 2>/dev/null ;;
+  *) cat > /dev/null ;;
+esac)SH");
+  auto out = h.run({remote::call("fact_db_position")});
+  // parse_position_output (src/facts/db_position_test.cc has this very output).
+  CHECK(out == "dbpos\tup\t1\t0-1-42\t0-1-40\t0-1-42\n"
+               "dbrelay\t10.77.0.41\tConnecting\tYes\tmysql-bin.000002\t900\tmysql-bin.000002\t900\t0-1-40\n"
+               "dbsqlstate\tU2xhdmUgaGFzIHJlYWQgYWxsIHJlbGF5IGxvZzsgd2FpdGluZyBmb3IgbW9yZSB1cGRhdGVzCg==\n");
+
+  // MASTER_GTID_WAIT answers -1 on a timeout: the wait fails with exit status 1.
+  h.dir.write("bin/mysql.answer", "-1\n");
+  int st = -1;
+  out = h.run({"printf \"SELECT MASTER_GTID_WAIT('0-1-42', 2);\\n\" | act_db_wait 2"}, &st);
+  CHECK(WIFEXITED(st));
+  CHECK(WEXITSTATUS(st) == 1);
+  CHECK(out.find("did not reach the position within 2 s") != std::string::npos);
+  h.dir.write("bin/mysql.answer", "0\n");
+  out = h.run({"printf \"SELECT MASTER_GTID_WAIT('0-1-42', 2);\\n\" | act_db_wait 2 && echo reached"}, &st);
+  CHECK(WEXITSTATUS(st) == 0);
+  CHECK(out == "reached\n");
+
+  h.run({remote::call("act_db_promote")});
+  const auto calls = h.calls();
+  CHECK(calls.find("STOP SLAVE; RESET SLAVE ALL") != std::string::npos);
+  CHECK(calls.find("SET GLOBAL read_only=0") != std::string::npos);
+  int bad = -1;
+  h.run({remote::call("act_db_readonly", {"1; DROP DATABASE foobar"})}, &bad);
+  CHECK(WEXITSTATUS(bad) == 2);
+  CHECK(h.calls().find("DROP DATABASE") == std::string::npos);
+}
+
+TEST_CASE("remote db day 2: the fence drops the app hosts' port, refuses what is not an address") {
+  FakeHost h;
+  h.program("mysql", "cat > /dev/null");
+  h.program("nft", "cat > \"$0.in\"");
+  int st = -1;
+  h.run({remote::call("act_db_fence", {"3306", "10.77.0.21", "fd00::21", "10.77.0.22"})}, &st);
+  CHECK(WEXITSTATUS(st) == 0);
+  std::ifstream in((h.dir.path / "bin/nft.in").string());
+  std::stringstream ruleset;
+  ruleset << in.rdbuf();
+  CHECK(ruleset.str().find("table inet foobar_fence {") != std::string::npos);
+  CHECK(ruleset.str().find("    ip saddr { 10.77.0.21, 10.77.0.22 } tcp dport 3306 drop\n") != std::string::npos);
+  CHECK(ruleset.str().find("    ip6 saddr { fd00::21 } tcp dport 3306 drop\n") != std::string::npos);
+  CHECK(h.calls().find("SET GLOBAL read_only=1") != std::string::npos);
+  std::ifstream cnf((h.dir.path / "etc/mysql/mariadb.conf.d/99-foobar-fence.cnf").string());
+  std::stringstream drop_in;
+  drop_in << cnf.rdbuf();
+  CHECK(drop_in.str().find("read_only = ON") != std::string::npos);
+
+  FakeHost hostile;
+  hostile.program("nft", "cat > /dev/null");
+  for (const auto& addr : {std::string("10.0.0.1 } ; flush ruleset ; {"), std::string("$(reboot)"), std::string("")}) {
+    hostile.run({remote::call("act_db_fence", {"3306", addr})}, &st);
+    CHECK(WEXITSTATUS(st) == 2);
+  }
+  hostile.run({remote::call("act_db_fence", {"3306; reboot", "10.0.0.1"})}, &st);
+  CHECK(WEXITSTATUS(st) == 2);
+  CHECK(hostile.count("nft") == 0);
+}
+
+TEST_CASE("remote db day 2: the record of the running primary is written whole and read back as base64") {
+  FakeHost h;
+  const auto path = (h.dir.path / "state/s.db-primary").string();
+  auto out = h.run({remote::call("fact_db_record", {path})});
+  CHECK(out == "dbrecord\tabsent\n");
+  h.run({remote::call("act_db_record", {path, "primary db-02\nfence db-01"})});
+  out = h.run({remote::call("fact_db_record", {path})});
+  CHECK(out == "dbrecord\tpresent\t" + base64_encode("primary db-02\nfence db-01\n") + "\n");
 }

@@ -21,3 +21,6 @@ set_property(TEST e2e-rolling APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv"
 # Monitoring: Alertmanager, its receivers and the default rules, on SysV hosts (stack 2).
 foobar_e2e(e2e-monitoring tests/e2e/monitoring_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 600)
 set_property(TEST e2e-monitoring APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv")
+# Database switchover under a read/write client, the plan refusal, failover and fencing (stack 1, SysV hosts).
+foobar_e2e(e2e-db-day2 tests/e2e/db_day2_test.sh LABELS lab SKIP_RETURN_CODE 77 TIMEOUT 600)
+set_property(TEST e2e-db-day2 APPEND PROPERTY ENVIRONMENT "FOOBAR_LAB_INIT=sysv")
