@@ -7,11 +7,14 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <spdlog/spdlog.h>
+
 #include "apply/kill_point.h"
 #include "apply/pipeline.h"
 #include "facts/probe.h"
 #include "plan/manifest.h"
 #include "remote/library.h"
+#include "util/stopwatch.h"
 #include "util/thread_pool.h"
 
 namespace foobar {
@@ -442,6 +445,7 @@ class Executor {
       }
     }
     std::vector<std::optional<ActionResult>> results(actions.size());
+    std::vector<long> ms(actions.size(), 0);
     std::string transport_error;
     if (!ops.empty()) {
       auto steps = run_pipeline(hp.host, ops);
@@ -449,6 +453,7 @@ class Executor {
       else
         for (const auto& s : *steps) {
           if (s.op >= ops.size()) continue;
+          ms[owner[s.op]] += s.ms;
           auto& res = results[owner[s.op]];
           if (s.status != 0)
             res = ActionResult{StepOutcome::failed, op_failure(hp.host, describe(*actions[owner[s.op]]), s)};
@@ -476,6 +481,8 @@ class Executor {
       } else if (!has_ops) {
         settle(hp, actions[k], StepOutcome::succeeded);
       } else if (results[k]) {
+        spdlog::debug("{}: {}: {} in {} ms", hp.host, describe(*actions[k]),
+                      results[k]->outcome == StepOutcome::succeeded ? "done" : "failed", ms[k]);
         settle(hp, actions[k], results[k]->outcome, results[k]->message);
         ok = results[k]->outcome == StepOutcome::succeeded;
       } else {
@@ -489,7 +496,13 @@ class Executor {
 
   Result<std::vector<StepResult>> run_pipeline(const std::string& host, const std::vector<PipelineStep>& ops) {
     auto inv = pipeline_invocation(ops);
+    if (spdlog::should_log(spdlog::level::trace))
+      if (auto calls = remote::invoked(inv.command, inv.input))
+        spdlog::trace("{}: apply script:\n{}", host, calls->calls);
+    const Stopwatch clock;
     auto r = run_on(host, inv.command, inv.input);
+    spdlog::debug("{}: apply script of {} steps: {} in {} ms", host, ops.size(),
+                  !r ? "not run" : r->ok() ? "ran" : "failed", clock.ms());
     if (!r) return r.diagnostics();
     if (!r->ok()) return transport::command_failed(host, "running the apply script", *r);
     return parse_step_records(host, r->out);

@@ -43,11 +43,12 @@ Result<std::vector<StepResult>> parse_step_records(const std::string& host, std:
       return Diagnostic::error(host, "apply output line " + std::to_string(line) + ": " + what + ": '" +
                                          std::string(l.substr(0, 60)) + "'");
     };
-    if (f.size() != 4 || f[0] != "step") return bad("expected a step record");
+    if ((f.size() != 4 && f.size() != 5) || f[0] != "step") return bad("expected a step record");
     StepResult r;
     try {
       r.op = std::stoul(std::string(f[1]));
       r.status = std::stoi(std::string(f[2]));
+      if (f.size() == 5) r.ms = std::stol(std::string(f[4]));
     } catch (const std::exception&) {
       return bad("malformed step number or status");
     }

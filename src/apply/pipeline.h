@@ -18,6 +18,7 @@ struct StepResult {
   std::size_t op = 0;  // index into the operations given to pipeline_invocation
   int status = 0;
   std::string output;
+  long ms = 0;  // how long it ran on the host (10 ms resolution)
 };
 
 // One step of a pipeline: an operation, then calls the script makes itself once the

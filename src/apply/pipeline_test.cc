@@ -83,3 +83,16 @@ TEST_CASE("pipelined apply: a change its checker refuses takes back its new jour
   k.run(k.steps("false"), 4);
   CHECK(slurp(k.journal()) == "restart\tapp\th:file:" + k.file() + "\n");
 }
+
+TEST_CASE("pipelined apply: step records carry their duration; older four-field records still parse") {
+  auto steps = parse_step_records("h", "step\t0\t0\tYWJj\t120\nstep\t1\t2\t\n");
+  REQUIRE(steps.ok());
+  REQUIRE(steps->size() == 2);
+  CHECK((*steps)[0].output == "abc");
+  CHECK((*steps)[0].ms == 120);
+  CHECK((*steps)[1].status == 2);
+  CHECK((*steps)[1].ms == 0);
+  auto bad = parse_step_records("h", "step\t0\t0\t\tslow\n");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("apply output line 1") != std::string::npos);
+}

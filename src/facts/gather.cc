@@ -2,8 +2,11 @@
 
 #include <mutex>
 
+#include <spdlog/spdlog.h>
+
 #include "facts/probe.h"
 #include "remote/library.h"
+#include "util/stopwatch.h"
 #include "util/thread_pool.h"
 
 namespace foobar {
@@ -18,7 +21,12 @@ Result<Facts> probe_host(const std::string& stack_name, const Graph& graph, cons
   auto conn = connector_for(host);
   if (!conn) return conn.diagnostics();
   auto probe = remote::invocation(make_probe(stack_name, resources, k_state_dir, secrets));
+  if (spdlog::should_log(spdlog::level::trace))
+    if (auto calls = remote::invoked(probe.command, probe.input)) spdlog::trace("{}: probe:\n{}", host, calls->calls);
+  const Stopwatch clock;
   auto out = (*conn)->run(probe.command, probe.input);
+  spdlog::debug("{}: probe of {} resources: {} in {} ms", host, resources.size(),
+                !out ? "not run" : out->ok() ? std::to_string(out->out.size()) + " bytes back" : "failed", clock.ms());
   if (!out) {
     Diagnostic d = out.error();
     d.message = "facts probe: " + d.message;

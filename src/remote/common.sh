@@ -25,21 +25,35 @@ to() { if command -v timeout >/dev/null 2>&1; then timeout 20 "$@"; else "$@"; f
 fb_deadline() { fb_until=$(( $(date +%s) + $1 )); }
 fb_before_deadline() { [ "$(date +%s)" -lt "$fb_until" ]; }
 
+# fb_clock: fb_cs is the kernel's uptime in hundredths of a second (0 where /proc has
+# none), read without a fork: the clock of a step's duration.
+fb_clock() {
+  fb_up=
+  read -r fb_up _ </proc/uptime 2>/dev/null || true
+  case $fb_up in
+    *[!0-9.]*|'') fb_cs=0 ;;
+    *.??) fb_cs=$(( ${fb_up%.*} * 100 + 1${fb_up#*.} - 100 )) ;;
+    *) fb_cs=0 ;;
+  esac
+}
+
 # fb_step N SIZE FUNCTION ARG...: step N of a pipelined script. FUNCTION gets the
 # next SIZE bytes of the script's stdin as its own (nothing when 0) and its output is
-# kept; then "step N STATUS BASE64_OUTPUT" is printed (parse_step_records in
-# src/apply/pipeline.cc). The script ends at the first failing step; one that failed
-# with 3 (a config its checker refused: nothing changed) first takes back the journal
-# lines armed for it (fb_undo_run in state.sh).
+# kept; then "step N STATUS BASE64_OUTPUT MS" is printed (MS: how long it took;
+# parse_step_records in src/apply/pipeline.cc). The script ends at the first failing
+# step; one that failed with 3 (a config its checker refused: nothing changed) first
+# takes back the journal lines armed for it (fb_undo_run in state.sh).
 fb_step() {
   fb_sn=$1; fb_sz=$2; shift 2
+  fb_clock; fb_t0=$fb_cs
   if [ "$fb_sz" -gt 0 ]; then
     fb_so=$(head -c "$fb_sz" | "$@" 2>&1)
   else
     fb_so=$("$@" </dev/null 2>&1)
   fi
   fb_st=$?
-  rec step "$fb_sn" "$fb_st" "$(printf '%s' "$fb_so" | b64)"
+  fb_clock
+  rec step "$fb_sn" "$fb_st" "$(printf '%s' "$fb_so" | b64)" "$(( (fb_cs - fb_t0) * 10 ))"
   [ "$fb_st" = 0 ] && return 0
   if [ "$fb_st" = 3 ]; then fb_undo_run; fi
   exit 0

@@ -3,6 +3,7 @@
 #include "transport/known_hosts.h"
 
 #include "util/base64.h"
+#include "util/stopwatch.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -28,6 +29,8 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+
+#include <spdlog/spdlog.h>
 
 namespace foobar::transport {
 namespace {
@@ -727,8 +730,15 @@ std::optional<SshLogin> SshConnector::ssh_login() {
 Status SshConnector::connect() {
   init_libssh2();
   m_session.reset();
+  const Stopwatch clock;
   auto ss = open_session(m_host, m_options, 0);
-  if (!ss) return ss.diagnostics();
+  const std::string& address = m_options.address.empty() ? m_host : m_options.address;
+  if (!ss) {
+    spdlog::debug("{}: no SSH session with {} after {} ms", m_host, endpoint(address, m_options.port), clock.ms());
+    return ss.diagnostics();
+  }
+  spdlog::debug("{}: SSH session with {} as {} in {} ms{}", m_host, endpoint(address, m_options.port),
+                m_options.user, clock.ms(), m_options.jump ? " (through a jump host)" : "");
   m_session = std::move(*ss);
   return ok_status();
 }

@@ -40,7 +40,24 @@ set +e; plan --detailed-exitcode >"$TMP/plan2"; rc=$?; set -e
 second_apply web-01 /run/nginx.pid
 ok "second plan and apply: no changes"
 
-# 5. Destroy removes our files and services; data stays.
+# 5. -v logs each host's SSH session and probe, and each action with its duration;
+# -vv adds the remote calls. A local edit of the nginx site is put back.
+"$F" -vv plan --lab --no-color "$STACK" >/dev/null 2>"$TMP/plan-vv" || true
+grep -qE "^debug: web-01: SSH session with $WEB as root in [0-9]+ ms" "$TMP/plan-vv" ||
+  { cat "$TMP/plan-vv"; fail "-vv does not log the SSH session"; }
+grep -qE "^debug: web-01: probe of [0-9]+ resources: [0-9]+ bytes back in [0-9]+ ms" "$TMP/plan-vv" ||
+  fail "-vv does not log the probe"
+grep -q "^fact_files " "$TMP/plan-vv" || grep -q "fact_" "$TMP/plan-vv" || fail "-vv does not log the probe's calls"
+on web-01 sh -c 'echo "# local edit" >> /etc/nginx/sites-available/foobar'
+"$F" -v apply --lab --no-color --auto-approve "$STACK" >"$TMP/apply-v" 2>&1 || { cat "$TMP/apply-v"; fail "apply -v failed"; }
+grep -qE "^debug: web-01: update file:/etc/nginx/sites-available/foobar: done in [0-9]+ ms" "$TMP/apply-v" ||
+  { cat "$TMP/apply-v"; fail "-v does not log the action and its duration"; }
+grep -qE "^debug: web-01: apply script of [0-9]+ steps: ran in [0-9]+ ms" "$TMP/apply-v" || fail "-v does not log the script"
+grep -q "^trace:" "$TMP/apply-v" && fail "-v logs what only -vv should"
+on web-01 grep -q "# local edit" /etc/nginx/sites-available/foobar && fail "the local edit was not put back"
+ok "-v and -vv log sessions, probes, actions with their durations, and the remote calls"
+
+# 6. Destroy removes our files and services; data stays.
 "$F" destroy --lab --no-color --auto-approve "$STACK" >"$TMP/destroy" 2>&1 || { cat "$TMP/destroy"; fail "destroy failed"; }
 on web-01 test ! -e /etc/nginx/sites-available/foobar || fail "nginx site left behind"
 on web-01 test ! -e /var/lib/foobarctl/foobar-simple.json || fail "manifest left behind"
