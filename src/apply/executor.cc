@@ -498,7 +498,7 @@ class Executor {
     auto inv = pipeline_invocation(ops);
     if (spdlog::should_log(spdlog::level::trace))
       if (auto calls = remote::invoked(inv.command, inv.input))
-        spdlog::trace("{}: apply script:\n{}", host, calls->calls);
+        spdlog::trace("{}: apply script:\n{}", host, mask_secrets(calls->calls, m_options.secret_values));
     const Stopwatch clock;
     auto r = run_on(host, inv.command, inv.input);
     spdlog::debug("{}: apply script of {} steps: {} in {} ms", host, ops.size(),
