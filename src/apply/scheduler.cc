@@ -7,6 +7,8 @@
 #include <thread>
 #include <unordered_set>
 
+#include "util/thread_pool.h"
+
 namespace foobar {
 
 namespace {
@@ -27,10 +29,7 @@ class Scheduler {
   }
 
   std::vector<StepOutcome> run() {
-    std::size_t workers = std::max<std::size_t>(1, std::min(m_options.parallelism, m_steps.size()));
-    std::vector<std::thread> pool;
-    for (std::size_t w = 0; w < workers; ++w) pool.emplace_back([this] { work(); });
-    for (auto& t : pool) t.join();
+    run_on_threads(std::max<std::size_t>(1, std::min(m_options.parallelism, m_steps.size())), [this] { work(); });
     return m_outcome;
   }
 

@@ -17,6 +17,7 @@
 #include "compile/context.h"
 #include "compile/secrets.h"
 #include "util/path.h"
+#include "util/thread_pool.h"
 
 namespace foobar::cli {
 
@@ -118,15 +119,7 @@ void write_tree(HostTree& t, const fs::path& out) {
 
 // Hosts are written in parallel: each has its own directory.
 bool write_trees(std::vector<HostTree>& trees, const fs::path& out) {
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i; (i = next++) < trees.size();) write_tree(trees[i], out);
-  };
-  unsigned n = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), trees.size());
-  std::vector<std::thread> pool;
-  for (unsigned k = 1; k < n; ++k) pool.emplace_back(work);
-  work();
-  for (auto& th : pool) th.join();
+  parallel_for(trees.size(), 0, [&](std::size_t i) { write_tree(trees[i], out); });
   return std::all_of(trees.begin(), trees.end(), [](const HostTree& t) { return t.ok; });
 }
 

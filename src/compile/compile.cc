@@ -13,6 +13,7 @@
 #include "compile/topology.h"
 #include "template/environment.h"
 #include "util/path.h"
+#include "util/thread_pool.h"
 
 namespace foobar::compile {
 
@@ -285,16 +286,11 @@ Result<Graph> Compiler::run() {
   if (auto st = prepare(); !st.ok()) return st.diagnostics();
   const auto& hosts = m_stack.hosts;
   std::vector<HostOutput> out(hosts.size());
-  unsigned n = m_options.threads ? m_options.threads : std::max(1u, std::thread::hardware_concurrency());
-  n = static_cast<unsigned>(std::min<std::size_t>(n, (hosts.size() + 7) / 8));
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i; (i = next++) < hosts.size();) out[i] = compile_host(hosts[i].name.value);
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  // Eight hosts a thread at least: a thread costs more than compiling a few hosts.
+  const std::size_t n = std::min<std::size_t>(m_options.threads ? m_options.threads : core_threads(),
+                                              (hosts.size() + 7) / 8);
+  parallel_for(hosts.size(), std::max<std::size_t>(1, n),
+               [&](std::size_t i) { out[i] = compile_host(hosts[i].name.value); });
 
   Graph graph;
   Diagnostics errors;

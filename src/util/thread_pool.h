@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -15,6 +16,17 @@
 #include <vector>
 
 namespace foobar {
+
+// The threads "as many as the machine has" means: one per hardware core, at least one.
+std::size_t core_threads();
+
+// Runs `work` on `threads` threads at once (the caller's among them) and returns when
+// every one has returned: for workers that take their jobs from shared state.
+void run_on_threads(std::size_t threads, const std::function<void()>& work);
+
+// Calls body(i) for every i in [0, count), spread over up to `threads` threads (0:
+// core_threads()); returns when all are done. body must not throw.
+void parallel_for(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& body);
 
 class ThreadPool {
  public:

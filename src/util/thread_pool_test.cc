@@ -4,9 +4,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <set>
 #include <stdexcept>
 
+using foobar::parallel_for;
+using foobar::run_on_threads;
 using foobar::ThreadPool;
 
 TEST_CASE("thread pool runs every task and returns results") {
@@ -52,4 +57,23 @@ TEST_CASE("thread pool destructor drains queued tasks") {
     for (int i = 0; i < 10; ++i) (void)pool.submit([&] { ++done; });
   }
   CHECK(done.load() == 10);
+}
+
+TEST_CASE("parallel_for calls the body once per index, on several threads; run_on_threads runs each worker") {
+  std::vector<std::atomic<int>> seen(100);
+  std::mutex m;
+  std::set<std::thread::id> threads;
+  parallel_for(seen.size(), 4, [&](std::size_t i) {
+    ++seen[i];
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::lock_guard lock(m);
+    threads.insert(std::this_thread::get_id());
+  });
+  for (const auto& s : seen) CHECK(s == 1);
+  CHECK(threads.size() > 1);
+  CHECK(threads.size() <= 4);
+  parallel_for(0, 0, [&](std::size_t) { FAIL("no index to call"); });
+  std::atomic<int> workers{0};
+  run_on_threads(3, [&] { ++workers; });
+  CHECK(workers == 3);
 }
