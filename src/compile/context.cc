@@ -57,6 +57,12 @@ json host_section(const Topology& t, const std::string& host) {
           {"interface", interface_of(t, host)}};
 }
 
+// Where a host of a monitored stack keeps its monitoring certificate and the CA.
+json monitoring_tls() {
+  return {{"ca_file", k_monitoring_ca}, {"cert_file", k_monitoring_pem}, {"key_file", k_monitoring_pem},
+          {"client_auth", "RequireAndVerifyClientCert"}};
+}
+
 json lb_tls(const Topology& t) {
   if (!t.tls)
     return {{"enabled", false}, {"cert_path", nullptr}, {"redirect_http", false},
@@ -87,7 +93,8 @@ json lb_section(const Topology& t, const std::string& host) {
           // With a floating IP the collector also scrapes the stats frontend through it
           // (job "vip"), so it listens on every address; the firewall still admits only
           // the collector.
-          {"stats", {{"bind_address", lb.vip ? "*" : t.address_of(host)}, {"port", k_haproxy_stats_port}}},
+          {"stats", {{"bind_address", lb.vip ? "*" : t.address_of(host)}, {"port", k_haproxy_stats_port},
+                     {"tls", t.stack->monitoring ? monitoring_tls() : json(nullptr)}}},
           {"runtime_socket", k_haproxy_runtime_socket},
           {"frontend", k_haproxy_frontend},
           {"web_backend", k_haproxy_web_backend},
@@ -279,13 +286,18 @@ json exporters_section(const Topology& t, const std::string& host) {
   const std::string& addr = t.address_of(host);
   auto listen = [&](int port) { return addr + ":" + std::to_string(port); };
   if (t.has_exporter(Exporter::node))
-    ex["node"] = {{"listen_address", listen(k_node_exporter_port)}, {"collectors", json::array()}};
+    ex["node"] = {{"listen_address", listen(k_node_exporter_port)}, {"collectors", json::array()},
+                  {"web_config", k_node_exporter_web}};
+  // nginx serves the exporter's metrics over TLS on the host's address (the port the
+  // collector scrapes); the exporter itself answers on loopback only.
   if (t.has_exporter(Exporter::nginx) && t.carries(host, "web"))
-    ex["nginx"] = {{"listen_address", listen(k_nginx_exporter_port)},
+    ex["nginx"] = {{"listen_address", "127.0.0.1:" + std::to_string(k_nginx_exporter_port)},
+                   {"tls_listen_address", listen(k_nginx_exporter_port)},
                    {"scrape_uri", "http://127.0.0.1:" + std::to_string(t.stack->tiers.web->port.value) +
                                       "/stub_status"}};
   if (t.has_exporter(Exporter::mysqld) && t.carries(host, "db"))
     ex["mysqld"] = {{"listen_address", listen(k_mysqld_exporter_port)},
+                    {"web_config", k_mysqld_exporter_web},
                     {"my_cnf", k_mysqld_exporter_cnf},
                     {"user", k_mysqld_exporter_user},
                     {"socket", k_mysqld_socket}};
@@ -359,7 +371,8 @@ json monitoring_section(const Topology& t, const std::string& host) {
             {"alertmanager", on && t.is_collector(host) ? alertmanager_section(t) : json(nullptr)},
             {"thresholds", {{"web_qps", 100}, {"replication_lag_seconds", 30}, {"instance_down_for", "1m"},
                             {"disk_free_percent", 10}, {"http_5xx_percent", 5}}},
-            {"exporters", exporters_section(t, host)}};
+            {"exporters", exporters_section(t, host)},
+            {"tls", on ? monitoring_tls() : json(nullptr)}};
   return m;
 }
 
@@ -426,7 +439,11 @@ json jobs_section(const Topology& t) {
       if (j.job == "mysqld") role = e.name == t.stack->tiers.db->primary.value ? "primary" : "replica";
       targets.push_back({{"host", e.name}, {"address", e.address + ":" + std::to_string(e.port)}, {"role", role}});
     }
-    out.push_back({{"job", j.job}, {"metrics_path", "/metrics"}, {"up_only", j.up_only}, {"targets", targets}});
+    // Every exporter serves over TLS; Prometheus' own endpoint stays plain HTTP
+    // (it scrapes itself; the firewall admits only the admin CIDRs there).
+    std::string scheme = j.job == "prometheus" ? "http" : "https";
+    out.push_back({{"job", j.job}, {"metrics_path", "/metrics"}, {"scheme", scheme}, {"up_only", j.up_only},
+                   {"targets", targets}});
   }
   return out;
 }

@@ -24,6 +24,15 @@ inline constexpr const char* k_alerts_file = "/etc/prometheus/foobar-alerts.yml"
 inline constexpr const char* k_alertmanager_config = "/etc/prometheus/alertmanager.yml";
 inline constexpr const char* k_alertmanager_storage = "/var/lib/prometheus/alertmanager";
 inline constexpr const char* k_mysqld_exporter_cnf = "/etc/foobar/mysqld-exporter.cnf";
+// Monitoring over TLS: the CA, the host's certificate bundle (certificate, then key:
+// every reader takes both from the one file) and each exporter's web config
+// (exporter-toolkit's --web.config.file). The nginx exporter (0.11 in Debian 12 has no
+// client authentication) listens on loopback behind an nginx TLS server.
+inline constexpr const char* k_monitoring_dir = "/etc/foobar/monitoring";
+inline constexpr const char* k_monitoring_ca = "/etc/foobar/monitoring/ca.crt";
+inline constexpr const char* k_monitoring_pem = "/etc/foobar/monitoring/host.pem";
+inline constexpr const char* k_node_exporter_web = "/etc/foobar/monitoring/node-exporter-web.yml";
+inline constexpr const char* k_mysqld_exporter_web = "/etc/foobar/monitoring/mysqld-exporter-web.yml";
 // The exporter's database user is the OS user it runs as (Debian's package): MariaDB's
 // unix_socket authentication lets it in over the socket without a password.
 inline constexpr const char* k_mysqld_exporter_user = "prometheus";

@@ -37,6 +37,15 @@ inline constexpr const char* k_nginx_access_log = "/var/log/nginx/foobar.access.
 // this long after a host's gate before it stops the next one.
 inline constexpr int k_upstream_fail_timeout_seconds = 3;
 
+// The stack's monitoring CA (a PEM certificate) and each host's certificate bundle
+// (certificate, then key) signed by it: the exporters serve metrics with the host's
+// certificate and admit only clients of this CA; Prometheus scrapes with the
+// collector's. Secrets, as every certificate of the stack ('foobarctl lab up' issues
+// them from the lab's CA).
+inline constexpr const char* k_monitoring_ca_secret = "MONITORING_CA";
+// "MONITORING_TLS_WEB_01" for web-01 (secret names are [A-Z0-9_]+).
+std::string monitoring_cert_secret(const std::string& host);
+
 struct Endpoint {
   std::string name;
   std::string address;
@@ -108,6 +117,11 @@ struct Topology {
   std::string service_address(const std::string& host) const;
   const std::string& address_of(const std::string& host) const;
 };
+
+// The names a host's monitoring certificate must hold, the subject first: its name,
+// its FQDN, "IP:" its address (Prometheus scrapes addresses and verifies them) and,
+// on a load balancer, "IP:" the floating IP (the `vip` job scrapes through it).
+std::vector<std::string> monitoring_cert_names(const Topology& t, const std::string& host);
 
 // dns_serial: taken as is when set (e.g. kept monotonic in a manifest); otherwise
 // derived from the records, so it changes exactly when they do.

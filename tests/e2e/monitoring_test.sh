@@ -32,6 +32,19 @@ wait_for "[ \"\$(curl -s -m 5 http://$MON:9090/api/v1/alertmanagers | python3 -c
 ok "Alertmanager on mon-01 with the webhook receiver; Prometheus sends to it"
 check_targets_up $MON 12
 
+# Metrics over TLS: each kind of endpoint refuses a scrape without a client certificate
+# (the TLS handshake fails: curl 35, 55 or 56, or nginx answers 400) and serves one with the
+# collector's certificate, verified against the monitoring CA by the address scraped.
+CA=/etc/foobar/monitoring/ca.crt PEM=/etc/foobar/monitoring/host.pem
+for t in web-01=10.77.0.21:9100 web-01=10.77.0.21:9113 db-02=10.77.0.42:9104 lb-01=10.77.0.11:8404; do
+  url=https://${t#*=}/metrics
+  set +e; code=$(on mon-01 curl -s -o /dev/null -w '%{http_code}' -m 5 --cacert $CA "$url"); rc=$?; set -e
+  case "$rc:$code" in 35:* | 55:* | 56:* | 0:4??) ;; *) fail "a scrape of $url without a client certificate: curl exit $rc, HTTP $code" ;; esac
+  metrics=$(on mon-01 curl -sf -m 5 --cacert $CA --cert $PEM "$url") || fail "a scrape of $url with the collector's certificate failed"
+  grep -q '^# TYPE' <<<"$metrics" || fail "a scrape of $url with the collector's certificate got no metrics"
+done
+ok "exporters on TLS: without a client certificate refused, with the collector's served (node, nginx, mysqld, haproxy)"
+
 # Replication broken: MariaDB stopped on the replica. The alert must reach the webhook
 # within 2 minutes (scrape and evaluation 5 s, for: 1m, group_wait 10 s).
 firing='import json,sys
