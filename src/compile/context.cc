@@ -165,6 +165,7 @@ json web_section(const Topology& t, const std::string& host) {
           {"static", static_locations(web)},
           {"health_path", t.health_path},
           {"access_log", k_nginx_access_log},
+          {"error_log", k_nginx_error_log},
           {"client_max_body_size", "10m"},
           {"upstream", {{"name", "foobar_app"}, {"keepalive", 16}, {"max_fails", 3}, {"fail_timeout", std::to_string(k_upstream_fail_timeout_seconds) + "s"}}},
           {"proxy", {{"connect_timeout", "5s"}, {"send_timeout", "30s"}, {"read_timeout", "30s"}}},
@@ -342,6 +343,35 @@ json alertmanager_section(const Topology& t) {
           {"receivers", receivers_section(*t.stack)}};
 }
 
+// Central logs (rsyslog): the files this host ships besides its syslog, tagged with
+// the service they belong to, and on the log collector the hosts it takes logs from.
+json logs_section(const Topology& t, const std::string& host) {
+  const std::string& c = t.stack->monitoring->log_collector();
+  json files = json::array();
+  if (t.carries(host, "web")) {
+    files.push_back({{"path", k_nginx_access_log}, {"tag", "nginx"}});
+    files.push_back({{"path", k_nginx_error_log}, {"tag", "nginx"}});
+  }
+  if (t.carries(host, "app")) files.push_back({{"path", std::string(k_app_log_dir) + "/*.log"}, {"tag", "foobar-app"}});
+  json senders = json::array();
+  if (host == c) {
+    senders.push_back({{"name", c}, {"address", "127.0.0.1"}});  // its own messages
+    for (const auto& h : t.stack->hosts)
+      if (h.name.value != c) senders.push_back({{"name", h.name.value}, {"address", t.address_of(h.name.value)}});
+  }
+  // MariaDB logs to syslog under these names; its file is the service's.
+  json programs = json::array();
+  for (const char* p : {"mariadbd", "mysqld", "mysqld_safe"}) programs.push_back({{"program", p}, {"service", "mariadb"}});
+  return {{"collector", {{"name", c}, {"address", t.address_of(c)}, {"port", k_logs_port}}},
+          {"is_collector", host == c},
+          {"files", files},
+          {"senders", senders},
+          {"programs", programs},
+          {"store", k_log_store},
+          {"rotate_days", 14},
+          {"queue_max_disk_space", "512m"}};
+}
+
 // Prometheus rejects a scrape timeout longer than the interval.
 std::string scrape_timeout(stack::Duration interval) {
   return stack::format_duration(std::min(interval, stack::Duration{10000}));
@@ -372,7 +402,8 @@ json monitoring_section(const Topology& t, const std::string& host) {
             {"thresholds", {{"web_qps", 100}, {"replication_lag_seconds", 30}, {"instance_down_for", "1m"},
                             {"disk_free_percent", 10}, {"http_5xx_percent", 5}}},
             {"exporters", exporters_section(t, host)},
-            {"tls", on ? monitoring_tls() : json(nullptr)}};
+            {"tls", on ? monitoring_tls() : json(nullptr)},
+            {"logs", on ? logs_section(t, host) : json(nullptr)}};
   return m;
 }
 
@@ -515,6 +546,9 @@ std::vector<std::string> host_roles(const json& ctx) {
     if (!ctx["monitoring"]["exporters"]["node"].is_null()) roles.push_back("exporter");
     if (!ctx["monitoring"]["exporters"]["nginx"].is_null()) roles.push_back("nginx-exporter");
     if (!ctx["monitoring"]["exporters"]["mysqld"].is_null()) roles.push_back("mysqld-exporter");
+    if (!ctx["monitoring"]["logs"].is_null()) roles.push_back("logs");
+    if (!ctx["monitoring"]["logs"].is_null() && ctx["monitoring"]["logs"]["is_collector"].get<bool>())
+      roles.push_back("log-store");
   }
   if (!ctx["dns"].is_null()) roles.push_back("dns");
   if (!ctx["ssh"].is_null()) roles.push_back("ssh");

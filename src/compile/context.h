@@ -20,6 +20,10 @@ inline constexpr const char* k_web_key = "/etc/ssl/foobar/web.key";
 inline constexpr const char* k_app_env = "/etc/foobar/app.env";
 inline constexpr const char* k_app_secret_env = "/etc/foobar/app.secret.env";
 inline constexpr const char* k_app_log_dir = "/var/log/foobar-app";
+inline constexpr const char* k_nginx_error_log = "/var/log/nginx/foobar.error.log";
+// The log collector keeps each host's logs in <store>/<host>/<program>.log (foobarctl
+// logs reads them there; <program> is a service's name for the stack's services).
+inline constexpr const char* k_log_store = "/var/log/foobar";
 inline constexpr const char* k_alerts_file = "/etc/prometheus/foobar-alerts.yml";
 inline constexpr const char* k_alertmanager_config = "/etc/prometheus/alertmanager.yml";
 inline constexpr const char* k_alertmanager_storage = "/var/lib/prometheus/alertmanager";

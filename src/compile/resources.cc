@@ -27,6 +27,8 @@ const std::vector<RoleSpec>& role_specs() {
       {"node-exporter", {"prometheus-node-exporter"}, "prometheus-node-exporter", OnChange::restart},
       {"nginx-exporter", {"prometheus-nginx-exporter"}, "prometheus-nginx-exporter", OnChange::restart},
       {"mysqld-exporter", {"prometheus-mysqld-exporter"}, "prometheus-mysqld-exporter", OnChange::restart},
+      {"logs", {"rsyslog", "rsyslog-relp"}, "rsyslog", OnChange::restart},  // central logs, rsyslogd -N1
+      {"log-store", {"logrotate"}, "", OnChange::reload},                    // the log collector's rotation
       {"dns", {"nsd"}, "nsd", OnChange::reload},  // authoritative for the zone; nsd-checkzone validates it
       // No package: openssh-server is how foobarctl comes in, so destroy --purge must
       // never remove it (and act_service_remove never stops sshd).
@@ -55,6 +57,8 @@ std::vector<const RoleSpec*> roles_of(const json& ctx) {
       {"node-exporter", !ex["node"].is_null()},
       {"nginx-exporter", !ex["nginx"].is_null()},
       {"mysqld-exporter", !ex["mysqld"].is_null()},
+      {"logs", !ctx["monitoring"]["logs"].is_null()},
+      {"log-store", !ctx["monitoring"]["logs"].is_null() && ctx["monitoring"]["logs"]["is_collector"].get<bool>()},
       {"dns", !ctx["dns"].is_null()},
       {"ssh", !ctx["ssh"].is_null()},
   };
@@ -219,11 +223,11 @@ void HostBuilder::certificates() {
 // The monitoring CA and this host's certificate bundle, from secrets, before every
 // file that names them (HAProxy's and nginx's configs are checked with them in place).
 // The exporters and Prometheus read them as the prometheus user, and again at every
-// connection; HAProxy and nginx read them at a reload.
+// connection; HAProxy and nginx read them at a reload, rsyslog (root) at a restart.
 void HostBuilder::monitoring_certificates() {
   if (m_ctx["monitoring"]["tls"].is_null()) return;
   std::vector<std::string> readers;
-  for (const char* role : {"collector", "node-exporter", "mysqld-exporter", "lb", "web"}) {
+  for (const char* role : {"collector", "node-exporter", "mysqld-exporter", "lb", "web", "logs"}) {
     if (!has(role)) continue;
     if (std::string(role) == "web" && m_ctx["monitoring"]["exporters"]["nginx"].is_null()) continue;
     readers.push_back(role);
@@ -234,7 +238,7 @@ void HostBuilder::monitoring_certificates() {
   const std::string owner = prometheus_user ? "prometheus" : "root";
   for (const auto& role : readers) directory(role, k_monitoring_dir, "0755", "root");
   std::vector<Notify> notify;
-  for (const char* role : {"lb", "web"})
+  for (const char* role : {"lb", "web", "logs"})
     if (std::find(readers.begin(), readers.end(), role) != readers.end())
       for (auto& n : notify_role(role)) notify.push_back(std::move(n));
   auto file = [&](const std::string& path, const std::string& secret, const char* mode, const std::string& check) {

@@ -72,6 +72,12 @@ void monitoring_flows(Topology& t) {
     add_flow(t, collector, {k_prometheus_port, "tcp", admins, "prometheus from admin networks"});
     add_flow(t, collector, {k_alertmanager_port, "tcp", admins, "alertmanager from admin networks"});
   }
+  // Central logs: every other host ships to the log collector (rsyslog, RELP over TLS).
+  const std::string& logs = s.monitoring->log_collector();
+  std::vector<std::string> senders;
+  for (const auto& h : s.hosts)
+    if (h.name.value != logs) add_unique(senders, t.address_of(h.name.value));
+  if (!senders.empty()) add_flow(t, logs, {k_logs_port, "tcp", senders, "logs from the stack's hosts"});
   std::vector<std::string> from{t.address_of(collector)};
   for (const auto& h : s.hosts) {
     const std::string& n = h.name.value;

@@ -21,6 +21,8 @@ inline constexpr int k_nginx_exporter_port = 9113;
 inline constexpr int k_mysqld_exporter_port = 9104;
 inline constexpr int k_haproxy_stats_port = 8404;
 inline constexpr int k_alertmanager_port = 9093;
+// RELP over TLS: every host ships its logs to the log collector here.
+inline constexpr int k_logs_port = 2514;
 // HAProxy's runtime API socket (templates/haproxy.cfg.j2 opens it) and the backend
 // of the web hosts there: rolling applies drain web hosts through them.
 inline constexpr const char* k_haproxy_runtime_socket = "/run/haproxy/admin.sock";

@@ -48,6 +48,8 @@ expected_files() {
     nginx-exporter) echo /etc/default/prometheus-nginx-exporter ;;
     mysqld-exporter) echo /etc/default/prometheus-mysqld-exporter /etc/foobar/mysqld-exporter.cnf ;;
     dns) echo '/etc/foobar/dns/*.zone' /etc/nsd/nsd.conf /etc/default/nsd ;;
+    logs) echo /etc/rsyslog.d/10-foobar.conf ;;
+    log-store) echo /etc/logrotate.d/foobar-logs ;;
     ssh) echo /etc/ssh/sshd_config.d/00-foobar.conf ;;
     *) echo "UNKNOWN-ROLE:$1" ;;
   esac
@@ -137,6 +139,13 @@ monitoring_fixtures() {
 check_web_config() { # FILE: exporter-toolkit's web config, with the fixtures as its files
   monitoring_fixtures <"$1" >"$WORK/web.yml"
   promtool check web-config "$WORK/web.yml"
+}
+
+check_rsyslog() { # FILE: the drop-in under a master config like Debian's, its files the fixtures
+  mkdir -p "$WORK/rsyslog"
+  monitoring_fixtures <"$1" >"$WORK/rsyslog/drop-in.conf"
+  printf '$WorkDirectory %s\n$IncludeConfig %s\n' "$WORK/rsyslog" "$WORK/rsyslog/drop-in.conf" >"$WORK/rsyslog.conf"
+  rsyslogd -N1 -f "$WORK/rsyslog.conf"
 }
 
 check_default() { # FILE BINARY: shell syntax, then the daemon must accept its ARGS
@@ -235,6 +244,8 @@ check_file() { # HOSTDIR HOST PATH
     /etc/default/nsd) name="sh -n + COMMAND_NAME"; sh -n "$f" && grep -qx 'COMMAND_NAME=none' "$f" ;;
     /etc/foobar/mysqld-exporter.cnf) name="my_print_defaults [client]"; check_mycnf "$f" ;;
     /etc/foobar/monitoring/*-web.yml) name="promtool check web-config"; check_web_config "$f" ;;
+    /etc/rsyslog.d/*.conf) name="rsyslogd -N1"; check_rsyslog "$f" ;;
+    /etc/logrotate.d/*) name="logrotate -d"; logrotate -d "$f" ;;
     /etc/ssh/sshd_config.d/*.conf) name="sshd -t + sshd -T"; check_sshd "$f" ;;
     *) name="no checker knows this file"; false ;;
   esac >"$LOG" 2>&1
