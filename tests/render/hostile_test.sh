@@ -203,7 +203,7 @@ refused am-newline alertmanager.yml.j2 yaml_str
 # rsyslog: a host name that would end its string and add a statement or an action.
 vars rsyslog-peer stack2/mon-01 'd["monitoring"]["logs"]["senders"][1]["name"] = "lb-01\" then stop"'
 refused rsyslog-peer rsyslog-foobar.conf.j2 rsyslog_str
-vars rsyslog-target stack2/web-01 'd["monitoring"]["logs"]["collector"]["name"] = "mon-01\n*.* /etc/cron.d/x"'
+vars rsyslog-target stack2/web-01 'd["monitoring"]["logs"]["collector"]["name"] = "mon-01\" action(type=\"omfile\" file=\"/etc/cron.d/x"'
 refused rsyslog-target rsyslog-foobar.conf.j2 rsyslog_str
 
 # Every placed file through its service's own checker (the same checks as render).
