@@ -12,7 +12,7 @@ test_pkgs=(python3 clang libclang-rt-14-dev python3-jinja2 ansible-core python3-
   dpkg-dev fakeroot)
 lab_pkgs=(iproute2 openssh-server openssh-client nginx haproxy mariadb-server mariadb-client
   nftables keepalived prometheus prometheus-alertmanager prometheus-node-exporter bind9-utils nsd curl ca-certificates
-  openssl procps psmisc socat util-linux time)
+  openssl procps psmisc socat util-linux time rsyslog rsyslog-relp logrotate)
 # Exporters and the app server (examples/foobar-app) the templates configure; HAProxy
 # exports its own metrics, so prometheus-haproxy-exporter is not needed. systemd is
 # here for systemd-analyze, which checks the rendered unit; systemd-container gives

@@ -19,6 +19,8 @@ const std::vector<Command>& commands() {
       {"status", "per tier and host: up, QPS and 5xx rate, replication, the floating IP, the last apply",
        cmd_status, options_status},
       {"db", "change the running database primary: db switchover|failover|fence STACK", cmd_db, options_db},
+      {"logs", "the stack's central logs from the log collector, by host and service (-f follows)", cmd_logs,
+       options_logs},
       {"unlock", "remove the apply lock of a stack on its hosts, whoever holds it", cmd_unlock, options_unlock},
       {"lab",
        "run the stack's hosts as a local lab (up, down, status, ssh, client)",

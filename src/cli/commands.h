@@ -61,6 +61,7 @@ cxxopts::Options options_show();
 cxxopts::Options options_unlock();
 cxxopts::Options options_status();
 cxxopts::Options options_db();
+cxxopts::Options options_logs();
 
 int cmd_validate(std::vector<std::string> args, const GlobalOptions& global);
 int cmd_template(std::vector<std::string> args, const GlobalOptions& global);
@@ -76,6 +77,7 @@ int cmd_show(std::vector<std::string> args, const GlobalOptions& global);
 int cmd_unlock(std::vector<std::string> args, const GlobalOptions& global);
 int cmd_status(std::vector<std::string> args, const GlobalOptions& global);
 int cmd_db(std::vector<std::string> args, const GlobalOptions& global);
+int cmd_logs(std::vector<std::string> args, const GlobalOptions& global);
 int cmd_schema(std::vector<std::string> args, const GlobalOptions& global);
 // The JSON Schema of the stack file, from stack/fields.h.
 std::string stack_schema_json();

@@ -68,6 +68,15 @@ Result<LabTarget> lab_target_from_stack(const std::string& stack_path) {
     t.tls_names.push_back(topo.server_name);
     for (const auto& a : topo.server_aliases) t.tls_names.push_back(a);
   }
+  if (st->monitoring) {
+    t.ca_secrets.push_back(compile::k_monitoring_ca_secret);
+    t.secret_names.push_back(compile::k_monitoring_ca_secret);
+    for (const auto& h : st->hosts) {
+      const std::string secret = compile::monitoring_cert_secret(h.name.value);
+      t.host_certificates.push_back({secret, compile::monitoring_cert_names(topo, h.name.value)});
+      t.secret_names.push_back(secret);
+    }
+  }
   return t;
 }
 
@@ -137,8 +146,15 @@ Status prepare_lab_files(const std::string& dir, const LabTarget& target) {
     if (!kept) return kept.diagnostics();
     fixed = std::move(*kept);
   }
-  if (!target.certificate_secrets.empty())
+  if (!target.certificate_secrets.empty() || !target.host_certificates.empty())
     if (auto st = lab::make_lab_ca(dir); !st) return st;
+  for (const auto& [name, names] : target.host_certificates) {
+    const std::string bundle = dir + "/" + name + ".pem";
+    if (!std::filesystem::exists(bundle))
+      if (auto st = lab::issue_lab_certificate(dir, names, bundle, true); !st) return st;
+    fixed[name] = "@" + name + ".pem";
+  }
+  for (const auto& name : target.ca_secrets) fixed[name] = "@ca.crt";
   for (const auto& name : target.certificate_secrets) {
     const std::string bundle = dir + "/" + name + ".pem";
     if (!std::filesystem::exists(bundle))

@@ -24,6 +24,10 @@ struct LabTarget {
   // bundle: the lab issues one certificate from its own CA for each of them.
   std::vector<std::string> tls_names;
   std::vector<std::string> certificate_secrets;
+  // Secrets holding a host's monitoring certificate (server and client) and its names;
+  // and those whose value is the CA's certificate.
+  std::vector<std::pair<std::string, std::vector<std::string>>> host_certificates;
+  std::vector<std::string> ca_secrets;
   std::vector<std::string> nameserver_addresses;  // where the lab's client resolves names, in order (none: no DNS)
   std::vector<std::string> key_secrets;            // secrets holding a base64 key (TSIG)
 };

@@ -301,3 +301,38 @@ TEST_CASE("a custom tls.port re-encrypted to the web tier: one port in the diagr
   });
   CHECK(box);
 }
+
+TEST_CASE("central logs: every host ships to the log collector, which alone stores and rotates") {
+  auto s = load(2);
+  auto g = compiled(s);
+  for (const auto& h : s.hosts) {
+    const std::string& n = h.name.value;
+    CHECK(res(g, n + ":service:rsyslog").kind == ResourceKind::service);
+    CHECK(g.find(n + ":package:rsyslog-relp"));
+    CHECK(has_dep(g, n + ":file:/etc/rsyslog.d/10-foobar.conf", n + ":file:" + k_monitoring_pem));
+    CHECK(has_dep(g, n + ":service:rsyslog", n + ":file:/etc/init.d/rsyslog"));
+    CHECK(bool(g.find(n + ":file:/etc/logrotate.d/foobar-logs")) == (n == "mon-01"));
+  }
+  const auto& web = file(g, "web-01:file:/etc/rsyslog.d/10-foobar.conf").content;
+  CHECK(web.find("target=\"10.77.0.51\" port=\"2514\"") != std::string::npos);
+  CHECK(web.find("tls.permittedPeer=[\"mon-01\"]") != std::string::npos);
+  CHECK(web.find("file=\"/var/log/nginx/foobar.access.log\" tag=\"nginx:\"") != std::string::npos);
+  CHECK(web.find("action.resumeRetryCount=\"-1\"") != std::string::npos);
+  const auto& mon = file(g, "mon-01:file:/etc/rsyslog.d/10-foobar.conf").content;
+  CHECK(mon.find("if $fromhost-ip == \"10.77.0.42\" then set $.host = \"db-02\";") != std::string::npos);
+  CHECK(mon.find("omrelp") == std::string::npos);  // the collector stores, it does not forward
+  // The collector admits the logs port from the other hosts only.
+  auto t = derive_topology(s);
+  const auto& in = t.inbound.at("mon-01");
+  auto f = std::find_if(in.begin(), in.end(), [](const Flow& x) { return x.port == k_logs_port; });
+  REQUIRE(f != in.end());
+  CHECK(f->sources == std::vector<std::string>{"10.77.0.11", "10.77.0.21", "10.77.0.22", "10.77.0.41", "10.77.0.42"});
+
+  // monitoring.logs.collector moves the logs, not the metrics.
+  auto moved = testing::reference_variant(k_stacks[2], "  scrape_interval: 15s", "  scrape_interval: 15s\n  logs: { collector: db-01 }");
+  auto g2 = compiled(moved);
+  CHECK(g2.find("db-01:file:/etc/logrotate.d/foobar-logs"));
+  CHECK(!g2.find("mon-01:file:/etc/logrotate.d/foobar-logs"));
+  CHECK(file(g2, "mon-01:file:/etc/rsyslog.d/10-foobar.conf").content.find("target=\"10.77.0.41\"") != std::string::npos);
+  CHECK(g2.find("mon-01:file:/etc/prometheus/prometheus.yml"));
+}

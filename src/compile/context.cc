@@ -57,6 +57,12 @@ json host_section(const Topology& t, const std::string& host) {
           {"interface", interface_of(t, host)}};
 }
 
+// Where a host of a monitored stack keeps its monitoring certificate and the CA.
+json monitoring_tls() {
+  return {{"ca_file", k_monitoring_ca}, {"cert_file", k_monitoring_pem}, {"key_file", k_monitoring_pem},
+          {"client_auth", "RequireAndVerifyClientCert"}};
+}
+
 json lb_tls(const Topology& t) {
   if (!t.tls)
     return {{"enabled", false}, {"cert_path", nullptr}, {"redirect_http", false},
@@ -87,7 +93,8 @@ json lb_section(const Topology& t, const std::string& host) {
           // With a floating IP the collector also scrapes the stats frontend through it
           // (job "vip"), so it listens on every address; the firewall still admits only
           // the collector.
-          {"stats", {{"bind_address", lb.vip ? "*" : t.address_of(host)}, {"port", k_haproxy_stats_port}}},
+          {"stats", {{"bind_address", lb.vip ? "*" : t.address_of(host)}, {"port", k_haproxy_stats_port},
+                     {"tls", t.stack->monitoring ? monitoring_tls() : json(nullptr)}}},
           {"runtime_socket", k_haproxy_runtime_socket},
           {"frontend", k_haproxy_frontend},
           {"web_backend", k_haproxy_web_backend},
@@ -158,6 +165,7 @@ json web_section(const Topology& t, const std::string& host) {
           {"static", static_locations(web)},
           {"health_path", t.health_path},
           {"access_log", k_nginx_access_log},
+          {"error_log", k_nginx_error_log},
           {"client_max_body_size", "10m"},
           {"upstream", {{"name", "foobar_app"}, {"keepalive", 16}, {"max_fails", 3}, {"fail_timeout", std::to_string(k_upstream_fail_timeout_seconds) + "s"}}},
           {"proxy", {{"connect_timeout", "5s"}, {"send_timeout", "30s"}, {"read_timeout", "30s"}}},
@@ -279,13 +287,18 @@ json exporters_section(const Topology& t, const std::string& host) {
   const std::string& addr = t.address_of(host);
   auto listen = [&](int port) { return addr + ":" + std::to_string(port); };
   if (t.has_exporter(Exporter::node))
-    ex["node"] = {{"listen_address", listen(k_node_exporter_port)}, {"collectors", json::array()}};
+    ex["node"] = {{"listen_address", listen(k_node_exporter_port)}, {"collectors", json::array()},
+                  {"web_config", k_node_exporter_web}};
+  // nginx serves the exporter's metrics over TLS on the host's address (the port the
+  // collector scrapes); the exporter itself answers on loopback only.
   if (t.has_exporter(Exporter::nginx) && t.carries(host, "web"))
-    ex["nginx"] = {{"listen_address", listen(k_nginx_exporter_port)},
+    ex["nginx"] = {{"listen_address", "127.0.0.1:" + std::to_string(k_nginx_exporter_port)},
+                   {"tls_listen_address", listen(k_nginx_exporter_port)},
                    {"scrape_uri", "http://127.0.0.1:" + std::to_string(t.stack->tiers.web->port.value) +
                                       "/stub_status"}};
   if (t.has_exporter(Exporter::mysqld) && t.carries(host, "db"))
     ex["mysqld"] = {{"listen_address", listen(k_mysqld_exporter_port)},
+                    {"web_config", k_mysqld_exporter_web},
                     {"my_cnf", k_mysqld_exporter_cnf},
                     {"user", k_mysqld_exporter_user},
                     {"socket", k_mysqld_socket}};
@@ -330,6 +343,35 @@ json alertmanager_section(const Topology& t) {
           {"receivers", receivers_section(*t.stack)}};
 }
 
+// Central logs (rsyslog): the files this host ships besides its syslog, tagged with
+// the service they belong to, and on the log collector the hosts it takes logs from.
+json logs_section(const Topology& t, const std::string& host) {
+  const std::string& c = t.stack->monitoring->log_collector();
+  json files = json::array();
+  if (t.carries(host, "web")) {
+    files.push_back({{"path", k_nginx_access_log}, {"tag", "nginx"}});
+    files.push_back({{"path", k_nginx_error_log}, {"tag", "nginx"}});
+  }
+  if (t.carries(host, "app")) files.push_back({{"path", std::string(k_app_log_dir) + "/*.log"}, {"tag", "foobar-app"}});
+  json senders = json::array();
+  if (host == c) {
+    senders.push_back({{"name", c}, {"address", "127.0.0.1"}});  // its own messages
+    for (const auto& h : t.stack->hosts)
+      if (h.name.value != c) senders.push_back({{"name", h.name.value}, {"address", t.address_of(h.name.value)}});
+  }
+  // MariaDB logs to syslog under these names; its file is the service's.
+  json programs = json::array();
+  for (const char* p : {"mariadbd", "mysqld", "mysqld_safe"}) programs.push_back({{"program", p}, {"service", "mariadb"}});
+  return {{"collector", {{"name", c}, {"address", t.address_of(c)}, {"port", k_logs_port}}},
+          {"is_collector", host == c},
+          {"files", files},
+          {"senders", senders},
+          {"programs", programs},
+          {"store", k_log_store},
+          {"rotate_days", 14},
+          {"queue_max_disk_space", "512m"}};
+}
+
 // Prometheus rejects a scrape timeout longer than the interval.
 std::string scrape_timeout(stack::Duration interval) {
   return stack::format_duration(std::min(interval, stack::Duration{10000}));
@@ -359,7 +401,9 @@ json monitoring_section(const Topology& t, const std::string& host) {
             {"alertmanager", on && t.is_collector(host) ? alertmanager_section(t) : json(nullptr)},
             {"thresholds", {{"web_qps", 100}, {"replication_lag_seconds", 30}, {"instance_down_for", "1m"},
                             {"disk_free_percent", 10}, {"http_5xx_percent", 5}}},
-            {"exporters", exporters_section(t, host)}};
+            {"exporters", exporters_section(t, host)},
+            {"tls", on ? monitoring_tls() : json(nullptr)},
+            {"logs", on ? logs_section(t, host) : json(nullptr)}};
   return m;
 }
 
@@ -426,7 +470,11 @@ json jobs_section(const Topology& t) {
       if (j.job == "mysqld") role = e.name == t.stack->tiers.db->primary.value ? "primary" : "replica";
       targets.push_back({{"host", e.name}, {"address", e.address + ":" + std::to_string(e.port)}, {"role", role}});
     }
-    out.push_back({{"job", j.job}, {"metrics_path", "/metrics"}, {"up_only", j.up_only}, {"targets", targets}});
+    // Every exporter serves over TLS; Prometheus' own endpoint stays plain HTTP
+    // (it scrapes itself; the firewall admits only the admin CIDRs there).
+    std::string scheme = j.job == "prometheus" ? "http" : "https";
+    out.push_back({{"job", j.job}, {"metrics_path", "/metrics"}, {"scheme", scheme}, {"up_only", j.up_only},
+                   {"targets", targets}});
   }
   return out;
 }
@@ -498,6 +546,9 @@ std::vector<std::string> host_roles(const json& ctx) {
     if (!ctx["monitoring"]["exporters"]["node"].is_null()) roles.push_back("exporter");
     if (!ctx["monitoring"]["exporters"]["nginx"].is_null()) roles.push_back("nginx-exporter");
     if (!ctx["monitoring"]["exporters"]["mysqld"].is_null()) roles.push_back("mysqld-exporter");
+    if (!ctx["monitoring"]["logs"].is_null()) roles.push_back("logs");
+    if (!ctx["monitoring"]["logs"].is_null() && ctx["monitoring"]["logs"]["is_collector"].get<bool>())
+      roles.push_back("log-store");
   }
   if (!ctx["dns"].is_null()) roles.push_back("dns");
   if (!ctx["ssh"].is_null()) roles.push_back("ssh");

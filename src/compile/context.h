@@ -20,10 +20,23 @@ inline constexpr const char* k_web_key = "/etc/ssl/foobar/web.key";
 inline constexpr const char* k_app_env = "/etc/foobar/app.env";
 inline constexpr const char* k_app_secret_env = "/etc/foobar/app.secret.env";
 inline constexpr const char* k_app_log_dir = "/var/log/foobar-app";
+inline constexpr const char* k_nginx_error_log = "/var/log/nginx/foobar.error.log";
+// The log collector keeps each host's logs in <store>/<host>/<program>.log (foobarctl
+// logs reads them there; <program> is a service's name for the stack's services).
+inline constexpr const char* k_log_store = "/var/log/foobar";
 inline constexpr const char* k_alerts_file = "/etc/prometheus/foobar-alerts.yml";
 inline constexpr const char* k_alertmanager_config = "/etc/prometheus/alertmanager.yml";
 inline constexpr const char* k_alertmanager_storage = "/var/lib/prometheus/alertmanager";
 inline constexpr const char* k_mysqld_exporter_cnf = "/etc/foobar/mysqld-exporter.cnf";
+// Monitoring over TLS: the CA, the host's certificate bundle (certificate, then key:
+// every reader takes both from the one file) and each exporter's web config
+// (exporter-toolkit's --web.config.file). The nginx exporter (0.11 in Debian 12 has no
+// client authentication) listens on loopback behind an nginx TLS server.
+inline constexpr const char* k_monitoring_dir = "/etc/foobar/monitoring";
+inline constexpr const char* k_monitoring_ca = "/etc/foobar/monitoring/ca.crt";
+inline constexpr const char* k_monitoring_pem = "/etc/foobar/monitoring/host.pem";
+inline constexpr const char* k_node_exporter_web = "/etc/foobar/monitoring/node-exporter-web.yml";
+inline constexpr const char* k_mysqld_exporter_web = "/etc/foobar/monitoring/mysqld-exporter-web.yml";
 // The exporter's database user is the OS user it runs as (Debian's package): MariaDB's
 // unix_socket authentication lets it in over the socket without a password.
 inline constexpr const char* k_mysqld_exporter_user = "prometheus";

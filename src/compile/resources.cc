@@ -27,6 +27,8 @@ const std::vector<RoleSpec>& role_specs() {
       {"node-exporter", {"prometheus-node-exporter"}, "prometheus-node-exporter", OnChange::restart},
       {"nginx-exporter", {"prometheus-nginx-exporter"}, "prometheus-nginx-exporter", OnChange::restart},
       {"mysqld-exporter", {"prometheus-mysqld-exporter"}, "prometheus-mysqld-exporter", OnChange::restart},
+      {"logs", {"rsyslog", "rsyslog-relp"}, "rsyslog", OnChange::restart},  // central logs, rsyslogd -N1
+      {"log-store", {"logrotate"}, "", OnChange::reload},                    // the log collector's rotation
       {"dns", {"nsd"}, "nsd", OnChange::reload},  // authoritative for the zone; nsd-checkzone validates it
       // No package: openssh-server is how foobarctl comes in, so destroy --purge must
       // never remove it (and act_service_remove never stops sshd).
@@ -55,6 +57,8 @@ std::vector<const RoleSpec*> roles_of(const json& ctx) {
       {"node-exporter", !ex["node"].is_null()},
       {"nginx-exporter", !ex["nginx"].is_null()},
       {"mysqld-exporter", !ex["mysqld"].is_null()},
+      {"logs", !ctx["monitoring"]["logs"].is_null()},
+      {"log-store", !ctx["monitoring"]["logs"].is_null() && ctx["monitoring"]["logs"]["is_collector"].get<bool>()},
       {"dns", !ctx["dns"].is_null()},
       {"ssh", !ctx["ssh"].is_null()},
   };
@@ -105,6 +109,7 @@ class HostBuilder {
   void directories();
   void directory(const std::string& role, const std::string& path, std::string mode, std::string owner);
   void certificates();
+  void monitoring_certificates();
   void nginx_default_site();
   void rendered(const std::vector<RenderedFile>& files);
   void secret_env();
@@ -130,6 +135,7 @@ void HostBuilder::build(const std::vector<RenderedFile>& files, const std::vecto
   packages();
   directories();
   certificates();
+  monitoring_certificates();
   nginx_default_site();
   transfer_key();
   rendered(files);
@@ -212,6 +218,38 @@ void HostBuilder::certificates() {
     prereq("web", add(ResourceKind::command, "tls-self-signed", CommandState{cmd, k_web_cert, ""},
                       m_prereqs["web"], notify_role("web")));
   }
+}
+
+// The monitoring CA and this host's certificate bundle, from secrets, before every
+// file that names them (HAProxy's and nginx's configs are checked with them in place).
+// The exporters and Prometheus read them as the prometheus user, and again at every
+// connection; HAProxy and nginx read them at a reload, rsyslog (root) at a restart.
+void HostBuilder::monitoring_certificates() {
+  if (m_ctx["monitoring"]["tls"].is_null()) return;
+  std::vector<std::string> readers;
+  for (const char* role : {"collector", "node-exporter", "mysqld-exporter", "lb", "web", "logs"}) {
+    if (!has(role)) continue;
+    if (std::string(role) == "web" && m_ctx["monitoring"]["exporters"]["nginx"].is_null()) continue;
+    readers.push_back(role);
+  }
+  if (readers.empty()) return;
+  const std::string& first = readers.front();
+  const bool prometheus_user = first == "collector" || first == "node-exporter" || first == "mysqld-exporter";
+  const std::string owner = prometheus_user ? "prometheus" : "root";
+  for (const auto& role : readers) directory(role, k_monitoring_dir, "0755", "root");
+  std::vector<Notify> notify;
+  for (const char* role : {"lb", "web", "logs"})
+    if (std::find(readers.begin(), readers.end(), role) != readers.end())
+      for (auto& n : notify_role(role)) notify.push_back(std::move(n));
+  auto file = [&](const std::string& path, const std::string& secret, const char* mode, const std::string& check) {
+    FileState st{secret_placeholder(secret, SecretFormat::block), mode, owner, owner,
+                 "sh -c 'command -v openssl >/dev/null || exit 0; " + check + "' sh {}", true, "secret " + secret};
+    std::string id = add(ResourceKind::file, path, std::move(st), m_prereqs[first], notify);
+    for (const auto& role : readers) prereq(role, id);
+  };
+  file(k_monitoring_ca, k_monitoring_ca_secret, "0644", "openssl x509 -noout -in \"$1\"");
+  file(k_monitoring_pem, monitoring_cert_secret(m_host), "0600",
+       "openssl x509 -noout -in \"$1\" && openssl pkey -noout -in \"$1\"");
 }
 
 // The distribution's default site is also a default_server on :80.

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -45,11 +46,25 @@ stack::SecretSource env_source(std::map<std::string, std::string> env) {
 const std::string k_pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
                           "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----";
 
+// Stack 3's hosts: each has its monitoring certificate, signed by the monitoring CA.
+const std::vector<std::string> k_stack3_hosts = {"lb-01", "lb-02", "web-01", "web-02", "app-01",
+                                                 "app-02", "db-01", "db-02", "mon-01"};
+
+// `names` plus the monitoring CA's and every stack-3 host's certificate, sorted.
+std::vector<std::string> with_monitoring(std::vector<std::string> names) {
+  names.push_back(k_monitoring_ca_secret);
+  for (const auto& h : k_stack3_hosts) names.push_back(monitoring_cert_secret(h));
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 std::map<std::string, std::string> all_secrets() {
-  return {{"FOOBAR_SECRET_DB_APP_PASSWORD", "app pw $x\\"},
-          {"FOOBAR_SECRET_DB_REPL_PASSWORD", "repl-pw"},
-          {"FOOBAR_SECRET_API_TOKEN", "tok-123"},
-          {"FOOBAR_SECRET_TLS_BUNDLE", k_pem}};
+  std::map<std::string, std::string> s = {{"FOOBAR_SECRET_DB_APP_PASSWORD", "app pw $x\\"},
+                                          {"FOOBAR_SECRET_DB_REPL_PASSWORD", "repl-pw"},
+                                          {"FOOBAR_SECRET_API_TOKEN", "tok-123"},
+                                          {"FOOBAR_SECRET_TLS_BUNDLE", k_pem}};
+  for (const auto& name : with_monitoring({})) s["FOOBAR_SECRET_" + name] = k_pem;
+  return s;
 }
 
 }  // namespace
@@ -97,7 +112,7 @@ TEST_CASE("sensitive files hold placeholders, never values") {
   const auto& cfg_deps = g.find("lb-01:file:/etc/haproxy/haproxy.cfg")->deps;
   CHECK(std::find(cfg_deps.begin(), cfg_deps.end(), pem_id) != cfg_deps.end());
 
-  CHECK(secret_names(g) == std::vector<std::string>{"API_TOKEN", "DB_APP_PASSWORD", "TLS_BUNDLE"});
+  CHECK(secret_names(g) == with_monitoring({"API_TOKEN", "DB_APP_PASSWORD", "TLS_BUNDLE"}));
   for (const auto& r : g.resources())
     if (const auto* f = std::get_if<FileState>(&r.state); f && !f->sensitive)
       CHECK_MESSAGE(secret_names(f->content).empty(), r.id());
@@ -168,20 +183,58 @@ TEST_CASE("resolve_secrets reads the secrets file after the environment") {
   const std::string path = (std::filesystem::temp_directory_path() / "foobar-secrets-test.env").string();
   std::ofstream(path) << "DB_APP_PASSWORD=from-file\nAPI_TOKEN='t'\nTLS_BUNDLE=not-a-pem\n";
   auto g = compiled(secret_stack());
-  stack::SecretSource source = env_source({{"FOOBAR_SECRET_API_TOKEN", "from-env"}});
+  auto env = all_secrets();
+  for (const char* name : {"DB_APP_PASSWORD", "API_TOKEN", "TLS_BUNDLE"}) env.erase(std::string("FOOBAR_SECRET_") + name);
+  env["FOOBAR_SECRET_API_TOKEN"] = "from-env";
+  stack::SecretSource source = env_source(env);
   source.file = path;
   auto used = resolve_secrets(g, source);
   std::remove(path.c_str());
   REQUIRE_MESSAGE(used.ok(), used.diagnostics().front().to_string());
-  CHECK(*used == std::vector<std::string>{"from-env", "from-file", "not-a-pem"});
+  CHECK(*used == std::vector<std::string>{k_pem, "from-env", "from-file", "not-a-pem"});
   CHECK(file(g, "app-01:file:/etc/foobar/app.secret.env").content.find("API_TOKEN='from-env'") != std::string::npos);
 }
 
 TEST_CASE("a stack with a self-signed certificate has no certificate secret to resolve") {
   auto s = stack::load_stack("stacks/3-scale-up.yaml");
   REQUIRE(s.ok());
-  CHECK(secret_names(compiled(*s)) == std::vector<std::string>{"DB_APP_PASSWORD", "TLS_CERTIFICATE"});
+  CHECK(secret_names(compiled(*s)) == with_monitoring({"DB_APP_PASSWORD", "TLS_CERTIFICATE"}));
   auto g = compiled(testing::stack3_self_signed());
-  CHECK(secret_names(g) == std::vector<std::string>{"DB_APP_PASSWORD"});  // app.secret.env only
+  CHECK(secret_names(g) == with_monitoring({"DB_APP_PASSWORD"}));  // app.secret.env and monitoring
   CHECK(!g.find(std::string("lb-01:file:") + k_haproxy_pem));  // self-signed: made on the host
+}
+
+TEST_CASE("monitoring certificates: a secret per host and the CA, before every file that names them") {
+  auto g = compiled(secret_stack());
+  CHECK(monitoring_cert_secret("web-01") == "MONITORING_TLS_WEB_01");
+  const std::string pem_id = std::string("web-01:file:") + k_monitoring_pem;
+  const auto& pem = file(g, pem_id);
+  CHECK(pem.sensitive);
+  CHECK(pem.mode == "0600");
+  CHECK(pem.owner == "prometheus");  // the exporters read it as their user
+  CHECK(secret_names(pem.content) == std::vector<std::string>{"MONITORING_TLS_WEB_01"});
+  CHECK(secret_names(file(g, std::string("web-01:file:") + k_monitoring_ca).content) ==
+        std::vector<std::string>{"MONITORING_CA"});
+  auto needs = [&](const std::string& id, const std::string& dep) {
+    const auto& deps = g.find(id)->deps;
+    return std::find(deps.begin(), deps.end(), dep) != deps.end();
+  };
+  // nginx serves the nginx exporter over TLS, so its site is checked with the files in place.
+  CHECK(needs("web-01:file:/etc/nginx/sites-available/foobar", pem_id));
+  CHECK(needs(std::string("web-01:file:") + k_node_exporter_web, pem_id));
+  const std::string lb_pem = std::string("lb-01:file:") + k_monitoring_pem;
+  CHECK(needs("lb-01:file:/etc/haproxy/haproxy.cfg", lb_pem));
+  const auto& notify = g.find(lb_pem)->notify;
+  CHECK(std::any_of(notify.begin(), notify.end(), [](const Notify& n) { return n.target == "lb-01:service:haproxy"; }));
+  CHECK(needs("mon-01:file:/etc/prometheus/prometheus.yml", std::string("mon-01:file:") + k_monitoring_pem));
+  CHECK(needs(std::string("db-02:file:") + k_mysqld_exporter_web, std::string("db-02:file:") + k_monitoring_ca));
+
+  // The names Prometheus verifies: the address it scrapes; through the floating IP on an LB.
+  auto s = stack::load_stack("stacks/3-scale-up.yaml");
+  REQUIRE(s.ok());
+  auto t = derive_topology(*s);
+  CHECK(monitoring_cert_names(t, "web-01") ==
+        std::vector<std::string>{"web-01", "web-01.foobar.com", "IP:10.77.0.21"});
+  CHECK(monitoring_cert_names(t, "lb-02") ==
+        std::vector<std::string>{"lb-02", "lb-02.foobar.com", "IP:10.77.0.12", "IP:10.77.0.10"});
 }

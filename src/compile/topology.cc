@@ -1,5 +1,7 @@
 #include "compile/topology.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <unordered_set>
 
@@ -70,6 +72,12 @@ void monitoring_flows(Topology& t) {
     add_flow(t, collector, {k_prometheus_port, "tcp", admins, "prometheus from admin networks"});
     add_flow(t, collector, {k_alertmanager_port, "tcp", admins, "alertmanager from admin networks"});
   }
+  // Central logs: every other host ships to the log collector (rsyslog, RELP over TLS).
+  const std::string& logs = s.monitoring->log_collector();
+  std::vector<std::string> senders;
+  for (const auto& h : s.hosts)
+    if (h.name.value != logs) add_unique(senders, t.address_of(h.name.value));
+  if (!senders.empty()) add_flow(t, logs, {k_logs_port, "tcp", senders, "logs from the stack's hosts"});
   std::vector<std::string> from{t.address_of(collector)};
   for (const auto& h : s.hosts) {
     const std::string& n = h.name.value;
@@ -292,6 +300,19 @@ Topology derive_topology(const Stack& s, std::optional<std::uint32_t> dns_serial
   if (s.firewall) stack_rule_flows(t);
   derive_zone(t, dns_serial);
   return t;
+}
+
+std::string monitoring_cert_secret(const std::string& host) {
+  std::string name = "MONITORING_TLS_";
+  for (char c : host) name += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : '_';
+  return name;
+}
+
+std::vector<std::string> monitoring_cert_names(const Topology& t, const std::string& host) {
+  std::vector<std::string> names{host, host + "." + t.stack->domain.value, "IP:" + t.address_of(host)};
+  const auto& lb = t.stack->tiers.lb;
+  if (lb && lb->vip && t.carries(host, "lb")) names.push_back("IP:" + lb->vip->address.value);
+  return names;
 }
 
 std::string mysql_host_pattern(const std::string& cidr) {

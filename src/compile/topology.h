@@ -21,6 +21,8 @@ inline constexpr int k_nginx_exporter_port = 9113;
 inline constexpr int k_mysqld_exporter_port = 9104;
 inline constexpr int k_haproxy_stats_port = 8404;
 inline constexpr int k_alertmanager_port = 9093;
+// RELP over TLS: every host ships its logs to the log collector here.
+inline constexpr int k_logs_port = 2514;
 // HAProxy's runtime API socket (templates/haproxy.cfg.j2 opens it) and the backend
 // of the web hosts there: rolling applies drain web hosts through them.
 inline constexpr const char* k_haproxy_runtime_socket = "/run/haproxy/admin.sock";
@@ -36,6 +38,15 @@ inline constexpr const char* k_nginx_access_log = "/var/log/nginx/foobar.access.
 // Short, so a host back from a restart gets requests again soon: a rolling apply waits
 // this long after a host's gate before it stops the next one.
 inline constexpr int k_upstream_fail_timeout_seconds = 3;
+
+// The stack's monitoring CA (a PEM certificate) and each host's certificate bundle
+// (certificate, then key) signed by it: the exporters serve metrics with the host's
+// certificate and admit only clients of this CA; Prometheus scrapes with the
+// collector's. Secrets, as every certificate of the stack ('foobarctl lab up' issues
+// them from the lab's CA).
+inline constexpr const char* k_monitoring_ca_secret = "MONITORING_CA";
+// "MONITORING_TLS_WEB_01" for web-01 (secret names are [A-Z0-9_]+).
+std::string monitoring_cert_secret(const std::string& host);
 
 struct Endpoint {
   std::string name;
@@ -108,6 +119,11 @@ struct Topology {
   std::string service_address(const std::string& host) const;
   const std::string& address_of(const std::string& host) const;
 };
+
+// The names a host's monitoring certificate must hold, the subject first: its name,
+// its FQDN, "IP:" its address (Prometheus scrapes addresses and verifies them) and,
+// on a load balancer, "IP:" the floating IP (the `vip` job scrapes through it).
+std::vector<std::string> monitoring_cert_names(const Topology& t, const std::string& host);
 
 // dns_serial: taken as is when set (e.g. kept monotonic in a manifest); otherwise
 // derived from the records, so it changes exactly when they do.

@@ -67,13 +67,14 @@ Status make_lab_ca(const std::string& dir) {
 }
 
 Status issue_lab_certificate(const std::string& dir, const std::vector<std::string>& names,
-                             const std::string& bundle) {
+                             const std::string& bundle, bool client_too) {
   if (names.empty()) return Diagnostic::error(bundle, "a certificate needs at least one name");
   std::string san;
-  for (const auto& n : names) san += (san.empty() ? "DNS:" : ",DNS:") + n;
+  for (const auto& n : names) san += (san.empty() ? "" : ",") + (n.rfind("IP:", 0) == 0 ? n : "DNS:" + n);
   const std::string tmp = bundle + ".tmp";
   const std::string ext = "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-                          "extendedKeyUsage=serverAuth\nsubjectAltName=" + san + "\n";
+                          "extendedKeyUsage=serverAuth" + std::string(client_too ? ",clientAuth" : "") +
+                          "\nsubjectAltName=" + san + "\n";
   auto q = [](const std::string& s) { return shell_quote(s); };
   std::string cmd = "set -e; umask 077; t=" + q(tmp) + "; trap 'rm -f \"$t\".*' EXIT; printf '%s' " + q(ext) +
                     " > \"$t.ext\"; openssl req -newkey rsa:2048 -nodes -subj " + q("/CN=" + names.front()) +

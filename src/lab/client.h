@@ -15,10 +15,12 @@ namespace foobar::lab {
 // <dir>/ca.crt and ca.key: the lab's own CA (made once; kept while the lab is up).
 Status make_lab_ca(const std::string& dir);
 
-// A certificate for `names` (the first is the subject) signed by the lab CA, written
-// with its key as one PEM bundle (certificate, then key; 0600) at `bundle`.
+// A certificate for `names` (the first is the subject; "IP:ADDRESS" names an address,
+// anything else a DNS name) signed by the lab CA, written with its key as one PEM
+// bundle (certificate, then key; 0600) at `bundle`. For a server; `client_too` also for
+// a TLS client.
 Status issue_lab_certificate(const std::string& dir, const std::vector<std::string>& names,
-                             const std::string& bundle);
+                             const std::string& bundle, bool client_too = false);
 
 // <dir>/client/resolv.conf (the nameservers, asked in order) and
 // <dir>/client/ca-certificates.crt (this machine's bundle plus the lab CA when there is one).

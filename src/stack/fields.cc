@@ -261,6 +261,13 @@ const ObjectSpec& alert_receiver() {
   return s;
 }
 
+const ObjectSpec& logs() {
+  static const ObjectSpec s{"monitoring.logs", "central logs: every host ships its logs to one host over TLS",
+                            {{"collector", T::string,
+                              "the host that keeps every host's logs (default: monitoring.collector)", false}}};
+  return s;
+}
+
 const ObjectSpec& monitoring() {
   static const ObjectSpec s{
       "monitoring", "exporters and a Prometheus collector",
@@ -270,7 +277,8 @@ const ObjectSpec& monitoring() {
        {"scrape_interval", T::duration, "at least 1s", false, "\"15s\""},
        {"alerts", T::object_list, "alerting rules", false, "[]", {}, &alert()},
        {"alerts_to", T::object_list, "Alertmanager's receivers on the collector", false, "[]", {},
-        &alert_receiver()}}};
+        &alert_receiver()},
+       {"logs", T::object, "central logs (rsyslog over TLS); on whenever monitoring is", false, "", {}, &logs()}}};
   return s;
 }
 

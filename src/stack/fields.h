@@ -78,6 +78,7 @@ const ObjectSpec& rule();
 const ObjectSpec& monitoring();
 const ObjectSpec& alert();
 const ObjectSpec& alert_receiver();
+const ObjectSpec& logs();
 const ObjectSpec& security();
 const ObjectSpec& member();
 const ObjectSpec& secret();

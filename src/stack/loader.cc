@@ -754,6 +754,10 @@ void Loader::load_monitoring(const Entry& e, Stack& s) {
       mon.alerts_to.push_back(std::move(r));
     });
   }
+  if (const Entry* l = m->get("logs")) {
+    auto lm = map(l->value, l->value_pos, l->path, spec::logs());
+    if (lm) get(*lm, "collector", mon.logs_collector);
+  }
 }
 
 SourcePos to_pos(const YAML::Mark& m) {

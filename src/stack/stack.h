@@ -258,7 +258,10 @@ struct Monitoring {
   Located<Duration> scrape_interval{Duration{15000}, {}};
   std::vector<Alert> alerts;
   std::vector<AlertReceiver> alerts_to;  // Alertmanager's receivers (none: alerts stay in Alertmanager)
+  Located<std::string> logs_collector;   // monitoring.logs.collector; empty: the collector
   SourcePos pos;
+  // The host every host ships its logs to.
+  const std::string& log_collector() const { return logs_collector->empty() ? collector.value : logs_collector.value; }
 };
 
 struct Stack {

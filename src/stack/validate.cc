@@ -445,6 +445,7 @@ class Validator {
 
   void check_monitoring(const Monitoring& mon) {
     host_ref(mon.collector, "monitoring collector");
+    host_ref(mon.logs_collector, "logs collector");
     if (mon.scrape_interval->count() < 1000)
       error(mon.scrape_interval.pos, "scrape_interval must be at least 1s");
     std::set<Exporter> seen;

@@ -175,6 +175,13 @@ Escaped nft_str(std::string_view s) {
   return done(quoted(s, '"'));
 }
 
+Escaped rsyslog_str(std::string_view s) {
+  if (auto e = refuse_control(s, "an rsyslog string")) return *e;
+  if (s.find_first_of("\"\\") != std::string_view::npos)
+    return fail("the value holds '\"' or '\\', which an rsyslog string here cannot hold");
+  return done(quoted(s, '"'));
+}
+
 Escaped yaml_str(std::string_view s) {
   if (auto e = refuse_control(s, "a YAML single-quoted scalar")) return *e;
   return done(quoted(doubled(s, '\''), '\''));
@@ -247,6 +254,7 @@ void add_escape_filters(std::unordered_map<std::string, EscapeFilterFn>& t) {
   t["nsd_str"] = unary("nsd_str", nsd_str);
   t["nft_str"] = unary("nft_str", nft_str);
   t["yaml_str"] = unary("yaml_str", yaml_str);
+  t["rsyslog_str"] = unary("rsyslog_str", rsyslog_str);
   t["zone_txt"] = unary("zone_txt", zone_txt);
   t["zone_word"] = unary("zone_word", zone_word);
   t["haproxy_arg"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {

@@ -36,6 +36,8 @@ Escaped word(std::string_view s);
 Escaped one_line(std::string_view s);
 Escaped nsd_str(std::string_view s);
 Escaped nft_str(std::string_view s);
+// An rsyslog (RainerScript) string: "..."; '"', '\' and control characters are errors.
+Escaped rsyslog_str(std::string_view s);
 Escaped yaml_str(std::string_view s);
 Escaped zone_txt(std::string_view s);
 Escaped zone_word(std::string_view s);

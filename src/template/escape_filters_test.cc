@@ -215,6 +215,9 @@ TEST_CASE("escape filters: word, one_line, nsd_str, nft_str and yaml_str") {
   CHECK_FALSE(nsd_str("a\nb").ok);
   CHECK(ok(nft_str("web from lb; drop")) == "\"web from lb; drop\"");
   CHECK_FALSE(nft_str("x\" accept comment \"y").ok);
+  CHECK(ok(rsyslog_str("web-01")) == "\"web-01\"");
+  CHECK_FALSE(rsyslog_str("web-01\" then stop\n").ok);  // cannot end the string and add a statement
+  CHECK_FALSE(rsyslog_str("a\\").ok);
   CHECK(ok(yaml_str("it's")) == "'it''s'");
   CHECK_FALSE(yaml_str("a\n  b: c").ok);
 }

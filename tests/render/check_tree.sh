@@ -48,6 +48,8 @@ expected_files() {
     nginx-exporter) echo /etc/default/prometheus-nginx-exporter ;;
     mysqld-exporter) echo /etc/default/prometheus-mysqld-exporter /etc/foobar/mysqld-exporter.cnf ;;
     dns) echo '/etc/foobar/dns/*.zone' /etc/nsd/nsd.conf /etc/default/nsd ;;
+    logs) echo /etc/rsyslog.d/10-foobar.conf ;;
+    log-store) echo /etc/logrotate.d/foobar-logs ;;
     ssh) echo /etc/ssh/sshd_config.d/00-foobar.conf ;;
     *) echo "UNKNOWN-ROLE:$1" ;;
   esac
@@ -76,12 +78,14 @@ setup_fixtures() {
     ip -n "$NS" link set eth0 up
 }
 
-check_nginx() { # FILE
+check_nginx() { # FILE: nginx -t binds the addresses of `listen`, which are the host's, not here
   local t="$WORK/nginx.$checked"
   mkdir -p "$t/logs"
   sed -e "s#/var/log/nginx/#$t/logs/#g" \
       -e "s#^\([[:space:]]*ssl_certificate\)[[:space:]][^;]*;#\1 $WORK/cert.crt;#" \
-      -e "s#^\([[:space:]]*ssl_certificate_key\)[[:space:]][^;]*;#\1 $WORK/cert.key;#" "$1" >"$t/site.conf"
+      -e "s#^\([[:space:]]*ssl_certificate_key\)[[:space:]][^;]*;#\1 $WORK/cert.key;#" \
+      -e "s#^\([[:space:]]*ssl_client_certificate\)[[:space:]][^;]*;#\1 $WORK/cert.crt;#" \
+      -e "s#^\([[:space:]]*listen\)[[:space:]][0-9.]*:#\1 127.0.0.1:#" "$1" >"$t/site.conf"
   cat >"$t/nginx.conf" <<EOF
 pid $t/nginx.pid;
 error_log $t/logs/error.log;
@@ -101,7 +105,7 @@ EOF
 }
 
 check_haproxy() {
-  sed -E "s#( crt )[^ ]+#\1$WORK/cert.pem#" "$1" >"$WORK/haproxy.cfg"
+  sed -E -e "s#( crt )[^ ]+#\1$WORK/cert.pem#" -e "s#( ca-file )[^ ]+#\1$WORK/cert.crt#" "$1" >"$WORK/haproxy.cfg"
   haproxy -c -q -f "$WORK/haproxy.cfg"
 }
 
@@ -123,8 +127,25 @@ check_mariadb() {
 }
 
 check_prometheus_config() { # FILE HOSTDIR: rule files resolve inside the tree
-  sed -E "s#([\"'])/etc/prometheus/#\1$2/etc/prometheus/#g" "$1" >"$WORK/prometheus.yml"
+  sed -E -e "s#([\"'])/etc/prometheus/#\1$2/etc/prometheus/#g" "$1" | monitoring_fixtures >"$WORK/prometheus.yml"
   promtool check config "$WORK/prometheus.yml"
+}
+
+# The monitoring certificate and CA a file names, replaced by the fixtures.
+monitoring_fixtures() {
+  sed -E -e "s#/etc/foobar/monitoring/host.pem#$WORK/cert.pem#g" -e "s#/etc/foobar/monitoring/ca.crt#$WORK/cert.crt#g"
+}
+
+check_web_config() { # FILE: exporter-toolkit's web config, with the fixtures as its files
+  monitoring_fixtures <"$1" >"$WORK/web.yml"
+  promtool check web-config "$WORK/web.yml"
+}
+
+check_rsyslog() { # FILE: the drop-in under a master config like Debian's, its files the fixtures
+  mkdir -p "$WORK/rsyslog"
+  monitoring_fixtures <"$1" >"$WORK/rsyslog/drop-in.conf"
+  printf '$WorkDirectory %s\n$IncludeConfig %s\n' "$WORK/rsyslog" "$WORK/rsyslog/drop-in.conf" >"$WORK/rsyslog.conf"
+  rsyslogd -N1 -f "$WORK/rsyslog.conf"
 }
 
 check_default() { # FILE BINARY: shell syntax, then the daemon must accept its ARGS
@@ -222,6 +243,9 @@ check_file() { # HOSTDIR HOST PATH
     /etc/nsd/nsd.conf) name="nsd-checkconf"; check_nsd "$f" ;;
     /etc/default/nsd) name="sh -n + COMMAND_NAME"; sh -n "$f" && grep -qx 'COMMAND_NAME=none' "$f" ;;
     /etc/foobar/mysqld-exporter.cnf) name="my_print_defaults [client]"; check_mycnf "$f" ;;
+    /etc/foobar/monitoring/*-web.yml) name="promtool check web-config"; check_web_config "$f" ;;
+    /etc/rsyslog.d/*.conf) name="rsyslogd -N1"; check_rsyslog "$f" ;;
+    /etc/logrotate.d/*) name="logrotate -d"; logrotate -d "$f" ;;
     /etc/ssh/sshd_config.d/*.conf) name="sshd -t + sshd -T"; check_sshd "$f" ;;
     *) name="no checker knows this file"; false ;;
   esac >"$LOG" 2>&1

@@ -200,6 +200,12 @@ place am-evil alertmanager.yml.j2 $AM
 vars am-newline stack3/mon-01 'd["monitoring"]["alertmanager"]["receivers"]["emails"] = [{"to": "a@b.com\n      - to: evil@x.com", "from": "a@b.com", "smarthost": "x:25"}]'
 refused am-newline alertmanager.yml.j2 yaml_str
 
+# rsyslog: a host name that would end its string and add a statement or an action.
+vars rsyslog-peer stack2/mon-01 'd["monitoring"]["logs"]["senders"][1]["name"] = "lb-01\" then stop"'
+refused rsyslog-peer rsyslog-foobar.conf.j2 rsyslog_str
+vars rsyslog-target stack2/web-01 'd["monitoring"]["logs"]["collector"]["name"] = "mon-01\" action(type=\"omfile\" file=\"/etc/cron.d/x"'
+refused rsyslog-target rsyslog-foobar.conf.j2 rsyslog_str
+
 # Every placed file through its service's own checker (the same checks as render).
 bash tests/render/check_tree.sh "$TREE"
 

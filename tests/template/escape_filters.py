@@ -155,6 +155,10 @@ def nft_str(v):
     return _plain_quoted("nft_str", _text(v), "an nftables quoted string")
 
 
+def rsyslog_str(v):
+    return _plain_quoted("rsyslog_str", _text(v), "an rsyslog string here")
+
+
 def yaml_str(v):
     s = _text(v)
     _refuse_control("yaml_str", s, "a YAML single-quoted scalar")
@@ -184,7 +188,7 @@ def zone_word(v):
 
 FILTERS = {f.__name__: f for f in (nginx_str, haproxy_arg, keepalived_str, systemd_value, systemd_exec_arg,
                                    systemd_env, sh_word, env_value, env_name, word, one_line, nsd_str,
-                                   nft_str, yaml_str, zone_txt, zone_word)}
+                                   nft_str, rsyslog_str, yaml_str, zone_txt, zone_word)}
 
 
 def register(env):
