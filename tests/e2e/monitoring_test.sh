@@ -33,48 +33,16 @@ wait_for "[ \"\$(curl -s -m 5 http://$MON:9090/api/v1/alertmanagers | python3 -c
 ok "Alertmanager on mon-01 with the webhook receiver; Prometheus sends to it"
 check_targets_up $MON 12
 
-# Metrics over TLS: each kind of endpoint refuses a scrape without a client certificate
-# (the TLS handshake fails: curl 35, 55 or 56, or nginx answers 400) and serves one with the
-# collector's certificate, verified against the monitoring CA by the address scraped.
-CA=/etc/foobar/monitoring/ca.crt PEM=/etc/foobar/monitoring/host.pem
-for t in web-01=10.77.0.21:9100 web-01=10.77.0.21:9113 db-02=10.77.0.42:9104 lb-01=10.77.0.11:8404; do
-  url=https://${t#*=}/metrics
-  set +e; code=$(on mon-01 curl -s -o /dev/null -w '%{http_code}' -m 5 --cacert $CA "$url"); rc=$?; set -e
-  case "$rc:$code" in 35:* | 55:* | 56:* | 0:4??) ;; *) fail "a scrape of $url without a client certificate: curl exit $rc, HTTP $code" ;; esac
-  metrics=$(on mon-01 curl -sf -m 5 --cacert $CA --cert $PEM "$url") || fail "a scrape of $url with the collector's certificate failed"
-  grep -q '^# TYPE' <<<"$metrics" || fail "a scrape of $url with the collector's certificate got no metrics"
-done
-ok "exporters on TLS: without a client certificate refused, with the collector's served (node, nginx, mysqld, haproxy)"
-
-# Central logs: a request through the LB leaves a line in nginx's access log and one in
-# the app's log on a web host; both reach mon-01 over TLS and foobarctl logs finds them
-# within 10 s. Then lines logged while rsyslog on mon-01 is stopped arrive once it is back.
-logs() { "$F" logs --lab "$@" "$STACK"; }
-token=e2e-$$-$RANDOM
-t0=$(date +%s)
-curl -sk -m 5 -o /dev/null -H 'Host: www.foobar.com' "https://10.77.0.11/$token"
-wait_for "logs --service nginx | grep -q '$token' && logs --service foobar-app | grep -q '$token'" 10 ||
-  fail "the request's nginx and app lines are not in foobarctl logs after 10 s: $(logs --since 1m | tail -5)"
-ok "an nginx access line and the app's line found through foobarctl logs $(($(date +%s) - t0)) s after the request"
-# The requests' lines come from the log files of the web and app hosts: in the SysV lab
-# every host shares the machine's /dev, so /dev/log (logger) is not per host there.
-on mon-01 service rsyslog stop >/dev/null
-sleep 1
-for i in 1 2; do curl -sk -m 5 -o /dev/null -H 'Host: www.foobar.com' "https://10.77.0.11/$token-stopped-$i"; done
-sleep 2
-on mon-01 service rsyslog start >/dev/null
-t0=$(date +%s)
-wait_for "logs --service nginx --since 5m | grep -q '$token-stopped-2' && logs --service foobar-app --since 5m | grep -q '$token-stopped-2'" 30 ||
-  fail "lines logged while rsyslog on mon-01 was stopped did not arrive: $(logs --since 1m | tail -5)"
-[ "$(logs --service nginx | grep -c "$token-stopped-")" = 2 ] || fail "not both requests made while the collector was stopped are in nginx's log"
-ok "lines logged while the collector was stopped arrived $(($(date +%s) - t0)) s after it started again"
+check_scrape_tls mon-01 web-01=10.77.0.21:9100 web-01=10.77.0.21:9113 db-02=10.77.0.42:9104 lb-01=10.77.0.11:8404
+check_central_logs https://10.77.0.11 -k
+check_logs_kept_while_collector_stopped mon-01 https://10.77.0.11 -k
 # -f goes on printing: a request made while it runs shows up.
 timeout 6 "$F" logs --lab -f --service nginx "$STACK" >"$TMP/follow" 2>&1 &
 follow=$!
 sleep 2
-curl -sk -m 5 -o /dev/null -H 'Host: www.foobar.com' "https://10.77.0.11/$token-followed"
+curl -sk -m 5 -o /dev/null -H 'Host: www.foobar.com' "https://10.77.0.11/$LOG_TOKEN-followed"
 wait $follow || true
-grep -q "$token-followed" "$TMP/follow" || fail "foobarctl logs -f did not print the request made while it ran: $(tail -3 "$TMP/follow")"
+grep -q "$LOG_TOKEN-followed" "$TMP/follow" || fail "foobarctl logs -f did not print the request made while it ran: $(tail -3 "$TMP/follow")"
 ok "foobarctl logs -f printed a request made while it ran"
 set +e; logs --host web-9 >/dev/null 2>"$TMP/logs.err"; rc=$?; set -e
 if [ $rc != 1 ] || ! grep -q "not a host of stack" "$TMP/logs.err"; then fail "foobarctl logs --host web-9 did not refuse: $(cat "$TMP/logs.err")"; fi

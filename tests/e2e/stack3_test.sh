@@ -55,6 +55,9 @@ check_admin_ssh $HOSTS
 ok "firewall: web cannot reach the db, app can; SSH from the admin address only"
 
 check_targets_up $MON 17  # node on 9 hosts, haproxy 2, the floating IP, nginx 2, mysqld 2, prometheus
+check_scrape_tls mon-01 app-01=10.77.0.31:9100 web-02=10.77.0.22:9113 db-01=10.77.0.41:9104 lb-02=10.77.0.12:8404
+check_central_logs "https://$VIP" -k
+check_logs_kept_while_collector_stopped mon-01 "https://$VIP" -k
 check_qps $MON "https://$VIP/healthz" -k
 STATUS_PROMETHEUS=1 check_status "https://$VIP/" -k
 check_idempotent lb-01 /run/haproxy.pid
