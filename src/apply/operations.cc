@@ -126,7 +126,7 @@ RemoteOp remove_op(ResourceKind kind, const std::string& name, bool purge) {
 }
 
 RemoteOp service_op(const std::string& service, OnChange action) {
-  return op("act_service_do", {service, action == OnChange::reload ? "reload" : "restart"});
+  return op("act_service_do", {service, on_change_name(action)});
 }
 
 std::string RemoteCall::text() const { return remote::call(function, args); }

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/compile_args.h"
+#include "graph/state_json.h"
 
 namespace foobar::cli {
 
@@ -21,35 +22,13 @@ std::string dot_quote(const std::string& s) {
   return out + "\"";
 }
 
-const char* action_name(OnChange a) { return a == OnChange::reload ? "reload" : "restart"; }
-
-json state_json(const Resource& r) {
-  return std::visit(
-      [](const auto& s) -> json {
-        using T = std::decay_t<decltype(s)>;
-        if constexpr (std::is_same_v<T, FileState>)
-          return {{"mode", s.mode}, {"owner", s.owner}, {"group", s.group}, {"validate", s.validate},
-                  {"source", s.source}, {"size", s.content.size()}, {"sensitive", s.sensitive}};
-        else if constexpr (std::is_same_v<T, DirectoryState>)
-          return {{"mode", s.mode}, {"owner", s.owner}, {"group", s.group}};
-        else if constexpr (std::is_same_v<T, ServiceState>)
-          return {{"running", s.running}, {"enabled", s.enabled}, {"on_change", action_name(s.on_change)}};
-        else if constexpr (std::is_same_v<T, FirewallState>)
-          return {{"ruleset_path", s.ruleset_path}};
-        else if constexpr (std::is_same_v<T, DatabaseState>)
-          return {{"engine", s.engine}};
-        else if constexpr (std::is_same_v<T, DbUserState>)
-          return {{"user", s.user}, {"from_host", s.from_host}, {"password_secret", s.password_secret},
-                  {"grants", s.grants}};
-        else if constexpr (std::is_same_v<T, ReplicationState>)
-          return {{"primary_host", s.primary_host}, {"primary_address", s.primary_address}, {"user", s.user},
-                  {"password_secret", s.password_secret}};
-        else if constexpr (std::is_same_v<T, CommandState>)
-          return {{"command", s.command}, {"creates", s.creates}, {"unless", s.unless}};
-        else
-          return {{"present", s.present}};
-      },
-      r.state);
+json graph_state_json(const Resource& r) {
+  json j = state_json(r.state);
+  if (const auto* f = std::get_if<FileState>(&r.state)) {
+    j["source"] = f->source;
+    j["size"] = f->content.size();
+  }
+  return j;
 }
 
 std::vector<std::size_t> layer_of(const Graph& g, const Layers& layers) {
@@ -65,9 +44,9 @@ void print_json(const Compiled& c, const Layers& layers) {
   for (std::size_t i = 0; i < c.graph.size(); ++i) {
     const auto& r = c.graph.resources()[i];
     json notify = json::array();
-    for (const auto& n : r.notify) notify.push_back({{"target", n.target}, {"action", action_name(n.action)}});
+    for (const auto& n : r.notify) notify.push_back({{"target", n.target}, {"action", on_change_name(n.action)}});
     resources.push_back({{"id", r.id()}, {"host", r.host}, {"kind", kind_name(r.kind)}, {"name", r.name},
-                         {"layer", layer[i]}, {"deps", r.deps}, {"notify", notify}, {"state", state_json(r)}});
+                         {"layer", layer[i]}, {"deps", r.deps}, {"notify", notify}, {"state", graph_state_json(r)}});
   }
   json out = {{"stack", c.stack.name.value}, {"layers", layers.size()}, {"resources", resources}};
   std::printf("%s\n", out.dump(2).c_str());
@@ -92,7 +71,7 @@ void print_dot(const Compiled& c) {
     for (const auto& d : r.deps) std::printf("  %s -> %s;\n", dot_quote(d).c_str(), dot_quote(r.id()).c_str());
     for (const auto& n : r.notify)
       std::printf("  %s -> %s [style=dashed, label=%s];\n", dot_quote(r.id()).c_str(), dot_quote(n.target).c_str(),
-                  dot_quote(action_name(n.action)).c_str());
+                  dot_quote(on_change_name(n.action)).c_str());
   }
   std::printf("}\n");
 }

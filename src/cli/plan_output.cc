@@ -37,7 +37,7 @@ std::string headline(const Action& a) {
   std::string line = std::string(sign(a.type)) + " " + action_name(a.type) + " " + kind_name(a.kind) + " " + a.name;
   if (!a.reasons.empty()) line += " (" + join(a.reasons, "; ") + ")";
   if (a.handler && a.type != ActionType::reload && a.type != ActionType::restart)
-    line += ", then " + std::string(*a.handler == OnChange::restart ? "restart" : "reload");
+    line += ", then " + std::string(on_change_name(*a.handler));
   if (!a.notified_by.empty()) line += " <- " + join(a.notified_by, ", ");
   return line;
 }

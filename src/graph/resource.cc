@@ -19,6 +19,8 @@ constexpr std::array<std::pair<ResourceKind, const char*>, 9> k_kind_names{{
 }};
 }  // namespace
 
+const char* on_change_name(OnChange c) { return c == OnChange::restart ? "restart" : "reload"; }
+
 const char* kind_name(ResourceKind k) {
   for (const auto& [kind, name] : k_kind_names)
     if (kind == k) return name;

@@ -48,6 +48,8 @@ struct FileState {
 };
 
 enum class OnChange { reload, restart };
+// "reload" or "restart": the word in plans, manifests, journals and remote calls.
+const char* on_change_name(OnChange c);
 
 struct ServiceState {
   bool running = true;

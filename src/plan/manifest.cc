@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "graph/state_json.h"
 #include "util/hash.h"
 
 namespace foobar {
@@ -12,46 +13,18 @@ using nlohmann::json;
 
 namespace {
 
-const char* on_change_name(OnChange c) { return c == OnChange::restart ? "restart" : "reload"; }
-
-json state_json(const DesiredState& state) {
-  struct Visitor {
-    json operator()(const PackageState& s) const { return {{"present", s.present}}; }
-    json operator()(const DirectoryState& s) const {
-      return {{"mode", s.mode}, {"owner", s.owner}, {"group", s.group}};
-    }
-    // A file holding a secret is hashed without its content: the manifest is read on
-    // the host, and a hash of the content would let a reader guess the secret offline.
-    json operator()(const FileState& s) const {
-      json j = {{"mode", s.mode}, {"owner", s.owner}, {"group", s.group}, {"validate", s.validate},
-                {"sensitive", s.sensitive}};
-      if (!s.sensitive) j["sha256"] = sha256_hex(s.content);
-      return j;
-    }
-    json operator()(const ServiceState& s) const {
-      return {{"running", s.running}, {"enabled", s.enabled}, {"on_change", on_change_name(s.on_change)}};
-    }
-    json operator()(const FirewallState& s) const { return {{"ruleset_path", s.ruleset_path}}; }
-    json operator()(const DatabaseState& s) const { return {{"engine", s.engine}}; }
-    json operator()(const DbUserState& s) const {
-      return {{"user", s.user}, {"from_host", s.from_host}, {"password_secret", s.password_secret},
-              {"grants", s.grants}};
-    }
-    json operator()(const ReplicationState& s) const {
-      return {{"primary_host", s.primary_host}, {"primary_address", s.primary_address}, {"user", s.user},
-              {"password_secret", s.password_secret}};
-    }
-    json operator()(const CommandState& s) const {
-      return {{"command", s.command}, {"creates", s.creates}, {"unless", s.unless}};
-    }
-  };
-  return std::visit(Visitor{}, state);
+// A file holding a secret is hashed without its content: the manifest is read on the
+// host, and a hash of the content would let a reader guess the secret offline.
+json manifest_state_json(const DesiredState& state) {
+  json j = state_json(state);
+  if (const auto* f = std::get_if<FileState>(&state); f && !f->sensitive) j["sha256"] = sha256_hex(f->content);
+  return j;
 }
 
 }  // namespace
 
 std::string state_hash(const Resource& r) {
-  json j = {{"kind", kind_name(r.kind)}, {"name", r.name}, {"state", state_json(r.state)}};
+  json j = {{"kind", kind_name(r.kind)}, {"name", r.name}, {"state", manifest_state_json(r.state)}};
   return sha256_hex(j.dump());
 }
 

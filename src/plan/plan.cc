@@ -484,7 +484,7 @@ void Planner::apply_handlers() {
   for (auto& hp : m_plan.hosts) {
     for (auto& a : hp.actions) {
       if (!a.handler) continue;
-      const char* verb = *a.handler == OnChange::restart ? "restart" : "reload";
+      const char* verb = on_change_name(*a.handler);
       if (a.type == ActionType::noop)
         a.type = *a.handler == OnChange::restart ? ActionType::restart : ActionType::reload;
       for (const auto& s : a.notified_by) a.reasons.push_back(std::string(verb) + ": notified by " + s);

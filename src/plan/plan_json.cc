@@ -16,7 +16,7 @@ json action_json(const Action& a) {
             {"sensitive", a.sensitive},
             {"notified_by", a.notified_by}};
   j["diff"] = a.diff.empty() ? json(nullptr) : json(a.diff);
-  j["handler"] = a.handler ? json(*a.handler == OnChange::restart ? "restart" : "reload") : json(nullptr);
+  j["handler"] = a.handler ? json(on_change_name(*a.handler)) : json(nullptr);
   json revoke = json::array();
   for (const auto& g : a.revoke_grants)
     revoke.push_back({{"privilege", g.privilege}, {"columns", g.columns}, {"object", g.object},
