@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 #include "cli/db_move.h"
@@ -14,9 +15,11 @@
 #include "cli/commands.h"
 #include "cli/remote.h"
 #include "cli/roll_policy.h"
+#include "compile/context.h"
 #include "compile/secrets.h"
 #include "compile/topology.h"
 #include "facts/db_position.h"
+#include "facts/probe.h"
 #include "plan/manifest.h"
 #include "remote/library.h"
 #include "util/base64.h"
@@ -144,6 +147,42 @@ struct MoveRun {
       step(h, RemoteCall{"fb_manifest_written", {manifest_path(before().name.value), created_log_path(before().name.value)}},
            "manifest", manifest_to_json(build_manifest(before().name.value, h, resources)));
     }
+  }
+
+  // The app hosts' env file as the stack will say, on all of them at once right
+  // after the promotion: a write the old primary refuses as read-only re-reads its
+  // primary there (examples/foobar-app), so it waits instead of failing. The restart
+  // the file notifies goes into each host's journal first (as apply records it), so
+  // the app tier's rolling apply below restarts the processes with the new
+  // environment, or the next apply does if this run dies in between.
+  void app_env_files() {
+    std::vector<std::thread> writers;
+    std::mutex out;
+    for (const auto& h : move.app_hosts) {
+      const Resource* res = graph.find(make_resource_id(h, ResourceKind::file, compile::k_app_env));
+      if (!res) continue;
+      auto op = converge_op(*res, remote.secrets);
+      if (!op) {
+        print(op.diagnostics());
+        continue;
+      }
+      std::vector<std::string> calls;
+      for (const auto& n : res->notify)
+        if (const Resource* service = graph.find(n.target))
+          calls.push_back(RemoteCall{"fb_journal_add", {journal_path(before().name.value),
+                                                        journal_line(n.action, service->name, res->id())}}.text());
+      calls.push_back(op->call.text());
+      writers.emplace_back([this, h, &out, calls = std::move(calls), input = op->input] {
+        auto inv = remote::invoke(calls, input);
+        auto r = remote.connectors.at(h)->run(inv.command, inv.input);
+        std::lock_guard lock(out);
+        if (r && r->ok()) std::printf("%s: write %s with the new primary (app restart pending)\n", h.c_str(), compile::k_app_env);
+        else if (r) std::fprintf(stderr, "warning: %s\n", transport::command_failed(h, "writing its env file", *r).to_string().c_str());
+        else std::fprintf(stderr, "warning: %s\n", r.error().to_string().c_str());
+      });
+    }
+    for (auto& w : writers) w.join();
+    std::fflush(stdout);
   }
 
   // The app hosts get the new write host through apply's rolling machinery.
@@ -285,6 +324,8 @@ int switchover(const std::string& command, Remote& remote, const cxxopts::ParseR
   std::printf("Writes paused at the database for %.2f s (read-only on %s until writable on %s)\n", pause,
               m.old_primary.c_str(), m.new_primary.c_str());
   run->record({});
+  run->app_env_files();
+  std::printf("Every app host's env file names %s %.2f s after the pause began\n", m.new_primary.c_str(), since(paused));
   bool ok = true;
   for (const auto& r : m.repoint) ok = run->repoint(r, std::nullopt) && ok;
   ok = run->repoint(m.old_primary, *target) && ok;
@@ -361,6 +402,7 @@ int failover(const std::string& command, Remote& remote, const cxxopts::ParseRes
   std::printf("%s takes writes %.2f s after the go\n", m.new_primary.c_str(), since(start));
   // The fence is recorded first, so a fence that cannot be applied now is not lost.
   run->record({m.old_primary});
+  run->app_env_files();
   bool ok = true;
   for (const auto& r : m.repoint) ok = run->repoint(r, std::nullopt) && ok;
   const bool fenced = old_pos && fence(*run, m.old_primary);
