@@ -325,7 +325,7 @@ int switchover(const std::string& command, Remote& remote, const cxxopts::ParseR
               m.old_primary.c_str(), m.new_primary.c_str());
   run->record({});
   run->app_env_files();
-  std::printf("Every app host's env file names %s %.2f s after the pause began\n", m.new_primary.c_str(), since(paused));
+  const double env_at = since(paused);
   bool ok = true;
   for (const auto& r : m.repoint) ok = run->repoint(r, std::nullopt) && ok;
   ok = run->repoint(m.old_primary, *target) && ok;
@@ -333,9 +333,10 @@ int switchover(const std::string& command, Remote& remote, const cxxopts::ParseR
   run->role_files(db_hosts);
   const int app = run->app_tier();
   const double total = since(start);
-  std::printf("\nSwitchover %s: %s is the primary. Write pause at the database %.2f s; every app host writes to "
-              "it %.1f s after the pause began; total %.1f s.\n",
-              ok && app == 0 ? "complete" : "done with errors (see above)", m.new_primary.c_str(), pause,
+  std::printf("\nSwitchover %s: %s is the primary. Write pause at the database %.2f s; every app host's env file "
+              "names it %.2f s after the pause began (a write waits until then); the app processes restarted %.1f s "
+              "after it; total %.1f s.\n",
+              ok && app == 0 ? "complete" : "done with errors (see above)", m.new_primary.c_str(), pause, env_at,
               since(paused), total);
   print_edit(run->before(), m);
   return ok && app == 0 ? 0 : 1;
