@@ -143,7 +143,7 @@ db() { "$F" db "$@" --lab --no-color --auto-approve "$COPY"; }
 
 # The bounded client through the entry URL $2: a write (POST /entries, the unique
 # message day2-$1-N) then a read (GET /), one after the other, until $TMP/stop, at
-# most 600 pairs or 120 s. Lines: "w N CODE SECONDS" and "r N CODE SECONDS" (000: no
+# most 3000 pairs or 120 s. Lines: "w N CODE SECONDS" and "r N CODE SECONDS" (000: no
 # answer).
 client_start() {
   rm -f "$TMP/stop"
@@ -152,7 +152,7 @@ client_start() {
   # shellcheck disable=SC2016 # the client's own script
   "$F" lab client "$STACK" -- sh -c '
     end=$(( $(date +%s) + 120 )); n=0
-    while [ ! -e "$1" ] && [ "$n" -lt 600 ] && [ "$(date +%s)" -lt "$end" ]; do
+    while [ ! -e "$1" ] && [ "$n" -lt 3000 ] && [ "$(date +%s)" -lt "$end" ]; do
       n=$((n + 1))
       echo "w $n $(curl -s -o /dev/null -m 10 -w "%{http_code} %{time_total}" -d author=e2e -d message=day2-$3-$n "$2/entries")" >>"$4"
       echo "r $n $(curl -s -o /dev/null -m 5 -w "%{http_code} %{time_total}" "$2/")" >>"$4"
