@@ -145,7 +145,7 @@ db() { "$F" db "$@" --lab --no-color --auto-approve "$COPY"; }
 # message day2-$1-N) then a read (GET /), one after the other, until $TMP/stop, at
 # most 3000 pairs or 120 s. Lines: "w N CODE SECONDS" and "r N CODE SECONDS" (000: no
 # answer).
-client_start() {
+db_client_start() {
   rm -f "$TMP/stop"
   LOG=$TMP/client-$1.log
   : >"$LOG"
@@ -160,7 +160,7 @@ client_start() {
   CLIENT=$!
   wait_for "[ \$(grep -c '^w [0-9]* 201 ' '$LOG') -ge 3 ]" 20 || fail "the client's writes do not succeed before the change: $(tail -3 "$LOG")"
 }
-client_stop() {
+db_client_stop() {
   touch "$TMP/stop"
   wait "$CLIENT" || true
 }
@@ -170,11 +170,11 @@ client_stop() {
 # none lost on db-02; db-01 replicates from it. SWITCH_FIG: the figures.
 check_switchover() {
   local url=$1 reads reads_failed writes acked refused lost pause total longest
-  client_start switch "$url"
+  db_client_start switch "$url"
   sleep 2
   db switchover --to db-02 >"$TMP/switch" 2>&1 || { cat "$TMP/switch"; fail "db switchover failed"; }
   sleep 3
-  client_stop
+  db_client_stop
   cat "$TMP/switch"
   grep -q "^Switchover complete: db-02 is the primary" "$TMP/switch" || fail "the switchover does not say it completed"
   grep -q "change \`primary: db-01\` to \`primary: db-02\`" "$TMP/switch" || fail "no stack file line to change"
