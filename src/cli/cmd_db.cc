@@ -127,11 +127,14 @@ struct MoveRun {
     }
   }
 
-  // The files that depend on the database role (mariadb.cnf's read_only, relay log)
-  // as the stack will say, and the manifest: no restart, as the running servers
-  // already have the roles; the next apply of the edited stack finds nothing to do.
+  // The files that depend on the database role (mariadb.cnf's read_only, relay log,
+  // the firewall's replica addresses) as the stack will say, and the manifest: no
+  // restart, as the running servers already have the roles; the next apply of the
+  // edited stack finds nothing to do. A changed ruleset is loaded (nft -f), so the
+  // new primary accepts its replicas before they are re-pointed at it.
   void role_files(const std::vector<std::string>& hosts) {
     for (const auto& h : hosts) {
+      std::vector<std::string> written;
       for (const auto& res : graph.resources()) {
         if (res.host != h || res.kind != ResourceKind::file) continue;
         const Resource* old = remote.compiled.graph.find(res.id());
@@ -142,6 +145,12 @@ struct MoveRun {
           continue;
         }
         if (!step(h, op->call, "write " + res.name + " for its new role (no restart)", op->input)) continue;
+        written.push_back(res.name);
+      }
+      const Resource* fw = find_resource(graph, h, ResourceKind::firewall);
+      if (fw && std::find(written.begin(), written.end(), std::get<FirewallState>(fw->state).ruleset_path) != written.end()) {
+        if (auto op = converge_op(*fw, remote.secrets)) (void)step(h, op->call, "load the firewall for its new role", op->input);
+        else print(op.diagnostics());
       }
       auto resources = host_resources(graph, h);
       step(h, RemoteCall{"fb_manifest_written", {manifest_path(before().name.value), created_log_path(before().name.value)}},
@@ -326,11 +335,10 @@ int switchover(const std::string& command, Remote& remote, const cxxopts::ParseR
   run->record({});
   run->app_env_files();
   const double env_at = since(paused);
+  run->role_files(run->after.tiers.db->host_names());
   bool ok = true;
   for (const auto& r : m.repoint) ok = run->repoint(r, std::nullopt) && ok;
   ok = run->repoint(m.old_primary, *target) && ok;
-  std::vector<std::string> db_hosts = run->after.tiers.db->host_names();
-  run->role_files(db_hosts);
   const int app = run->app_tier();
   const double total = since(start);
   std::printf("\nSwitchover %s: %s is the primary. Write pause at the database %.2f s; every app host's env file "
@@ -404,14 +412,13 @@ int failover(const std::string& command, Remote& remote, const cxxopts::ParseRes
   // The fence is recorded first, so a fence that cannot be applied now is not lost.
   run->record({m.old_primary});
   run->app_env_files();
+  run->role_files(run->after.tiers.db->host_names());
   bool ok = true;
   for (const auto& r : m.repoint) ok = run->repoint(r, std::nullopt) && ok;
   const bool fenced = old_pos && fence(*run, m.old_primary);
   if (fenced) run->record({});
   else std::printf("%s: not reachable: the fence is recorded and applied by foobarctl db fence once it is\n",
                    m.old_primary.c_str());
-  std::vector<std::string> db_hosts = run->after.tiers.db->host_names();
-  run->role_files(db_hosts);
   const int app = run->app_tier();
   std::printf("\nFailover %s: %s is the primary (total %.1f s); %s %s.\n",
               ok && app == 0 ? "complete" : "done with errors (see above)", m.new_primary.c_str(), since(start),
