@@ -5,7 +5,8 @@ stack has none). Every response names the host that served it, so that load
 balancing can be seen from outside.
 
 Settings come from the environment (foobarctl writes them to /etc/foobar/app.env):
-  FOOBAR_ENV_FILE     that file's path, re-read for the primary when a write is refused
+  FOOBAR_ENV_FILE     that file's path: read again when a worker loads the app (so a
+                      reload, HUP, applies it) and for the primary when a write is refused
   FOOBAR_DB_PRIMARY   address of the primary
   FOOBAR_DB_REPLICA   address of the replica to read from (optional)
   FOOBAR_DB_NAME      database name
@@ -45,35 +46,43 @@ WRITE_RETRY_SLEEP = 0.1
 _primary = None  # the primary the env file named at the last refused write
 
 
-def env_file_primary():
-    """FOOBAR_DB_PRIMARY as FOOBAR_ENV_FILE says now, or None."""
+def read_env_file():
+    """NAME='value' lines of FOOBAR_ENV_FILE as it reads now ({} without one)."""
     path = os.environ.get("FOOBAR_ENV_FILE")
+    values = {}
     if not path:
-        return None
+        return values
     try:
         with open(path, encoding="utf-8") as f:
             for line in f:
                 name, sep, value = line.strip().partition("=")
-                if sep and name == "FOOBAR_DB_PRIMARY":
-                    return value.strip("'") or None
+                if sep and not name.startswith("#"):
+                    values[name] = value.strip("'")
     except OSError:
         pass
-    return None
+    return values
+
+
+# The environment, overlaid by the env file as it reads when a worker loads the app:
+# a reload (HUP) starts workers with what foobarctl last wrote there, although the
+# server's own environment is still the one it started with. Secrets come from the
+# environment only (their file is not readable by the app's user).
+SETTINGS = {**os.environ, **read_env_file()}
 
 
 def connect(role):
-    address = _primary or os.environ.get("FOOBAR_DB_PRIMARY", "127.0.0.1")
+    address = _primary or SETTINGS.get("FOOBAR_DB_PRIMARY", "127.0.0.1")
     if role == "read":
-        address = os.environ.get("FOOBAR_DB_REPLICA") or address
+        address = SETTINGS.get("FOOBAR_DB_REPLICA") or address
     return connect_to(address)
 
 
 def connect_to(address):
     return pymysql.connect(
         host=address,
-        user=os.environ.get("FOOBAR_DB_USER", "foobar"),
-        password=os.environ.get("FOOBAR_DB_PASSWORD", ""),
-        database=os.environ.get("FOOBAR_DB_NAME", "foobar"),
+        user=SETTINGS.get("FOOBAR_DB_USER", "foobar"),
+        password=SETTINGS.get("FOOBAR_DB_PASSWORD", ""),
+        database=SETTINGS.get("FOOBAR_DB_NAME", "foobar"),
         connect_timeout=3,
         autocommit=True,
     )
@@ -119,7 +128,7 @@ def write(statements):
             if not e.args or e.args[0] not in RETRIED_ERRORS or time.monotonic() >= deadline:
                 raise
         time.sleep(WRITE_RETRY_SLEEP)
-        _primary = env_file_primary() or _primary
+        _primary = read_env_file().get("FOOBAR_DB_PRIMARY") or _primary
 
 
 def insert_entry(cur, author, message):

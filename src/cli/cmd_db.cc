@@ -160,10 +160,13 @@ struct MoveRun {
 
   // The app hosts' env file as the stack will say, on all of them at once right
   // after the promotion: a write the old primary refuses as read-only re-reads its
-  // primary there (examples/foobar-app), so it waits instead of failing. The restart
-  // the file notifies goes into each host's journal first (as apply records it), so
-  // the app tier's rolling apply below restarts the processes with the new
-  // environment, or the next apply does if this run dies in between.
+  // primary there (examples/foobar-app), so it waits instead of failing. A reload of
+  // the app server goes into each host's journal first (as apply records a handler),
+  // so the app tier's rolling apply below runs it, or the next apply does if this run
+  // dies in between. A reload, not the restart a changed file notifies: gunicorn
+  // keeps its socket on HUP and its new workers read the env file as they load the
+  // app, while a restart resets the connections queued at the stopping server, and
+  // nginx passes no POST it already sent on to another upstream (docs/day2.md).
   void app_env_files() {
     std::vector<std::thread> writers;
     std::mutex out;
@@ -179,13 +182,13 @@ struct MoveRun {
       for (const auto& n : res->notify)
         if (const Resource* service = graph.find(n.target))
           calls.push_back(RemoteCall{"fb_journal_add", {journal_path(before().name.value),
-                                                        journal_line(n.action, service->name, res->id())}}.text());
+                                                        journal_line(OnChange::reload, service->name, res->id())}}.text());
       calls.push_back(op->call.text());
       writers.emplace_back([this, h, &out, calls = std::move(calls), input = op->input] {
         auto inv = remote::invoke(calls, input);
         auto r = remote.connectors.at(h)->run(inv.command, inv.input);
         std::lock_guard lock(out);
-        if (r && r->ok()) std::printf("%s: write %s with the new primary (app restart pending)\n", h.c_str(), compile::k_app_env);
+        if (r && r->ok()) std::printf("%s: write %s with the new primary (app reload pending)\n", h.c_str(), compile::k_app_env);
         else if (r) std::fprintf(stderr, "warning: %s\n", transport::command_failed(h, "writing its env file", *r).to_string().c_str());
         else std::fprintf(stderr, "warning: %s\n", r.error().to_string().c_str());
       });
