@@ -197,14 +197,33 @@ struct MoveRun {
     std::fflush(stdout);
   }
 
-  // The app hosts get the new write host through apply's rolling machinery.
+  // The hosts outside the db tier whose files the move changes besides the app
+  // hosts' env file (the collector's scrape labels name each server's role).
+  std::vector<std::string> other_changed_hosts() const {
+    const auto db_hosts = after.tiers.db->host_names();
+    std::vector<std::string> out;
+    for (const auto& res : graph.resources()) {
+      if (res.kind != ResourceKind::file || res.name == compile::k_app_env) continue;
+      if (std::find(db_hosts.begin(), db_hosts.end(), res.host) != db_hosts.end()) continue;
+      const Resource* old = remote.compiled.graph.find(res.id());
+      if (old && std::get<FileState>(old->state).content == std::get<FileState>(res.state).content) continue;
+      if (std::find(out.begin(), out.end(), res.host) == out.end()) out.push_back(res.host);
+    }
+    return out;
+  }
+
+  // The app hosts get the new write host through apply's rolling machinery, and the
+  // other hosts whose files changed (other_changed_hosts) are applied with them.
   int app_tier() {
-    if (move.app_hosts.empty()) return 0;
+    std::vector<std::string> targets = move.app_hosts;
+    for (const auto& h : other_changed_hosts())
+      if (std::find(targets.begin(), targets.end(), h) == targets.end()) targets.push_back(h);
+    if (targets.empty()) return 0;
     std::printf("\nThe app tier's write host becomes %s:\n", move.new_primary.c_str());
     auto all = remote.hosts;
     remote.hosts.clear();
     for (const auto& h : all)
-      if (std::find(move.app_hosts.begin(), move.app_hosts.end(), h) != move.app_hosts.end()) remote.hosts.push_back(h);
+      if (std::find(targets.begin(), targets.end(), h) != targets.end()) remote.hosts.push_back(h);
     std::map<std::string, std::string> fingerprints;
     SavedPlan basis;
     basis.plan = remote.make_plan(graph, &fingerprints);
@@ -345,7 +364,7 @@ int switchover(const std::string& command, Remote& remote, const cxxopts::ParseR
   const int app = run->app_tier();
   const double total = since(start);
   std::printf("\nSwitchover %s: %s is the primary. Write pause at the database %.2f s; every app host's env file "
-              "names it %.2f s after the pause began (a write waits until then); the app processes restarted %.1f s "
+              "names it %.2f s after the pause began (a write waits until then); the app servers reloaded %.1f s "
               "after it; total %.1f s.\n",
               ok && app == 0 ? "complete" : "done with errors (see above)", m.new_primary.c_str(), pause, env_at,
               since(paused), total);
