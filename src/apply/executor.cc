@@ -318,8 +318,8 @@ class Executor {
       if (!listed) continue;
       const bool restart = a.type == ActionType::restart || (a.handler && *a.handler == OnChange::restart);
       calls.push_back(remote::call("fb_journal_add", {journal_path(m_options.stack),
-                                                      std::string(on_change_name(restart ? OnChange::restart : OnChange::reload)) + "\t" +
-                                                          escape_field(a.name) + "\t" + escape_field(a.id)}));
+                                                      journal_line(restart ? OnChange::restart : OnChange::reload,
+                                                                   a.name, a.id)}));
     }
     if (calls.empty()) return;
     auto inv = remote::invoke(calls);
@@ -356,8 +356,7 @@ class Executor {
     const std::string journal = journal_path(m_options.stack);
     if (auto it = m_notifies.find(a.id); it != m_notifies.end()) {
       for (const Action* h : it->second) {
-        const std::string line = std::string(on_change_name(*h->handler)) + "\t" +
-                                 escape_field(h->name) + "\t" + escape_field(a.id);
+        const std::string line = journal_line(*h->handler, h->name, a.id);
         steps.push_back({RemoteOp{RemoteCall{"fb_journal_step", {journal, line}}, ""},
                          {RemoteCall{"fb_undo_new", {journal, line}}}});
       }

@@ -1,9 +1,15 @@
 #include "apply/operations.h"
 
+#include "facts/probe.h"
 #include "remote/library.h"
 #include "util/sql.h"
 
 namespace foobar {
+
+std::string journal_line(OnChange action, const std::string& service, const std::string& source) {
+  return std::string(on_change_name(action)) + "\t" + escape_field(service) + "\t" +
+         escape_field(source);
+}
 
 namespace {
 

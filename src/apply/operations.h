@@ -52,6 +52,10 @@ inline constexpr int k_already_replica_status = 5;
 // leaves only the primary's data plus this marker, and may then be repeated.
 inline constexpr const char* k_seed_marker = "/var/lib/foobarctl/replica-seed.partial";
 
+// A line of the host's journal of pending handlers (src/remote/state.sh): `service`
+// is to reload or restart because `source` (a resource id) changed.
+std::string journal_line(OnChange action, const std::string& service, const std::string& source);
+
 // Looks a secret up by name; nullopt when it is not set.
 using SecretLookup = std::function<std::optional<std::string>(const std::string& name)>;
 

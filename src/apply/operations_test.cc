@@ -45,6 +45,12 @@ Resource file_resource(const fs::path& path, std::string content, std::string va
 
 }  // namespace
 
+TEST_CASE("a journal line names the handler, the service and the change, tabs escaped") {
+  CHECK(journal_line(OnChange::restart, "foobar-app", "app-01:file:/etc/foobar/app.env") ==
+        "restart\tfoobar-app\tapp-01:file:/etc/foobar/app.env");
+  CHECK(journal_line(OnChange::reload, "nginx", "h:file:/a\tb") == "reload\tnginx\th:file:/a\\tb");
+}
+
 TEST_CASE("file operation writes content and mode through stdin") {
   TempDir t;
   fs::path target = t.path / "sub" / "conf";

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 #include "cli/db_move.h"
@@ -14,12 +15,15 @@
 #include "cli/commands.h"
 #include "cli/remote.h"
 #include "cli/roll_policy.h"
+#include "compile/context.h"
 #include "compile/secrets.h"
 #include "compile/topology.h"
 #include "facts/db_position.h"
+#include "facts/probe.h"
 #include "plan/manifest.h"
 #include "remote/library.h"
 #include "util/base64.h"
+#include "util/thread_pool.h"
 
 namespace foobar::cli {
 
@@ -124,11 +128,14 @@ struct MoveRun {
     }
   }
 
-  // The files that depend on the database role (mariadb.cnf's read_only, relay log)
-  // as the stack will say, and the manifest: no restart, as the running servers
-  // already have the roles; the next apply of the edited stack finds nothing to do.
+  // The files that depend on the database role (mariadb.cnf's read_only, relay log,
+  // the firewall's replica addresses) as the stack will say, and the manifest: no
+  // restart, as the running servers already have the roles; the next apply of the
+  // edited stack finds nothing to do. A changed ruleset is loaded (nft -f), so the
+  // new primary accepts its replicas before they are re-pointed at it.
   void role_files(const std::vector<std::string>& hosts) {
     for (const auto& h : hosts) {
+      std::vector<std::string> written;
       for (const auto& res : graph.resources()) {
         if (res.host != h || res.kind != ResourceKind::file) continue;
         const Resource* old = remote.compiled.graph.find(res.id());
@@ -139,6 +146,12 @@ struct MoveRun {
           continue;
         }
         if (!step(h, op->call, "write " + res.name + " for its new role (no restart)", op->input)) continue;
+        written.push_back(res.name);
+      }
+      const Resource* fw = find_resource(graph, h, ResourceKind::firewall);
+      if (fw && std::find(written.begin(), written.end(), std::get<FirewallState>(fw->state).ruleset_path) != written.end()) {
+        if (auto op = converge_op(*fw, remote.secrets)) (void)step(h, op->call, "load the firewall for its new role", op->input);
+        else print(op.diagnostics());
       }
       auto resources = host_resources(graph, h);
       step(h, RemoteCall{"fb_manifest_written", {manifest_path(before().name.value), created_log_path(before().name.value)}},
@@ -146,14 +159,78 @@ struct MoveRun {
     }
   }
 
-  // The app hosts get the new write host through apply's rolling machinery.
+  // The app hosts' env file as the stack will say, on all of them at once right
+  // after the promotion: a write the old primary refuses as read-only re-reads its
+  // primary there (examples/foobar-app), so it waits instead of failing. A reload of
+  // the app server goes into each host's journal first (as apply records a handler),
+  // so the app tier's rolling apply below runs it, or the next apply does if this run
+  // dies in between. A reload, not the restart a changed file notifies: gunicorn
+  // keeps its socket on HUP and its new workers read the env file as they load the
+  // app, while a restart resets the connections queued at the stopping server, and
+  // nginx passes no POST it already sent on to another upstream (docs/day2.md).
+  void app_env_files() {
+    struct Write {
+      std::string host;
+      std::vector<std::string> calls;
+      std::string input;
+    };
+    std::vector<Write> writes;
+    for (const auto& h : move.app_hosts) {
+      const Resource* res = graph.find(make_resource_id(h, ResourceKind::file, compile::k_app_env));
+      if (!res) continue;
+      auto op = converge_op(*res, remote.secrets);
+      if (!op) {
+        print(op.diagnostics());
+        continue;
+      }
+      std::vector<std::string> calls;
+      for (const auto& n : res->notify)
+        if (const Resource* service = graph.find(n.target))
+          calls.push_back(RemoteCall{"fb_journal_add", {journal_path(before().name.value),
+                                                        journal_line(OnChange::reload, service->name, res->id())}}.text());
+      calls.push_back(op->call.text());
+      writes.push_back({h, std::move(calls), op->input});
+    }
+    std::mutex out;
+    parallel_for(writes.size(), writes.size(), [&](std::size_t i) {
+      const std::string& h = writes[i].host;
+      auto inv = remote::invoke(writes[i].calls, writes[i].input);
+      auto r = remote.connectors.at(h)->run(inv.command, inv.input);
+      std::lock_guard lock(out);
+      if (r && r->ok()) std::printf("%s: write %s with the new primary (app reload pending)\n", h.c_str(), compile::k_app_env);
+      else if (r) std::fprintf(stderr, "warning: %s\n", transport::command_failed(h, "writing its env file", *r).to_string().c_str());
+      else std::fprintf(stderr, "warning: %s\n", r.error().to_string().c_str());
+    });
+    std::fflush(stdout);
+  }
+
+  // The hosts outside the db tier whose files the move changes besides the app
+  // hosts' env file (the collector's scrape labels name each server's role).
+  std::vector<std::string> other_changed_hosts() const {
+    const auto db_hosts = after.tiers.db->host_names();
+    std::vector<std::string> out;
+    for (const auto& res : graph.resources()) {
+      if (res.kind != ResourceKind::file || res.name == compile::k_app_env) continue;
+      if (std::find(db_hosts.begin(), db_hosts.end(), res.host) != db_hosts.end()) continue;
+      const Resource* old = remote.compiled.graph.find(res.id());
+      if (old && std::get<FileState>(old->state).content == std::get<FileState>(res.state).content) continue;
+      if (std::find(out.begin(), out.end(), res.host) == out.end()) out.push_back(res.host);
+    }
+    return out;
+  }
+
+  // The app hosts get the new write host through apply's rolling machinery, and the
+  // other hosts whose files changed (other_changed_hosts) are applied with them.
   int app_tier() {
-    if (move.app_hosts.empty()) return 0;
+    std::vector<std::string> targets = move.app_hosts;
+    for (const auto& h : other_changed_hosts())
+      if (std::find(targets.begin(), targets.end(), h) == targets.end()) targets.push_back(h);
+    if (targets.empty()) return 0;
     std::printf("\nThe app tier's write host becomes %s:\n", move.new_primary.c_str());
     auto all = remote.hosts;
     remote.hosts.clear();
     for (const auto& h : all)
-      if (std::find(move.app_hosts.begin(), move.app_hosts.end(), h) != move.app_hosts.end()) remote.hosts.push_back(h);
+      if (std::find(targets.begin(), targets.end(), h) != targets.end()) remote.hosts.push_back(h);
     std::map<std::string, std::string> fingerprints;
     SavedPlan basis;
     basis.plan = remote.make_plan(graph, &fingerprints);
@@ -285,16 +362,18 @@ int switchover(const std::string& command, Remote& remote, const cxxopts::ParseR
   std::printf("Writes paused at the database for %.2f s (read-only on %s until writable on %s)\n", pause,
               m.old_primary.c_str(), m.new_primary.c_str());
   run->record({});
+  run->app_env_files();
+  const double env_at = since(paused);
+  run->role_files(run->after.tiers.db->host_names());
   bool ok = true;
   for (const auto& r : m.repoint) ok = run->repoint(r, std::nullopt) && ok;
   ok = run->repoint(m.old_primary, *target) && ok;
-  std::vector<std::string> db_hosts = run->after.tiers.db->host_names();
-  run->role_files(db_hosts);
   const int app = run->app_tier();
   const double total = since(start);
-  std::printf("\nSwitchover %s: %s is the primary. Write pause at the database %.2f s; every app host writes to "
-              "it %.1f s after the pause began; total %.1f s.\n",
-              ok && app == 0 ? "complete" : "done with errors (see above)", m.new_primary.c_str(), pause,
+  std::printf("\nSwitchover %s: %s is the primary. Write pause at the database %.2f s; every app host's env file "
+              "names it %.2f s after the pause began (a write waits until then); the app servers reloaded %.1f s "
+              "after it; total %.1f s.\n",
+              ok && app == 0 ? "complete" : "done with errors (see above)", m.new_primary.c_str(), pause, env_at,
               since(paused), total);
   print_edit(run->before(), m);
   return ok && app == 0 ? 0 : 1;
@@ -361,14 +440,14 @@ int failover(const std::string& command, Remote& remote, const cxxopts::ParseRes
   std::printf("%s takes writes %.2f s after the go\n", m.new_primary.c_str(), since(start));
   // The fence is recorded first, so a fence that cannot be applied now is not lost.
   run->record({m.old_primary});
+  run->app_env_files();
+  run->role_files(run->after.tiers.db->host_names());
   bool ok = true;
   for (const auto& r : m.repoint) ok = run->repoint(r, std::nullopt) && ok;
   const bool fenced = old_pos && fence(*run, m.old_primary);
   if (fenced) run->record({});
   else std::printf("%s: not reachable: the fence is recorded and applied by foobarctl db fence once it is\n",
                    m.old_primary.c_str());
-  std::vector<std::string> db_hosts = run->after.tiers.db->host_names();
-  run->role_files(db_hosts);
   const int app = run->app_tier();
   std::printf("\nFailover %s: %s is the primary (total %.1f s); %s %s.\n",
               ok && app == 0 ? "complete" : "done with errors (see above)", m.new_primary.c_str(), since(start),

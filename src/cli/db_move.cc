@@ -72,7 +72,7 @@ std::string move_text(const stack::Stack& s, const DbMove& m) {
            std::to_string(s.tiers.db->port.value) + "), now if reachable, else when it is\n";
   out += "  " + m.new_primary + ": replication stopped and reset, writable: the primary\n";
   out += "  re-pointed at " + m.new_primary + ": " + names(m.repoint) + "\n";
-  out += "  app hosts whose write host becomes " + m.new_primary + " (rolling restart): " + names(m.app_hosts) + "\n";
+  out += "  app hosts whose write host becomes " + m.new_primary + " (rolling reload): " + names(m.app_hosts) + "\n";
   return out;
 }
 

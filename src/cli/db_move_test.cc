@@ -36,7 +36,7 @@ TEST_CASE("db switchover: the replica becomes primary, the old primary takes its
   const auto text = move_text(s, *m);
   CHECK(text.find("db-01: read-only now") != std::string::npos);
   CHECK(text.find("re-pointed at db-02: db-03") != std::string::npos);
-  CHECK(text.find("(rolling restart): web-01") != std::string::npos);
+  CHECK(text.find("(rolling reload): web-01") != std::string::npos);
   // The primary: line of the stack file, and what it must say.
   const auto edit = stack_edit_text(s, *m);
   CHECK(edit.find("t.yaml:" + std::to_string(s.tiers.db->primary.pos.line) +

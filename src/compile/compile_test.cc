@@ -187,7 +187,10 @@ TEST_CASE("resource ids, files and handlers") {
   CHECK(!g.find("lb-01:service:nsd"));
   CHECK(res(g, "db-01:file:/etc/mysql/mariadb.conf.d/60-foobar.cnf").notify.at(0).action == OnChange::restart);
   CHECK(res(g, "app-01:file:/opt/foobar/app.py").notify.at(0).target == "app-01:service:foobar-app");
-  CHECK(file(g, "app-01:file:/etc/foobar/app.env").mode == "0600");
+  // No secret in app.env (they are in app.secret.env): the app reads it at a switchover.
+  CHECK(file(g, "app-01:file:/etc/foobar/app.env").mode == "0644");
+  CHECK(file(g, "app-01:file:/etc/foobar/app.env").content.find("\nFOOBAR_ENV_FILE='/etc/foobar/app.env'\n") !=
+        std::string::npos);
   CHECK(file(g, "lb-01:file:/etc/nftables.conf").mode == "0755");
   CHECK(res(g, "mon-01:file:/etc/default/prometheus").notify.at(0).action == OnChange::restart);
   CHECK(res(g, "mon-01:file:/etc/prometheus/prometheus.yml").notify.at(0).action == OnChange::reload);

@@ -206,6 +206,7 @@ void db_environment(const Topology& t, const std::string& host, json& env) {
 json app_environment(const Topology& t, const std::string& host) {
   json env = json::array();
   set_env(env, "FOOBAR_STACK", t.stack->name.value);
+  set_env(env, "FOOBAR_ENV_FILE", k_app_env);  // the app re-reads its primary there (docs/day2.md)
   if (t.stack->tiers.db) db_environment(t, host, env);
   for (const auto& [name, value] : t.stack->tiers.app->environment)
     if (!value.secret) set_env(env, name.value, value.literal);

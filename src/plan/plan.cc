@@ -134,7 +134,7 @@ class Planner {
   std::vector<Notify> m_pending;  // handlers an earlier apply recorded but did not run
 };
 
-constexpr const char* k_pending_reason = "pending: an earlier apply stopped before it ran";
+constexpr const char* k_pending_reason = "pending: recorded in the host's journal, not run yet";
 
 std::string replica_state(const std::string& raw, bool running) {
   return raw.empty() ? (running ? "Yes" : "No") : raw;

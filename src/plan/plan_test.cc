@@ -495,7 +495,7 @@ TEST_CASE("a pending handler from an interrupted apply is planned, shown and cou
     CHECK(app.type == ActionType::restart);
     REQUIRE(app.handler);
     CHECK(*app.handler == OnChange::restart);
-    CHECK(app.reasons == std::vector<std::string>{"pending: an earlier apply stopped before it ran"});
+    CHECK(app.reasons == std::vector<std::string>{"pending: recorded in the host's journal, not run yet"});
     CHECK(action(p, "h:service:nginx").type == ActionType::noop);
     CHECK(p.has_changes());
     CHECK(p.summary().restart == 1);

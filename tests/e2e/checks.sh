@@ -1,4 +1,4 @@
-# Checks shared by the stack 2 and 3 end-to-end tests (source after lib.sh).
+# Checks shared by the end-to-end tests of stacks 2 and 3 and of day 2 (source after lib.sh).
 
 # Whether host $1 can open a TCP connection to $2:$3 (refused or dropped: no).
 can_reach() { on "$1" timeout 3 bash -c "exec 3<>/dev/tcp/$2/$3" >/dev/null 2>&1; }
@@ -188,4 +188,73 @@ check_logs_kept_while_collector_stopped() {
   [ "$(logs --service nginx | grep -c "$LOG_TOKEN-stopped-")" = 2 ] ||
     fail "not both requests made while the collector was stopped are in nginx's log"
   ok "lines logged while the collector was stopped arrived $(($(date +%s) - t0)) s after it started again"
+# Day 2 of the database tier (docs/day2.md), on a stack whose db-01 is the primary and
+# db-02 its replica; `db` runs foobarctl db on the stack file copy $COPY.
+db() { "$F" db "$@" --lab --no-color --auto-approve "$COPY"; }
+
+# The bounded client through the entry URL $2: a write (POST /entries, the unique
+# message day2-$1-N) then a read (GET /), one after the other, until $TMP/stop, at
+# most 3000 pairs or 120 s. Lines: "w N CODE SECONDS" and "r N CODE SECONDS" (000: no
+# answer).
+db_client_start() {
+  rm -f "$TMP/stop"
+  LOG=$TMP/client-$1.log
+  : >"$LOG"
+  # shellcheck disable=SC2016 # the client's own script
+  "$F" lab client "$STACK" -- sh -c '
+    end=$(( $(date +%s) + 120 )); n=0
+    while [ ! -e "$1" ] && [ "$n" -lt 3000 ] && [ "$(date +%s)" -lt "$end" ]; do
+      n=$((n + 1))
+      echo "w $n $(curl -s -o /dev/null -m 10 -w "%{http_code} %{time_total}" -d author=e2e -d message=day2-$3-$n "$2/entries")" >>"$4"
+      echo "r $n $(curl -s -o /dev/null -m 5 -w "%{http_code} %{time_total}" "$2/")" >>"$4"
+    done' sh "$TMP/stop" "$2" "$1" "$LOG" &
+  CLIENT=$!
+  wait_for "[ \$(grep -c '^w [0-9]* 201 ' '$LOG') -ge 3 ]" 20 || fail "the client's writes do not succeed before the change: $(tail -3 "$LOG")"
+}
+db_client_stop() {
+  touch "$TMP/stop"
+  wait "$CLIENT" || true
+}
+
+# `db switchover --to db-02` under the client through $1: every write acknowledged
+# (each one issued during the switch waits, examples/foobar-app), every read answered,
+# none lost on db-02; db-01 replicates from it. SWITCH_FIG: the figures.
+check_switchover() {
+  local url=$1 reads reads_failed writes acked refused lost pause total longest
+  db_client_start switch "$url"
+  sleep 2
+  db switchover --to db-02 >"$TMP/switch" 2>&1 || { cat "$TMP/switch"; fail "db switchover failed"; }
+  sleep 3
+  db_client_stop
+  cat "$TMP/switch"
+  grep -q "^Switchover complete: db-02 is the primary" "$TMP/switch" || fail "the switchover does not say it completed"
+  grep -q "change \`primary: db-01\` to \`primary: db-02\`" "$TMP/switch" || fail "no stack file line to change"
+  grep -q "^  $COPY:[0-9]*: change" "$TMP/switch" || fail "the line to change is not named file:line"
+  grep -q "^[a-z0-9-]*: write /etc/foobar/app.env with the new primary" "$TMP/switch" || fail "no app host's env file written before the roll"
+  pause=$(sed -n 's/^Writes paused at the database for \([0-9.]*\) s.*/\1/p' "$TMP/switch")
+  total=$(sed -n 's/^Switchover complete: .*; total \([0-9.]*\) s\.$/\1/p' "$TMP/switch")
+  reads=$(grep -c '^r ' "$LOG" || true); reads_failed=$(awk '$1 == "r" && $3 != 200' "$LOG" | wc -l)
+  writes=$(grep -c '^w ' "$LOG" || true); acked=$(awk '$1 == "w" && $3 == 201' "$LOG" | wc -l)
+  refused=$((writes - acked))
+  longest=$(awk '$1 == "w" && $4 > m { m = $4 } END { printf "%.2f", m }' "$LOG")
+  [ "$reads_failed" -eq 0 ] || fail "$reads_failed of $reads reads failed: $(awk '$1 == "r" && $3 != 200' "$LOG" | head -5 | tr '\n' ' ')"
+  [ "$refused" -eq 0 ] || fail "$refused of $writes writes refused: $(awk '$1 == "w" && $3 != 201' "$LOG" | head -5 | tr '\n' ' ')"
+  [ "$acked" -ge 10 ] || fail "only $acked writes were acknowledged: the client proves nothing"
+  on db-02 mysql -N foobar -e "SELECT message FROM entries WHERE message LIKE 'day2-switch-%'" | sort >"$TMP/stored"
+  awk '$1 == "w" && $3 == 201 { print "day2-switch-" $2 }' "$LOG" | sort >"$TMP/acked"
+  lost=$(comm -23 "$TMP/acked" "$TMP/stored" | wc -l)
+  [ "$lost" -eq 0 ] || fail "$lost acknowledged writes are missing on db-02: $(comm -23 "$TMP/acked" "$TMP/stored" | head -5 | tr '\n' ' ')"
+  on db-01 mysql -e 'SHOW SLAVE STATUS\G' | grep -q "Master_Host: 10.77.0.42" || fail "db-01 does not replicate from db-02"
+  on db-02 mysql -N -e 'SELECT @@read_only' | grep -qx 0 || fail "db-02 is read-only"
+  SWITCH_FIG="switchover: $writes writes (0 refused, 0 lost), $reads reads (0 failed); write pause at the database ${pause} s, longest write seen by the client ${longest} s; switchover total ${total} s"
+  ok "$SWITCH_FIG"
+}
+
+# The stack file copy edited as the switchover said: plan says No changes.
+check_switchover_edit() {
+  local rc
+  sed -i 's/^    primary: db-01$/    primary: db-02/; s/^    replicas: \[db-02\]$/    replicas: [db-01]/' "$COPY"
+  set +e; "$F" plan --lab --no-color --detailed-exitcode "$COPY" >"$TMP/plan-edited" 2>&1; rc=$?; set -e
+  [ $rc -eq 0 ] || { cat "$TMP/plan-edited"; fail "plan of the edited stack exits $rc: the switchover left changes (want No changes)"; }
+  ok "edited stack (primary: db-02): plan says No changes"
 }

@@ -60,7 +60,7 @@ on web-01 test -d $LOCK || fail "the killed apply left no lock (the test would p
 on web-01 grep -q "restart.foobar-app" /var/lib/foobarctl/foobar-distributed.pending || fail "no pending restart in the journal"
 set +e; plan "${SRC[@]}" --detailed-exitcode >"$TMP/plan-pending"; rc=$?; set -e
 [ $rc -eq 2 ] || { cat "$TMP/plan-pending"; fail "a pending restart is not a change (exit $rc, want 2)"; }
-grep -q "\* restart service foobar-app (pending: an earlier apply stopped before it ran)" "$TMP/plan-pending" ||
+grep -q "\* restart service foobar-app (pending: recorded in the host's journal, not run yet)" "$TMP/plan-pending" ||
   { cat "$TMP/plan-pending"; fail "plan does not show the pending restart"; }
 apply "${SRC[@]}" >"$TMP/apply2" 2>&1 || { cat "$TMP/apply2"; fail "the apply after the kill failed"; }
 grep -q "took over the apply lock of a dead run" "$TMP/apply2" || { cat "$TMP/apply2"; fail "no takeover warning"; }

@@ -2,7 +2,8 @@
 # Stack 3 (two HAProxy hosts sharing the floating IP 10.77.0.10 over keepalived,
 # dedicated web, app and db tiers, TLS re-encrypted to the web tier, firewall and
 # monitoring) in the lab: everything stack 2 checks, through the VIP, plus the
-# tiers' firewall flows and a failover of the VIP when the MASTER's HAProxy dies.
+# tiers' firewall flows, a failover of the VIP when the MASTER's HAProxy dies, and a
+# db switchover under a read/write client.
 set -euo pipefail
 STACK=stacks/3-scale-up.yaml
 source "$(dirname "$0")/lib.sh"
@@ -86,7 +87,14 @@ wait_for "has_vip lb-01" 30 || fail "the VIP did not return to lb-01"
 wait_for "! has_vip lb-02" 10 || fail "the VIP stayed on lb-02"
 ok "apply restarts HAProxy on lb-01 and the VIP returns"
 
-"$F" destroy --lab --no-color --auto-approve "$STACK" >"$TMP/destroy" 2>&1 || { cat "$TMP/destroy"; fail "destroy failed"; }
+# Day 2: db switchover to db-02 through the VIP and TLS, the firewall on; no write
+# refused, no read failed; the edited stack file plans No changes (checks.sh).
+COPY=$TMP/stack.yaml
+cp "$STACK" "$COPY"
+check_switchover "https://www.foobar.com"
+check_switchover_edit
+
+"$F" destroy --lab --no-color --auto-approve "$COPY" >"$TMP/destroy" 2>&1 || { cat "$TMP/destroy"; fail "destroy failed"; }
 on lb-01 sh -c '! pidof keepalived && ! pidof haproxy' >/dev/null || fail "keepalived or HAProxy still running after destroy"
 wait_for "! has_vip lb-01 && ! has_vip lb-02" 10 || fail "the VIP is still held after destroy"
 on app-01 sh -c '! nft list table inet foobar' >/dev/null 2>&1 || fail "firewall table left after destroy"

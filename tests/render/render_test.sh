@@ -30,7 +30,7 @@ echo "identical to Jinja2 on the sample contexts: 4 stacks"
 
 # Modes are part of the tree.
 [ "$(stat -c %a "$OUT/trees/stack3/lb-01/etc/nftables.conf")" = 755 ] || { echo "nftables.conf is not 0755"; exit 1; }
-[ "$(stat -c %a "$OUT/trees/stack3/app-01/etc/foobar/app.env")" = 600 ] || { echo "app.env is not 0600"; exit 1; }
+[ "$(stat -c %a "$OUT/trees/stack3/app-01/etc/foobar/app.env")" = 644 ] || { echo "app.env is not 0644 (the app re-reads it)"; exit 1; }
 
 # Files that hold secrets are left out of the tree and listed with their secrets' names.
 [ ! -e "$OUT/trees/stack3/app-01/etc/foobar/app.secret.env" ] || { echo "render wrote a secret file"; exit 1; }
