@@ -188,6 +188,8 @@ check_logs_kept_while_collector_stopped() {
   [ "$(logs --service nginx | grep -c "$LOG_TOKEN-stopped-")" = 2 ] ||
     fail "not both requests made while the collector was stopped are in nginx's log"
   ok "lines logged while the collector was stopped arrived $(($(date +%s) - t0)) s after it started again"
+}
+
 # Day 2 of the database tier (docs/day2.md), on a stack whose db-01 is the primary and
 # db-02 its replica; `db` runs foobarctl db on the stack file copy $COPY.
 db() { "$F" db "$@" --lab --no-color --auto-approve "$COPY"; }
@@ -257,4 +259,24 @@ check_switchover_edit() {
   set +e; "$F" plan --lab --no-color --detailed-exitcode "$COPY" >"$TMP/plan-edited" 2>&1; rc=$?; set -e
   [ $rc -eq 0 ] || { cat "$TMP/plan-edited"; fail "plan of the edited stack exits $rc: the switchover left changes (want No changes)"; }
   ok "edited stack (primary: db-02): plan says No changes"
+}
+
+# `db failover` after the primary $3's MariaDB stopped: the replica $2 is promoted, $3
+# fenced (nftables foobar_fence), and writes through $1 work again. FAILOVER_SECS: how
+# long after the go.
+check_failover() {
+  local url=$1 new=$2 old=$3 t1
+  on "$old" service mariadb stop >/dev/null 2>&1 || true
+  [ "$(status_of -d author=e2e -d message=primary-down "$url/entries")" != 201 ] || fail "a write succeeded with the primary down"
+  t1=$(date +%s.%N)
+  db failover >"$TMP/failover" 2>&1 || { cat "$TMP/failover"; fail "db failover failed"; }
+  cat "$TMP/failover"
+  grep -q "^Failover complete: $new is the primary" "$TMP/failover" || fail "the failover does not say it completed"
+  wait_for "[ \"\$(status_of -d author=e2e -d message=after-failover $url/entries)\" = 201 ]" 20 ||
+    fail "writes do not work after the failover"
+  FAILOVER_SECS=$(awk -v a="$t1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  on "$new" mysql -N foobar -e "SELECT COUNT(*) FROM entries WHERE message = 'after-failover'" | grep -qx '[1-9][0-9]*' ||
+    fail "the write after the failover is not on $new"
+  on "$old" nft list table inet foobar_fence | grep -q "tcp dport 3306 drop" || fail "$old is not fenced"
+  ok "failover: $new takes writes ${FAILOVER_SECS} s after the go; $old fenced (nftables foobar_fence)"
 }

@@ -88,11 +88,14 @@ wait_for "! has_vip lb-02" 10 || fail "the VIP stayed on lb-02"
 ok "apply restarts HAProxy on lb-01 and the VIP returns"
 
 # Day 2: db switchover to db-02 through the VIP and TLS, the firewall on; no write
-# refused, no read failed; the edited stack file plans No changes (checks.sh).
+# refused, no read failed; the edited stack file plans No changes; then a failover back
+# to db-01 (checks.sh).
 COPY=$TMP/stack.yaml
 cp "$STACK" "$COPY"
 check_switchover "https://www.foobar.com"
 check_switchover_edit
+# Then the new primary's MariaDB dies: `db failover` promotes db-01 and fences db-02.
+check_failover "https://www.foobar.com" db-01 db-02
 
 "$F" destroy --lab --no-color --auto-approve "$COPY" >"$TMP/destroy" 2>&1 || { cat "$TMP/destroy"; fail "destroy failed"; }
 on lb-01 sh -c '! pidof keepalived && ! pidof haproxy' >/dev/null || fail "keepalived or HAProxy still running after destroy"
