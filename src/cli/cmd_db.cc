@@ -207,7 +207,10 @@ struct MoveRun {
   // The hosts outside the db tier whose files the move changes besides the app
   // hosts' env file (the collector's scrape labels name each server's role).
   std::vector<std::string> other_changed_hosts() const {
-    const auto db_hosts = after.tiers.db->host_names();
+    // The db tier before and after the move: the move itself changed those hosts (a
+    // fenced former primary leaves the tier and must not be planned as removed).
+    auto db_hosts = after.tiers.db->host_names();
+    for (const auto& h : before().tiers.db->host_names()) db_hosts.push_back(h);
     std::vector<std::string> out;
     for (const auto& res : graph.resources()) {
       if (res.kind != ResourceKind::file || res.name == compile::k_app_env) continue;

@@ -96,6 +96,12 @@ check_switchover "https://www.foobar.com"
 check_switchover_edit
 # Then the new primary's MariaDB dies: `db failover` promotes db-01 and fences db-02.
 check_failover "https://www.foobar.com" db-01 db-02
+# The fenced db-02 comes back read-only (the fence's config file), and the app hosts
+# cannot reach it (the fence's nftables table).
+on db-02 service mariadb start >/dev/null 2>&1 || fail "MariaDB on the fenced db-02 does not start"
+[ "$(on db-02 mysql -N -e 'SELECT @@read_only')" = 1 ] || fail "the fenced db-02 came back writable"
+can_reach app-01 10.77.0.42 3306 && fail "app-01 reaches the fenced db-02's MariaDB"
+ok "the fenced db-02 came back read-only and out of the app hosts' reach"
 
 "$F" destroy --lab --no-color --auto-approve "$COPY" >"$TMP/destroy" 2>&1 || { cat "$TMP/destroy"; fail "destroy failed"; }
 on lb-01 sh -c '! pidof keepalived && ! pidof haproxy' >/dev/null || fail "keepalived or HAProxy still running after destroy"
