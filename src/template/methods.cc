@@ -39,6 +39,26 @@ void check_no_cycle(Renderer& r, const Value& v, const void* self, const std::st
   if (holds_container(v, self)) r.fail(pos, m + "() would make a value contain itself");
 }
 
+// l.append(x), l.extend(xs).
+Value list_add(Renderer& r, List* l, const std::string& m, CallArgs& a, SourcePos pos) {
+  auto& items = l->items;
+  Params p(r, a, pos, m, {m == "append" ? "object" : "iterable"});
+  if (!p.has(0)) r.fail(pos, m + "() takes exactly one argument (0 given)");
+  Value x = p.get(0, Value());
+  r.check_defined(x, pos);
+  if (m == "append") {
+    check_no_cycle(r, x, l, m, pos);
+    r.check_list_size(items.size() + 1, pos);
+    items.push_back(std::move(x));
+  } else {
+    std::vector<Value> more = r.iterate(x, pos);  // l.extend(l) adds l's items, not l
+    for (const auto& item : more) check_no_cycle(r, item, l, m, pos);
+    r.check_list_size(items.size() + more.size(), pos);
+    items.insert(items.end(), more.begin(), more.end());
+  }
+  return Value();
+}
+
 Value list_change(Renderer& r, const Value& obj, const std::string& m, CallArgs& a, SourcePos pos) {
   if (m == "copy") {
     Params p(r, a, pos, m, {});
@@ -48,23 +68,7 @@ Value list_change(Renderer& r, const Value& obj, const std::string& m, CallArgs&
   if (!l) refuse_change(r, "list", m, pos);
   auto& items = l->items;
   auto n = static_cast<int64_t>(items.size());
-  if (m == "append" || m == "extend") {
-    Params p(r, a, pos, m, {m == "append" ? "object" : "iterable"});
-    if (!p.has(0)) r.fail(pos, m + "() takes exactly one argument (0 given)");
-    Value x = p.get(0, Value());
-    r.check_defined(x, pos);
-    if (m == "append") {
-      check_no_cycle(r, x, l, m, pos);
-      r.check_list_size(items.size() + 1, pos);
-      items.push_back(std::move(x));
-    } else {
-      std::vector<Value> more = r.iterate(x, pos);  // l.extend(l) adds l's items, not l
-      for (const auto& item : more) check_no_cycle(r, item, l, m, pos);
-      r.check_list_size(items.size() + more.size(), pos);
-      items.insert(items.end(), more.begin(), more.end());
-    }
-    return Value();
-  }
+  if (m == "append" || m == "extend") return list_add(r, l, m, a, pos);
   if (m == "insert") {
     Params p(r, a, pos, m, {"index", "object"});
     if (!p.has(1)) r.fail(pos, "insert() expected 2 arguments");
