@@ -289,47 +289,69 @@ bool path_test(Renderer& r, const Value& v, CallArgs& a, SourcePos pos, const ch
   return type == 0 || (st.st_mode & S_IFMT) == type;
 }
 
+Value do_to_yaml(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  return dump_yaml(r, v, yaml_style(r, a, pos, "to_yaml", YamlStyle{}), "to_yaml", pos);
+}
+
+Value do_to_nice_yaml(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  YamlStyle nice;
+  nice.indent = 4;
+  nice.flow = 0;
+  return dump_yaml(r, v, yaml_style(r, a, pos, "to_nice_yaml", nice), "to_nice_yaml", pos);
+}
+
+Value do_from_yaml(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "from_yaml", {});
+  r.check_defined(v, pos);
+  if (!v.is_string()) return v;  // as Ansible: only text is parsed
+  Value out;
+  std::string err;
+  if (!from_yaml_text(v.as_string(), out, err)) r.fail(pos, "from_yaml: " + err);
+  return out;
+}
+
+Value do_expanduser(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "expanduser", {});
+  return Value(expand_user(text_arg(r, v, pos)));
+}
+
+bool test_file(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return path_test(r, v, a, pos, "file", true, S_IFREG); }
+
+bool test_directory(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return path_test(r, v, a, pos, "directory", true, S_IFDIR); }
+
+bool test_link(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return path_test(r, v, a, pos, "link", false, S_IFLNK); }
+
+bool test_exists(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return path_test(r, v, a, pos, "exists", true, 0); }
+
+bool test_abs(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "abs", {});
+  r.check_defined(v, pos);
+  return v.is_string() && !v.as_string().empty() && v.as_string()[0] == '/';
+}
+
 }  // namespace
 
 void add_ansible_data_filters(FilterTable& t) {
-  t["to_yaml"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    return dump_yaml(r, v, yaml_style(r, a, pos, "to_yaml", YamlStyle{}), "to_yaml", pos);
-  };
-  t["to_nice_yaml"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    YamlStyle nice;
-    nice.indent = 4;
-    nice.flow = 0;
-    return dump_yaml(r, v, yaml_style(r, a, pos, "to_nice_yaml", nice), "to_nice_yaml", pos);
-  };
-  t["from_yaml"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "from_yaml", {});
-    r.check_defined(v, pos);
-    if (!v.is_string()) return v;  // as Ansible: only text is parsed
-    Value out;
-    std::string err;
-    if (!from_yaml_text(v.as_string(), out, err)) r.fail(pos, "from_yaml: " + err);
-    return out;
-  };
-  t["password_hash"] = password_hash;
-  t["random"] = random_filter;
-  t["human_readable"] = human_readable;
-  t["human_to_bytes"] = human_to_bytes;
-  t["expanduser"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "expanduser", {});
-    return Value(expand_user(text_arg(r, v, pos)));
-  };
+  add_named(t, {
+      {"to_yaml", do_to_yaml},
+      {"to_nice_yaml", do_to_nice_yaml},
+      {"from_yaml", do_from_yaml},
+      {"password_hash", password_hash},
+      {"random", random_filter},
+      {"human_readable", human_readable},
+      {"human_to_bytes", human_to_bytes},
+      {"expanduser", do_expanduser},
+  });
 }
 
 void add_ansible_path_tests(TestTable& t) {
-  t["file"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return path_test(r, v, a, pos, "file", true, S_IFREG); };
-  t["directory"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return path_test(r, v, a, pos, "directory", true, S_IFDIR); };
-  t["link"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return path_test(r, v, a, pos, "link", false, S_IFLNK); };
-  t["exists"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return path_test(r, v, a, pos, "exists", true, 0); };
-  t["abs"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "abs", {});
-    r.check_defined(v, pos);
-    return v.is_string() && !v.as_string().empty() && v.as_string()[0] == '/';
-  };
+  add_named(t, {
+      {"file", test_file},
+      {"directory", test_directory},
+      {"link", test_link},
+      {"exists", test_exists},
+      {"abs", test_abs},
+  });
 }
 
 }  // namespace foobar::tmpl

@@ -348,370 +348,456 @@ std::vector<std::string> version_parts(const std::string& s) {
   return parts;
 }
 
+Value do_to_json(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "to_json", {"indent", "sort_keys"});
+  r.check_defined(v, pos);
+  std::string out, err;
+  int64_t indent = p.get_int(0, -1);
+  if (indent > kMaxIndent) r.fail(pos, "to_json: indent too large");
+  if (!to_json_text(v, JsonStyle{static_cast<int>(indent), p.get_bool(1, false), false}, out, err)) r.fail(pos, err);
+  return Value(std::move(out));
+}
+
+Value do_to_nice_json(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "to_nice_json", {"indent", "sort_keys"});
+  r.check_defined(v, pos);
+  std::string out, err;
+  int64_t indent = p.get_int(0, 4);
+  if (indent < 0 || indent > kMaxIndent) r.fail(pos, "to_nice_json: indent must be 0 to " + std::to_string(kMaxIndent));
+  if (!to_json_text(v, JsonStyle{static_cast<int>(indent), p.get_bool(1, true), false}, out, err)) r.fail(pos, err);
+  return Value(std::move(out));
+}
+
+Value do_from_json(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "from_json", {});
+  std::string s = text_of(r, v, pos);
+  auto j = nlohmann::ordered_json::parse(s, nullptr, false);
+  if (j.is_discarded()) r.fail(pos, "from_json: the text is not valid JSON");
+  return from_json(j);
+}
+
+Value do_bool(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "bool", {});
+  r.check_defined(v, pos);
+  return to_bool(v);
+}
+
+Value do_ternary(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "ternary", {"true_val", "false_val", "none_val"});
+  r.check_defined(v, pos);
+  if (!p.has(0) || !p.has(1)) r.fail(pos, "ternary needs a true and a false value");
+  Value none_val = p.get(2, Value());
+  if (v.is_none() && !none_val.is_none()) return none_val;
+  return v.truthy() ? p.get(0, Value()) : p.get(1, Value());
+}
+
+Value do_mandatory(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "mandatory", {"msg"});
+  if (v.is_undefined()) {
+    if (p.has(0)) r.fail(pos, p.get_str(0, ""));
+    r.fail(pos, "mandatory variable not defined: " + v.undefined_hint());
+  }
+  return v;
+}
+
+Value do_b64encode(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "b64encode", {"encoding"});
+  std::string s = text_of(r, v, pos);
+  r.check_string_size(s.size() / 3 * 4 + 4, pos);
+  return Value(b64(s));
+}
+
+Value do_b64decode(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "b64decode", {"encoding"});
+  std::string s = text_of(r, v, pos);
+  if (s.size() % 4 != 0 || s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != std::string::npos)
+    r.fail(pos, "b64decode: the text is not base64 (a multiple of 4 characters from A-Z, a-z, 0-9, +, / and =)");
+  std::string out(s.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(s.data()),
+                          static_cast<int>(s.size()));
+  if (n < 0) r.fail(pos, "b64decode: the text is not valid base64");
+  size_t pad = s.size() >= 2 && s[s.size() - 2] == '=' ? 2 : !s.empty() && s.back() == '=' ? 1 : 0;
+  out.resize(static_cast<size_t>(n) - pad);
+  return Value(std::move(out));
+}
+
+Value do_quote(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "quote", {});
+  return Value(shell_quote(text_of(r, v, pos)));
+}
+
+Value do_basename(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "basename", {});
+  std::string s = text_of(r, v, pos);
+  size_t slash = s.rfind('/');
+  return Value(slash == std::string::npos ? s : s.substr(slash + 1));
+}
+
+Value do_dirname(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "dirname", {});
+  std::string s = text_of(r, v, pos);
+  size_t slash = s.rfind('/');
+  if (slash == std::string::npos) return Value("");
+  std::string head = s.substr(0, slash + 1);
+  // As os.path.dirname: trailing slashes go unless the head is all slashes.
+  if (head.find_first_not_of('/') != std::string::npos)
+    while (!head.empty() && head.back() == '/') head.pop_back();
+  return Value(head);
+}
+
+Value do_splitext(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "splitext", {});
+  std::string s = text_of(r, v, pos);
+  size_t slash = s.rfind('/');
+  size_t start = slash == std::string::npos ? 0 : slash + 1;
+  size_t dot = s.rfind('.');
+  // A leading dot (".bashrc") is not an extension.
+  size_t first = s.find_first_not_of('.', start);
+  if (dot == std::string::npos || dot < start || first == std::string::npos || dot < first)
+    return Value(std::vector<Value>{Value(s), Value("")}, true);
+  return Value(std::vector<Value>{Value(s.substr(0, dot)), Value(s.substr(dot))}, true);
+}
+
+Value do_combine(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  bool recursive = false;
+  std::string list_merge = "replace";
+  for (const auto& [k, x] : a.keyword) {
+    if (k == "recursive") recursive = r.truthy(x, pos);
+    else if (k == "list_merge") list_merge = text_of(r, x, pos);
+    else r.fail(pos, "'recursive' and 'list_merge' are the only valid keyword arguments of combine");
+  }
+  static const char* const merges[] = {"replace", "keep", "append", "prepend", "append_rp", "prepend_rp"};
+  if (std::none_of(std::begin(merges), std::end(merges), [&](const char* m) { return list_merge == m; }))
+    r.fail(pos, "combine: list_merge must be replace, keep, append, prepend, append_rp or prepend_rp");
+  std::vector<Value> terms{v};
+  terms.insert(terms.end(), a.positional.begin(), a.positional.end());
+  std::vector<Value> dicts;
+  for (const auto& x : terms) {
+    r.check_defined(x, pos);
+    if (x.is_list()) dicts.insert(dicts.end(), x.as_list().items.begin(), x.as_list().items.end());
+    else dicts.push_back(x);
+  }
+  for (const auto& d : dicts)
+    if (!d.is_dict()) r.fail(pos, "combine expects dictionaries, got " + d.type_name());
+  if (dicts.empty()) return Value(Dict{});
+  Value result = dicts.back();
+  for (size_t i = dicts.size() - 1; i-- > 0;)
+    result = merge_hash(r, dicts[i].as_dict(), result.as_dict(), recursive, list_merge, 0, pos);
+  return result;
+}
+
+Value do_dict2items(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "dict2items", {"key_name", "value_name"});
+  r.check_defined(v, pos);
+  if (!v.is_dict()) r.fail(pos, "dict2items requires a dictionary, got " + v.type_name());
+  std::string kn = p.get_str(0, "key"), vn = p.get_str(1, "value");
+  std::vector<Value> out;
+  for (const auto& [k, x] : v.as_dict().items()) {
+    Dict d;
+    d.set(kn, Value(k));
+    d.set(vn, x);
+    out.emplace_back(std::move(d));
+  }
+  return Value(std::move(out));
+}
+
+Value do_items2dict(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "items2dict", {"key_name", "value_name"});
+  r.check_defined(v, pos);
+  if (!v.is_list()) r.fail(pos, "items2dict requires a list, got " + v.type_name());
+  std::string kn = p.get_str(0, "key"), vn = p.get_str(1, "value");
+  Dict out;
+  for (const auto& item : v.as_list().items) {
+    if (!item.is_dict()) r.fail(pos, "items2dict requires a list of dictionaries, got an item of type " + item.type_name());
+    const Value* k = item.as_dict().find(kn);
+    const Value* x = item.as_dict().find(vn);
+    if (!k || !x) r.fail(pos, "items2dict: an item has no '" + std::string(!k ? kn : vn) + "' key");
+    if (!k->is_string()) r.fail(pos, "dict keys must be strings here, got " + k->type_name());
+    out.set(k->as_string(), *x);
+  }
+  return Value(std::move(out));
+}
+
+Value do_flatten(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "flatten", {"levels", "skip_nulls"});
+  r.check_defined(v, pos);
+  if (!v.is_list()) r.fail(pos, "flatten expects a list, got " + v.type_name());
+  std::vector<Value> out;
+  flatten_into(v, p.has(0) && !p.get(0, Value()).is_none() ? p.get_int(0, -1) : -1, p.get_bool(1, true), out, 0, r, pos);
+  return Value(std::move(out));
+}
+
+Value do_product(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  std::vector<std::vector<Value>> seqs{list_arg(r, v, pos)};
+  for (const auto& x : a.positional) seqs.push_back(list_arg(r, x, pos));
+  int64_t repeat = 1;
+  for (const auto& [k, x] : a.keyword) {
+    if (k != "repeat" || !x.is_int()) r.fail(pos, "product takes only repeat=N as a keyword argument");
+    repeat = x.as_int();
+  }
+  if (repeat < 0 || repeat > 16) r.fail(pos, "product: repeat must be 0 to 16");
+  std::vector<std::vector<Value>> all;
+  for (int64_t i = 0; i < repeat; ++i) all.insert(all.end(), seqs.begin(), seqs.end());
+  std::vector<std::vector<Value>> rows{{}};
+  for (const auto& s : all) {
+    if (!rows.empty() && s.size() > kMaxListItems / rows.size()) r.check_list_size(kMaxListItems + 1, pos);
+    std::vector<std::vector<Value>> next;
+    for (const auto& row : rows)
+      for (const auto& x : s) {
+        next.push_back(row);
+        next.back().push_back(x);
+      }
+    rows = std::move(next);
+  }
+  std::vector<Value> out;
+  for (auto& row : rows) out.emplace_back(std::move(row), true);
+  return Value(std::move(out));
+}
+
+Value do_hash(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "hash", {"hashtype"});
+  return Value(digest(r, text_of(r, v, pos), p.get_str(0, "sha1"), pos));
+}
+
+Value do_checksum(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "checksum", {});
+  return Value(digest(r, text_of(r, v, pos), "sha1", pos));
+}
+
+Value do_type_debug(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "type_debug", {});
+  r.check_defined(v, pos);
+  return Value(v.type_name());
+}
+
+Value do_regex_escape(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "regex_escape", {"re_type"});
+  if (p.get_str(0, "python") != "python") r.fail(pos, "regex_escape: only re_type='python' is supported");
+  return Value(regex_escape(text_of(r, v, pos)));
+}
+
+Value do_comment(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "comment", {"style"});
+  std::string style = p.get_str(0, "plain");
+  std::string begin, deco, end;
+  if (style == "plain") deco = "# ";
+  else if (style == "erlang") deco = "% ";
+  else if (style == "c") deco = "// ";
+  else if (style == "cblock") begin = "/*", deco = " * ", end = " */";
+  else if (style == "xml") begin = "<!--", deco = " - ", end = "-->";
+  else r.fail(pos, "comment: style must be plain, erlang, c, cblock or xml, got " + repr_string(style));
+  // As Ansible composes it: beginning, prefix line, decorated lines, postfix line, end.
+  std::string bare = strip(deco, Value(), false, true);
+  std::string raw = text_of(r, v, pos);
+  check_replace_size(r, raw, "\n", "\n" + deco, pos);
+  std::string text = deco + replace_all(raw, "\n", "\n" + deco, -1);
+  text = replace_all(text, deco + "\n", bare + "\n", -1);
+  std::string out = begin.empty() ? "" : begin + "\n";
+  out += bare + "\n" + text + "\n" + bare;
+  if (!end.empty()) out += "\n" + end;
+  r.check_string_size(out.size(), pos);
+  return Value(std::move(out));
+}
+
+Value zip_lists(Renderer& r, const Value& v, CallArgs& a, SourcePos pos, bool longest) {
+  Value fill;
+  for (const auto& [k, x] : a.keyword) {
+    if (longest && k == "fillvalue") fill = x;
+    else r.fail(pos, std::string(longest ? "zip_longest" : "zip") + " got an unexpected keyword argument '" + k + "'");
+  }
+  std::vector<std::vector<Value>> seqs{list_arg(r, v, pos)};
+  for (const auto& x : a.positional) seqs.push_back(list_arg(r, x, pos));
+  size_t n = longest ? 0 : seqs[0].size();
+  for (const auto& s : seqs) n = longest ? std::max(n, s.size()) : std::min(n, s.size());
+  std::vector<Value> out;
+  for (size_t i = 0; i < n; ++i) {
+    std::vector<Value> row;
+    for (const auto& s : seqs) row.push_back(i < s.size() ? s[i] : fill);
+    out.emplace_back(std::move(row), true);
+  }
+  return Value(std::move(out));
+}
+
+Value do_zip(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return zip_lists(r, v, a, pos, false); }
+Value do_zip_longest(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return zip_lists(r, v, a, pos, true); }
+
+enum class SetOp { union_, intersect, difference, symmetric_difference };
+
+Value set_op(Renderer& r, const Value& v, CallArgs& a, SourcePos pos, const std::string& op, SetOp kind) {
+  Params p(r, a, pos, op, {"b"});
+  if (!p.has(0)) r.fail(pos, op + " needs a second list");
+  std::vector<Value> x = list_arg(r, v, pos), y = list_arg(r, p.get(0, Value()), pos), out;
+  switch (kind) {
+    case SetOp::union_:
+      x.insert(x.end(), y.begin(), y.end());
+      out = unique_items(x);
+      break;
+    case SetOp::intersect:
+      for (const auto& i : unique_items(x))
+        if (contains_value(y, i)) out.push_back(i);
+      break;
+    case SetOp::difference:
+      for (const auto& i : unique_items(x))
+        if (!contains_value(y, i)) out.push_back(i);
+      break;
+    case SetOp::symmetric_difference: {  // union minus intersection, in union order
+      std::vector<Value> all = x;
+      all.insert(all.end(), y.begin(), y.end());
+      for (const auto& i : unique_items(all))
+        if (!(contains_value(x, i) && contains_value(y, i))) out.push_back(i);
+      break;
+    }
+  }
+  return Value(std::move(out));
+}
+
+Value do_union(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return set_op(r, v, a, pos, "union", SetOp::union_); }
+Value do_intersect(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return set_op(r, v, a, pos, "intersect", SetOp::intersect); }
+Value do_difference(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return set_op(r, v, a, pos, "difference", SetOp::difference); }
+Value do_symmetric_difference(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  return set_op(r, v, a, pos, "symmetric_difference", SetOp::symmetric_difference);
+}
+
+bool test_match(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return regex_test(r, v, a, pos, "match", true); }
+
+bool test_search(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return regex_test(r, v, a, pos, "search", false); }
+
+bool test_regex(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return regex_test(r, v, a, pos, "regex", false); }
+
+bool test_truthy(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "truthy", {"convert_bool"});
+  r.check_defined(v, pos);
+  return p.get_bool(0, false) ? to_bool(v).truthy() : v.truthy();
+}
+
+bool test_falsy(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "falsy", {"convert_bool"});
+  r.check_defined(v, pos);
+  return !(p.get_bool(0, false) ? to_bool(v).truthy() : v.truthy());
+}
+
+bool test_contains(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "contains", {"value"});
+  return contains_value(list_arg(r, v, pos), p.get(0, Value()));
+}
+
+bool test_any(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "any", {});
+  auto items = list_arg(r, v, pos);
+  return std::any_of(items.begin(), items.end(), [&](const Value& i) { return r.truthy(i, pos); });
+}
+
+bool test_all(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "all", {});
+  auto items = list_arg(r, v, pos);
+  return std::all_of(items.begin(), items.end(), [&](const Value& i) { return r.truthy(i, pos); });
+}
+
+bool test_version(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
+  Params p(r, a, pos, "version", {"version", "operator", "strict", "version_type"});
+  std::string type = p.get_str(3, "loose");
+  if (type != "loose" && type != "strict" && type != "semver" && type != "semantic")
+    r.fail(pos, "version_type must be loose, strict, semver or semantic here, got " + repr_string(type));
+  std::string op = p.get_str(1, "eq");
+  auto x = version_parts(text_of(r, v, pos)), y = version_parts(p.get_str(0, ""));
+  if (type != "loose")
+    for (const auto* parts : {&x, &y})
+      for (const auto& s : *parts)
+        if (s.find_first_not_of("0123456789") != std::string::npos)
+          r.fail(pos, "version: '" + s + "' is not a number; " + type + " versions here are numbers and dots only");
+  int cmp = 0;
+  for (size_t i = 0; i < std::max(x.size(), y.size()) && cmp == 0; ++i) {
+    if (i >= x.size()) cmp = -1;
+    else if (i >= y.size()) cmp = 1;
+    else {
+      bool xn = x[i].find_first_not_of("0123456789") == std::string::npos;
+      bool yn = y[i].find_first_not_of("0123456789") == std::string::npos;
+      if (xn && yn) {
+        std::string a1 = x[i].substr(std::min(x[i].find_first_not_of('0'), x[i].size() - 1));
+        std::string b1 = y[i].substr(std::min(y[i].find_first_not_of('0'), y[i].size() - 1));
+        cmp = a1.size() != b1.size() ? (a1.size() < b1.size() ? -1 : 1) : a1.compare(b1) < 0 ? -1 : a1.compare(b1) > 0;
+      } else if (xn != yn) {
+        r.fail(pos, "version: cannot compare '" + x[i] + "' with '" + y[i] + "' (a number and a word)");
+      } else {
+        cmp = x[i] < y[i] ? -1 : x[i] > y[i];
+      }
+    }
+  }
+  if (op == "==" || op == "=" || op == "eq") return cmp == 0;
+  if (op == "!=" || op == "<>" || op == "ne") return cmp != 0;
+  if (op == "<" || op == "lt") return cmp < 0;
+  if (op == "<=" || op == "le") return cmp <= 0;
+  if (op == ">" || op == "gt") return cmp > 0;
+  if (op == ">=" || op == "ge") return cmp >= 0;
+  r.fail(pos, "version: unknown operator " + repr_string(op));
+}
+
+bool subset_of(Renderer& r, const Value& v, CallArgs& a, SourcePos pos, bool super) {
+  Params p(r, a, pos, super ? "superset" : "subset", {"b"});
+  std::vector<Value> x = list_arg(r, v, pos), y = list_arg(r, p.get(0, Value()), pos);
+  const auto& small = super ? y : x;
+  const auto& big = super ? x : y;
+  return std::all_of(small.begin(), small.end(), [&](const Value& i) { return contains_value(big, i); });
+}
+
+bool test_subset(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return subset_of(r, v, a, pos, false); }
+bool test_superset(Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return subset_of(r, v, a, pos, true); }
+
 }  // namespace
 
 void add_ansible_filters(FilterTable& t) {
-  t["to_json"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "to_json", {"indent", "sort_keys"});
-    r.check_defined(v, pos);
-    std::string out, err;
-    int64_t indent = p.get_int(0, -1);
-    if (indent > kMaxIndent) r.fail(pos, "to_json: indent too large");
-    if (!to_json_text(v, JsonStyle{static_cast<int>(indent), p.get_bool(1, false), false}, out, err)) r.fail(pos, err);
-    return Value(std::move(out));
-  };
-  t["to_nice_json"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "to_nice_json", {"indent", "sort_keys"});
-    r.check_defined(v, pos);
-    std::string out, err;
-    int64_t indent = p.get_int(0, 4);
-    if (indent < 0 || indent > kMaxIndent) r.fail(pos, "to_nice_json: indent must be 0 to " + std::to_string(kMaxIndent));
-    if (!to_json_text(v, JsonStyle{static_cast<int>(indent), p.get_bool(1, true), false}, out, err)) r.fail(pos, err);
-    return Value(std::move(out));
-  };
-  t["from_json"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "from_json", {});
-    std::string s = text_of(r, v, pos);
-    auto j = nlohmann::ordered_json::parse(s, nullptr, false);
-    if (j.is_discarded()) r.fail(pos, "from_json: the text is not valid JSON");
-    return from_json(j);
-  };
-  t["bool"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "bool", {});
-    r.check_defined(v, pos);
-    return to_bool(v);
-  };
-  t["ternary"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "ternary", {"true_val", "false_val", "none_val"});
-    r.check_defined(v, pos);
-    if (!p.has(0) || !p.has(1)) r.fail(pos, "ternary needs a true and a false value");
-    Value none_val = p.get(2, Value());
-    if (v.is_none() && !none_val.is_none()) return none_val;
-    return v.truthy() ? p.get(0, Value()) : p.get(1, Value());
-  };
-  t["mandatory"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "mandatory", {"msg"});
-    if (v.is_undefined()) {
-      if (p.has(0)) r.fail(pos, p.get_str(0, ""));
-      r.fail(pos, "mandatory variable not defined: " + v.undefined_hint());
-    }
-    return v;
-  };
-  t["b64encode"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "b64encode", {"encoding"});
-    std::string s = text_of(r, v, pos);
-    r.check_string_size(s.size() / 3 * 4 + 4, pos);
-    return Value(b64(s));
-  };
-  t["b64decode"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "b64decode", {"encoding"});
-    std::string s = text_of(r, v, pos);
-    if (s.size() % 4 != 0 || s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != std::string::npos)
-      r.fail(pos, "b64decode: the text is not base64 (a multiple of 4 characters from A-Z, a-z, 0-9, +, / and =)");
-    std::string out(s.size() / 4 * 3, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(s.data()),
-                            static_cast<int>(s.size()));
-    if (n < 0) r.fail(pos, "b64decode: the text is not valid base64");
-    size_t pad = s.size() >= 2 && s[s.size() - 2] == '=' ? 2 : !s.empty() && s.back() == '=' ? 1 : 0;
-    out.resize(static_cast<size_t>(n) - pad);
-    return Value(std::move(out));
-  };
-  t["quote"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "quote", {});
-    return Value(shell_quote(text_of(r, v, pos)));
-  };
-  t["basename"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "basename", {});
-    std::string s = text_of(r, v, pos);
-    size_t slash = s.rfind('/');
-    return Value(slash == std::string::npos ? s : s.substr(slash + 1));
-  };
-  t["dirname"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "dirname", {});
-    std::string s = text_of(r, v, pos);
-    size_t slash = s.rfind('/');
-    if (slash == std::string::npos) return Value("");
-    std::string head = s.substr(0, slash + 1);
-    // As os.path.dirname: trailing slashes go unless the head is all slashes.
-    if (head.find_first_not_of('/') != std::string::npos)
-      while (!head.empty() && head.back() == '/') head.pop_back();
-    return Value(head);
-  };
-  t["splitext"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "splitext", {});
-    std::string s = text_of(r, v, pos);
-    size_t slash = s.rfind('/');
-    size_t start = slash == std::string::npos ? 0 : slash + 1;
-    size_t dot = s.rfind('.');
-    // A leading dot (".bashrc") is not an extension.
-    size_t first = s.find_first_not_of('.', start);
-    if (dot == std::string::npos || dot < start || first == std::string::npos || dot < first)
-      return Value(std::vector<Value>{Value(s), Value("")}, true);
-    return Value(std::vector<Value>{Value(s.substr(0, dot)), Value(s.substr(dot))}, true);
-  };
-  t["combine"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    bool recursive = false;
-    std::string list_merge = "replace";
-    for (const auto& [k, x] : a.keyword) {
-      if (k == "recursive") recursive = r.truthy(x, pos);
-      else if (k == "list_merge") list_merge = text_of(r, x, pos);
-      else r.fail(pos, "'recursive' and 'list_merge' are the only valid keyword arguments of combine");
-    }
-    static const char* const merges[] = {"replace", "keep", "append", "prepend", "append_rp", "prepend_rp"};
-    if (std::none_of(std::begin(merges), std::end(merges), [&](const char* m) { return list_merge == m; }))
-      r.fail(pos, "combine: list_merge must be replace, keep, append, prepend, append_rp or prepend_rp");
-    std::vector<Value> terms{v};
-    terms.insert(terms.end(), a.positional.begin(), a.positional.end());
-    std::vector<Value> dicts;
-    for (const auto& x : terms) {
-      r.check_defined(x, pos);
-      if (x.is_list()) dicts.insert(dicts.end(), x.as_list().items.begin(), x.as_list().items.end());
-      else dicts.push_back(x);
-    }
-    for (const auto& d : dicts)
-      if (!d.is_dict()) r.fail(pos, "combine expects dictionaries, got " + d.type_name());
-    if (dicts.empty()) return Value(Dict{});
-    Value result = dicts.back();
-    for (size_t i = dicts.size() - 1; i-- > 0;)
-      result = merge_hash(r, dicts[i].as_dict(), result.as_dict(), recursive, list_merge, 0, pos);
-    return result;
-  };
-  t["dict2items"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "dict2items", {"key_name", "value_name"});
-    r.check_defined(v, pos);
-    if (!v.is_dict()) r.fail(pos, "dict2items requires a dictionary, got " + v.type_name());
-    std::string kn = p.get_str(0, "key"), vn = p.get_str(1, "value");
-    std::vector<Value> out;
-    for (const auto& [k, x] : v.as_dict().items()) {
-      Dict d;
-      d.set(kn, Value(k));
-      d.set(vn, x);
-      out.emplace_back(std::move(d));
-    }
-    return Value(std::move(out));
-  };
-  t["items2dict"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "items2dict", {"key_name", "value_name"});
-    r.check_defined(v, pos);
-    if (!v.is_list()) r.fail(pos, "items2dict requires a list, got " + v.type_name());
-    std::string kn = p.get_str(0, "key"), vn = p.get_str(1, "value");
-    Dict out;
-    for (const auto& item : v.as_list().items) {
-      if (!item.is_dict()) r.fail(pos, "items2dict requires a list of dictionaries, got an item of type " + item.type_name());
-      const Value* k = item.as_dict().find(kn);
-      const Value* x = item.as_dict().find(vn);
-      if (!k || !x) r.fail(pos, "items2dict: an item has no '" + std::string(!k ? kn : vn) + "' key");
-      if (!k->is_string()) r.fail(pos, "dict keys must be strings here, got " + k->type_name());
-      out.set(k->as_string(), *x);
-    }
-    return Value(std::move(out));
-  };
-  t["flatten"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "flatten", {"levels", "skip_nulls"});
-    r.check_defined(v, pos);
-    if (!v.is_list()) r.fail(pos, "flatten expects a list, got " + v.type_name());
-    std::vector<Value> out;
-    flatten_into(v, p.has(0) && !p.get(0, Value()).is_none() ? p.get_int(0, -1) : -1, p.get_bool(1, true), out, 0, r, pos);
-    return Value(std::move(out));
-  };
-  auto zip = [](bool longest) {
-    return [longest](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-      Value fill;
-      for (const auto& [k, x] : a.keyword) {
-        if (longest && k == "fillvalue") fill = x;
-        else r.fail(pos, std::string(longest ? "zip_longest" : "zip") + " got an unexpected keyword argument '" + k + "'");
-      }
-      std::vector<std::vector<Value>> seqs{list_arg(r, v, pos)};
-      for (const auto& x : a.positional) seqs.push_back(list_arg(r, x, pos));
-      size_t n = longest ? 0 : seqs[0].size();
-      for (const auto& s : seqs) n = longest ? std::max(n, s.size()) : std::min(n, s.size());
-      std::vector<Value> out;
-      for (size_t i = 0; i < n; ++i) {
-        std::vector<Value> row;
-        for (const auto& s : seqs) row.push_back(i < s.size() ? s[i] : fill);
-        out.emplace_back(std::move(row), true);
-      }
-      return Value(std::move(out));
-    };
-  };
-  t["zip"] = zip(false);
-  t["zip_longest"] = zip(true);
-  t["product"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    std::vector<std::vector<Value>> seqs{list_arg(r, v, pos)};
-    for (const auto& x : a.positional) seqs.push_back(list_arg(r, x, pos));
-    int64_t repeat = 1;
-    for (const auto& [k, x] : a.keyword) {
-      if (k != "repeat" || !x.is_int()) r.fail(pos, "product takes only repeat=N as a keyword argument");
-      repeat = x.as_int();
-    }
-    if (repeat < 0 || repeat > 16) r.fail(pos, "product: repeat must be 0 to 16");
-    std::vector<std::vector<Value>> all;
-    for (int64_t i = 0; i < repeat; ++i) all.insert(all.end(), seqs.begin(), seqs.end());
-    std::vector<std::vector<Value>> rows{{}};
-    for (const auto& s : all) {
-      if (!rows.empty() && s.size() > kMaxListItems / rows.size()) r.check_list_size(kMaxListItems + 1, pos);
-      std::vector<std::vector<Value>> next;
-      for (const auto& row : rows)
-        for (const auto& x : s) {
-          next.push_back(row);
-          next.back().push_back(x);
-        }
-      rows = std::move(next);
-    }
-    std::vector<Value> out;
-    for (auto& row : rows) out.emplace_back(std::move(row), true);
-    return Value(std::move(out));
-  };
-  auto set_op = [](const char* name) {
-    std::string op = name;
-    return [op](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-      Params p(r, a, pos, op, {"b"});
-      if (!p.has(0)) r.fail(pos, op + " needs a second list");
-      std::vector<Value> x = list_arg(r, v, pos), y = list_arg(r, p.get(0, Value()), pos), out;
-      if (op == "union") {
-        x.insert(x.end(), y.begin(), y.end());
-        out = unique_items(x);
-      } else if (op == "intersect") {
-        for (const auto& i : unique_items(x))
-          if (contains_value(y, i)) out.push_back(i);
-      } else if (op == "difference") {
-        for (const auto& i : unique_items(x))
-          if (!contains_value(y, i)) out.push_back(i);
-      } else {  // symmetric_difference: union minus intersection, in union order
-        std::vector<Value> all = x;
-        all.insert(all.end(), y.begin(), y.end());
-        for (const auto& i : unique_items(all))
-          if (!(contains_value(x, i) && contains_value(y, i))) out.push_back(i);
-      }
-      return Value(std::move(out));
-    };
-  };
-  for (const char* n : {"union", "intersect", "difference", "symmetric_difference"}) t[n] = set_op(n);
-  t["hash"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "hash", {"hashtype"});
-    return Value(digest(r, text_of(r, v, pos), p.get_str(0, "sha1"), pos));
-  };
-  t["checksum"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "checksum", {});
-    return Value(digest(r, text_of(r, v, pos), "sha1", pos));
-  };
-  t["type_debug"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "type_debug", {});
-    r.check_defined(v, pos);
-    return Value(v.type_name());
-  };
-  t["regex_replace"] = regex_replace;
-  t["regex_findall"] = regex_findall;
-  t["regex_search"] = regex_search;
-  t["regex_escape"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "regex_escape", {"re_type"});
-    if (p.get_str(0, "python") != "python") r.fail(pos, "regex_escape: only re_type='python' is supported");
-    return Value(regex_escape(text_of(r, v, pos)));
-  };
-  t["comment"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "comment", {"style"});
-    std::string style = p.get_str(0, "plain");
-    std::string begin, deco, end;
-    if (style == "plain") deco = "# ";
-    else if (style == "erlang") deco = "% ";
-    else if (style == "c") deco = "// ";
-    else if (style == "cblock") begin = "/*", deco = " * ", end = " */";
-    else if (style == "xml") begin = "<!--", deco = " - ", end = "-->";
-    else r.fail(pos, "comment: style must be plain, erlang, c, cblock or xml, got " + repr_string(style));
-    // As Ansible composes it: beginning, prefix line, decorated lines, postfix line, end.
-    std::string bare = strip(deco, Value(), false, true);
-    std::string raw = text_of(r, v, pos);
-    check_replace_size(r, raw, "\n", "\n" + deco, pos);
-    std::string text = deco + replace_all(raw, "\n", "\n" + deco, -1);
-    text = replace_all(text, deco + "\n", bare + "\n", -1);
-    std::string out = begin.empty() ? "" : begin + "\n";
-    out += bare + "\n" + text + "\n" + bare;
-    if (!end.empty()) out += "\n" + end;
-    r.check_string_size(out.size(), pos);
-    return Value(std::move(out));
-  };
+  add_named(t, {
+      {"to_json", do_to_json},
+      {"to_nice_json", do_to_nice_json},
+      {"from_json", do_from_json},
+      {"bool", do_bool},
+      {"ternary", do_ternary},
+      {"mandatory", do_mandatory},
+      {"b64encode", do_b64encode},
+      {"b64decode", do_b64decode},
+      {"quote", do_quote},
+      {"basename", do_basename},
+      {"dirname", do_dirname},
+      {"splitext", do_splitext},
+      {"combine", do_combine},
+      {"dict2items", do_dict2items},
+      {"items2dict", do_items2dict},
+      {"flatten", do_flatten},
+      {"zip", do_zip},
+      {"zip_longest", do_zip_longest},
+      {"product", do_product},
+      {"union", do_union},
+      {"intersect", do_intersect},
+      {"difference", do_difference},
+      {"symmetric_difference", do_symmetric_difference},
+      {"hash", do_hash},
+      {"checksum", do_checksum},
+      {"type_debug", do_type_debug},
+      {"regex_replace", regex_replace},
+      {"regex_findall", regex_findall},
+      {"regex_search", regex_search},
+      {"regex_escape", do_regex_escape},
+      {"comment", do_comment},
+  });
 }
 
 void add_ansible_tests(TestTable& t) {
-  t["match"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return regex_test(r, v, a, pos, "match", true); };
-  t["search"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return regex_test(r, v, a, pos, "search", false); };
-  t["regex"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) { return regex_test(r, v, a, pos, "regex", false); };
-  t["truthy"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "truthy", {"convert_bool"});
-    r.check_defined(v, pos);
-    return p.get_bool(0, false) ? to_bool(v).truthy() : v.truthy();
-  };
-  t["falsy"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "falsy", {"convert_bool"});
-    r.check_defined(v, pos);
-    return !(p.get_bool(0, false) ? to_bool(v).truthy() : v.truthy());
-  };
-  auto subset = [](bool super) {
-    return [super](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-      Params p(r, a, pos, super ? "superset" : "subset", {"b"});
-      std::vector<Value> x = list_arg(r, v, pos), y = list_arg(r, p.get(0, Value()), pos);
-      const auto& small = super ? y : x;
-      const auto& big = super ? x : y;
-      return std::all_of(small.begin(), small.end(), [&](const Value& i) { return contains_value(big, i); });
-    };
-  };
-  t["subset"] = subset(false);
-  t["issubset"] = t["subset"];
-  t["superset"] = subset(true);
-  t["issuperset"] = t["superset"];
-  t["contains"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "contains", {"value"});
-    return contains_value(list_arg(r, v, pos), p.get(0, Value()));
-  };
-  t["any"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "any", {});
-    auto items = list_arg(r, v, pos);
-    return std::any_of(items.begin(), items.end(), [&](const Value& i) { return r.truthy(i, pos); });
-  };
-  t["all"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "all", {});
-    auto items = list_arg(r, v, pos);
-    return std::all_of(items.begin(), items.end(), [&](const Value& i) { return r.truthy(i, pos); });
-  };
-  t["version"] = [](Renderer& r, const Value& v, CallArgs& a, SourcePos pos) {
-    Params p(r, a, pos, "version", {"version", "operator", "strict", "version_type"});
-    std::string type = p.get_str(3, "loose");
-    if (type != "loose" && type != "strict" && type != "semver" && type != "semantic")
-      r.fail(pos, "version_type must be loose, strict, semver or semantic here, got " + repr_string(type));
-    std::string op = p.get_str(1, "eq");
-    auto x = version_parts(text_of(r, v, pos)), y = version_parts(p.get_str(0, ""));
-    if (type != "loose")
-      for (const auto* parts : {&x, &y})
-        for (const auto& s : *parts)
-          if (s.find_first_not_of("0123456789") != std::string::npos)
-            r.fail(pos, "version: '" + s + "' is not a number; " + type + " versions here are numbers and dots only");
-    int cmp = 0;
-    for (size_t i = 0; i < std::max(x.size(), y.size()) && cmp == 0; ++i) {
-      if (i >= x.size()) cmp = -1;
-      else if (i >= y.size()) cmp = 1;
-      else {
-        bool xn = x[i].find_first_not_of("0123456789") == std::string::npos;
-        bool yn = y[i].find_first_not_of("0123456789") == std::string::npos;
-        if (xn && yn) {
-          std::string a1 = x[i].substr(std::min(x[i].find_first_not_of('0'), x[i].size() - 1));
-          std::string b1 = y[i].substr(std::min(y[i].find_first_not_of('0'), y[i].size() - 1));
-          cmp = a1.size() != b1.size() ? (a1.size() < b1.size() ? -1 : 1) : a1.compare(b1) < 0 ? -1 : a1.compare(b1) > 0;
-        } else if (xn != yn) {
-          r.fail(pos, "version: cannot compare '" + x[i] + "' with '" + y[i] + "' (a number and a word)");
-        } else {
-          cmp = x[i] < y[i] ? -1 : x[i] > y[i];
-        }
-      }
-    }
-    if (op == "==" || op == "=" || op == "eq") return cmp == 0;
-    if (op == "!=" || op == "<>" || op == "ne") return cmp != 0;
-    if (op == "<" || op == "lt") return cmp < 0;
-    if (op == "<=" || op == "le") return cmp <= 0;
-    if (op == ">" || op == "gt") return cmp > 0;
-    if (op == ">=" || op == "ge") return cmp >= 0;
-    r.fail(pos, "version: unknown operator " + repr_string(op));
-  };
-  t["version_compare"] = t["version"];
+  add_named(t, {
+      {"match", test_match},
+      {"search", test_search},
+      {"regex", test_regex},
+      {"truthy", test_truthy},
+      {"falsy", test_falsy},
+      {"subset", test_subset},
+      {"issubset", test_subset},
+      {"superset", test_superset},
+      {"issuperset", test_superset},
+      {"contains", test_contains},
+      {"any", test_any},
+      {"all", test_all},
+      {"version", test_version},
+      {"version_compare", test_version},
+  });
 }
 
 }  // namespace foobar::tmpl

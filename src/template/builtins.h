@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,9 +25,31 @@ using TestTable = std::unordered_map<std::string, TestFn>;
 const FilterTable& filters();
 const TestTable& tests();
 
+// A family's rows: each name with the function that implements it (an alias is
+// one more row naming the same function).
+using FilterImpl = Value (*)(Renderer&, const Value&, CallArgs&, SourcePos);
+using TestImpl = bool (*)(Renderer&, const Value&, CallArgs&, SourcePos);
+struct NamedFilter {
+  const char* name;
+  FilterImpl fn;
+};
+struct NamedTest {
+  const char* name;
+  TestImpl fn;
+};
+inline void add_named(FilterTable& t, std::initializer_list<NamedFilter> rows) {
+  for (const auto& row : rows) t[row.name] = row.fn;
+}
+inline void add_named(TestTable& t, std::initializer_list<NamedTest> rows) {
+  for (const auto& row : rows) t[row.name] = row.fn;
+}
+
 // The families.
-void add_jinja_filters(FilterTable& t);  // filters.cc: Jinja2's builtin filters
-void add_jinja_tests(TestTable& t);      // jinja_tests.cc: Jinja2's builtin tests
+void add_value_filters(FilterTable& t);   // filters_value.cc: default, attr, tojson
+void add_string_filters(FilterTable& t);  // filters_string.cc: Jinja2's filters on text
+void add_list_filters(FilterTable& t);    // filters_list.cc: Jinja2's filters on sequences and mappings
+void add_number_filters(FilterTable& t);  // filters_number.cc: Jinja2's filters on numbers
+void add_jinja_tests(TestTable& t);       // jinja_tests.cc: Jinja2's builtin tests
 void add_ansible_filters(FilterTable& t);  // ansible_filters.cc: Ansible's filters
 void add_ansible_tests(TestTable& t);      // ansible_filters.cc: Ansible's tests
 void add_ansible_data_filters(FilterTable& t);  // ansible_data_filters.cc: YAML, password_hash, random, sizes
@@ -114,6 +137,11 @@ bool parse_py_float(const std::string& s0, double& out);
 Value get_path(Renderer& r, const Value& item, const std::string& path, SourcePos pos);
 Value sort_key(const Value& v, bool case_sensitive);
 size_t py_len(Renderer& r, const Value& v, SourcePos pos);
+
+// Methods of str values (str_methods.cc); call_str_method refuses a name
+// is_str_method does not know.
+bool is_str_method(std::string_view name);
+Value call_str_method(Renderer& r, const std::string& s, const std::string& m, CallArgs& a, SourcePos pos);
 
 // Python's %-formatting for the format filter and the % operator (format.cc).
 std::string percent_format(Renderer& r, const std::string& fmt, const std::vector<Value>& args,

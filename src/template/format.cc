@@ -64,6 +64,102 @@ void format_int(std::string& out, int64_t v, char type, const Spec& spec) {
   pad(out, head, digits, spec, true);
 }
 
+// `%(key)`: the mapping's value for the key that starts at fmt[i] ('('); i moves past ')'.
+const Value* keyed_arg(Renderer& r, const std::string& fmt, size_t& i, const Dict* mapping, SourcePos pos) {
+  size_t close = fmt.find(')', i);
+  if (close == std::string::npos) r.fail(pos, "incomplete format key: expected ')'");
+  std::string key = fmt.substr(i + 1, close - i - 1);
+  if (!mapping) r.fail(pos, "format requires a mapping for '%(" + key + ")'");
+  const Value* arg = mapping->find(key);
+  if (!arg) r.fail(pos, "format: key '" + key + "' is missing");
+  i = close + 1;
+  return arg;
+}
+
+// Flags, width and precision from fmt[i]; i moves to the conversion character.
+Spec read_spec(Renderer& r, const std::string& fmt, size_t& i, SourcePos pos) {
+  Spec spec;
+  while (i < fmt.size() && std::string_view("-+ #0").find(fmt[i]) != std::string_view::npos) spec.flags += fmt[i++];
+  spec.width = read_number(r, fmt, i, "width", pos);
+  if (i < fmt.size() && fmt[i] == '.') spec.precision = read_number(r, fmt, ++i, "precision", pos);
+  if (i >= fmt.size()) r.fail(pos, "incomplete format specifier at the end of the format string");
+  return spec;
+}
+
+// %s and %r: the precision cuts characters, not bytes.
+void format_text(std::string& out, const Value& arg, char type, const Spec& spec) {
+  std::string s = type == 's' ? py_str(arg) : py_repr(arg);
+  if (spec.precision >= 0) {
+    auto chars = utf8_chars(s);
+    if (static_cast<size_t>(spec.precision) < chars.size()) {
+      s.clear();
+      for (size_t k = 0; k < static_cast<size_t>(spec.precision); ++k) s += chars[k];
+    }
+  }
+  pad(out, "", s, spec, false);
+}
+
+// %c: one character, or the code point of an integer.
+void format_char(Renderer& r, std::string& out, const Value& arg, const Spec& spec, SourcePos pos) {
+  if (arg.is_string() && utf8_length(arg.as_string()) == 1) {
+    pad(out, "", arg.as_string(), spec, false);
+    return;
+  }
+  if (!arg.is_int() && !arg.is_bool()) r.fail(pos, "%c requires an int or a single character, not " + arg.type_name());
+  int64_t c = arg.as_int();
+  if (c < 0 || c > 0x10ffff) r.fail(pos, "%c arg not in range(0x110000)");
+  std::string ch;
+  append_utf8(ch, static_cast<uint32_t>(c));
+  pad(out, "", ch, spec, false);
+}
+
+// %d %i %u %x %X %o: a float is truncated to an integer first.
+void format_integer(Renderer& r, std::string& out, const Value& arg, char type, const Spec& spec, SourcePos pos) {
+  if (!arg.is_number()) r.fail(pos, std::string("%") + type + " format: a number is required, not " + arg.type_name());
+  int64_t v;
+  if (arg.is_real()) {
+    auto t = float_to_int(arg.as_double());
+    if (!t) r.fail(pos, std::string("%") + type + " format: " + py_str(arg) + " has no 64-bit integer value");
+    v = *t;
+  } else {
+    v = arg.as_int();
+  }
+  format_int(out, v, type, spec);
+}
+
+// %f %F %e %E %g %G: C's printf agrees with Python here.
+void format_float(Renderer& r, std::string& out, const Value& arg, char type, const Spec& spec, SourcePos pos) {
+  if (!arg.is_number()) r.fail(pos, "must be real number, not " + arg.type_name());
+  std::string c_spec = "%" + spec.flags + (spec.width ? std::to_string(spec.width) : "") +
+                       (spec.precision >= 0 ? "." + std::to_string(spec.precision) : "") + type;
+  int n = std::snprintf(nullptr, 0, c_spec.c_str(), arg.as_double());
+  std::string buf(static_cast<size_t>(n) + 1, '\0');
+  std::snprintf(buf.data(), buf.size(), c_spec.c_str(), arg.as_double());
+  buf.resize(static_cast<size_t>(n));
+  out += buf;
+}
+
+void convert(Renderer& r, std::string& out, const Value& arg, char type, const Spec& spec, SourcePos pos) {
+  switch (type) {
+    case 's':
+    case 'r': return format_text(out, arg, type, spec);
+    case 'c': return format_char(r, out, arg, spec, pos);
+    case 'd':
+    case 'i':
+    case 'u':
+    case 'x':
+    case 'X':
+    case 'o': return format_integer(r, out, arg, type, spec, pos);
+    case 'f':
+    case 'F':
+    case 'e':
+    case 'E':
+    case 'g':
+    case 'G': return format_float(r, out, arg, type, spec, pos);
+    default: r.fail(pos, std::string("unsupported format character '") + type + "'");
+  }
+}
+
 }  // namespace
 
 // Python's %-formatting for the format filter and the % operator.
@@ -77,21 +173,8 @@ std::string percent_format(Renderer& r, const std::string& fmt, const std::vecto
       continue;
     }
     if (++i >= fmt.size()) r.fail(pos, "incomplete format: '%' at the end of the format string");
-    const Value* arg = nullptr;
-    if (fmt[i] == '(') {
-      size_t close = fmt.find(')', i);
-      if (close == std::string::npos) r.fail(pos, "incomplete format key: expected ')'");
-      std::string key = fmt.substr(i + 1, close - i - 1);
-      if (!mapping) r.fail(pos, "format requires a mapping for '%(" + key + ")'");
-      arg = mapping->find(key);
-      if (!arg) r.fail(pos, "format: key '" + key + "' is missing");
-      i = close + 1;
-    }
-    Spec spec;
-    while (i < fmt.size() && std::string_view("-+ #0").find(fmt[i]) != std::string_view::npos) spec.flags += fmt[i++];
-    spec.width = read_number(r, fmt, i, "width", pos);
-    if (i < fmt.size() && fmt[i] == '.') spec.precision = read_number(r, fmt, ++i, "precision", pos);
-    if (i >= fmt.size()) r.fail(pos, "incomplete format specifier at the end of the format string");
+    const Value* arg = fmt[i] == '(' ? keyed_arg(r, fmt, i, mapping, pos) : nullptr;
+    Spec spec = read_spec(r, fmt, i, pos);
     char type = fmt[i];
     if (type == '%') {
       out += '%';
@@ -102,69 +185,7 @@ std::string percent_format(Renderer& r, const std::string& fmt, const std::vecto
       arg = &args[next++];
     }
     r.check_defined(*arg, pos);
-    switch (type) {
-      case 's':
-      case 'r': {
-        std::string s = type == 's' ? py_str(*arg) : py_repr(*arg);
-        if (spec.precision >= 0) {
-          auto chars = utf8_chars(s);
-          if (static_cast<size_t>(spec.precision) < chars.size()) {
-            s.clear();
-            for (size_t k = 0; k < static_cast<size_t>(spec.precision); ++k) s += chars[k];
-          }
-        }
-        pad(out, "", s, spec, false);
-        break;
-      }
-      case 'c': {
-        if (arg->is_string() && utf8_length(arg->as_string()) == 1) {
-          pad(out, "", arg->as_string(), spec, false);
-          break;
-        }
-        if (!arg->is_int() && !arg->is_bool()) r.fail(pos, "%c requires an int or a single character, not " + arg->type_name());
-        int64_t c = arg->as_int();
-        if (c < 0 || c > 0x10ffff) r.fail(pos, "%c arg not in range(0x110000)");
-        std::string ch;
-        append_utf8(ch, static_cast<uint32_t>(c));
-        pad(out, "", ch, spec, false);
-        break;
-      }
-      case 'd':
-      case 'i':
-      case 'u':
-      case 'x':
-      case 'X':
-      case 'o': {
-        if (!arg->is_number()) r.fail(pos, std::string("%") + type + " format: a number is required, not " + arg->type_name());
-        int64_t v;
-        if (arg->is_real()) {
-          auto t = float_to_int(arg->as_double());
-          if (!t) r.fail(pos, std::string("%") + type + " format: " + py_str(*arg) + " has no 64-bit integer value");
-          v = *t;
-        } else {
-          v = arg->as_int();
-        }
-        format_int(out, v, type, spec);
-        break;
-      }
-      case 'f':
-      case 'F':
-      case 'e':
-      case 'E':
-      case 'g':
-      case 'G': {
-        if (!arg->is_number()) r.fail(pos, "must be real number, not " + arg->type_name());
-        std::string c_spec = "%" + spec.flags + (spec.width ? std::to_string(spec.width) : "") +
-                             (spec.precision >= 0 ? "." + std::to_string(spec.precision) : "") + type;
-        int n = std::snprintf(nullptr, 0, c_spec.c_str(), arg->as_double());
-        std::string buf(static_cast<size_t>(n) + 1, '\0');
-        std::snprintf(buf.data(), buf.size(), c_spec.c_str(), arg->as_double());
-        buf.resize(static_cast<size_t>(n));
-        out += buf;
-        break;
-      }
-      default: r.fail(pos, std::string("unsupported format character '") + type + "'");
-    }
+    convert(r, out, *arg, type, spec, pos);
   }
   if (!mapping && next < args.size()) r.fail(pos, "not all arguments converted during string formatting");
   return out;

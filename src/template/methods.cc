@@ -1,15 +1,12 @@
-// Methods of str, list and dict values: x.upper(), d.items(), l.index(x).
+// Methods of list and dict values: d.items(), l.index(x), l.append(x); str
+// methods are in str_methods.cc.
 #include <algorithm>
-#include <cctype>
 
 #include "template/builtins.h"
 
 namespace foobar::tmpl {
 namespace {
 
-const char* const kStrMethods[] = {"upper", "lower", "strip", "lstrip", "rstrip", "startswith", "endswith",
-                                   "split", "replace", "join", "title", "capitalize", "find", "count",
-                                   "splitlines", "isdigit", "isalpha", "isalnum", "format"};
 const char* const kDictMethods[] = {"items", "keys", "values", "get", "update", "setdefault", "pop", "copy", "clear"};
 const char* const kListMethods[] = {"index", "count", "append", "extend", "insert", "pop", "remove", "copy",
                                     "clear", "reverse"};
@@ -20,87 +17,10 @@ bool contains(const char* const (&names)[N], std::string_view n) {
   return std::any_of(std::begin(names), std::end(names), [&](const char* x) { return n == x; });
 }
 
-bool starts_or_ends(Renderer& r, const std::string& s, const Value& arg, bool start, SourcePos pos) {
-  std::vector<Value> options = arg.is_list() ? arg.as_list().items : std::vector<Value>{arg};
-  for (const auto& o : options) {
-    r.check_defined(o, pos);
-    if (!o.is_string()) r.fail(pos, "startswith/endswith expects a string or a tuple of strings");
-    const std::string& x = o.as_string();
-    if (x.size() <= s.size() && (start ? s.compare(0, x.size(), x) == 0 : s.compare(s.size() - x.size(), x.size(), x) == 0))
-      return true;
-  }
-  return false;
-}
-
-Value str_method(Renderer& r, const std::string& s, const std::string& m, CallArgs& a, SourcePos pos) {
-  if (m == "upper" || m == "lower" || m == "title" || m == "capitalize") {
-    Params p(r, a, pos, m, {});
-    return Value(m == "upper" ? ascii_upper(s) : m == "lower" ? ascii_lower(s) : m == "title" ? title(s) : capitalize(s));
-  }
-  if (m == "strip" || m == "lstrip" || m == "rstrip") {
-    Params p(r, a, pos, m, {"chars"});
-    return Value(strip(s, p.get(0, Value()), m != "rstrip", m != "lstrip"));
-  }
-  if (m == "startswith" || m == "endswith") {
-    Params p(r, a, pos, m, {"prefix"});
-    if (!p.has(0)) r.fail(pos, m + "() takes exactly one argument");
-    return Value(starts_or_ends(r, s, p.get(0, Value()), m == "startswith", pos));
-  }
-  if (m == "split") {
-    Params p(r, a, pos, m, {"sep", "maxsplit"});
-    Value sep = p.get(0, Value());
-    if (sep.is_string() && sep.as_string().empty()) r.fail(pos, "split(): empty separator");
-    return str_list(split(s, sep, p.get_int(1, -1)));
-  }
-  if (m == "splitlines") {
-    Params p(r, a, pos, m, {});
-    std::vector<std::string> lines = split(s, Value("\n"), -1);
-    if (!lines.empty() && lines.back().empty()) lines.pop_back();
-    return str_list(lines);
-  }
-  if (m == "replace") {
-    Params p(r, a, pos, m, {"old", "new", "count"});
-    std::string old = p.get_str(0, ""), repl = p.get_str(1, "");
-    check_replace_size(r, s, old, repl, pos);
-    return Value(replace_all(s, old, repl, p.get_int(2, -1)));
-  }
-  if (m == "join") {
-    Params p(r, a, pos, m, {"iterable"});
-    std::string out;
-    bool first = true;
-    for (const auto& item : r.iterate(p.get(0, Value(std::vector<Value>{})), pos)) {
-      if (!item.is_string()) r.fail(pos, "join(): sequence item: expected str instance, " + item.type_name() + " found");
-      if (!first) out += s;
-      first = false;
-      out += item.as_string();
-      r.check_string_size(out.size(), pos);
-    }
-    return Value(std::move(out));
-  }
-  if (m == "find" || m == "count") {
-    Params p(r, a, pos, m, {"sub"});
-    std::string sub = p.get_str(0, "");
-    if (m == "find") {
-      size_t f = s.find(sub);
-      return Value(f == std::string::npos ? int64_t{-1} : static_cast<int64_t>(utf8_length(s.substr(0, f))));
-    }
-    if (sub.empty()) return Value(static_cast<int64_t>(utf8_length(s) + 1));
-    int64_t n = 0;
-    for (size_t f = s.find(sub); f != std::string::npos; f = s.find(sub, f + sub.size())) ++n;
-    return Value(n);
-  }
-  if (m == "isdigit" || m == "isalpha" || m == "isalnum") {
-    Params p(r, a, pos, m, {});
-    int (*pred)(int) = m == "isdigit" ? ::isdigit : m == "isalpha" ? ::isalpha : ::isalnum;
-    return Value(!s.empty() && std::all_of(s.begin(), s.end(), [&](char c) { return pred(static_cast<unsigned char>(c)) != 0; }));
-  }
-  r.fail(pos, "str.format() is not supported: use the format filter (\"%s\" | format(x)) or ~");
-}
-
 }  // namespace
 
 bool Renderer::has_method(const Value& obj, std::string_view name) const {
-  if (obj.is_string()) return contains(kStrMethods, name);
+  if (obj.is_string()) return is_str_method(name);
   if (obj.is_dict()) return contains(kDictMethods, name);
   if (obj.is_list()) return obj.as_list().tuple ? contains(kTupleMethods, name) : contains(kListMethods, name);
   return false;
@@ -119,6 +39,26 @@ void check_no_cycle(Renderer& r, const Value& v, const void* self, const std::st
   if (holds_container(v, self)) r.fail(pos, m + "() would make a value contain itself");
 }
 
+// l.append(x), l.extend(xs).
+Value list_add(Renderer& r, List* l, const std::string& m, CallArgs& a, SourcePos pos) {
+  auto& items = l->items;
+  Params p(r, a, pos, m, {m == "append" ? "object" : "iterable"});
+  if (!p.has(0)) r.fail(pos, m + "() takes exactly one argument (0 given)");
+  Value x = p.get(0, Value());
+  r.check_defined(x, pos);
+  if (m == "append") {
+    check_no_cycle(r, x, l, m, pos);
+    r.check_list_size(items.size() + 1, pos);
+    items.push_back(std::move(x));
+  } else {
+    std::vector<Value> more = r.iterate(x, pos);  // l.extend(l) adds l's items, not l
+    for (const auto& item : more) check_no_cycle(r, item, l, m, pos);
+    r.check_list_size(items.size() + more.size(), pos);
+    items.insert(items.end(), more.begin(), more.end());
+  }
+  return Value();
+}
+
 Value list_change(Renderer& r, const Value& obj, const std::string& m, CallArgs& a, SourcePos pos) {
   if (m == "copy") {
     Params p(r, a, pos, m, {});
@@ -128,23 +68,7 @@ Value list_change(Renderer& r, const Value& obj, const std::string& m, CallArgs&
   if (!l) refuse_change(r, "list", m, pos);
   auto& items = l->items;
   auto n = static_cast<int64_t>(items.size());
-  if (m == "append" || m == "extend") {
-    Params p(r, a, pos, m, {m == "append" ? "object" : "iterable"});
-    if (!p.has(0)) r.fail(pos, m + "() takes exactly one argument (0 given)");
-    Value x = p.get(0, Value());
-    r.check_defined(x, pos);
-    if (m == "append") {
-      check_no_cycle(r, x, l, m, pos);
-      r.check_list_size(items.size() + 1, pos);
-      items.push_back(std::move(x));
-    } else {
-      std::vector<Value> more = r.iterate(x, pos);  // l.extend(l) adds l's items, not l
-      for (const auto& item : more) check_no_cycle(r, item, l, m, pos);
-      r.check_list_size(items.size() + more.size(), pos);
-      items.insert(items.end(), more.begin(), more.end());
-    }
-    return Value();
-  }
+  if (m == "append" || m == "extend") return list_add(r, l, m, a, pos);
   if (m == "insert") {
     Params p(r, a, pos, m, {"index", "object"});
     if (!p.has(1)) r.fail(pos, "insert() expected 2 arguments");
@@ -249,7 +173,7 @@ Value dict_change(Renderer& r, const Value& obj, const std::string& m, CallArgs&
 }  // namespace
 
 Value Renderer::call_method(const Value& obj, const std::string& m, CallArgs& a, SourcePos pos) {
-  if (obj.is_string()) return str_method(*this, obj.as_string(), m, a, pos);
+  if (obj.is_string()) return call_str_method(*this, obj.as_string(), m, a, pos);
   if (obj.is_dict()) {
     const Dict& d = obj.as_dict();
     if (m == "update" || m == "setdefault" || m == "pop" || m == "copy" || m == "clear")

@@ -1,9 +1,17 @@
 #include "transport/known_hosts.h"
 
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <mutex>
 
 #include "util/base64.h"
 
@@ -140,6 +148,88 @@ HostKeyCheck check_host_key(const std::vector<KnownHostLine>& lines, std::string
   if (other) return {HostKeyVerdict::changed, *other};
   if (authority) return {HostKeyVerdict::cert_authority, *authority};
   return {};
+}
+
+std::string sha256_fingerprint(std::string_view raw_key) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(raw_key.data()), raw_key.size(), digest);
+  std::string b64 = base64_encode(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
+  while (!b64.empty() && b64.back() == '=') b64.pop_back();  // OpenSSH prints it unpadded
+  return "SHA256:" + b64;
+}
+
+std::string default_known_hosts() {
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : "/root") + "/.ssh/known_hosts";
+}
+
+namespace {
+
+std::mutex g_known_hosts_mutex;  // accept_new appends from many connector threads
+
+// The whole file, or an error naming it; a missing file is empty.
+Result<std::string> read_known_hosts(const std::string& host, const std::string& path) {
+  if (::access(path.c_str(), F_OK) != 0) return std::string();
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof())
+    return Diagnostic::error(host, "cannot read known_hosts file " + path + ": " + std::strerror(errno));
+  return text;
+}
+
+std::string line_ref(const std::string& path, const KnownHostLine& l) { return path + ":" + std::to_string(l.line); }
+
+}  // namespace
+
+Status verify_host_key(const std::string& host, int port, std::string_view key_type, std::string_view raw_key,
+                       const std::string& path, bool accept_new) {
+  const std::string raw(raw_key);
+  const std::string type_name(key_type);
+  const std::string offered = "the server offers " + type_name + " key " + sha256_fingerprint(raw);
+  const std::string entry_name = known_hosts_name(host, port);
+
+  std::lock_guard lock(g_known_hosts_mutex);
+  auto text = read_known_hosts(host, path);
+  if (!text) return text.diagnostics();
+  const auto lines = parse_known_hosts(*text);
+  const HostKeyCheck check = check_host_key(lines, entry_name, raw);
+  switch (check.verdict) {
+    case HostKeyVerdict::known:
+      return ok_status();
+    case HostKeyVerdict::revoked:
+      return Diagnostic::error(host, "host key for " + entry_name + " is REVOKED: " + offered + ", which " +
+                                         line_ref(path, check.line) +
+                                         " marks @revoked; it is refused for every host. Do not connect until "
+                                         "the host has a new key, checked out of band");
+    case HostKeyVerdict::changed:
+      return Diagnostic::error(
+          host, "host key CHANGED for " + entry_name + ": " + offered + ", but " + line_ref(path, check.line) +
+                    " records a different " + check.line.key_type +
+                    " key for this host; this may be a man-in-the-middle attack or a reinstalled host. If the "
+                    "change is expected, remove the old entry with 'ssh-keygen -R " + entry_name + " -f " + path +
+                    "' and connect again");
+    case HostKeyVerdict::cert_authority:
+      return Diagnostic::error(host, line_ref(path, check.line) + " trusts a certificate authority (@cert-authority) for " +
+                                         entry_name +
+                                         ", and foobarctl does not support host certificates: add the host's own "
+                                         "key (" + type_name + ", check " + sha256_fingerprint(raw) +
+                                         " out of band) as a plain known_hosts line");
+    case HostKeyVerdict::unknown:
+      break;
+  }
+  if (!accept_new)
+    return Diagnostic::error(
+        host, "host key for " + entry_name + " is unknown: " + offered + " and " + path +
+                  " has no entry for it. Check the fingerprint out of band, then add it "
+                  "(e.g. 'ssh-keyscan " + (port == 22 ? "" : "-p " + std::to_string(port) + " ") +
+                  "-t " + type_name + " " + host + " >> " + path +
+                  "') or allow first-use recording with accept-new");
+  std::ofstream out(path, std::ios::app);
+  if (!text->empty() && text->back() != '\n') out << '\n';
+  out << entry_name << ' ' << type_name << ' ' << base64_encode(raw) << '\n';
+  if (!out.flush())
+    return Diagnostic::error(host, "cannot append the new host key to " + path);
+  return ok_status();
 }
 
 }  // namespace foobar::transport

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/result.h"
+
 namespace foobar::transport {
 
 struct KnownHostLine {
@@ -49,5 +51,19 @@ struct HostKeyCheck {
 
 // The verdict on `key` (raw blob) offered under `name` (see known_hosts_name).
 HostKeyCheck check_host_key(const std::vector<KnownHostLine>& lines, std::string_view name, std::string_view key);
+
+// "SHA256:" + unpadded base64 of the SHA-256 of the raw key, as OpenSSH prints it.
+std::string sha256_fingerprint(std::string_view raw_key);
+
+// ~/.ssh/known_hosts of the user running foobarctl.
+std::string default_known_hosts();
+
+// The host key `raw_key` of type `key_type` (e.g. "ssh-ed25519") that `host` offers on
+// `port`, checked against the known_hosts file at `path` (see the rules above). An
+// unknown key is an error naming the fix, or with accept_new is appended to the
+// file; a changed, revoked or CA-signed one is always an error. Safe to call from
+// many threads at once.
+Status verify_host_key(const std::string& host, int port, std::string_view key_type, std::string_view raw_key,
+                       const std::string& path, bool accept_new);
 
 }  // namespace foobar::transport

@@ -18,7 +18,7 @@
 
 namespace foobar::transport {
 
-struct SshSession;  // the libssh2 session and its socket
+struct SshSession;  // ssh_session.h: the libssh2 session and its socket
 
 struct JumpHost;
 
@@ -63,13 +63,9 @@ class SshConnector : public Connector {
   std::unique_ptr<SshSession> m_session;
 };
 
-// "SHA256:" + unpadded base64 of the SHA-256 of the raw key, as OpenSSH prints it.
-std::string sha256_fingerprint(std::string_view raw_key);
-// The fingerprint of the public half of a private key file: from PATH.pub when it
-// exists, else from the public key an OpenSSH-format private key carries in the
-// clear; "" when neither tells.
+// The fingerprint (sha256_fingerprint, known_hosts.h) of the public half of a
+// private key file: from PATH.pub when it exists, else from the public key an
+// OpenSSH-format private key carries in the clear; "" when neither tells.
 std::string key_file_fingerprint(const std::string& private_key_path);
-// ~/.ssh/known_hosts of the user running foobarctl.
-std::string default_known_hosts();
 
 }  // namespace foobar::transport

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "transport/known_hosts.h"
 #include "transport/local_connector.h"
 #include "util/test_support.h"
 
