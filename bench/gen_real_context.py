@@ -22,6 +22,11 @@ def address(i):
     return f"10.{(i // 250) + 1}.0.{i % 250 + 1}"
 
 
-ctx["lb"]["backends"] = [{"name": f"web-{i:03d}", "address": address(i), "port": 443} for i in range(n)]
-ctx["web"]["upstreams"] = [{"name": f"app-{i:03d}", "address": address(n + i), "port": 8000} for i in range(n)]
+def grown(sample, prefix, first):
+    """N members shaped as the sample's first (every key the templates read)."""
+    return [dict(sample[0], name=f"{prefix}-{i:03d}", address=address(first + i)) for i in range(n)]
+
+
+ctx["lb"]["backends"] = grown(ctx["lb"]["backends"], "web", 0)
+ctx["web"]["upstreams"] = grown(ctx["web"]["upstreams"], "app", n)
 print(json.dumps(ctx))
