@@ -224,7 +224,8 @@ for lb in lb-02 lb-01; do
 done
 hap_stat() { on "$1" sh -c "echo 'show stat' | socat -t 5 - UNIX-CONNECT:/run/haproxy/admin.sock" | awk -F, -v s="$2" -v f="$3" '$1 == "be_web" && $2 == s { print $f }'; }
 for _ in $(seq 12); do visit -s -o /dev/null -m 5 https://www.foobar.com/ || true; done
-[ "$(hap_stat lb-01 web-03 18)" = UP ] || fail "web-03 is not UP in HAProxy on lb-01"
+# (a health check in its rise/fall window shows "UP 1/3" or the like for a moment)
+wait_for "hap_stat lb-01 web-03 18 | grep -qx UP" 10 || fail "web-03 is not UP in HAProxy on lb-01: $(hap_stat lb-01 web-03 18)"
 sessions=$(hap_stat lb-01 web-03 8)
 [ "${sessions:-0}" -gt 0 ] || fail "HAProxy on lb-01 (the MASTER) sent web-03 no requests"
 hits=$(on web-03 sh -c 'grep -c "GET / " /var/log/nginx/foobar.access.log || true')
