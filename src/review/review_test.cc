@@ -165,6 +165,24 @@ tiers:
   CHECK(exit_code(f) == 3);
 }
 
+TEST_CASE("check: a jump host carries no tier, so one host still carries the whole site") {
+  auto s = parse(R"(
+stack: one
+domain: foobar.com
+hosts:
+  web-01: { address: 10.77.0.10, ssh: { jump: bastion } }
+  bastion: { address: 10.77.0.2 }
+tiers:
+  web: { hosts: [web-01] }
+  app: { hosts: [web-01], source: a, command: b }
+  db: { primary: web-01 }
+)");
+  CHECK_FALSE(compile::derive_topology(s).single_host);  // two hosts are listed
+  auto f = check(s);
+  CHECK(get(f, "SPOF-SITE").hosts == std::vector<std::string>{"web-01"});
+  CHECK(get(f, "FW-NONE").hosts == std::vector<std::string>{"web-01"});
+}
+
 TEST_CASE("check: load balancer without floating IP") {
   auto s = parse(kGood);
   s.tiers.lb->vip.reset();  // built in code: the DNS record still names the vip
@@ -285,6 +303,18 @@ TEST_CASE("check: monitoring missing, host without exporter, no QPS alert, no re
   CHECK(get(check(silent), "MON-NO-RECEIVER").severity == FindingSeverity::info);
   CHECK(expr_mentions_request_rate("sum(rate(nginx_http_requests_total[5m]))"));
   CHECK_FALSE(expr_mentions_request_rate("up == 0"));
+}
+
+TEST_CASE("check: exporters as compile deploys them: an empty list still runs node everywhere") {
+  const auto none_listed = variant("exporters: [node, nginx, haproxy, mysqld]", "exporters: []");
+  REQUIRE(compile::derive_topology(none_listed).has_exporter(stack::Exporter::node));
+  auto f = check(none_listed);
+  CHECK_FALSE(has(f, "MON-NO-EXPORTER"));
+  f = check(variant("exporters: [node, nginx, haproxy, mysqld]", "exporters: [mysqld]"));
+  std::vector<std::string> bare;
+  for (const auto& x : f)
+    if (x.code == "MON-NO-EXPORTER") bare.push_back(x.hosts.at(0));
+  CHECK(bare == std::vector<std::string>{"lb-01", "lb-02", "web-01", "web-02", "app-01", "app-02", "mon-01"});
 }
 
 TEST_CASE("check: health-check path the web tier does not serve") {
