@@ -4,7 +4,6 @@
 #include <map>
 #include <set>
 
-#include "compile/check.h"
 #include "compile/topology.h"
 
 namespace foobar::compile {
@@ -116,23 +115,31 @@ std::string group_id(const Stack& s, const std::string& host) {
   return join(tiers, "_");
 }
 
-std::vector<std::string> host_lines(const Stack& s, const stack::Host& h) {
+// The LB that starts as VRRP MASTER: the highest priority.
+bool vrrp_master(const Topology& topo, const std::string& host) {
+  auto it = topo.vrrp_priority.find(host);
+  return it != topo.vrrp_priority.end() &&
+         std::none_of(topo.vrrp_priority.begin(), topo.vrrp_priority.end(),
+                      [&](const auto& p) { return p.second > it->second; });
+}
+
+std::vector<std::string> host_lines(const Stack& s, const Topology& topo, const stack::Host& h) {
   const std::string& name = h.name.value;
   std::vector<std::string> out = {name, h.address.value};
   const auto& t = s.tiers;
   auto tiers = s.tiers_of_host(name);
-  std::string master = vrrp_master(s);
+  bool vrrp = topo.vrrp_priority.count(name) > 0;
   if (has(tiers, "lb"))
-    out.push_back(std::string("HAProxy") + (master.empty() ? "" : name == master ? " (VRRP MASTER)" : " (VRRP BACKUP)"));
+    out.push_back(std::string("HAProxy") + (!vrrp ? "" : vrrp_master(topo, name) ? " (VRRP MASTER)" : " (VRRP BACKUP)"));
   auto standby = [&](const char* tier) { return s.is_standby(tier, name) ? " (standby)" : ""; };
   if (has(tiers, "web")) out.push_back("nginx :" + std::to_string(web_serving_port(s)) + standby("web"));
   if (has(tiers, "app")) out.push_back("app (gunicorn) :" + std::to_string(t.app->port.value) + standby("app"));
-  if (has(tiers, "db"))
-    for (const auto& [db_host, id] : server_ids(s))
-      if (db_host == name)
-        out.push_back(std::string(stack::to_string(t.db->engine.value)) +
-                      (id == 1 ? " primary" : " replica") + " :" + std::to_string(t.db->port.value) +
-                      " (server_id " + std::to_string(id) + ")");
+  auto server_id = topo.server_id.find(name);
+  if (has(tiers, "db") && server_id != topo.server_id.end()) {
+    const int id = server_id->second;
+    out.push_back(std::string(stack::to_string(t.db->engine.value)) + (id == 1 ? " primary" : " replica") + " :" +
+                  std::to_string(t.db->port.value) + " (server_id " + std::to_string(id) + ")");
+  }
   if (is_collector(s, name)) out.push_back("Prometheus: scrapes every host");
   if (s.dns && !s.dns->secondaries.empty()) {
     if (name == s.nameserver_host()) out.push_back("NSD ns1 (primary)");
@@ -180,7 +187,7 @@ std::vector<std::string> entry_nodes(const Stack& s) {
   return {};
 }
 
-void add_front(const Stack& s, Diagram& t) {
+void add_front(const Stack& s, const Topology& topo, Diagram& t) {
   t.nodes.push_back({"user", NodeKind::user, {"user", "(browser)"}, ""});
   std::string name = "www." + s.domain.value;
   const auto* r = www_record(s);
@@ -192,7 +199,7 @@ void add_front(const Stack& s, Diagram& t) {
     t.nodes.push_back({"vip", NodeKind::vip,
                        {"floating IP", vip.address.value, "VRRP id " + std::to_string(vip.router_id.value)}, ""});
     for (const auto& lb : s.tiers.lb->hosts) {
-      bool master = lb.value == vrrp_master(s);
+      bool master = vrrp_master(topo, lb.value);
       t.edges.push_back({"vip", node_id(lb.value), master ? "MASTER" : "BACKUP (failover)",
                          master ? EdgeStyle::solid : EdgeStyle::dashed});
     }
@@ -263,7 +270,8 @@ void place_collector(const Stack& s, Diagram& t) {
 Diagram build_diagram(const Stack& s) {
   Diagram t;
   t.title = s.name.value + " (" + s.domain.value + ")";
-  add_front(s, t);
+  const Topology topo = derive_topology(s);
+  add_front(s, topo, t);
   std::map<std::string, std::vector<std::string>> members;
   for (const auto& h : s.hosts) {
     std::string g = group_id(s, h.name.value);
@@ -271,7 +279,7 @@ Diagram build_diagram(const Stack& s) {
     members[g].push_back(h.name.value);
     bool standby = s.is_standby("web", h.name.value) || s.is_standby("app", h.name.value);
     t.nodes.push_back({node_id(h.name.value), is_collector(s, h.name.value) ? NodeKind::collector : NodeKind::host,
-                       host_lines(s, h), g, standby});
+                       host_lines(s, topo, h), g, standby});
   }
   for (auto& g : t.groups) g.lines = group_lines(s, g.id, members[g.id]);
   // Left to right in request order, monitoring last.
