@@ -135,8 +135,8 @@ json static_locations(const stack::WebTier& web) {
   return out;
 }
 
-json stub_status(const Topology& t) {
-  if (!t.has_exporter(Exporter::nginx)) return nullptr;
+json stub_status(const Topology& t, const HostModel& m) {
+  if (!m.exporter(Exporter::nginx)) return nullptr;
   std::vector<std::string> allow{"127.0.0.1"};
   const auto& collector = t.address_of(t.stack->monitoring->collector.value);
   if (collector != "127.0.0.1") allow.push_back(collector);
@@ -165,7 +165,7 @@ json web_section(const Topology& t, const HostModel& m) {
           {"upstream", {{"name", "foobar_app"}, {"keepalive", 16}, {"max_fails", 3}, {"fail_timeout", std::to_string(k_upstream_fail_timeout_seconds) + "s"}}},
           {"proxy", {{"connect_timeout", "5s"}, {"send_timeout", "30s"}, {"read_timeout", "30s"}}},
           {"trusted_proxies", proxies},
-          {"stub_status", stub_status(t)}};
+          {"stub_status", stub_status(t, m)}};
 }
 
 void set_env(json& env, const std::string& name, const std::string& value) {

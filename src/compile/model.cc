@@ -82,7 +82,7 @@ std::vector<std::string> addresses(const Topology& t, const std::vector<std::str
 
 void add_flow(Topology& t, const std::string& host, Flow f) { t.host(host).inbound.push_back(std::move(f)); }
 
-// "web" when there are sources, else "any" (an empty source list admits anyone).
+// `who` when there are sources, else "any" (an empty source list admits anyone).
 std::string from_or_any(const std::vector<std::string>& sources, const char* who) {
   return sources.empty() ? "any" : who;
 }
@@ -92,12 +92,12 @@ void db_flows(Topology& t, const std::vector<std::string>& app_sources) {
   std::string engine = stack::to_string(db.engine.value);
   for (const auto& h : db.host_names()) {
     if (h != db.primary.value) {
-      add_flow(t, h, {db.port.value, "tcp", app_sources, engine + " from app tier", from_or_any(app_sources, "app")});
+      add_flow(t, h, {db.port.value, "tcp", app_sources, engine + " from app tier", from_or_any(app_sources, to_string(Tier::app))});
       continue;
     }
     auto sources = app_sources;
     for (const auto& r : db.replicas) add_unique(sources, t.address_of(r.value));
-    std::string from = db.replicas.empty() ? from_or_any(app_sources, "app")
+    std::string from = db.replicas.empty() ? from_or_any(app_sources, to_string(Tier::app))
                        : app_sources.empty() ? "replicas" : "app + replicas";
     add_flow(t, h, {db.port.value, "tcp", std::move(sources),
                     engine + (db.replicas.empty() ? " from app tier" : " from app tier and replicas"), from});
@@ -116,11 +116,11 @@ void tier_flows(Topology& t) {
     if (lbs.empty()) {
       add_flow(t, h, {s.tiers.web->port.value, "tcp", {}, "http from anywhere", "any"});
     } else {
-      add_flow(t, h, {web_serving_port(s), "tcp", lb_sources, "web from load balancers", "lb"});
+      add_flow(t, h, {web_serving_port(s), "tcp", lb_sources, "web from load balancers", to_string(Tier::lb)});
     }
   }
   for (const auto& h : apps)
-    add_flow(t, h, {s.tiers.app->port.value, "tcp", web_sources, "app from web tier", from_or_any(web_sources, "web")});
+    add_flow(t, h, {s.tiers.app->port.value, "tcp", web_sources, "app from web tier", from_or_any(web_sources, to_string(Tier::web))});
   if (s.tiers.db) db_flows(t, app_sources);
 }
 
