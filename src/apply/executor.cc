@@ -418,6 +418,62 @@ class Executor {
     return ok;
   }
 
+  // A chunk's remote operations, each owned by one of its actions.
+  struct ChunkOps {
+    std::vector<PipelineStep> ops;
+    std::vector<std::size_t> owner;  // ops[i] belongs to actions[owner[i]]
+    std::optional<std::pair<std::size_t, std::string>> unbuilt;  // an action whose ops failed to build
+  };
+  // What the host reported of a chunk's actions: an outcome each (none: no report).
+  struct ChunkReport {
+    std::vector<std::optional<ActionResult>> results;
+    std::vector<long> ms;
+    std::string transport_error;
+  };
+
+  ChunkOps build_chunk(const HostPlan& hp, const std::vector<const Action*>& actions) {
+    ChunkOps c;
+    for (std::size_t k = 0; k < actions.size(); ++k) {
+      auto built = steps_of(hp, *actions[k]);
+      if (!built) {
+        c.unbuilt.emplace(k, built.error().message);
+        break;
+      }
+      for (auto& op : *built) {
+        c.ops.push_back(std::move(op));
+        c.owner.push_back(k);
+      }
+    }
+    return c;
+  }
+
+  ChunkReport run_chunk_ops(const HostPlan& hp, const std::vector<const Action*>& actions, const ChunkOps& c) {
+    ChunkReport r{std::vector<std::optional<ActionResult>>(actions.size()), std::vector<long>(actions.size(), 0), ""};
+    if (c.ops.empty()) return r;
+    auto steps = run_pipeline(hp.host, c.ops);
+    if (!steps) r.transport_error = steps.error().message;
+    else
+      for (const auto& s : *steps) {
+        if (s.op >= c.ops.size()) continue;
+        r.ms[c.owner[s.op]] += s.ms;
+        auto& res = r.results[c.owner[s.op]];
+        if (s.status != 0)
+          res = ActionResult{StepOutcome::failed, op_failure(hp.host, describe(*actions[c.owner[s.op]]), s)};
+        else if (!res)
+          res = ActionResult{StepOutcome::succeeded, ""};
+      }
+    // An action succeeded only when its last operation (its handler) reported too.
+    for (std::size_t k = 0; k < actions.size(); ++k) {
+      if (!r.results[k] || r.results[k]->outcome != StepOutcome::succeeded) continue;
+      std::size_t last = 0;
+      for (std::size_t i = 0; i < c.ops.size(); ++i)
+        if (c.owner[i] == k) last = i;
+      if (!steps || std::none_of(steps->begin(), steps->end(), [&](const StepResult& s) { return s.op == last; }))
+        r.results[k].reset();
+    }
+    return r;
+  }
+
   // Runs actions in one remote script; each action's outcome is settled.
   bool run_chunk(const HostPlan& hp, const std::vector<const Action*>& actions) {
     for (const Action* a : actions) notify({hp.host, describe(*a), ApplyEvent::Phase::started, ""});
@@ -429,64 +485,26 @@ class Executor {
              st.ok() ? "" : st.error().message);
       return st.ok();
     }
-    std::vector<PipelineStep> ops;
-    std::vector<std::size_t> owner;  // ops[i] belongs to actions[owner[i]]
-    std::optional<std::pair<std::size_t, std::string>> unbuilt;  // an action whose ops failed to build
-    for (std::size_t k = 0; k < actions.size() && !unbuilt; ++k) {
-      auto built = steps_of(hp, *actions[k]);
-      if (!built) {
-        unbuilt.emplace(k, built.error().message);
-        break;
-      }
-      for (auto& op : *built) {
-        ops.push_back(std::move(op));
-        owner.push_back(k);
-      }
-    }
-    std::vector<std::optional<ActionResult>> results(actions.size());
-    std::vector<long> ms(actions.size(), 0);
-    std::string transport_error;
-    if (!ops.empty()) {
-      auto steps = run_pipeline(hp.host, ops);
-      if (!steps) transport_error = steps.error().message;
-      else
-        for (const auto& s : *steps) {
-          if (s.op >= ops.size()) continue;
-          ms[owner[s.op]] += s.ms;
-          auto& res = results[owner[s.op]];
-          if (s.status != 0)
-            res = ActionResult{StepOutcome::failed, op_failure(hp.host, describe(*actions[owner[s.op]]), s)};
-          else if (!res)
-            res = ActionResult{StepOutcome::succeeded, ""};
-        }
-      // An action succeeded only when its last operation (its handler) reported too.
-      for (std::size_t k = 0; k < actions.size(); ++k) {
-        if (!results[k] || results[k]->outcome != StepOutcome::succeeded) continue;
-        std::size_t last = 0;
-        for (std::size_t i = 0; i < ops.size(); ++i)
-          if (owner[i] == k) last = i;
-        if (!steps || std::none_of(steps->begin(), steps->end(), [&](const StepResult& s) { return s.op == last; }))
-          results[k].reset();
-      }
-    }
+    const ChunkOps c = build_chunk(hp, actions);
+    const ChunkReport r = run_chunk_ops(hp, actions, c);
     bool ok = true;
     for (std::size_t k = 0; k < actions.size(); ++k) {
-      bool has_ops = std::find(owner.begin(), owner.end(), k) != owner.end();
+      bool has_ops = std::find(c.owner.begin(), c.owner.end(), k) != c.owner.end();
       if (!ok) {
         settle(hp, actions[k], StepOutcome::not_run);
-      } else if (unbuilt && unbuilt->first == k) {
-        settle(hp, actions[k], StepOutcome::failed, unbuilt->second);
+      } else if (c.unbuilt && c.unbuilt->first == k) {
+        settle(hp, actions[k], StepOutcome::failed, c.unbuilt->second);
         ok = false;
       } else if (!has_ops) {
         settle(hp, actions[k], StepOutcome::succeeded);
-      } else if (results[k]) {
+      } else if (r.results[k]) {
         spdlog::debug("{}: {}: {} in {} ms", hp.host, describe(*actions[k]),
-                      results[k]->outcome == StepOutcome::succeeded ? "done" : "failed", ms[k]);
-        settle(hp, actions[k], results[k]->outcome, results[k]->message);
-        ok = results[k]->outcome == StepOutcome::succeeded;
+                      r.results[k]->outcome == StepOutcome::succeeded ? "done" : "failed", r.ms[k]);
+        settle(hp, actions[k], r.results[k]->outcome, r.results[k]->message);
+        ok = r.results[k]->outcome == StepOutcome::succeeded;
       } else {
         settle(hp, actions[k], StepOutcome::failed,
-               transport_error.empty() ? "the host reported no outcome (was the connection cut?)" : transport_error);
+               r.transport_error.empty() ? "the host reported no outcome (was the connection cut?)" : r.transport_error);
         ok = false;
       }
     }

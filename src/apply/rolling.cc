@@ -58,66 +58,89 @@ std::vector<std::string> later_reloads(const RollPolicy& policy, std::size_t tie
 
 }  // namespace
 
+namespace {
+
+using ByHost = std::map<std::string, const HostPlan*>;
+
+// A tier's hosts by what their actions do to its service.
+struct TierScan {
+  std::vector<std::string> rolling;   // interrupted: rolled in batches
+  std::vector<std::string> starting;  // a stopped service starts
+  std::map<std::string, std::vector<std::string>> starts;  // host -> what starts
+};
+
+TierScan scan_tier(const RollTier& t, const RollPolicy& policy, const ByHost& by_host,
+                   const std::set<std::string>& taken, TierRoll& roll) {
+  TierScan scan;
+  for (const auto& host : t.hosts) {
+    auto it = by_host.find(host);
+    if (it == by_host.end() || taken.count(host)) continue;
+    std::vector<std::string> why;
+    for (const auto& a : it->second->actions) {
+      if (interrupts(a, t.services)) why.push_back(describe(a));
+      if (starts_stopped(a, t.services)) scan.starts[host].push_back(std::string("start ") + kind_name(a.kind) + " " + a.name);
+    }
+    // A host the stack was never applied to serves nobody yet (a package's default
+    // site, say): what its changes restart interrupts nothing, it joins.
+    if (it->second->first_apply && !why.empty()) {
+      scan.starts[host].insert(scan.starts[host].end(), why.begin(), why.end());
+      why.clear();
+    }
+    if (!why.empty()) {
+      roll.interrupting[host] = std::move(why);
+      scan.rolling.push_back(host);
+      if (auto g = policy.guards.find(host); g != policy.guards.end() && !g->second.move.empty())
+        for (const auto& a : it->second->actions)
+          if (stops_or_restarts(a, g->second.move_services)) roll.moves_ip.insert(host);
+    } else if (scan.starts.count(host)) {
+      scan.starting.push_back(host);
+    }
+  }
+  if (t.hosts.size() < 2) {  // nothing to fail over to: the tier does not roll
+    scan.rolling.clear();
+    roll.moves_ip.clear();
+  }
+  return scan;
+}
+
+// Hosts the tier's service leaves: in the plan, not in the tier, removing it.
+void find_leaving(const RollTier& t, const ByHost& by_host, const std::set<std::string>& taken, TierRoll& roll) {
+  if (roll.reloads.empty()) return;
+  std::set<std::string> own(t.hosts.begin(), t.hosts.end());
+  for (const auto& [host, hp] : by_host) {
+    if (own.count(host) || taken.count(host)) continue;
+    for (const auto& a : hp->actions)
+      if (removes(a, t.services)) roll.leaving[host].push_back(describe(a));
+  }
+}
+
+}  // namespace
+
 std::vector<TierRoll> plan_roll(const Plan& plan, const RollPolicy& policy) {
   std::vector<TierRoll> out;
   if (!policy.enabled) return out;
-  std::map<std::string, const HostPlan*> by_host;
+  ByHost by_host;
   for (const auto& hp : plan.hosts)
     if (hp.reachable) by_host[hp.host] = &hp;
   std::set<std::string> taken;  // hosts already rolling, joining or leaving with an earlier tier
   for (std::size_t ti = 0; ti < policy.tiers.size(); ++ti) {
     const RollTier& t = policy.tiers[ti];
     TierRoll roll{t.tier, {}, {}, {}, {}, later_reloads(policy, ti, by_host)};
-    std::vector<std::string> rolling, starting;
-    std::map<std::string, std::vector<std::string>> starts;
-    for (const auto& host : t.hosts) {
-      auto it = by_host.find(host);
-      if (it == by_host.end() || taken.count(host)) continue;
-      std::vector<std::string> why;
-      for (const auto& a : it->second->actions) {
-        if (interrupts(a, t.services)) why.push_back(describe(a));
-        if (starts_stopped(a, t.services)) starts[host].push_back(std::string("start ") + kind_name(a.kind) + " " + a.name);
-      }
-      // A host the stack was never applied to serves nobody yet (a package's default
-      // site, say): what its changes restart interrupts nothing, it joins.
-      if (it->second->first_apply && !why.empty()) {
-        starts[host].insert(starts[host].end(), why.begin(), why.end());
-        why.clear();
-      }
-      if (!why.empty()) {
-        roll.interrupting[host] = std::move(why);
-        rolling.push_back(host);
-        if (auto g = policy.guards.find(host); g != policy.guards.end() && !g->second.move.empty())
-          for (const auto& a : it->second->actions)
-            if (stops_or_restarts(a, g->second.move_services)) roll.moves_ip.insert(host);
-      } else if (starts.count(host)) {
-        starting.push_back(host);
-      }
-    }
-    if (t.hosts.size() < 2) {  // nothing to fail over to: the tier does not roll
-      rolling.clear();
-      roll.moves_ip.clear();
-    }
-    // Hosts the tier's service leaves: in the plan, not in the tier, removing it.
-    std::set<std::string> own(t.hosts.begin(), t.hosts.end());
-    if (!roll.reloads.empty())
-      for (const auto& [host, hp] : by_host) {
-        if (own.count(host) || taken.count(host)) continue;
-        for (const auto& a : hp->actions)
-          if (removes(a, t.services)) roll.leaving[host].push_back(describe(a));
-      }
+    TierScan scan = scan_tier(t, policy, by_host, taken, roll);
+    auto& rolling = scan.rolling;
+    find_leaving(t, by_host, taken, roll);
     // A host whose service starts while others are interrupted rolls first (below);
     // while nothing of the tier rolls but a later tier's reload would send it
     // traffic, it joins: gated before that reload.
     if (rolling.empty() && !roll.reloads.empty())
-      for (const auto& host : starting) roll.joining[host] = starts[host];
+      for (const auto& host : scan.starting) roll.joining[host] = scan.starts[host];
     for (const auto& [host, why] : roll.joining) taken.insert(host);
     for (const auto& [host, why] : roll.leaving) taken.insert(host);
     // A host whose service is down (a release that could not start, say) goes first
     // and is gated before any other host of the tier stops; on a first apply, where
     // nothing is interrupted, nothing rolls.
     if (!rolling.empty())
-      for (auto h = starting.rbegin(); h != starting.rend(); ++h) {
+      for (auto h = scan.starting.rbegin(); h != scan.starting.rend(); ++h) {
         roll.interrupting[*h] = {"starts a stopped request-path service (it is out of rotation now)"};
         rolling.insert(rolling.begin(), *h);
       }

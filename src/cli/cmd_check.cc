@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "compile/check.h"
+#include "review/review.h"
 #include "stack/stack.h"
 
 namespace foobar::cli {
@@ -56,10 +56,10 @@ int cmd_check(std::vector<std::string> args, const GlobalOptions& /*global*/) {
   if (invalid) return 1;
   std::vector<const stack::Stack*> ptrs;
   for (const auto& s : stacks) ptrs.push_back(&s);
-  auto findings = compile::check_stacks(ptrs);
-  std::string out = format == "json" ? compile::format_json(findings) : compile::format_text(findings);
+  auto findings = review::check_stacks(ptrs);
+  std::string out = format == "json" ? review::format_json(findings) : review::format_text(findings);
   std::fputs(out.c_str(), stdout);
-  return compile::exit_code(findings);
+  return review::exit_code(findings);
 }
 
 }  // namespace foobar::cli

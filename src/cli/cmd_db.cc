@@ -304,36 +304,63 @@ std::optional<MoveRun> prepare(const std::string& command, Remote& remote, const
   return MoveRun{command, remote, parsed, global, std::move(*move), std::move(after), std::move(*graph)};
 }
 
+// Why the switchover may not start: both servers must answer, the primary be the
+// running one, and the target replicate from it with both threads. Empty: it may.
+std::string switchover_refusal(const Remote& remote, const DbMove& m, const stack::Stack& before) {
+  auto old_pos = position(remote, m.old_primary);
+  auto new_pos = position(remote, m.new_primary);
+  if (!old_pos || !new_pos) return (old_pos ? new_pos.error() : old_pos.error()).to_string();
+  if (!old_pos->up) return "the primary " + m.old_primary + " does not answer (" + old_pos->error + "): use foobarctl db failover";
+  if (old_pos->relay)
+    return m.old_primary + " is itself a replica of " + old_pos->relay->source_host +
+           ", not the running primary; see foobarctl status";
+  if (!new_pos->up || !new_pos->relay || new_pos->relay->io != "Yes" || new_pos->relay->sql != "Yes")
+    return m.new_primary + " is not replicating with both threads running, so it is not promoted: " +
+           (!new_pos->up ? new_pos->error
+                         : new_pos->relay ? "IO " + new_pos->relay->io + ", SQL " + new_pos->relay->sql : "not a replica");
+  const compile::Topology topo = compile::derive_topology(before);
+  const std::string& source = new_pos->relay->source_host;
+  if (source != m.old_primary && source != topo.address_of(m.old_primary) && source != topo.service_address(m.old_primary))
+    return m.new_primary + " replicates from " + source + ", not from the primary " + m.old_primary +
+           "; see foobarctl status";
+  return "";
+}
+
+// The switch itself: the old primary read-only, the target caught up with its
+// binlog position and promoted. The old primary's position, or nothing after undoing
+// the read-only (nothing else was changed then).
+std::optional<GtidList> switch_primary(MoveRun& run, int wait) {
+  const DbMove& m = run.move;
+  if (!run.step(m.old_primary, RemoteCall{"act_db_readonly", {"1"}}, "read-only (writes paused)")) return std::nullopt;
+  auto frozen = position(run.remote, m.old_primary);
+  Result<GtidList> target = frozen ? parse_gtid_list(m.old_primary + " gtid_binlog_pos", frozen->binlog_pos)
+                                   : Result<GtidList>(frozen.diagnostics());
+  auto undo = [&](const std::string& why) -> std::optional<GtidList> {
+    std::fprintf(stderr, "%s: %s; %s is writable again, nothing else was changed\n", run.command.c_str(), why.c_str(),
+                 m.old_primary.c_str());
+    (void)run.step(m.old_primary, RemoteCall{"act_db_readonly", {"0"}}, "writable again");
+    return std::nullopt;
+  };
+  if (!target) return print(target.diagnostics()), undo("its position could not be read");
+  std::printf("%s: gtid_binlog_pos %s\n", m.old_primary.c_str(), gtid_text(*target).c_str());
+  if (!run.step(m.new_primary, RemoteCall{"act_db_wait", {std::to_string(wait)}},
+                "applied " + gtid_text(*target) + " (waited at most " + std::to_string(wait) + " s)",
+                gtid_wait_sql(*target, wait)))
+    return undo(m.new_primary + " did not catch up");
+  if (!run.step(m.new_primary, RemoteCall{"act_db_promote", {}}, "promoted: replication reset, writable"))
+    return undo(m.new_primary + " could not be promoted");
+  return *target;
+}
+
 int switchover(const std::string& command, Remote& remote, const cxxopts::ParseResult& parsed,
                const GlobalOptions& global) {
   if (!parsed.count("to")) return std::fprintf(stderr, "%s: name the replica to promote with --to HOST\n", command.c_str()), 1;
   auto run = prepare(command, remote, parsed, global, plan_switchover(remote.compiled.stack, parsed["to"].as<std::string>()));
   if (!run) return 1;
   const DbMove& m = run->move;
-  const int wait = parsed["wait"].as<int>();
   std::printf("%s\n", move_text(run->before(), m).c_str());
-
-  // Both servers must answer, the target replicate from the primary with both threads.
-  auto old_pos = position(remote, m.old_primary);
-  auto new_pos = position(remote, m.new_primary);
-  if (!old_pos || !new_pos) return print(old_pos ? new_pos.diagnostics() : old_pos.diagnostics()), 1;
-  if (!old_pos->up)
-    return std::fprintf(stderr, "%s: the primary %s does not answer (%s): use foobarctl db failover\n", command.c_str(),
-                        m.old_primary.c_str(), old_pos->error.c_str()), 1;
-  if (old_pos->relay)
-    return std::fprintf(stderr, "%s: %s is itself a replica of %s, not the running primary; see foobarctl status\n",
-                        command.c_str(), m.old_primary.c_str(), old_pos->relay->source_host.c_str()), 1;
-  if (!new_pos->up || !new_pos->relay || new_pos->relay->io != "Yes" || new_pos->relay->sql != "Yes")
-    return std::fprintf(stderr, "%s: %s is not replicating with both threads running, so it is not promoted: %s\n",
-                        command.c_str(), m.new_primary.c_str(),
-                        new_pos->up ? (new_pos->relay ? ("IO " + new_pos->relay->io + ", SQL " + new_pos->relay->sql).c_str()
-                                                      : "not a replica")
-                                    : new_pos->error.c_str()), 1;
-  const compile::Topology topo = compile::derive_topology(run->before());
-  const std::string& source = new_pos->relay->source_host;
-  if (source != m.old_primary && source != topo.address_of(m.old_primary) && source != topo.service_address(m.old_primary))
-    return std::fprintf(stderr, "%s: %s replicates from %s, not from the primary %s; see foobarctl status\n",
-                        command.c_str(), m.new_primary.c_str(), source.c_str(), m.old_primary.c_str()), 1;
+  if (auto why = switchover_refusal(remote, m, run->before()); !why.empty())
+    return std::fprintf(stderr, "%s: %s\n", command.c_str(), why.c_str()), 1;
   if (!confirmed(command, parsed)) return 1;
   DbLock lock(command, remote, db_only_hosts(run->before(), {}));
   if (!lock.ok()) return 1;
@@ -343,24 +370,8 @@ int switchover(const std::string& command, Remote& remote, const cxxopts::ParseR
   // it replicates to every server.
   if (m.old_rejoins && !run->account_for(m.old_primary, m.old_primary)) return 1;
   const auto paused = Clock::now();
-  if (!run->step(m.old_primary, RemoteCall{"act_db_readonly", {"1"}}, "read-only (writes paused)")) return 1;
-  auto frozen = position(remote, m.old_primary);
-  Result<GtidList> target = frozen ? parse_gtid_list(m.old_primary + " gtid_binlog_pos", frozen->binlog_pos)
-                                   : Result<GtidList>(frozen.diagnostics());
-  auto undo = [&](const std::string& why) {
-    std::fprintf(stderr, "%s: %s; %s is writable again, nothing else was changed\n", command.c_str(), why.c_str(),
-                 m.old_primary.c_str());
-    (void)run->step(m.old_primary, RemoteCall{"act_db_readonly", {"0"}}, "writable again");
-    return 1;
-  };
-  if (!target) return print(target.diagnostics()), undo("its position could not be read");
-  std::printf("%s: gtid_binlog_pos %s\n", m.old_primary.c_str(), gtid_text(*target).c_str());
-  if (!run->step(m.new_primary, RemoteCall{"act_db_wait", {std::to_string(wait)}},
-                 "applied " + gtid_text(*target) + " (waited at most " + std::to_string(wait) + " s)",
-                 gtid_wait_sql(*target, wait)))
-    return undo(m.new_primary + " did not catch up");
-  if (!run->step(m.new_primary, RemoteCall{"act_db_promote", {}}, "promoted: replication reset, writable"))
-    return undo(m.new_primary + " could not be promoted");
+  auto target = switch_primary(*run, parsed["wait"].as<int>());
+  if (!target) return 1;
   const double pause = since(paused);
   std::printf("Writes paused at the database for %.2f s (read-only on %s until writable on %s)\n", pause,
               m.old_primary.c_str(), m.new_primary.c_str());
@@ -372,12 +383,11 @@ int switchover(const std::string& command, Remote& remote, const cxxopts::ParseR
   for (const auto& r : m.repoint) ok = run->repoint(r, std::nullopt) && ok;
   ok = run->repoint(m.old_primary, *target) && ok;
   const int app = run->app_tier();
-  const double total = since(start);
   std::printf("\nSwitchover %s: %s is the primary. Write pause at the database %.2f s; every app host's env file "
               "names it %.2f s after the pause began (a write waits until then); the app servers reloaded %.1f s "
               "after it; total %.1f s.\n",
               ok && app == 0 ? "complete" : "done with errors (see above)", m.new_primary.c_str(), pause, env_at,
-              since(paused), total);
+              since(paused), since(start));
   print_edit(run->before(), m);
   return ok && app == 0 ? 0 : 1;
 }
@@ -395,6 +405,26 @@ bool fence(MoveRun& run, const std::string& host) {
   return run.step(host, RemoteCall{"act_db_fence", args}, "fenced: read-only, nftables table foobar_fence");
 }
 
+// The replica a failover promotes: each replica gets up to `wait` seconds to apply
+// what it received; `replicas` holds their last positions.
+Result<std::string> choose_replica(const Remote& remote, const stack::Stack& s, const std::optional<std::string>& to,
+                                   int wait, std::vector<DbPosition>& replicas) {
+  Result<std::string> chosen = Diagnostic::error(s.name.value, "no replica answered");
+  const auto deadline = Clock::now() + std::chrono::seconds(wait);
+  do {
+    replicas.clear();
+    for (const auto& r : s.tiers.db->replicas) {
+      auto p = position(remote, r.value);
+      if (p) replicas.push_back(*p);
+      else replicas.push_back(DbPosition{r.value, false, p.error().message, false, "", "", "", std::nullopt});
+    }
+    chosen = pick_failover(replicas, to);
+    if (chosen) break;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  } while (Clock::now() < deadline);
+  return chosen;
+}
+
 int failover(const std::string& command, Remote& remote, const cxxopts::ParseResult& parsed,
              const GlobalOptions& global) {
   const stack::Stack& s = remote.compiled.stack;
@@ -410,21 +440,8 @@ int failover(const std::string& command, Remote& remote, const cxxopts::ParseRes
                        : old_pos->up ? "answers, read-only" : ("its server does not answer: " + old_pos->error).c_str());
   std::optional<std::string> to;
   if (parsed.count("to")) to = parsed["to"].as<std::string>();
-  // Each replica gets up to --wait seconds to apply what it received.
   std::vector<DbPosition> replicas;
-  Result<std::string> chosen = Diagnostic::error(command, "no replica answered");
-  const auto deadline = Clock::now() + std::chrono::seconds(wait);
-  do {
-    replicas.clear();
-    for (const auto& r : s.tiers.db->replicas) {
-      auto p = position(remote, r.value);
-      if (p) replicas.push_back(*p);
-      else replicas.push_back(DbPosition{r.value, false, p.error().message, false, "", "", "", std::nullopt});
-    }
-    chosen = pick_failover(replicas, to);
-    if (chosen) break;
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  } while (Clock::now() < deadline);
+  auto chosen = choose_replica(remote, s, to, wait, replicas);
   if (!chosen) return print(chosen.diagnostics()), 1;
   for (const auto& p : replicas)
     std::printf("  %s: applied %s%s\n", p.host.c_str(), p.slave_pos.empty() ? "-" : p.slave_pos.c_str(),

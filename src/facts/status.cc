@@ -60,16 +60,58 @@ std::vector<std::string> status_calls(const StatusRequest& r) {
   return calls;
 }
 
+namespace {
+
+// One "status\t..." record into `st`; what is wrong with it, or nothing.
+std::string parse_status_record(HostStatus& st, const std::vector<std::string_view>& f, std::string_view line) {
+  const std::string_view kind = f.size() > 1 ? f[1] : std::string_view{};
+  if (kind == "uptime" && f.size() == 3) {
+    st.uptime_seconds = whole(f[2]);
+    return st.uptime_seconds ? "" : "uptime is not a number";
+  }
+  if (kind == "applied" && f.size() == 3) {
+    if (f[2] == "none") return "";
+    st.applied = whole(f[2]);
+    return st.applied ? "" : "the manifest's time is not a number";
+  }
+  if (kind == "address" && f.size() == 4 && (f[3] == "held" || f[3] == "absent")) {
+    st.addresses[std::string(f[2])] = f[3] == "held";
+    return "";
+  }
+  if (kind == "hap" && f.size() == 8) {
+    auto t = number(f[2]);
+    auto n = number(f[6]);
+    auto e = number(f[7]);
+    if (!t || !n || !e) return "HAProxy counters are not numbers";
+    if (st.hap.empty() || st.hap.back().time != *t) st.hap.push_back(HapSample{*t, {}});
+    st.hap.back().rows.push_back(HapRow{std::string(f[3]), std::string(f[4]), std::string(f[5]), *n, *e});
+    return "";
+  }
+  if (kind == "lines" && f.size() == 5) {
+    auto t = number(f[2]);
+    auto n = number(f[4]);
+    if (!t || !n) return "a log's line count is not a number";
+    st.lines[std::string(f[3])].push_back(LineSample{*t, *n});
+    return "";
+  }
+  if (kind == "prom" && f.size() == 5 && (f[3] == "ok" || f[3] == "error")) {
+    auto i = whole(f[2]);
+    auto body = base64_decode(f[4]);
+    if (!i || *i < 0 || !body) return "a Prometheus answer is malformed";
+    st.prom[static_cast<std::size_t>(*i)] = PromAnswer{f[3] == "ok", std::move(*body)};
+    return "";
+  }
+  return "unknown status record '" + std::string(line.substr(0, 60)) + "'";
+}
+
+}  // namespace
+
 Result<HostStatus> parse_status_output(const std::string& host, std::string_view out) {
   HostStatus st;
   st.host = host;
   std::string rest;  // the probe's own records
   Diagnostics errors;
   int line_no = 0;
-  auto fail = [&](const std::string& what) {
-    errors.push_back(Diagnostic::error(host, SourcePos{line_no, 0},
-                                       "status output line " + std::to_string(line_no) + ": " + what));
-  };
   std::size_t pos = 0;
   while (pos < out.size()) {
     auto nl = out.find('\n', pos);
@@ -80,47 +122,9 @@ Result<HostStatus> parse_status_output(const std::string& host, std::string_view
       rest.append(line).push_back('\n');
       continue;
     }
-    auto f = split_record(line);
-    const std::string_view kind = f.size() > 1 ? f[1] : std::string_view{};
-    if (kind == "uptime" && f.size() == 3) {
-      st.uptime_seconds = whole(f[2]);
-      if (!st.uptime_seconds) fail("uptime is not a number");
-    } else if (kind == "applied" && f.size() == 3) {
-      if (f[2] != "none") {
-        st.applied = whole(f[2]);
-        if (!st.applied) fail("the manifest's time is not a number");
-      }
-    } else if (kind == "address" && f.size() == 4 && (f[3] == "held" || f[3] == "absent")) {
-      st.addresses[std::string(f[2])] = f[3] == "held";
-    } else if (kind == "hap" && f.size() == 8) {
-      auto t = number(f[2]);
-      auto n = number(f[6]);
-      auto e = number(f[7]);
-      if (!t || !n || !e) {
-        fail("HAProxy counters are not numbers");
-        continue;
-      }
-      if (st.hap.empty() || st.hap.back().time != *t) st.hap.push_back(HapSample{*t, {}});
-      st.hap.back().rows.push_back(HapRow{std::string(f[3]), std::string(f[4]), std::string(f[5]), *n, *e});
-    } else if (kind == "lines" && f.size() == 5) {
-      auto t = number(f[2]);
-      auto n = number(f[4]);
-      if (!t || !n) {
-        fail("a log's line count is not a number");
-        continue;
-      }
-      st.lines[std::string(f[3])].push_back(LineSample{*t, *n});
-    } else if (kind == "prom" && f.size() == 5 && (f[3] == "ok" || f[3] == "error")) {
-      auto i = whole(f[2]);
-      auto body = base64_decode(f[4]);
-      if (!i || *i < 0 || !body) {
-        fail("a Prometheus answer is malformed");
-        continue;
-      }
-      st.prom[static_cast<std::size_t>(*i)] = PromAnswer{f[3] == "ok", std::move(*body)};
-    } else {
-      fail("unknown status record '" + std::string(line.substr(0, 60)) + "'");
-    }
+    if (auto what = parse_status_record(st, split_record(line), line); !what.empty())
+      errors.push_back(Diagnostic::error(host, SourcePos{line_no, 0},
+                                         "status output line " + std::to_string(line_no) + ": " + what));
   }
   if (!errors.empty()) return errors;
   auto facts = parse_probe_output(host, rest);

@@ -831,6 +831,72 @@ double py_fmod(double a, double b) {
 
 }  // namespace
 
+// Arithmetic on two numbers, as Python does it (ints exact and overflow-checked).
+Value Renderer::numeric_binary(const std::string& op, const Value& a, const Value& b, SourcePos pos) const {
+  bool real = a.is_real() || b.is_real();
+  if (op == "/") {
+    if (b.as_double() == 0) fail(pos, "division by zero");
+    return Value(a.as_double() / b.as_double());
+  }
+  if (op == "**") {
+    if (!real && b.as_int() >= 0) {
+      auto r = int_pow(a.as_int(), b.as_int());
+      if (!r) fail(pos, int_overflow_message(py_str(a) + " ** " + py_str(b)));
+      return Value(*r);
+    }
+    double x = a.as_double(), y = b.as_double();
+    if (x == 0 && y < 0) fail(pos, "0.0 cannot be raised to a negative power");
+    if (x < 0 && std::isfinite(y) && y != std::floor(y))
+      fail(pos, "a negative number raised to a fractional power is a complex number, not supported here");
+    double r = std::pow(x, y);
+    if (std::isinf(r) && std::isfinite(x) && std::isfinite(y)) fail(pos, "float overflow: " + py_str(a) + " ** " + py_str(b));
+    return Value(r);
+  }
+  if (real) {
+    double x = a.as_double(), y = b.as_double();
+    if (op == "+") return Value(x + y);
+    if (op == "-") return Value(x - y);
+    if (op == "*") return Value(x * y);
+    if (y == 0) fail(pos, "float division by zero");
+    if (op == "//") return Value(std::floor(x / y));
+    if (op == "%") return Value(py_fmod(x, y));
+  } else {
+    int64_t x = a.as_int(), y = b.as_int();
+    std::optional<int64_t> r;
+    if (op == "+") r = int_add(x, y);
+    else if (op == "-") r = int_sub(x, y);
+    else if (op == "*") r = int_mul(x, y);
+    else if (y == 0) fail(pos, "integer division or modulo by zero");
+    else if (op == "//") r = int_floordiv(x, y);
+    else if (op == "%") r = int_mod(x, y);
+    if (!r) fail(pos, int_overflow_message(py_str(a) + " " + op + " " + py_str(b)));
+    return Value(*r);
+  }
+  fail(pos, "unsupported operand type(s) for " + op + ": '" + a.type_name() + "' and '" + b.type_name() + "'");
+}
+
+// A string or list repeated `times` times (Python's `seq * n`), within the size limits.
+Value Renderer::repeat(const Value& seq, int64_t times, SourcePos pos) const {
+  auto n = static_cast<size_t>(std::max<int64_t>(0, times));
+  size_t unit = seq.is_string() ? seq.as_string().size() : seq.as_list().items.size();
+  // Checked before anything is allocated: unit * n may not even fit in size_t.
+  if (unit != 0 && n > (seq.is_string() ? kMaxStringBytes : kMaxListItems) / unit) {
+    if (seq.is_string()) check_string_size(kMaxStringBytes + 1, pos);
+    check_list_size(kMaxListItems + 1, pos);
+  }
+  if (unit == 0) n = 0;
+  if (seq.is_string()) {
+    std::string s;
+    s.reserve(unit * n);
+    for (size_t i = 0; i < n; ++i) s += seq.as_string();
+    return Value(std::move(s));
+  }
+  std::vector<Value> items;
+  items.reserve(unit * n);
+  for (size_t i = 0; i < n; ++i) items.insert(items.end(), seq.as_list().items.begin(), seq.as_list().items.end());
+  return Value(std::move(items), seq.as_list().tuple);
+}
+
 Value Renderer::eval_binary(const Expr& e, Frame& frame) {
   Value a = eval(*e.args[0], frame);
   Value b = eval(*e.args[1], frame);
@@ -843,47 +909,7 @@ Value Renderer::eval_binary(const Expr& e, Frame& frame) {
     check_string_size(s.size(), e.pos);
     return Value(std::move(s));
   }
-  if (is_numeric(a) && is_numeric(b)) {
-    bool real = a.is_real() || b.is_real();
-    if (op == "/") {
-      if (b.as_double() == 0) fail(e.pos, "division by zero");
-      return Value(a.as_double() / b.as_double());
-    }
-    if (op == "**") {
-      if (!real && b.as_int() >= 0) {
-        auto r = int_pow(a.as_int(), b.as_int());
-        if (!r) fail(e.pos, int_overflow_message(py_str(a) + " ** " + py_str(b)));
-        return Value(*r);
-      }
-      double x = a.as_double(), y = b.as_double();
-      if (x == 0 && y < 0) fail(e.pos, "0.0 cannot be raised to a negative power");
-      if (x < 0 && std::isfinite(y) && y != std::floor(y))
-        fail(e.pos, "a negative number raised to a fractional power is a complex number, not supported here");
-      double r = std::pow(x, y);
-      if (std::isinf(r) && std::isfinite(x) && std::isfinite(y)) fail(e.pos, "float overflow: " + py_str(a) + " ** " + py_str(b));
-      return Value(r);
-    }
-    if (real) {
-      double x = a.as_double(), y = b.as_double();
-      if (op == "+") return Value(x + y);
-      if (op == "-") return Value(x - y);
-      if (op == "*") return Value(x * y);
-      if (y == 0) fail(e.pos, "float division by zero");
-      if (op == "//") return Value(std::floor(x / y));
-      if (op == "%") return Value(py_fmod(x, y));
-    } else {
-      int64_t x = a.as_int(), y = b.as_int();
-      std::optional<int64_t> r;
-      if (op == "+") r = int_add(x, y);
-      else if (op == "-") r = int_sub(x, y);
-      else if (op == "*") r = int_mul(x, y);
-      else if (y == 0) fail(e.pos, "integer division or modulo by zero");
-      else if (op == "//") r = int_floordiv(x, y);
-      else if (op == "%") r = int_mod(x, y);
-      if (!r) fail(e.pos, int_overflow_message(py_str(a) + " " + op + " " + py_str(b)));
-      return Value(*r);
-    }
-  }
+  if (is_numeric(a) && is_numeric(b)) return numeric_binary(op, a, b, e.pos);
   if (op == "+" && a.is_string() && b.is_string()) {
     check_string_size(a.as_string().size() + b.as_string().size(), e.pos);
     return Value(a.as_string() + b.as_string());
@@ -898,26 +924,7 @@ Value Renderer::eval_binary(const Expr& e, Frame& frame) {
       ((a.is_int() || a.is_bool()) || (b.is_int() || b.is_bool()))) {
     const Value& seq = (a.is_string() || a.is_list()) ? a : b;
     const Value& count = (a.is_string() || a.is_list()) ? b : a;
-    if (count.is_int() || count.is_bool()) {
-      auto n = static_cast<size_t>(std::max<int64_t>(0, count.as_int()));
-      size_t unit = seq.is_string() ? seq.as_string().size() : seq.as_list().items.size();
-      // Checked before anything is allocated: unit * n may not even fit in size_t.
-      if (unit != 0 && n > (seq.is_string() ? kMaxStringBytes : kMaxListItems) / unit) {
-        if (seq.is_string()) check_string_size(kMaxStringBytes + 1, e.pos);
-        check_list_size(kMaxListItems + 1, e.pos);
-      }
-      if (unit == 0) n = 0;
-      if (seq.is_string()) {
-        std::string s;
-        s.reserve(unit * n);
-        for (size_t i = 0; i < n; ++i) s += seq.as_string();
-        return Value(std::move(s));
-      }
-      std::vector<Value> items;
-      items.reserve(unit * n);
-      for (size_t i = 0; i < n; ++i) items.insert(items.end(), seq.as_list().items.begin(), seq.as_list().items.end());
-      return Value(std::move(items), seq.as_list().tuple);
-    }
+    if (count.is_int() || count.is_bool()) return repeat(seq, count.as_int(), e.pos);
   }
   if (op == "%" && a.is_string()) {
     CallArgs args;

@@ -130,6 +130,8 @@ class Renderer {
   const Value* lookup_ptr(const std::string& name, const Frame& frame) const;
   Value eval_inner(const Expr& e, Frame& frame);
   Value eval_binary(const Expr& e, Frame& frame);
+  Value numeric_binary(const std::string& op, const Value& a, const Value& b, SourcePos pos) const;
+  Value repeat(const Value& seq, int64_t times, SourcePos pos) const;
   bool compare(const std::string& op, const Value& a, const Value& b, SourcePos pos);
   Value eval_call(const Expr& e, Frame& frame);
   CallArgs eval_args(const Expr& e, Frame& frame);

@@ -280,3 +280,60 @@ check_failover() {
   on "$old" nft list table inet foobar_fence | grep -q "tcp dport 3306 drop" || fail "$old is not fenced"
   ok "failover: $new takes writes ${FAILOVER_SECS} s after the go; $old fenced (nftables foobar_fence)"
 }
+
+# Alerts that reach someone. The test receiver is tests/e2e/webhook.py on host
+# $HOOK_HOST at $HOOK (address:port); $MON is the collector's address.
+# alert_stack SRC DST: the stack file SRC with that webhook as its receiver, a firewall
+# rule letting the collector reach it, and a 5 s scrape interval, written to DST.
+alert_stack() {
+  local rule="    - { hosts: [$HOOK_HOST], port: ${HOOK#*:}, proto: tcp, from: [$MON/32] }"
+  local at='^  admin_cidrs: \[10.77.0.1/32\]$' head="  rules:\n"
+  if grep -q '^  rules:$' "$1"; then at='^  rules:$' head=""; fi
+  sed -e 's/^  scrape_interval: 15s$/  scrape_interval: 5s/' \
+    -e "s|^  alerts:\$|  alerts_to:\n    - { webhook: \"http://$HOOK/alerts\" }\n  alerts:|" \
+    -e "s|$at|&\n$head$rule|" "$1" >"$2"
+  if ! { grep -q "webhook: \"http://$HOOK/alerts\"" "$2" && grep -q 'scrape_interval: 5s' "$2" &&
+    grep -qF -- "$rule" "$2"; }; then fail "could not derive the alerting stack from $1"; fi
+}
+
+# The webhook listens, Alertmanager on the collector serves its config with the
+# receiver, and Prometheus sends to it.
+check_alertmanager() {
+  on "$HOOK_HOST" sh -c "setsid python3 $PWD/tests/e2e/webhook.py ${HOOK%:*} ${HOOK#*:} /tmp/hook.log </dev/null >/tmp/hook.err 2>&1 &"
+  wait_for "on $HOOK_HOST sh -c 'ss -ltn | grep -q :${HOOK#*:}'" 10 || fail "the test webhook does not listen on $HOOK_HOST"
+  local am_status q
+  am_status=$(curl -s -m 5 "http://$MON:9093/api/v2/status")
+  case $am_status in *"http://$HOOK/alerts"*) ;; *) fail "Alertmanager on $MON does not have the webhook: $am_status" ;; esac
+  q="import json,sys; print(len(json.load(sys.stdin)['data']['activeAlertmanagers']))"
+  wait_for "[ \"\$(curl -s -m 5 http://$MON:9090/api/v1/alertmanagers | python3 -c \"$q\")\" = 1 ]" 30 ||
+    fail "Prometheus has no active Alertmanager: $(curl -s -m 5 "http://$MON:9090/api/v1/alertmanagers")"
+  ok "Alertmanager on $MON with the webhook receiver; Prometheus sends to it"
+}
+
+# Replication broken: MariaDB stopped on the replica $1. The ReplicationStopped alert
+# must reach the webhook within 2 minutes (scrape and evaluation 5 s, for: 1m,
+# group_wait 10 s). MariaDB is started again and replicates before this returns.
+check_replication_alert() {
+  local replica=$1 firing t0 arrived=0 delay log
+  firing='import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if any(a["status"] == "firing" and a["labels"].get("alertname") == "ReplicationStopped" and
+           a["labels"].get("host") == sys.argv[1] for a in m["alerts"]):
+        sys.exit(0)
+sys.exit(1)'
+  on "$replica" service mariadb stop >/dev/null
+  t0=$(date +%s)
+  for _ in $(seq 75); do
+    log=$(on "$HOOK_HOST" cat /tmp/hook.log 2>/dev/null || true)
+    if [ -n "$log" ] && python3 -c "$firing" "$replica" <<<"$log"; then arrived=1; break; fi
+    sleep 2
+  done
+  delay=$(($(date +%s) - t0))
+  [ "$arrived" = 1 ] || fail "no firing ReplicationStopped for $replica at the webhook after $delay s: $(on "$HOOK_HOST" cat /tmp/hook.log 2>&1 | tail -3)"
+  [ "$delay" -le 120 ] || fail "ReplicationStopped reached the webhook after $delay s, more than 2 minutes"
+  ok "ReplicationStopped for $replica reached the webhook $delay s after MariaDB stopped on the replica"
+  on "$replica" service mariadb start >/dev/null
+  wait_for "on $replica mysql -e 'SHOW SLAVE STATUS\\G' | grep -q 'Slave_SQL_Running: Yes'" 30 ||
+    fail "$replica does not replicate again after MariaDB started"
+}

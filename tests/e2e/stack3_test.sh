@@ -3,12 +3,15 @@
 # dedicated web, app and db tiers, TLS re-encrypted to the web tier, firewall and
 # monitoring) in the lab: everything stack 2 checks, through the VIP, plus the
 # tiers' firewall flows, a failover of the VIP when the MASTER's HAProxy dies, and a
-# db switchover under a read/write client.
+# db switchover under a read/write client. The stack is stacks/3 with a test alert
+# receiver (a webhook on web-01) and a 5 s scrape interval (alert_stack, checks.sh).
 set -euo pipefail
 STACK=stacks/3-scale-up.yaml
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/checks.sh"
-VIP=10.77.0.10 DB=10.77.0.41 MON=10.77.0.51
+VIP=10.77.0.10 DB=10.77.0.41 MON=10.77.0.51 HOOK_HOST=web-01 HOOK=10.77.0.21:9099
+alert_stack stacks/3-scale-up.yaml "$TMP/stack3.yaml"
+STACK=$TMP/stack3.yaml
 HOSTS="lb-01 lb-02 web-01 web-02 app-01 app-02 db-01 db-02 mon-01"
 has_vip() { on "$1" ip -4 -o addr show dev eth0 | grep -q " $VIP/"; }
 
@@ -62,6 +65,8 @@ check_logs_kept_while_collector_stopped mon-01 "https://$VIP" -k
 check_qps $MON "https://$VIP/healthz" -k
 STATUS_PROMETHEUS=1 check_status "https://$VIP/" -k
 check_idempotent lb-01 /run/haproxy.pid
+check_alertmanager
+check_replication_alert db-02
 
 # Failover: HAProxy stops on the MASTER, its keepalived check lowers its priority and
 # lb-02 takes the VIP; requests keep being answered, with the same trusted certificate.

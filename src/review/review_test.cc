@@ -1,11 +1,11 @@
-#include "compile/check.h"
+#include "review/review.h"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-namespace foobar::compile {
+namespace foobar::review {
 namespace {
 
 using stack::Stack;
@@ -78,6 +78,17 @@ Stack variant(const std::string& from, const std::string& to) {
   return parse(text);
 }
 
+// The review of a stack, its Topology derived as `foobarctl check` derives it.
+Findings check(const Stack& s) { return check_stack(compile::derive_topology(s)); }
+
+Findings across(const std::vector<const Stack*>& stacks) {
+  std::vector<compile::Topology> topologies;
+  for (const Stack* s : stacks) topologies.push_back(compile::derive_topology(*s));
+  std::vector<const compile::Topology*> all;
+  for (const auto& t : topologies) all.push_back(&t);
+  return check_across(all);
+}
+
 std::vector<std::string> codes(const Findings& f) {
   std::vector<std::string> out;
   for (const auto& x : f) out.push_back(x.code);
@@ -98,24 +109,24 @@ const Finding& get(const Findings& f, const std::string& code) {
 }  // namespace
 
 TEST_CASE("check: a redundant, secured, monitored stack only has its single write primary") {
-  auto f = check_stack(parse(kGood));
+  auto f = check(parse(kGood));
   CHECK(codes(f) == std::vector<std::string>{"DB-SINGLE-PRIMARY"});
   CHECK(get(f, "DB-SINGLE-PRIMARY").hosts == std::vector<std::string>{"db-01"});
   CHECK(exit_code(f) == 0);
 }
 
 TEST_CASE("check: a single nameserver is a DNS-SPOF, fixed by a secondary") {
-  auto f = check_stack(variant("  secondaries: [lb-02]\n  transfer_key: { secret: DNS_TRANSFER_KEY }\n", ""));
+  auto f = check(variant("  secondaries: [lb-02]\n  transfer_key: { secret: DNS_TRANSFER_KEY }\n", ""));
   const auto& spof = get(f, "DNS-SPOF");
   CHECK(spof.severity == FindingSeverity::warning);
   CHECK(spof.hosts == std::vector<std::string>{"lb-01"});
   CHECK(spof.pos.line == 15);  // dns.nameserver
   CHECK(spof.fix.find("dns.secondaries") != std::string::npos);
-  CHECK_FALSE(has(check_stack(parse(kGood)), "DNS-SPOF"));
+  CHECK_FALSE(has(check(parse(kGood)), "DNS-SPOF"));
 }
 
 TEST_CASE("check: standby hosts are an active-passive trade-off") {
-  auto f = check_stack(variant("    hosts: [web-01, web-02]\n", "    hosts: [web-01, web-02]\n    standby: [web-02]\n"));
+  auto f = check(variant("    hosts: [web-01, web-02]\n", "    hosts: [web-01, web-02]\n    standby: [web-02]\n"));
   const auto& ap = get(f, "ACTIVE-PASSIVE");
   CHECK(ap.severity == FindingSeverity::info);
   CHECK(ap.tier == "web");
@@ -123,13 +134,13 @@ TEST_CASE("check: standby hosts are an active-passive trade-off") {
   CHECK(ap.message.find("web-01 takes every request") != std::string::npos);
   CHECK(ap.why.find("capacity") != std::string::npos);
   CHECK(exit_code(f) == 0);
-  CHECK_FALSE(has(check_stack(parse(kGood)), "ACTIVE-PASSIVE"));
+  CHECK_FALSE(has(check(parse(kGood)), "ACTIVE-PASSIVE"));
 }
 
 TEST_CASE("check: sshd left with password logins") {
-  auto f = check_stack(variant("firewall:\n", "security: { ssh: false }\nfirewall:\n"));
+  auto f = check(variant("firewall:\n", "security: { ssh: false }\nfirewall:\n"));
   CHECK(get(f, "SSH-PASSWORDS").severity == FindingSeverity::warning);
-  CHECK_FALSE(has(check_stack(parse(kGood)), "SSH-PASSWORDS"));
+  CHECK_FALSE(has(check(parse(kGood)), "SSH-PASSWORDS"));
 }
 
 TEST_CASE("check: one host carrying every tier") {
@@ -142,7 +153,7 @@ tiers:
   app: { hosts: [web-01], source: a, command: b }
   db: { primary: web-01 }
 )");
-  auto f = check_stack(s);
+  auto f = check(s);
   for (const char* code : {"SPOF-SITE", "MAINT-DOWNTIME", "SCALE-COLOCATED", "DB-NO-REPLICA", "FW-NONE",
                            "TLS-NONE", "MON-NONE"})
     CHECK_MESSAGE(has(f, code), code);
@@ -154,14 +165,32 @@ tiers:
   CHECK(exit_code(f) == 3);
 }
 
+TEST_CASE("check: a jump host carries no tier, so one host still carries the whole site") {
+  auto s = parse(R"(
+stack: one
+domain: foobar.com
+hosts:
+  web-01: { address: 10.77.0.10, ssh: { jump: bastion } }
+  bastion: { address: 10.77.0.2 }
+tiers:
+  web: { hosts: [web-01] }
+  app: { hosts: [web-01], source: a, command: b }
+  db: { primary: web-01 }
+)");
+  CHECK_FALSE(compile::derive_topology(s).single_host);  // two hosts are listed
+  auto f = check(s);
+  CHECK(get(f, "SPOF-SITE").hosts == std::vector<std::string>{"web-01"});
+  CHECK(get(f, "FW-NONE").hosts == std::vector<std::string>{"web-01"});
+}
+
 TEST_CASE("check: load balancer without floating IP") {
   auto s = parse(kGood);
   s.tiers.lb->vip.reset();  // built in code: the DNS record still names the vip
   s.dns.reset();
-  auto f = check_stack(s);
+  auto f = check(s);
   CHECK(get(f, "SPOF-LB").message.find("share no floating IP") != std::string::npos);
   s.tiers.lb->hosts.pop_back();
-  f = check_stack(s);
+  f = check(s);
   CHECK(has(f, "SPOF-LB"));
   CHECK(get(f, "SPOF-LB").hosts == std::vector<std::string>{"lb-01"});
   CHECK(get(f, "SPOF-LB").tier == "lb");
@@ -169,9 +198,9 @@ TEST_CASE("check: load balancer without floating IP") {
 
 TEST_CASE("check: a tier with one host, web and app on the same servers") {
   auto one = variant("hosts: [app-01, app-02]", "hosts: [app-01]");
-  CHECK(get(check_stack(one), "SPOF-TIER").hosts == std::vector<std::string>{"app-01"});
+  CHECK(get(check(one), "SPOF-TIER").hosts == std::vector<std::string>{"app-01"});
   auto same = variant("hosts: [app-01, app-02]", "hosts: [web-01, web-02]");
-  auto f = check_stack(same);
+  auto f = check(same);
   CHECK(has(f, "IDENTICAL-SERVERS"));
   CHECK(get(f, "IDENTICAL-SERVERS").hosts == std::vector<std::string>{"web-01", "web-02"});
   CHECK_FALSE(has(f, "SCALE-COLOCATED"));
@@ -180,7 +209,7 @@ TEST_CASE("check: a tier with one host, web and app on the same servers") {
 TEST_CASE("check: database without replica") {
   auto s = parse(kGood);
   s.tiers.db->replicas.clear();
-  auto f = check_stack(s);
+  auto f = check(s);
   CHECK(has(f, "DB-NO-REPLICA"));
   CHECK_FALSE(has(f, "DB-SINGLE-PRIMARY"));
 }
@@ -189,96 +218,108 @@ TEST_CASE("check: replicas without a replication user (stack built in code)") {
   auto s = parse(kGood);
   s.tiers.db->replication.reset();
   CHECK_FALSE(stack::validate_stack(s).empty());  // the loader would refuse it
-  auto f = check_stack(s);
+  auto f = check(s);
   CHECK(get(f, "DB-REPL-USER-MISSING").severity == FindingSeverity::error);
   CHECK(exit_code(f) == 3);
   s = parse(kGood);
   s.tiers.db->replication->user.value.clear();
-  CHECK(has(check_stack(s), "DB-REPL-USER-MISSING"));
+  CHECK(has(check(s), "DB-REPL-USER-MISSING"));
 }
 
 TEST_CASE("check: firewall missing, disabled, or blocking SSH and VRRP") {
   auto none = parse(kGood);
   none.firewall.reset();
-  CHECK(get(check_stack(none), "FW-NONE").severity == FindingSeverity::error);
+  CHECK(get(check(none), "FW-NONE").severity == FindingSeverity::error);
   auto off = variant("  enabled: true\n  admin", "  enabled: false\n  admin");
-  CHECK(get(check_stack(off), "FW-NONE").message.find("disabled") != std::string::npos);
+  CHECK(get(check(off), "FW-NONE").message.find("disabled") != std::string::npos);
 
   auto s = parse(kGood);
   s.firewall->admin_cidrs.clear();
-  CHECK(get(check_stack(s), "FW-SSH-BLOCKED").severity == FindingSeverity::error);
+  CHECK(get(check(s), "FW-SSH-BLOCKED").severity == FindingSeverity::error);
   s.firewall->admin_cidrs.push_back({"2001:db8::/64", {}});
-  CHECK(has(check_stack(s), "FW-SSH-BLOCKED"));
+  CHECK(has(check(s), "FW-SSH-BLOCKED"));
 
   auto jump = variant("  db-02:  { address: 10.77.0.42 }",
                       "  db-02:  { address: 10.77.0.42, ssh: { jump: mon-01 } }");
-  auto f = check_stack(jump);
+  auto f = check(jump);
   CHECK(get(f, "FW-SSH-BLOCKED").hosts == std::vector<std::string>{"db-02"});
   auto jump_ok = variant("admin_cidrs: [10.77.0.1/32]", "admin_cidrs: [10.77.0.1/32, 10.77.0.51/32]");
   jump_ok.hosts[7].ssh.jump = stack::Located<std::string>{"mon-01", {}};
-  CHECK_FALSE(has(check_stack(jump_ok), "FW-SSH-BLOCKED"));
+  CHECK_FALSE(has(check(jump_ok), "FW-SSH-BLOCKED"));
 
   auto v6 = parse(kGood);
   v6.hosts[1].address.value = "2001:db8::12";
-  CHECK(get(check_stack(v6), "FW-VRRP-BLOCKED").severity == FindingSeverity::error);
+  CHECK(get(check(v6), "FW-VRRP-BLOCKED").severity == FindingSeverity::error);
 }
 
 TEST_CASE("check: extra firewall rules that undo the ruleset's restrictions") {
   auto ssh = variant("  admin_cidrs: [10.77.0.1/32]\n",
                      "  admin_cidrs: [10.77.0.1/32]\n  rules:\n    - { hosts: [web-01], port: 22 }\n");
-  CHECK(get(check_stack(ssh), "FW-RULE-CONFLICT").hosts == std::vector<std::string>{"web-01"});
+  CHECK(get(check(ssh), "FW-RULE-CONFLICT").hosts == std::vector<std::string>{"web-01"});
   auto db = variant("  admin_cidrs: [10.77.0.1/32]\n",
                     "  admin_cidrs: [10.77.0.1/32]\n  rules:\n    - { hosts: [db-01], port: 3306 }\n");
-  CHECK(has(check_stack(db), "FW-RULE-CONFLICT"));
+  CHECK(has(check(db), "FW-RULE-CONFLICT"));
   auto fine = variant("  admin_cidrs: [10.77.0.1/32]\n",
                       "  admin_cidrs: [10.77.0.1/32]\n  rules:\n"
                       "    - { hosts: [web-01], port: 9113, from: [10.77.0.51/32] }\n");
-  CHECK_FALSE(has(check_stack(fine), "FW-RULE-CONFLICT"));
+  CHECK_FALSE(has(check(fine), "FW-RULE-CONFLICT"));
   auto admin_ssh = variant("  admin_cidrs: [10.77.0.1/32]\n",
                            "  admin_cidrs: [10.77.0.0/24]\n  rules:\n"
                            "    - { hosts: [web-01], port: 22, from: [10.77.0.8/29] }\n");
-  CHECK_FALSE(has(check_stack(admin_ssh), "FW-RULE-CONFLICT"));  // inside the admin network
+  CHECK_FALSE(has(check(admin_ssh), "FW-RULE-CONFLICT"));  // inside the admin network
   auto wide_ssh = variant("  admin_cidrs: [10.77.0.1/32]\n",
                           "  admin_cidrs: [10.77.0.1/32]\n  rules:\n"
                           "    - { hosts: [web-01], port: 22, from: [10.77.0.0/24] }\n");
-  CHECK(has(check_stack(wide_ssh), "FW-RULE-CONFLICT"));
+  CHECK(has(check(wide_ssh), "FW-RULE-CONFLICT"));
 }
 
 TEST_CASE("check: HTTPS missing, terminated at the LB, not redirected") {
   auto plain = parse(kGood);
   plain.tiers.lb->tls.reset();
-  CHECK(has(check_stack(plain), "TLS-NONE"));
+  CHECK(has(check(plain), "TLS-NONE"));
   auto term = variant("reencrypt: true", "reencrypt: false");
-  auto f = check_stack(term);
+  auto f = check(term);
   CHECK(has(f, "TLS-PLAIN-BACKEND"));
   CHECK(get(f, "TLS-PLAIN-BACKEND").pos.line > 0);
   CHECK_FALSE(has(f, "TLS-NONE"));
-  CHECK(get(check_stack(variant("redirect_http: true", "redirect_http: false")), "TLS-NO-REDIRECT").severity ==
+  CHECK(get(check(variant("redirect_http: true", "redirect_http: false")), "TLS-NO-REDIRECT").severity ==
         FindingSeverity::info);
 }
 
 TEST_CASE("check: monitoring missing, host without exporter, no QPS alert, no receiver") {
   auto none = parse(kGood);
   none.monitoring.reset();
-  CHECK(has(check_stack(none), "MON-NONE"));
+  CHECK(has(check(none), "MON-NONE"));
   auto nginx_only = variant("exporters: [node, nginx, haproxy, mysqld]", "exporters: [nginx, haproxy]");
-  auto f = check_stack(nginx_only);
+  auto f = check(nginx_only);
   std::vector<std::string> bare;
   for (const auto& x : f)
     if (x.code == "MON-NO-EXPORTER") bare.push_back(x.hosts.at(0));
   CHECK(bare == std::vector<std::string>{"app-01", "app-02", "db-01", "db-02", "mon-01"});
   auto no_qps = variant("haproxy_frontend_http_requests_total", "node_load1");
-  CHECK(has(check_stack(no_qps), "MON-NO-QPS-ALERT"));
+  CHECK(has(check(no_qps), "MON-NO-QPS-ALERT"));
   auto silent = parse(kGood);
   silent.monitoring->alerts_to.clear();
-  CHECK(get(check_stack(silent), "MON-NO-RECEIVER").severity == FindingSeverity::info);
+  CHECK(get(check(silent), "MON-NO-RECEIVER").severity == FindingSeverity::info);
   CHECK(expr_mentions_request_rate("sum(rate(nginx_http_requests_total[5m]))"));
   CHECK_FALSE(expr_mentions_request_rate("up == 0"));
 }
 
+TEST_CASE("check: exporters as compile deploys them: an empty list still runs node everywhere") {
+  const auto none_listed = variant("exporters: [node, nginx, haproxy, mysqld]", "exporters: []");
+  REQUIRE(compile::derive_topology(none_listed).has_exporter(stack::Exporter::node));
+  auto f = check(none_listed);
+  CHECK_FALSE(has(f, "MON-NO-EXPORTER"));
+  f = check(variant("exporters: [node, nginx, haproxy, mysqld]", "exporters: [mysqld]"));
+  std::vector<std::string> bare;
+  for (const auto& x : f)
+    if (x.code == "MON-NO-EXPORTER") bare.push_back(x.hosts.at(0));
+  CHECK(bare == std::vector<std::string>{"lb-01", "lb-02", "web-01", "web-02", "app-01", "app-02", "mon-01"});
+}
+
 TEST_CASE("check: health-check path the web tier does not serve") {
   auto bad = variant("path: /healthz", "path: /health");
-  auto f = check_stack(bad);
+  auto f = check(bad);
   CHECK(get(f, "HEALTH-PATH-UNSERVED").severity == FindingSeverity::error);
   CHECK(get(f, "HEALTH-PATH-UNSERVED").pos.line > 0);
   auto s = parse(kGood);
@@ -294,25 +335,19 @@ TEST_CASE("check: health-check path the web tier does not serve") {
   CHECK_FALSE(path_served(s, "/health"));
 }
 
-TEST_CASE("check: derived server ids and VRRP master") {
-  auto s = parse(kGood);
-  CHECK(server_ids(s) == std::vector<std::pair<std::string, int>>{{"db-01", 1}, {"db-02", 2}});
-  CHECK(vrrp_master(s) == "lb-01");
-}
-
 TEST_CASE("check: VRRP router ids shared by stacks on one network") {
   auto a = parse(kGood);
   auto b = parse(kGood);
   b.file = "other.yaml";
   b.tiers.lb->vip->address.value = "10.77.0.9";
-  auto f = check_across({&a, &b});
+  auto f = across({&a, &b});
   CHECK(codes(f) == std::vector<std::string>{"VRRP-ID-DUP"});
   CHECK(f[0].file == "other.yaml");
   b.tiers.lb->vip->router_id.value = 52;
-  CHECK(check_across({&a, &b}).empty());
+  CHECK(across({&a, &b}).empty());
   b.tiers.lb->vip->router_id.value = 51;
   b.tiers.lb->vip->address.value = "10.78.0.10";  // another network
-  CHECK(check_across({&a, &b}).empty());
+  CHECK(across({&a, &b}).empty());
 }
 
 TEST_CASE("check: MySQL server ids of stacks that share database hosts") {
@@ -322,32 +357,32 @@ TEST_CASE("check: MySQL server ids of stacks that share database hosts") {
   // b replicates from a's replica: b's primary is a's db-02 (10.77.0.42).
   b.hosts[6].address.value = "10.77.0.42";
   b.hosts[7].address.value = "10.77.0.43";
-  auto f = check_across({&a, &b});
+  auto f = across({&a, &b});
   REQUIRE(has(f, "DB-SERVER-ID-DUP"));
   CHECK(get(f, "DB-SERVER-ID-DUP").severity == FindingSeverity::error);
   // Stacks on separate database hosts never replicate together.
   b.hosts[6].address.value = "10.77.0.61";
-  CHECK_FALSE(has(check_across({&a, &b}), "DB-SERVER-ID-DUP"));
+  CHECK_FALSE(has(across({&a, &b}), "DB-SERVER-ID-DUP"));
 }
 
 TEST_CASE("check: self-signed certificates on an LB pair differ per LB") {
-  auto f = check_stack(variant("certificate: { secret: TLS_CERTIFICATE }", "certificate: self-signed"));
+  auto f = check(variant("certificate: { secret: TLS_CERTIFICATE }", "certificate: self-signed"));
   CHECK(get(f, "TLS-CERT-PER-LB").hosts == std::vector<std::string>{"lb-01", "lb-02"});
   CHECK(get(f, "TLS-CERT-PER-LB").fix.find("certificate: { secret: NAME }") != std::string::npos);
 }
 
 TEST_CASE("check: JSON output has stable fields and a summary") {
   auto s = variant("reencrypt: true", "reencrypt: false");
-  auto doc = nlohmann::json::parse(format_json(check_stack(s)));
+  auto doc = nlohmann::json::parse(format_json(check(s)));
   REQUIRE(doc["findings"].size() == 2);
   const auto& f = doc["findings"][0];
   for (const char* key : {"code", "severity", "file", "line", "column", "tier", "hosts", "message", "why", "fix"})
     CHECK_MESSAGE(f.contains(key), key);
   CHECK(doc["summary"]["warning"] == 2);
   CHECK(doc["summary"]["error"] == 0);
-  std::string text = format_text(check_stack(s));
+  std::string text = format_text(check(s));
   CHECK(text.find("warning [TLS-PLAIN-BACKEND]") != std::string::npos);
   CHECK(text.find("0 error(s), 2 warning(s)") != std::string::npos);
 }
 
-}  // namespace foobar::compile
+}  // namespace foobar::review
