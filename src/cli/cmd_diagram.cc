@@ -4,7 +4,8 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "compile/diagram.h"
+#include "compile/topology.h"
+#include "diagram/diagram.h"
 #include "stack/stack.h"
 
 namespace foobar::cli {
@@ -44,8 +45,9 @@ int cmd_diagram(std::vector<std::string> args, const GlobalOptions& /*global*/) 
     for (const auto& d : result.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
     return 1;
   }
-  auto topo = compile::build_diagram(*result);
-  std::string out = format == "mermaid" ? compile::to_mermaid(topo) : compile::to_dot(topo);
+  const auto topology = compile::derive_topology(*result);
+  auto picture = diagram::build_diagram(topology);
+  std::string out = format == "mermaid" ? diagram::to_mermaid(picture) : diagram::to_dot(picture);
   std::fputs(out.c_str(), stdout);
   return 0;
 }

@@ -87,7 +87,7 @@ std::vector<HostTree> host_trees(const Compiled& c) {
     index[h.name.value] = trees.size();
     trees.push_back({h.name.value,
                      {{"host", h.name.value}, {"address", h.address.value}, {"tiers", ctx["host"]["tiers"]},
-                      {"roles", compile::host_roles(ctx)}, {"files", json::array()},
+                      {"roles", compile::manifest_roles(topo.host(h.name.value))}, {"files", json::array()},
                       {"secret_files", json::array()}},
                      {}});
   }

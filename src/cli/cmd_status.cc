@@ -58,11 +58,11 @@ StatusRequest request_for(const Remote& r, const compile::Topology& t, const std
   for (const auto& res : r.compiled.graph.resources())
     if (res.host == host && res.kind == ResourceKind::service && std::get<ServiceState>(res.state).running)
       q.services.push_back(res.name);
-  q.replica = t.carries(host, "db");
-  if (t.carries(host, "lb") && s.tiers.lb->vip) q.addresses.push_back(s.tiers.lb->vip->address.value);
+  q.replica = t.carries(host, stack::Tier::db);
+  if (t.carries(host, stack::Tier::lb) && s.tiers.lb->vip) q.addresses.push_back(s.tiers.lb->vip->address.value);
   if (o.source == "ssh") {
-    if (t.carries(host, "lb")) q.haproxy_socket = compile::k_haproxy_runtime_socket;
-    if (t.carries(host, "web") && !s.tiers.lb) q.logs.push_back(compile::k_nginx_access_log);
+    if (t.carries(host, stack::Tier::lb)) q.haproxy_socket = compile::k_haproxy_runtime_socket;
+    if (t.carries(host, stack::Tier::web) && !s.tiers.lb) q.logs.push_back(compile::k_nginx_access_log);
     q.sample_seconds = o.sample;
   } else if (t.is_collector(host)) {
     q.prometheus_url = "http://" + t.service_address(host) + ":" + std::to_string(compile::k_prometheus_port);
@@ -125,7 +125,7 @@ void from_prometheus(const HostStatus& c, Rates& out) {
 void from_counters(const std::map<std::string, HostStatus>& st, const compile::Topology& t, int sample, Rates& out) {
   out.window = sample;
   for (const auto& [host, s] : st) {
-    if (t.carries(host, "lb")) {
+    if (t.carries(host, stack::Tier::lb)) {
       if (auto q = counter_rate(hap_series(s.hap, compile::k_haproxy_frontend, "FRONTEND"))) out.lb_qps[host] = *q;
       if (auto e = counter_rate(hap_series(s.hap, compile::k_haproxy_frontend, "FRONTEND", true))) out.lb_5xx[host] = *e;
       for (const auto& b : t.backends) {
@@ -160,7 +160,7 @@ json sum_over_lbs(const std::map<std::string, std::map<std::string, double>>& m,
 
 json host_json(const stack::Stack& s, const compile::Topology& t, const std::string& host,
                const Result<HostStatus>* st, const Rates& rates) {
-  json h = {{"tiers", t.host_tiers.count(host) ? t.host_tiers.at(host) : std::vector<std::string>{}}};
+  json h = {{"tiers", t.host_index.count(host) ? t.host(host).tiers.names() : std::vector<std::string>{}}};
   if (!st || !*st) {
     h["up"] = false;
     h["reachable"] = false;
@@ -180,19 +180,19 @@ json host_json(const stack::Stack& s, const compile::Topology& t, const std::str
   h["uptime_seconds"] = hs.uptime_seconds ? json(*hs.uptime_seconds) : json(nullptr);
   h["last_apply"] = hs.applied ? json(utc_timestamp(static_cast<std::time_t>(*hs.applied))) : json(nullptr);
   if (rates.targets.count(host)) h["targets"] = rates.targets.at(host);
-  if (t.carries(host, "lb")) {
+  if (t.carries(host, stack::Tier::lb)) {
     h["qps"] = rate(rates.lb_qps, host);
     h["errors_5xx_per_second"] = rate(rates.lb_5xx, host);
     h["servers"] = rates.server_qps.count(host) ? json(rates.server_qps.at(host)) : json::object();
     for (const auto& [addr, held] : hs.addresses) h["floating_ip"] = {{"address", addr}, {"held", held}};
   }
-  if (t.carries(host, "web")) {
+  if (t.carries(host, stack::Tier::web)) {
     // What the LBs sent it (their health checks aside); nginx's own count without LBs.
     h["qps"] = s.tiers.lb ? sum_over_lbs(rates.server_qps, host) : rate(rates.nginx_qps, host);
     if (s.tiers.lb) h["errors_5xx_per_second"] = sum_over_lbs(rates.server_5xx, host);
     h["nginx_qps"] = rate(rates.nginx_qps, host);
   }
-  if (t.carries(host, "db")) {
+  if (t.carries(host, stack::Tier::db)) {
     const auto& rep = hs.facts.db.replica;
     h["db_role"] = rep ? "replica" : "primary";
     if (rep)

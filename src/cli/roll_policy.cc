@@ -37,7 +37,7 @@ void app_guard(const Topology& t, const std::string& host, HostGuard& g) {
 // HAProxy on every lb host stops sending the web host requests before its change;
 // after it nginx must answer, then each HAProxy takes it back and sees it UP.
 void web_guard(const Topology& t, const std::string& host, HostGuard& g) {
-  const auto& lbs = t.hosts_of("lb");
+  const auto& lbs = t.hosts_of(stack::Tier::lb);
   auto backend = std::find_if(t.backends.begin(), t.backends.end(), [&](const auto& b) { return b.name == host; });
   if (backend != t.backends.end())
     for (const auto& lb : lbs)
@@ -66,7 +66,7 @@ void lb_guard(const Topology& t, const std::string& host, bool move_ip, HostGuar
   // The holder of the floating IP (the highest priority) hands it to its peer before a
   // change that stops or restarts HAProxy or keepalived there.
   const auto& lb = t.stack->tiers.lb;
-  const auto& lbs = t.hosts_of("lb");
+  const auto& lbs = t.hosts_of(stack::Tier::lb);
   if (!move_ip || !lb->vip || lbs.size() != 2) return;
   const std::string& peer = lbs[0] == host ? lbs[1] : lbs[0];
   if (t.vrrp_priority.at(host) <= t.vrrp_priority.at(peer)) return;
@@ -91,15 +91,15 @@ Result<RollPolicy> roll_policy(const stack::Stack& s, const RollOptions& o) {
   const Topology t = compile::derive_topology(s);
   const auto& tiers = s.tiers;
   if (tiers.app) {
-    const auto& hosts = t.hosts_of("app");
+    const auto& hosts = t.hosts_of(stack::Tier::app);
     p.tiers.push_back({"app", hosts, batch_of(tiers.app->rolling, o, hosts.size()), {"foobar-app"}});
   }
   if (tiers.web) {
-    const auto& hosts = t.hosts_of("web");
+    const auto& hosts = t.hosts_of(stack::Tier::web);
     p.tiers.push_back({"web", hosts, batch_of(tiers.web->rolling, o, hosts.size()), {"nginx"}});
   }
   if (tiers.lb) {
-    auto hosts = t.hosts_of("lb");
+    auto hosts = t.hosts_of(stack::Tier::lb);
     // The BACKUP first: the MASTER (highest VRRP priority) changes last.
     std::stable_sort(hosts.begin(), hosts.end(), [&](const std::string& a, const std::string& b) {
       auto pa = t.vrrp_priority.find(a), pb = t.vrrp_priority.find(b);
@@ -114,9 +114,9 @@ Result<RollPolicy> roll_policy(const stack::Stack& s, const RollOptions& o) {
   for (const auto& h : s.hosts) {
     const std::string& host = h.name.value;
     HostGuard g;
-    if (t.carries(host, "app")) app_guard(t, host, g);
-    if (t.carries(host, "web")) web_guard(t, host, g);
-    if (t.carries(host, "lb")) lb_guard(t, host, o.move_floating_ip, g);
+    if (t.carries(host, stack::Tier::app)) app_guard(t, host, g);
+    if (t.carries(host, stack::Tier::web)) web_guard(t, host, g);
+    if (t.carries(host, stack::Tier::lb)) lb_guard(t, host, o.move_floating_ip, g);
     if (!g.drain.empty() || !g.gate.empty()) p.guards.emplace(host, std::move(g));
   }
   return p;

@@ -277,7 +277,7 @@ HostOutput Compiler::compile_host(const std::string& host) const {
   json local = detail::host_context_local(m_topo, host);
   auto files = render_host(host, local);
   if (!files.ok()) return {{}, files.diagnostics()};
-  auto resources = host_resources(m_topo, host, local, *files, m_source);
+  auto resources = host_resources(m_topo, host, *files, m_source);
   if (auto errors = unconfined_paths(resources); !errors.empty()) return {{}, std::move(errors)};
   return {std::move(resources), {}};
 }

@@ -8,7 +8,7 @@
 #include "compile/compile.h"
 #include "compile/compile_test_util.h"
 #include "compile/context.h"
-#include "compile/diagram.h"
+#include "compile/resources.h"
 #include "compile/topology.h"
 
 using namespace foobar;
@@ -109,8 +109,7 @@ TEST_CASE("alerts: Alertmanager on the collector, its receivers, replicas and th
   CHECK(am["receivers"]["webhooks"] == json::parse(R"([{"url": "http://10.77.0.1:9099/hook"}])"));
   CHECK(am["receivers"]["emails"][0]["from"] == "alertmanager@foobar.com");
   CHECK(host_context(s, "web-01")["monitoring"]["alertmanager"].is_null());
-  auto roles = host_roles(mon);
-  CHECK(std::find(roles.begin(), roles.end(), "alertmanager") != roles.end());
+  CHECK(derive_topology(s).host("mon-01").has(Role::alertmanager));
   auto g = compiled(s);
   CHECK(g.find("mon-01:service:prometheus-alertmanager"));
   CHECK_FALSE(g.find("web-01:service:prometheus-alertmanager"));
@@ -133,7 +132,7 @@ TEST_CASE("firewall flows follow the tier edges") {
   auto s = load(3);
   auto t = derive_topology(s);
   auto flow = [&](const std::string& host, int port) {
-    const auto& fl = t.inbound.at(host);
+    const auto& fl = t.host(host).inbound;
     auto it = std::find_if(fl.begin(), fl.end(), [&](const Flow& f) { return f.port == port; });
     REQUIRE_MESSAGE(it != fl.end(), host << " has no flow to port " << port);
     return *it;
@@ -146,9 +145,9 @@ TEST_CASE("firewall flows follow the tier edges") {
   CHECK(flow("mon-01", 9090).sources == std::vector<std::string>{"10.77.0.1/32"});
   CHECK(flow("db-02", 9104).sources == std::vector<std::string>{"10.77.0.51"});
   // The stack's own rule comes after the derived flows.
-  CHECK(t.inbound.at("web-01").back().comment.find("stack rule") == 0);
+  CHECK(t.host("web-01").inbound.back().comment.find("stack rule") == 0);
   // Without re-encryption the web tier is reached on its plain port.
-  CHECK(derive_topology(load(2)).inbound.at("web-02").front().port == 80);
+  CHECK(derive_topology(load(2)).host("web-02").inbound.front().port == 80);
 }
 
 TEST_CASE("MySQL account host patterns") {
@@ -284,27 +283,6 @@ TEST_CASE("a template index with an unknown role is refused") {
   CHECK(idx.error().message.find("unknown role 'nope'") != std::string::npos);
 }
 
-TEST_CASE("a custom tls.port re-encrypted to the web tier: one port in the diagram, the firewall and HAProxy") {
-  auto s = testing::reference_variant(testing::k_stack3, "reencrypt: true }", "reencrypt: true, port: 8443 }");
-  auto g = testing::compiled(s);
-  CHECK(compile::web_serving_port(s) == 8443);
-  const std::string nft = testing::file(g, "web-01:file:/etc/nftables.conf").content;
-  CHECK(nft.find("ip saddr { 10.77.0.11, 10.77.0.12 } tcp dport 8443 accept") != std::string::npos);
-  const std::string hap = testing::file(g, "lb-01:file:/etc/haproxy/haproxy.cfg").content;
-  CHECK(hap.find("server web-01 10.77.0.21:8443 check") != std::string::npos);
-  const std::string site = testing::file(g, "web-01:file:/etc/nginx/sites-available/foobar").content;
-  CHECK(site.find("listen 8443 ssl") != std::string::npos);
-  auto inbound = compile::allowed_inbound(s, "web-01");
-  CHECK(std::find(inbound.begin(), inbound.end(), "lb: 8443") != inbound.end());
-  auto d = compile::build_diagram(s);
-  bool edge = std::any_of(d.edges.begin(), d.edges.end(), [](const auto& e) { return e.label == "HTTPS :8443"; });
-  CHECK(edge);
-  bool box = std::any_of(d.nodes.begin(), d.nodes.end(), [](const auto& n) {
-    return std::find(n.lines.begin(), n.lines.end(), "nginx :8443") != n.lines.end();
-  });
-  CHECK(box);
-}
-
 TEST_CASE("central logs: every host ships to the log collector, which alone stores and rotates") {
   auto s = load(2);
   auto g = compiled(s);
@@ -326,7 +304,7 @@ TEST_CASE("central logs: every host ships to the log collector, which alone stor
   CHECK(mon.find("omrelp") == std::string::npos);  // the collector stores, it does not forward
   // The collector admits the logs port from the other hosts only.
   auto t = derive_topology(s);
-  const auto& in = t.inbound.at("mon-01");
+  const auto& in = t.host("mon-01").inbound;
   auto f = std::find_if(in.begin(), in.end(), [](const Flow& x) { return x.port == k_logs_port; });
   REQUIRE(f != in.end());
   CHECK(f->sources == std::vector<std::string>{"10.77.0.11", "10.77.0.21", "10.77.0.22", "10.77.0.41", "10.77.0.42"});
@@ -338,4 +316,31 @@ TEST_CASE("central logs: every host ships to the log collector, which alone stor
   CHECK(!g2.find("mon-01:file:/etc/logrotate.d/foobar-logs"));
   CHECK(file(g2, "mon-01:file:/etc/rsyslog.d/10-foobar.conf").content.find("target=\"10.77.0.41\"") != std::string::npos);
   CHECK(g2.find("mon-01:file:/etc/prometheus/prometheus.yml"));
+}
+
+TEST_CASE("host model: every role has one name, a spec in resources and a place in the manifest") {
+  for (int i = 0; i <= static_cast<int>(Role::ssh); ++i) {
+    auto r = static_cast<Role>(i);
+    CHECK_MESSAGE(find_role(to_string(r)), to_string(r));
+    CHECK(parse_role(to_string(r)) == r);
+  }
+  CHECK_FALSE(parse_role("exporter"));
+  auto t = derive_topology(load(3));
+  const auto& mon = t.host("mon-01");
+  CHECK(mon.collector);
+  CHECK(mon.is_primary_nameserver());
+  CHECK(manifest_roles(mon) == std::vector<std::string>{"monitoring", "firewall", "alertmanager", "node-exporter",
+                                                         "logs", "log-store", "dns", "ssh"});
+  const auto& db2 = t.host("db-02");
+  CHECK(db2.server_id == 2);
+  CHECK_FALSE(db2.db_primary);
+  CHECK(db2.exporter(stack::Exporter::mysqld)->port == k_mysqld_exporter_port);
+  CHECK(t.host("lb-01").vrrp_state == "MASTER");
+  CHECK(t.host("lb-02").vrrp_state == "BACKUP");
+  CHECK(t.host("lb-02").vrrp_peers == std::vector<std::string>{"10.77.0.11"});
+  // The graph's resources come from the same roles.
+  auto g = compiled(load(3));
+  for (const auto& h : t.hosts)
+    CHECK(bool(g.find(h.name + ":service:prometheus-node-exporter")) == h.has(Role::node_exporter));
+  CHECK_THROWS_AS(t.host("nope"), std::out_of_range);
 }

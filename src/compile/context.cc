@@ -7,6 +7,7 @@ namespace foobar::compile {
 using nlohmann::json;
 using stack::Exporter;
 using stack::Stack;
+using stack::Tier;
 
 namespace {
 
@@ -17,10 +18,9 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 }
 
 
-std::vector<std::string> tiers_with_monitoring(const Topology& t, const std::string& host) {
-  auto it = t.host_tiers.find(host);
-  std::vector<std::string> tiers = it == t.host_tiers.end() ? std::vector<std::string>{} : it->second;
-  if (t.is_collector(host)) tiers.push_back("monitoring");
+std::vector<std::string> tiers_with_monitoring(const HostModel& m) {
+  std::vector<std::string> tiers = m.tiers.names();
+  if (m.collector) tiers.push_back("monitoring");
   return tiers;
 }
 
@@ -39,9 +39,8 @@ json endpoints(const std::vector<Endpoint>& v, bool with_port) {
 
 int vip_prefix(const std::string& address) { return address.find(':') == std::string::npos ? 24 : 64; }
 
-std::string interface_of(const Topology& t, const std::string& host) {
-  const auto& lb = t.stack->tiers.lb;
-  if (lb && lb->vip && t.carries(host, "lb")) return lb->vip->interface.value;
+std::string interface_of(const Topology& t, const HostModel& m) {
+  if (m.has(Role::keepalived)) return t.stack->tiers.lb->vip->interface.value;
   return "eth0";
 }
 
@@ -49,12 +48,12 @@ json stack_section(const Stack& s) {
   return {{"name", s.name.value}, {"title", s.name.value}, {"domain", s.domain.value}};
 }
 
-json host_section(const Topology& t, const std::string& host) {
-  return {{"name", host},
-          {"address", t.address_of(host)},
-          {"fqdn", host + "." + t.stack->domain.value},
-          {"tiers", tiers_with_monitoring(t, host)},
-          {"interface", interface_of(t, host)}};
+json host_section(const Topology& t, const HostModel& m) {
+  return {{"name", m.name},
+          {"address", m.address},
+          {"fqdn", m.name + "." + t.stack->domain.value},
+          {"tiers", tiers_with_monitoring(m)},
+          {"interface", interface_of(t, m)}};
 }
 
 // Where a host of a monitored stack keeps its monitoring certificate and the CA.
@@ -72,8 +71,8 @@ json lb_tls(const Topology& t) {
           {"reencrypt", t.reencrypt}, {"hsts_max_age", 0}};
 }
 
-json lb_section(const Topology& t, const std::string& host) {
-  if (!t.carries(host, "lb")) return nullptr;
+json lb_section(const Topology& t, const HostModel& m) {
+  if (!m.carries(Tier::lb)) return nullptr;
   const auto& lb = *t.stack->tiers.lb;
   const auto& hc = lb.health_check;
   json vip = nullptr;
@@ -93,7 +92,7 @@ json lb_section(const Topology& t, const std::string& host) {
           // With a floating IP the collector also scrapes the stats frontend through it
           // (job "vip"), so it listens on every address; the firewall still admits only
           // the collector.
-          {"stats", {{"bind_address", lb.vip ? "*" : t.address_of(host)}, {"port", k_haproxy_stats_port},
+          {"stats", {{"bind_address", lb.vip ? "*" : m.address}, {"port", k_haproxy_stats_port},
                      {"tls", t.stack->monitoring ? monitoring_tls() : json(nullptr)}}},
           {"runtime_socket", k_haproxy_runtime_socket},
           {"frontend", k_haproxy_frontend},
@@ -102,22 +101,18 @@ json lb_section(const Topology& t, const std::string& host) {
                         {"http_keep_alive", "10s"}, {"queue", "30s"}, {"check", "5s"}}}};
 }
 
-json keepalived_section(const Topology& t, const std::string& host) {
+json keepalived_section(const Topology& t, const HostModel& m) {
+  if (!m.has(Role::keepalived)) return nullptr;
   const auto& lb = t.stack->tiers.lb;
-  if (!lb || !lb->vip || !t.carries(host, "lb")) return nullptr;
-  int priority = t.vrrp_priority.at(host);
-  std::vector<std::string> peers;
-  for (const auto& e : t.lb_hosts)
-    if (e.name != host) peers.push_back(e.address);
   return {{"instance", "VI_FOOBAR"},
-          {"state", priority == 150 ? "MASTER" : "BACKUP"},
-          {"priority", priority},
+          {"state", m.vrrp_state},
+          {"priority", m.vrrp_priority},
           {"interface", lb->vip->interface.value},
           {"virtual_router_id", lb->vip->router_id.value},
           {"advert_int", 1},
           {"nopreempt", false},
-          {"unicast_src_ip", t.address_of(host)},
-          {"peers", peers},
+          {"unicast_src_ip", m.address},
+          {"peers", m.vrrp_peers},
           {"vip", {{"address", lb->vip->address.value}, {"prefix", vip_prefix(lb->vip->address.value)}}},
           {"check", {{"script", "/usr/bin/killall -0 haproxy"}, {"interval", 2}, {"timeout", 2},
                      {"rise", 2}, {"fall", 2}, {"weight", -60}}},
@@ -140,16 +135,16 @@ json static_locations(const stack::WebTier& web) {
   return out;
 }
 
-json stub_status(const Topology& t) {
-  if (!t.has_exporter(Exporter::nginx)) return nullptr;
+json stub_status(const Topology& t, const HostModel& m) {
+  if (!m.exporter(Exporter::nginx)) return nullptr;
   std::vector<std::string> allow{"127.0.0.1"};
   const auto& collector = t.address_of(t.stack->monitoring->collector.value);
   if (collector != "127.0.0.1") allow.push_back(collector);
   return {{"path", "/stub_status"}, {"allow", allow}};
 }
 
-json web_section(const Topology& t, const std::string& host) {
-  if (!t.carries(host, "web")) return nullptr;
+json web_section(const Topology& t, const HostModel& m) {
+  if (!m.carries(Tier::web)) return nullptr;
   const auto& web = *t.stack->tiers.web;
   int tls_port = t.reencrypt ? t.stack->tiers.lb->tls->port.value : 443;
   json tls = {{"enabled", t.reencrypt}, {"port", tls_port},
@@ -170,7 +165,7 @@ json web_section(const Topology& t, const std::string& host) {
           {"upstream", {{"name", "foobar_app"}, {"keepalive", 16}, {"max_fails", 3}, {"fail_timeout", std::to_string(k_upstream_fail_timeout_seconds) + "s"}}},
           {"proxy", {{"connect_timeout", "5s"}, {"send_timeout", "30s"}, {"read_timeout", "30s"}}},
           {"trusted_proxies", proxies},
-          {"stub_status", stub_status(t)}};
+          {"stub_status", stub_status(t, m)}};
 }
 
 void set_env(json& env, const std::string& name, const std::string& value) {
@@ -185,14 +180,14 @@ void set_env(json& env, const std::string& name, const std::string& value) {
 // Database settings for the app: the contract's names, plus FOOBAR_DB_PRIMARY and
 // FOOBAR_DB_REPLICA, which examples/foobar-app reads (each app host its own replica,
 // round robin, so reads spread over the replicas).
-void db_environment(const Topology& t, const std::string& host, json& env) {
+void db_environment(const Topology& t, const HostModel& m, json& env) {
   const auto& db = *t.stack->tiers.db;
   std::vector<std::string> reads;
   for (const auto& r : db.replicas) reads.push_back(t.service_address(r.value));
   std::string primary = t.service_address(db.primary.value);
   if (reads.empty()) reads.push_back(primary);
-  const auto& apps = t.hosts_of("app");
-  auto index = std::find(apps.begin(), apps.end(), host) - apps.begin();
+  const auto& apps = t.hosts_of(Tier::app);
+  auto index = std::find(apps.begin(), apps.end(), m.name) - apps.begin();
   if (!db.databases.empty()) set_env(env, "FOOBAR_DB_NAME", db.databases.front().value);
   if (!db.users.empty()) set_env(env, "FOOBAR_DB_USER", db.users.front().name.value);
   set_env(env, "FOOBAR_DB_WRITE_HOST", primary);
@@ -203,18 +198,18 @@ void db_environment(const Topology& t, const std::string& host, json& env) {
 }
 
 // Secret values of the stack's environment go to the secret env file (apply).
-json app_environment(const Topology& t, const std::string& host) {
+json app_environment(const Topology& t, const HostModel& m) {
   json env = json::array();
   set_env(env, "FOOBAR_STACK", t.stack->name.value);
   set_env(env, "FOOBAR_ENV_FILE", k_app_env);  // the app re-reads its primary there (docs/day2.md)
-  if (t.stack->tiers.db) db_environment(t, host, env);
+  if (t.stack->tiers.db) db_environment(t, m, env);
   for (const auto& [name, value] : t.stack->tiers.app->environment)
     if (!value.secret) set_env(env, name.value, value.literal);
   return env;
 }
 
-json app_section(const Topology& t, const std::string& host) {
-  if (!t.carries(host, "app")) return nullptr;
+json app_section(const Topology& t, const HostModel& m) {
+  if (!m.carries(Tier::app)) return nullptr;
   const auto& app = *t.stack->tiers.app;
   return {{"name", "foobar-app"},
           {"description", "foobar example app (gunicorn)"},
@@ -223,7 +218,7 @@ json app_section(const Topology& t, const std::string& host) {
           {"directory", app.path.value},
           {"wsgi_app", "app:app"},
           {"gunicorn", "/usr/bin/gunicorn"},
-          {"bind_address", t.service_address(host)},
+          {"bind_address", m.service_address},
           {"port", app.port.value},
           {"workers", 2},
           {"timeout_seconds", 30},
@@ -231,17 +226,17 @@ json app_section(const Topology& t, const std::string& host) {
           {"secret_env_file", k_app_secret_env},
           {"pid_file", "/run/foobar-app/gunicorn.pid"},
           {"log_dir", k_app_log_dir},
-          {"environment", app_environment(t, host)}};
+          {"environment", app_environment(t, m)}};
 }
 
-json db_section(const Topology& t, const std::string& host) {
-  if (!t.carries(host, "db")) return nullptr;
+json db_section(const Topology& t, const HostModel& m) {
+  if (!m.carries(Tier::db)) return nullptr;
   const auto& db = *t.stack->tiers.db;
   auto or_null = [](bool has, const std::string& v) { return has ? json(v) : json(nullptr); };
   return {{"engine", stack::to_string(db.engine.value)},
-          {"role", host == db.primary.value ? "primary" : "replica"},
-          {"server_id", t.server_id.at(host)},
-          {"bind_address", t.service_address(host)},
+          {"role", m.db_primary ? "primary" : "replica"},
+          {"server_id", m.server_id},
+          {"bind_address", m.service_address},
           {"port", db.port.value},
           {"database", or_null(!db.databases.empty(), db.databases.empty() ? "" : db.databases[0].value)},
           {"app_user", or_null(!db.users.empty(), db.users.empty() ? "" : db.users[0].name.value)},
@@ -257,48 +252,40 @@ json db_section(const Topology& t, const std::string& host) {
           {"replica_parallel_threads", 2}};
 }
 
-json firewall_section(const Topology& t, const std::string& host) {
+json firewall_section(const Topology& t, const HostModel& m) {
   const Stack& s = *t.stack;
-  const auto* h = s.find_host(host);
-  json fw = {{"enabled", s.firewall_enabled()}, {"ssh_port", h->ssh.port.value}, {"admin_cidrs", json::array()},
+  json fw = {{"enabled", m.has(Role::firewall)}, {"ssh_port", m.ssh_port}, {"admin_cidrs", json::array()},
              {"inbound", json::array()}, {"vrrp_peers", json::array()}, {"log_drops", false},
-             {"log_prefix", host + " drop: "}};
-  if (!s.firewall_enabled()) return fw;
+             {"log_prefix", m.name + " drop: "}};
+  if (!m.has(Role::firewall)) return fw;
   fw["log_drops"] = s.firewall->log_drops.value;
   for (const auto& c : s.firewall->admin_cidrs) fw["admin_cidrs"].push_back(c.value);
-  if (auto it = t.inbound.find(host); it != t.inbound.end())
-    for (const auto& f : it->second)
-      fw["inbound"].push_back({{"port", f.port}, {"proto", f.proto}, {"sources", f.sources},
-                               {"comment", f.comment}});
-  if (s.tiers.lb && s.tiers.lb->vip && t.carries(host, "lb"))
-    for (const auto& e : t.lb_hosts)
-      if (e.name != host) fw["vrrp_peers"].push_back(e.address);
+  for (const auto& f : m.inbound)
+    fw["inbound"].push_back({{"port", f.port}, {"proto", f.proto}, {"sources", f.sources}, {"comment", f.comment}});
+  for (const auto& p : m.vrrp_peers) fw["vrrp_peers"].push_back(p);
   return fw;
 }
 
-json ssh_section(const Topology& t) {
-  if (!t.stack->security.ssh.value) return nullptr;
+json ssh_section() {
   return {{"dropin", k_sshd_dropin}, {"password_authentication", "no"}, {"kbd_interactive_authentication", "no"},
           {"permit_root_login", "prohibit-password"}};
 }
 
-json exporters_section(const Topology& t, const std::string& host) {
+json exporters_section(const Topology& t, const HostModel& m) {
   json ex = {{"node", nullptr}, {"nginx", nullptr}, {"mysqld", nullptr}};
-  if (!t.stack->monitoring) return ex;
-  const std::string& addr = t.address_of(host);
-  auto listen = [&](int port) { return addr + ":" + std::to_string(port); };
-  if (t.has_exporter(Exporter::node))
-    ex["node"] = {{"listen_address", listen(k_node_exporter_port)}, {"collectors", json::array()},
+  auto listen = [&](int port) { return m.address + ":" + std::to_string(port); };
+  if (const auto* e = m.exporter(Exporter::node))
+    ex["node"] = {{"listen_address", listen(e->port)}, {"collectors", json::array()},
                   {"web_config", k_node_exporter_web}};
   // nginx serves the exporter's metrics over TLS on the host's address (the port the
   // collector scrapes); the exporter itself answers on loopback only.
-  if (t.has_exporter(Exporter::nginx) && t.carries(host, "web"))
-    ex["nginx"] = {{"listen_address", "127.0.0.1:" + std::to_string(k_nginx_exporter_port)},
-                   {"tls_listen_address", listen(k_nginx_exporter_port)},
+  if (const auto* e = m.exporter(Exporter::nginx))
+    ex["nginx"] = {{"listen_address", "127.0.0.1:" + std::to_string(e->port)},
+                   {"tls_listen_address", listen(e->port)},
                    {"scrape_uri", "http://127.0.0.1:" + std::to_string(t.stack->tiers.web->port.value) +
                                       "/stub_status"}};
-  if (t.has_exporter(Exporter::mysqld) && t.carries(host, "db"))
-    ex["mysqld"] = {{"listen_address", listen(k_mysqld_exporter_port)},
+  if (const auto* e = m.exporter(Exporter::mysqld))
+    ex["mysqld"] = {{"listen_address", listen(e->port)},
                     {"web_config", k_mysqld_exporter_web},
                     {"my_cnf", k_mysqld_exporter_cnf},
                     {"user", k_mysqld_exporter_user},
@@ -346,25 +333,25 @@ json alertmanager_section(const Topology& t) {
 
 // Central logs (rsyslog): the files this host ships besides its syslog, tagged with
 // the service they belong to, and on the log collector the hosts it takes logs from.
-json logs_section(const Topology& t, const std::string& host) {
+json logs_section(const Topology& t, const HostModel& m) {
   const std::string& c = t.stack->monitoring->log_collector();
   json files = json::array();
-  if (t.carries(host, "web")) {
+  if (m.carries(Tier::web)) {
     files.push_back({{"path", k_nginx_access_log}, {"tag", "nginx"}});
     files.push_back({{"path", k_nginx_error_log}, {"tag", "nginx"}});
   }
-  if (t.carries(host, "app")) files.push_back({{"path", std::string(k_app_log_dir) + "/*.log"}, {"tag", "foobar-app"}});
+  if (m.carries(Tier::app)) files.push_back({{"path", std::string(k_app_log_dir) + "/*.log"}, {"tag", "foobar-app"}});
   json senders = json::array();
-  if (host == c) {
+  if (m.log_collector) {
     senders.push_back({{"name", c}, {"address", "127.0.0.1"}});  // its own messages
-    for (const auto& h : t.stack->hosts)
-      if (h.name.value != c) senders.push_back({{"name", h.name.value}, {"address", t.address_of(h.name.value)}});
+    for (const auto& h : t.hosts)
+      if (h.name != c) senders.push_back({{"name", h.name}, {"address", h.address}});
   }
   // MariaDB logs to syslog under these names; its file is the service's.
   json programs = json::array();
   for (const char* p : {"mariadbd", "mysqld", "mysqld_safe"}) programs.push_back({{"program", p}, {"service", "mariadb"}});
   return {{"collector", {{"name", c}, {"address", t.address_of(c)}, {"port", k_logs_port}}},
-          {"is_collector", host == c},
+          {"is_collector", m.log_collector},
           {"files", files},
           {"senders", senders},
           {"programs", programs},
@@ -378,7 +365,7 @@ std::string scrape_timeout(stack::Duration interval) {
   return stack::format_duration(std::min(interval, stack::Duration{10000}));
 }
 
-json monitoring_section(const Topology& t, const std::string& host) {
+json monitoring_section(const Topology& t, const HostModel& m) {
   const Stack& s = *t.stack;
   bool on = s.monitoring.has_value();
   json collector = nullptr;
@@ -390,8 +377,8 @@ json monitoring_section(const Topology& t, const std::string& host) {
     interval = stack::format_duration(s.monitoring->scrape_interval.value);
     timeout = scrape_timeout(s.monitoring->scrape_interval.value);
   }
-  json m = {{"enabled", on},
-            {"is_collector", t.is_collector(host)},
+  return {{"enabled", on},
+            {"is_collector", m.collector},
             {"collector", collector},
             {"scrape_interval", interval},
             {"scrape_timeout", timeout},
@@ -399,34 +386,33 @@ json monitoring_section(const Topology& t, const std::string& host) {
             {"retention", "15d"},
             {"rule_files", on ? json::array({k_alerts_file}) : json::array()},
             {"alerts", on ? alerts_section(s) : json::array()},
-            {"alertmanager", on && t.is_collector(host) ? alertmanager_section(t) : json(nullptr)},
+            {"alertmanager", m.has(Role::alertmanager) ? alertmanager_section(t) : json(nullptr)},
             {"thresholds", {{"web_qps", 100}, {"replication_lag_seconds", 30}, {"instance_down_for", "1m"},
                             {"disk_free_percent", 10}, {"http_5xx_percent", 5}}},
-            {"exporters", exporters_section(t, host)},
+            {"exporters", exporters_section(t, m)},
             {"tls", on ? monitoring_tls() : json(nullptr)},
-            {"logs", on ? logs_section(t, host) : json(nullptr)}};
-  return m;
+            {"logs", m.has(Role::logs) ? logs_section(t, m) : json(nullptr)}};
 }
 
 // Zone transfers: the primary notifies its secondaries and lets only them transfer;
 // a secondary takes notifies from and transfers from the primary only. All signed.
-json dns_transfer(const Topology& t, const std::string& host) {
+json dns_transfer(const Topology& t, const HostModel& m) {
   if (t.nameservers.size() < 2) return nullptr;
   json peers = json::array();
-  if (host == t.nameserver) {
+  if (m.is_primary_nameserver()) {
     for (std::size_t i = 1; i < t.nameservers.size(); ++i) peers.push_back(t.address_of(t.nameservers[i]));
   } else {
     peers.push_back(t.address_of(t.nameserver));
   }
-  return {{"key_name", k_nsd_key_name}, {"key_file", k_nsd_key_file}, {"algorithm", "hmac-sha256"},
+  return {{"key_name", k_nsd_key_name}, {"key_file", k_nsd_key_file}, {"algorithm", k_nsd_key_algorithm},
           {"peers", peers}};
 }
 
-json dns_section(const Topology& t, const std::string& host) {
+json dns_section(const Topology& t, const HostModel& m) {
   const Stack& s = *t.stack;
-  if (!s.dns || !t.is_nameserver(host)) return nullptr;
+  if (!m.has(Role::dns)) return nullptr;
   const std::string& d = s.domain.value;
-  const bool primary = host == t.nameserver;
+  const bool primary = m.is_primary_nameserver();
   json records = json::array();
   for (const auto& r : t.zone_records)
     records.push_back({{"name", r.name}, {"type", r.type}, {"value", r.value},
@@ -436,7 +422,7 @@ json dns_section(const Topology& t, const std::string& host) {
   return {{"zone", d},
           {"is_primary", primary},
           {"primary", {{"name", t.nameserver}, {"address", t.address_of(t.nameserver)}}},
-          {"transfer", dns_transfer(t, host)},
+          {"transfer", dns_transfer(t, m)},
           {"ttl", s.dns->ttl.value},
           {"serial", t.dns_serial},
           {"soa", {{"primary_ns", "ns1." + d + "."}, {"admin", "hostmaster." + d + "."}, {"refresh", 3600},
@@ -445,7 +431,7 @@ json dns_section(const Topology& t, const std::string& host) {
           {"records", records},
           // A secondary keeps the transferred zone where NSD may write.
           {"zonefile", (primary ? "/etc/foobar/dns/" : "/var/lib/nsd/") + d + ".zone"},
-          {"listen", json::array({t.address_of(host), "127.0.0.1"})}};
+          {"listen", json::array({m.address, "127.0.0.1"})}};
 }
 
 }  // namespace
@@ -454,9 +440,8 @@ namespace {
 
 json hosts_section(const Topology& t) {
   json out = json::array();
-  for (const auto& h : t.stack->hosts)
-    out.push_back({{"name", h.name.value}, {"address", h.address.value},
-                   {"tiers", tiers_with_monitoring(t, h.name.value)}});
+  for (const auto& h : t.hosts)
+    out.push_back({{"name", h.name}, {"address", h.address}, {"tiers", tiers_with_monitoring(h)}});
   return out;
 }
 
@@ -468,7 +453,7 @@ json jobs_section(const Topology& t) {
       // A database target says whether it is the primary or a replica: the replication
       // alert tells a stopped replica (its exporter reports mysql_up 0) from a primary.
       std::string role;
-      if (j.job == "mysqld") role = e.name == t.stack->tiers.db->primary.value ? "primary" : "replica";
+      if (j.job == "mysqld") role = t.host(e.name).db_primary ? "primary" : "replica";
       targets.push_back({{"host", e.name}, {"address", e.address + ":" + std::to_string(e.port)}, {"role", role}});
     }
     // Every exporter serves over TLS; Prometheus' own endpoint stays plain HTTP
@@ -484,7 +469,7 @@ json replicas_section(const Topology& t) {
   json out = json::array();
   if (!t.stack->tiers.db) return out;
   for (const auto& r : t.stack->tiers.db->replicas)
-    out.push_back({{"name", r.value}, {"address", t.service_address(r.value)}, {"server_id", t.server_id.at(r.value)}});
+    out.push_back({{"name", r.value}, {"address", t.service_address(r.value)}, {"server_id", t.host(r.value).server_id}});
   return out;
 }
 
@@ -508,18 +493,19 @@ json shared_list(const Topology& t, const SharedList& list) {
 namespace detail {
 // The context without the stack-wide lists (compile splices in shared copies).
 json host_context_local(const Topology& t, const std::string& host) {
+  const HostModel& m = t.host(host);
   return {{"schema_version", 1},
           {"stack", stack_section(*t.stack)},
-          {"host", host_section(t, host)},
-          {"lb", lb_section(t, host)},
-          {"keepalived", keepalived_section(t, host)},
-          {"web", web_section(t, host)},
-          {"app", app_section(t, host)},
-          {"db", db_section(t, host)},
-          {"firewall", firewall_section(t, host)},
-          {"monitoring", monitoring_section(t, host)},
-          {"dns", dns_section(t, host)},
-          {"ssh", ssh_section(t)}};
+          {"host", host_section(t, m)},
+          {"lb", lb_section(t, m)},
+          {"keepalived", keepalived_section(t, m)},
+          {"web", web_section(t, m)},
+          {"app", app_section(t, m)},
+          {"db", db_section(t, m)},
+          {"firewall", firewall_section(t, m)},
+          {"monitoring", monitoring_section(t, m)},
+          {"dns", dns_section(t, m)},
+          {"ssh", m.has(Role::ssh) ? ssh_section() : json(nullptr)}};
 }
 }  // namespace detail
 
@@ -536,24 +522,6 @@ json host_context(const Topology& t, const std::string& host) {
 
 json host_context(const Stack& stack, const std::string& host) {
   return host_context(derive_topology(stack), host);
-}
-
-std::vector<std::string> host_roles(const json& ctx) {
-  std::vector<std::string> roles = ctx["host"]["tiers"].get<std::vector<std::string>>();
-  if (ctx["firewall"]["enabled"].get<bool>()) roles.push_back("firewall");
-  if (!ctx["keepalived"].is_null()) roles.push_back("keepalived");
-  if (ctx["monitoring"]["enabled"].get<bool>()) {
-    if (!ctx["monitoring"]["alertmanager"].is_null()) roles.push_back("alertmanager");
-    if (!ctx["monitoring"]["exporters"]["node"].is_null()) roles.push_back("exporter");
-    if (!ctx["monitoring"]["exporters"]["nginx"].is_null()) roles.push_back("nginx-exporter");
-    if (!ctx["monitoring"]["exporters"]["mysqld"].is_null()) roles.push_back("mysqld-exporter");
-    if (!ctx["monitoring"]["logs"].is_null()) roles.push_back("logs");
-    if (!ctx["monitoring"]["logs"].is_null() && ctx["monitoring"]["logs"]["is_collector"].get<bool>())
-      roles.push_back("log-store");
-  }
-  if (!ctx["dns"].is_null()) roles.push_back("dns");
-  if (!ctx["ssh"].is_null()) roles.push_back("ssh");
-  return roles;
 }
 
 }  // namespace foobar::compile

@@ -44,6 +44,7 @@ inline constexpr const char* k_mysqld_socket = "/run/mysqld/mysqld.sock";
 // The TSIG key of the zone transfers (a sensitive file nsd.conf includes) and its name.
 inline constexpr const char* k_nsd_key_file = "/etc/nsd/foobar-transfer.key";
 inline constexpr const char* k_nsd_key_name = "foobar-transfer";
+inline constexpr const char* k_nsd_key_algorithm = "hmac-sha256";
 // sshd's drop-in; Debian's sshd_config includes sshd_config.d/*.conf first, so it wins.
 inline constexpr const char* k_sshd_dropin = "/etc/ssh/sshd_config.d/00-foobar.conf";
 
@@ -66,10 +67,5 @@ namespace detail {
 // The context without the shared lists.
 nlohmann::json host_context_local(const Topology& topo, const std::string& host);
 }  // namespace detail
-
-// What a host runs, as check_tree.sh and the render manifest name it: its tiers,
-// then firewall, keepalived, alertmanager, exporter, nginx-exporter, mysqld-exporter,
-// dns, ssh.
-std::vector<std::string> host_roles(const nlohmann::json& context);
 
 }  // namespace foobar::compile

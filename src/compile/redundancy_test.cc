@@ -85,7 +85,7 @@ TEST_CASE("secondaries: the zone names every nameserver and only they transfer i
   CHECK(std::find(nsd2->deps.begin(), nsd2->deps.end(), "lb-01:service:nsd") != nsd2->deps.end());
   // DNS is open on both nameservers.
   for (const char* ns : {"lb-01", "web-02"}) {
-    const auto& flows = t.inbound.at(ns);
+    const auto& flows = t.host(ns).inbound;
     CHECK(std::count_if(flows.begin(), flows.end(), [](const Flow& f) { return f.port == 53; }) == 2);
   }
 }

@@ -9,8 +9,6 @@
 
 namespace foobar::compile {
 
-using nlohmann::json;
-
 namespace {
 
 const std::vector<RoleSpec>& role_specs() {
@@ -37,34 +35,11 @@ const std::vector<RoleSpec>& role_specs() {
   return specs;
 }
 
-bool has_tier(const json& ctx, const char* tier) {
-  const auto& t = ctx["host"]["tiers"];
-  return std::find(t.begin(), t.end(), tier) != t.end();
-}
-
-// Roles of the host, in role_specs() order.
-std::vector<const RoleSpec*> roles_of(const json& ctx) {
-  const auto& ex = ctx["monitoring"]["exporters"];
-  std::map<std::string, bool> on = {
-      {"firewall", ctx["firewall"]["enabled"].get<bool>()},
-      {"lb", has_tier(ctx, "lb")},
-      {"keepalived", !ctx["keepalived"].is_null()},
-      {"web", has_tier(ctx, "web")},
-      {"app", has_tier(ctx, "app")},
-      {"db", has_tier(ctx, "db")},
-      {"collector", ctx["monitoring"]["is_collector"].get<bool>()},
-      {"alertmanager", !ctx["monitoring"]["alertmanager"].is_null()},
-      {"node-exporter", !ex["node"].is_null()},
-      {"nginx-exporter", !ex["nginx"].is_null()},
-      {"mysqld-exporter", !ex["mysqld"].is_null()},
-      {"logs", !ctx["monitoring"]["logs"].is_null()},
-      {"log-store", !ctx["monitoring"]["logs"].is_null() && ctx["monitoring"]["logs"]["is_collector"].get<bool>()},
-      {"dns", !ctx["dns"].is_null()},
-      {"ssh", !ctx["ssh"].is_null()},
-  };
+// The specs of the host's roles, in role_specs() order.
+std::vector<const RoleSpec*> roles_of(const HostModel& m) {
   std::vector<const RoleSpec*> out;
   for (const auto& spec : role_specs())
-    if (on[spec.role]) out.push_back(&spec);
+    if (m.has(*parse_role(spec.role))) out.push_back(&spec);
   return out;
 }
 
@@ -72,8 +47,8 @@ std::vector<const RoleSpec*> roles_of(const json& ctx) {
 // (packages, directories, certificates) and what the role's service waits for.
 class HostBuilder {
  public:
-  HostBuilder(const Topology& topo, std::string host, const json& ctx)
-      : m_topo(topo), m_host(std::move(host)), m_ctx(ctx), m_roles(roles_of(ctx)) {}
+  HostBuilder(const Topology& topo, const HostModel& model)
+      : m_topo(topo), m_model(model), m_host(model.name), m_roles(roles_of(model)) {}
 
   std::string add(ResourceKind kind, const std::string& name, DesiredState state,
                   std::vector<std::string> deps = {}, std::vector<Notify> notify = {}) {
@@ -123,8 +98,8 @@ class HostBuilder {
   void replication();
 
   const Topology& m_topo;
+  const HostModel& m_model;
   std::string m_host;
-  const json& m_ctx;
   std::vector<const RoleSpec*> m_roles;
   std::vector<Resource> m_resources;
   std::map<std::string, std::vector<std::string>> m_prereqs, m_members;
@@ -173,18 +148,19 @@ void HostBuilder::directory(const std::string& role, const std::string& path, st
 }
 
 void HostBuilder::directories() {
-  if (has("web")) directory("web", m_ctx["web"]["root"].get<std::string>(), "0755", "root");
+  const auto& tiers = m_topo.stack->tiers;
+  if (has("web")) directory("web", tiers.web->root.value, "0755", "root");
   if (has("web") && m_topo.reencrypt) directory("web", "/etc/ssl/foobar", "0700", "root");
   if (has("lb") && m_topo.tls) directory("lb", "/etc/haproxy/certs", "0700", "root");
   if (has("app")) {
     directory("app", "/etc/foobar", "0755", "root");
-    directory("app", m_ctx["app"]["directory"].get<std::string>(), "0755", "root");
-    directory("app", k_app_log_dir, "0750", m_ctx["app"]["user"].get<std::string>());  // as the init script makes it
+    directory("app", tiers.app->path.value, "0755", "root");
+    directory("app", k_app_log_dir, "0750", tiers.app->user.value);  // as the init script makes it
   }
   // The binary log lives here (mariadb.cnf.j2); Debian does not always create it.
   if (has("db")) directory("db", "/var/log/mysql", "2750", "mysql");
   if (has("mysqld-exporter")) directory("mysqld-exporter", "/etc/foobar", "0755", "root");
-  if (has("dns") && m_ctx["dns"]["is_primary"].get<bool>()) directory("dns", "/etc/foobar/dns", "0755", "root");
+  if (has("dns") && m_model.is_primary_nameserver()) directory("dns", "/etc/foobar/dns", "0755", "root");
 }
 
 // A call of fb_tls_self_signed (src/remote/guard.sh): CN plus the aliases as DNS names.
@@ -225,11 +201,11 @@ void HostBuilder::certificates() {
 // The exporters and Prometheus read them as the prometheus user, and again at every
 // connection; HAProxy and nginx read them at a reload, rsyslog (root) at a restart.
 void HostBuilder::monitoring_certificates() {
-  if (m_ctx["monitoring"]["tls"].is_null()) return;
+  if (!m_topo.stack->monitoring) return;
   std::vector<std::string> readers;
   for (const char* role : {"collector", "node-exporter", "mysqld-exporter", "lb", "web", "logs"}) {
     if (!has(role)) continue;
-    if (std::string(role) == "web" && m_ctx["monitoring"]["exporters"]["nginx"].is_null()) continue;
+    if (std::string(role) == "web" && !has("nginx-exporter")) continue;
     readers.push_back(role);
   }
   if (readers.empty()) return;
@@ -307,22 +283,21 @@ void HostBuilder::secret_env() {
 // The TSIG key of the zone transfers, included by nsd.conf, so nsd.conf (checked with
 // nsd-checkconf) waits for it. NSD reads it as root at start; the group lets xfrd read it.
 void HostBuilder::transfer_key() {
-  if (!has("dns") || m_ctx["dns"]["transfer"].is_null()) return;
+  if (!has("dns") || m_topo.nameservers.size() < 2) return;
   const auto& key = *m_topo.stack->dns->transfer_key;
-  const auto& t = m_ctx["dns"]["transfer"];
   std::string text = "# Managed by foobarctl (stack " + m_topo.stack->name.value + ", host " + m_host +
                      "): local edits are overwritten.\n# The TSIG key of the zone transfers, from the secrets "
-                     "source; never in the stack file.\nkey:\n    name: \"" +
-                     t["key_name"].get<std::string>() + "\"\n    algorithm: " + t["algorithm"].get<std::string>() +
+                     "source; never in the stack file.\nkey:\n    name: \"" + k_nsd_key_name +
+                     "\"\n    algorithm: " + k_nsd_key_algorithm +
                      "\n    secret: \"" + secret_placeholder(key.name, SecretFormat::base64) + "\"\n";
   FileState st{std::move(text), "0640", "root", "nsd", "", true, "secret " + key.name};
-  prereq("dns", add(ResourceKind::file, t["key_file"].get<std::string>(), std::move(st), m_prereqs["dns"],
+  prereq("dns", add(ResourceKind::file, k_nsd_key_file, std::move(st), m_prereqs["dns"],
                     notify_role("dns", OnChange::restart)));
 }
 
 void HostBuilder::app_source(const std::vector<SourceFile>& source) {
   if (!has("app")) return;
-  const auto dir = m_ctx["app"]["directory"].get<std::string>();
+  const std::string& dir = m_topo.stack->tiers.app->path.value;
   for (const auto& s : source) {
     FileState st{s.content, s.executable ? "0755" : "0644", "root", "root", "", false, s.origin};
     member("app", add(ResourceKind::file, dir + "/" + s.relative, std::move(st), m_prereqs["app"],
@@ -344,19 +319,19 @@ std::vector<std::string> HostBuilder::cross_host_deps(const std::string& role) c
   auto each = [&](const std::vector<std::string>& hosts, const std::string& service) {
     for (const auto& h : hosts) deps.push_back(service_id(h, service));
   };
-  if (role == "lb") each(m_topo.hosts_of("web"), "nginx");
+  if (role == "lb") each(m_topo.hosts_of(stack::Tier::web), "nginx");
   if (role == "keepalived") deps.push_back(service_id(m_host, "haproxy"));
-  if (role == "web") each(m_topo.hosts_of("app"), "foobar-app");
+  if (role == "web") each(m_topo.hosts_of(stack::Tier::app), "foobar-app");
   if (role == "nginx-exporter") deps.push_back(service_id(m_host, "nginx"));
   if (role == "mysqld-exporter") deps.push_back(service_id(m_host, "mariadb"));
   // A secondary's first transfer needs the primary serving.
-  if (role == "dns" && !m_ctx["dns"]["is_primary"].get<bool>()) deps.push_back(service_id(m_topo.nameserver, "nsd"));
+  if (role == "dns" && !m_model.is_primary_nameserver()) deps.push_back(service_id(m_topo.nameserver, "nsd"));
   if (role == "collector") {
     std::vector<std::string> all;
     for (const auto& h : s.hosts) all.push_back(h.name.value);
     if (m_topo.has_exporter(stack::Exporter::node)) each(all, "prometheus-node-exporter");
-    if (m_topo.has_exporter(stack::Exporter::nginx)) each(m_topo.hosts_of("web"), "prometheus-nginx-exporter");
-    if (m_topo.has_exporter(stack::Exporter::mysqld)) each(m_topo.hosts_of("db"), "prometheus-mysqld-exporter");
+    if (m_topo.has_exporter(stack::Exporter::nginx)) each(m_topo.hosts_of(stack::Tier::web), "prometheus-nginx-exporter");
+    if (m_topo.has_exporter(stack::Exporter::mysqld)) each(m_topo.hosts_of(stack::Tier::db), "prometheus-mysqld-exporter");
   }
   return deps;
 }
@@ -374,7 +349,7 @@ void HostBuilder::services() {
 // Databases and users are made on the primary only; replicas get them through
 // replication.
 void HostBuilder::databases() {
-  if (!has("db") || m_ctx["db"]["role"] != "primary") return;
+  if (!has("db") || !m_model.db_primary) return;
   const auto& db = *m_topo.stack->tiers.db;
   const std::string mariadb = service_id(m_host, "mariadb");
   std::vector<std::string> dbs;
@@ -406,7 +381,7 @@ void HostBuilder::databases() {
 
 // A replica's link waits for its primary's server and replication user.
 void HostBuilder::replication() {
-  if (!has("db") || m_ctx["db"]["role"] != "replica") return;
+  if (!has("db") || m_model.db_primary) return;
   const auto& db = *m_topo.stack->tiers.db;
   if (!db.replication) return;
   const std::string& primary = db.primary.value;
@@ -426,10 +401,10 @@ const RoleSpec* find_role(const std::string& role) {
   return nullptr;
 }
 
-std::vector<Resource> host_resources(const Topology& topo, const std::string& host, const json& context,
+std::vector<Resource> host_resources(const Topology& topo, const std::string& host,
                                      const std::vector<RenderedFile>& files,
                                      const std::vector<SourceFile>& app_source) {
-  HostBuilder b(topo, host, context);
+  HostBuilder b(topo, topo.host(host));
   b.build(files, app_source);
   return b.take();
 }

@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "compile/compile.h"
 #include "compile/topology.h"
 #include "graph/resource.h"
@@ -29,8 +27,9 @@ struct SourceFile {
   bool executable = false;
 };
 
+// Read from the host's model (Topology::host), never from its template context.
 std::vector<Resource> host_resources(const Topology& topo, const std::string& host,
-                                     const nlohmann::json& context, const std::vector<RenderedFile>& files,
+                                     const std::vector<RenderedFile>& files,
                                      const std::vector<SourceFile>& app_source);
 
 // The service a role runs ("" when none) and how a changed config reaches it.

@@ -3,12 +3,12 @@
 #include <cctype>
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace foobar::compile {
 
 using stack::Exporter;
 using stack::Stack;
+using stack::Tier;
 
 namespace {
 
@@ -16,106 +16,19 @@ void add_unique(std::vector<std::string>& v, const std::string& s) {
   if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
 }
 
-// Addresses of the hosts, each once, in order.
-std::vector<std::string> addresses(const Topology& t, const std::vector<std::string>& hosts) {
-  std::vector<std::string> out;
-  std::unordered_set<std::string> seen;
-  for (const auto& h : hosts)
-    if (seen.insert(t.address_of(h)).second) out.push_back(t.address_of(h));
-  return out;
-}
-
-void add_flow(Topology& t, const std::string& host, Flow f) {
-  t.inbound[host].push_back(std::move(f));
-}
-
-void tier_flows(Topology& t) {
-  const Stack& s = *t.stack;
-  const auto &lbs = t.hosts_of("lb"), &webs = t.hosts_of("web"), &apps = t.hosts_of("app");
-  const auto lb_sources = addresses(t, lbs), web_sources = addresses(t, webs), app_sources = addresses(t, apps);
-  for (const auto& h : lbs) {
-    add_flow(t, h, {s.tiers.lb->port.value, "tcp", {}, "http from anywhere"});
-    if (t.tls) add_flow(t, h, {s.tiers.lb->tls->port.value, "tcp", {}, "https from anywhere"});
-  }
-  for (const auto& h : webs) {
-    if (lbs.empty()) {
-      add_flow(t, h, {s.tiers.web->port.value, "tcp", {}, "http from anywhere"});
-    } else {
-      add_flow(t, h, {web_serving_port(s), "tcp", lb_sources, "web from load balancers"});
-    }
-  }
-  for (const auto& h : apps) add_flow(t, h, {s.tiers.app->port.value, "tcp", web_sources, "app from web tier"});
-  if (!s.tiers.db) return;
-  const auto& db = *s.tiers.db;
-  std::string engine = stack::to_string(db.engine.value);
-  for (const auto& h : db.host_names()) {
-    if (h != db.primary.value) {
-      add_flow(t, h, {db.port.value, "tcp", app_sources, engine + " from app tier"});
-      continue;
-    }
-    auto sources = app_sources;
-    std::unordered_set<std::string> seen(sources.begin(), sources.end());
-    for (const auto& r : db.replicas)
-      if (seen.insert(t.address_of(r.value)).second) sources.push_back(t.address_of(r.value));
-    add_flow(t, h, {db.port.value, "tcp", std::move(sources),
-                    engine + (db.replicas.empty() ? " from app tier" : " from app tier and replicas")});
-  }
-}
-
-void monitoring_flows(Topology& t) {
-  const Stack& s = *t.stack;
-  if (!s.monitoring) return;
-  const std::string& collector = s.monitoring->collector.value;
-  if (s.firewall && !s.firewall->admin_cidrs.empty()) {
-    std::vector<std::string> admins;
-    for (const auto& c : s.firewall->admin_cidrs) add_unique(admins, c.value);
-    add_flow(t, collector, {k_prometheus_port, "tcp", admins, "prometheus from admin networks"});
-    add_flow(t, collector, {k_alertmanager_port, "tcp", admins, "alertmanager from admin networks"});
-  }
-  // Central logs: every other host ships to the log collector (rsyslog, RELP over TLS).
-  const std::string& logs = s.monitoring->log_collector();
-  std::vector<std::string> senders;
-  for (const auto& h : s.hosts)
-    if (h.name.value != logs) add_unique(senders, t.address_of(h.name.value));
-  if (!senders.empty()) add_flow(t, logs, {k_logs_port, "tcp", senders, "logs from the stack's hosts"});
-  std::vector<std::string> from{t.address_of(collector)};
-  for (const auto& h : s.hosts) {
-    const std::string& n = h.name.value;
-    auto has = [&](const char* tier) { return t.carries(n, tier); };
-    if (has("lb") && t.has_exporter(Exporter::haproxy))
-      add_flow(t, n, {k_haproxy_stats_port, "tcp", from, "haproxy metrics from collector"});
-    if (t.has_exporter(Exporter::node))
-      add_flow(t, n, {k_node_exporter_port, "tcp", from, "node exporter from collector"});
-    if (has("web") && t.has_exporter(Exporter::nginx))
-      add_flow(t, n, {k_nginx_exporter_port, "tcp", from, "nginx exporter from collector"});
-    if (has("db") && t.has_exporter(Exporter::mysqld))
-      add_flow(t, n, {k_mysqld_exporter_port, "tcp", from, "mysqld exporter from collector"});
-  }
-}
-
-void stack_rule_flows(Topology& t) {
-  const Stack& s = *t.stack;
-  for (const auto& rule : s.firewall->rules) {
-    std::vector<std::string> from;
-    for (const auto& f : rule.from) add_unique(from, f.value);
-    std::string comment = "stack rule, line " + std::to_string(rule.pos.line);
-    for (const auto& h : rule.hosts)
-      add_flow(t, h.value, {rule.port.value, stack::to_string(rule.proto.value), from, comment});
-  }
-}
-
 void derive_endpoints(Topology& t) {
   const Stack& s = *t.stack;
-  for (const auto& h : t.hosts_of("lb")) t.lb_hosts.push_back({h, t.address_of(h), 0});
+  for (const auto& h : t.hosts_of(Tier::lb)) t.lb_hosts.push_back({h, t.address_of(h), 0});
   if (s.tiers.web) {
     const int port = web_serving_port(s);
-    for (const auto& h : t.hosts_of("web")) t.backends.push_back({h, t.address_of(h), port, s.is_standby("web", h)});
+    for (const auto& h : t.hosts_of(Tier::web))
+      t.backends.push_back({h, t.address_of(h), port, s.is_standby(Tier::web, h)});
   }
   if (s.tiers.app)
-    for (const auto& h : t.hosts_of("app"))
-      t.upstreams.push_back({h, t.service_address(h), s.tiers.app->port.value, s.is_standby("app", h)});
-  t.entry_hosts = t.hosts_of("lb");
-  if (t.entry_hosts.empty()) t.entry_hosts = t.hosts_of("web");
+    for (const auto& h : t.hosts_of(Tier::app))
+      t.upstreams.push_back({h, t.service_address(h), s.tiers.app->port.value, s.is_standby(Tier::app, h)});
+  t.entry_hosts = t.hosts_of(Tier::lb);
+  if (t.entry_hosts.empty()) t.entry_hosts = t.hosts_of(Tier::web);
   if (s.tiers.db) {
     int id = 1;
     for (const auto& h : s.tiers.db->host_names()) t.server_id[h] = id++;
@@ -140,16 +53,16 @@ void derive_jobs(Topology& t) {
   job("prometheus", {s.monitoring->collector.value}, k_prometheus_port);
   std::vector<std::string> all;
   for (const auto& h : s.hosts) all.push_back(h.name.value);
-  if (t.has_exporter(Exporter::node)) job("node", all, k_node_exporter_port);
-  if (t.has_exporter(Exporter::haproxy)) job("haproxy", t.hosts_of("lb"), k_haproxy_stats_port);
+  if (t.has_exporter(Exporter::node)) job("node", all, exporter_port(Exporter::node));
+  if (t.has_exporter(Exporter::haproxy)) job("haproxy", t.hosts_of(Tier::lb), exporter_port(Exporter::haproxy));
   // The floating IP scraped as one more target: whichever LB holds it answers
   // (HAProxy's stats frontend listens on every address), and when none does its
   // `up` is 0 (the FloatingIPDown alert). Its samples are dropped: they would count
   // that LB's requests twice.
   if (t.has_exporter(Exporter::haproxy) && s.tiers.lb && s.tiers.lb->vip)
     t.jobs.push_back({"vip", {{"vip", s.tiers.lb->vip->address.value, k_haproxy_stats_port}}, true});
-  if (t.has_exporter(Exporter::nginx)) job("nginx", t.hosts_of("web"), k_nginx_exporter_port);
-  if (t.has_exporter(Exporter::mysqld)) job("mysqld", t.hosts_of("db"), k_mysqld_exporter_port);
+  if (t.has_exporter(Exporter::nginx)) job("nginx", t.hosts_of(Tier::web), exporter_port(Exporter::nginx));
+  if (t.has_exporter(Exporter::mysqld)) job("mysqld", t.hosts_of(Tier::db), exporter_port(Exporter::mysqld));
 }
 
 std::string record_fqdn(const std::string& name, const std::string& domain) {
@@ -194,17 +107,12 @@ std::uint32_t serial_of(const std::vector<ZoneRecord>& records) {
   return 1000000000u + h % 1147483647u;  // a positive 31-bit serial with 10 digits
 }
 
-// The nameserver answers DNS from anywhere, like the site it names.
 void derive_nameserver(Topology& t) {
   const Stack& s = *t.stack;
   if (!s.dns) return;
   t.nameserver = s.nameserver_host();
   t.nameservers.push_back(t.nameserver);
   for (const auto& h : s.dns->secondaries) t.nameservers.push_back(h.value);
-  for (const auto& ns : t.nameservers) {
-    add_flow(t, ns, {53, "udp", {}, "dns from anywhere"});
-    add_flow(t, ns, {53, "tcp", {}, "dns from anywhere"});
-  }
 }
 
 void derive_zone(Topology& t, std::optional<std::uint32_t> serial) {
@@ -231,15 +139,26 @@ void derive_zone(Topology& t, std::optional<std::uint32_t> serial) {
 
 }  // namespace
 
-const std::vector<std::string>& Topology::hosts_of(const std::string& tier) const {
+const std::vector<std::string>& Topology::hosts_of(Tier tier) const {
   static const std::vector<std::string> none;
   auto it = tier_members.find(tier);
   return it == tier_members.end() ? none : it->second;
 }
 
+bool Topology::carries(const std::string& host, Tier tier) const {
+  auto it = host_index.find(host);
+  return it != host_index.end() && hosts[it->second].carries(tier);
+}
+
+const std::vector<std::string>& Topology::hosts_of(const std::string& tier) const {
+  static const std::vector<std::string> none;
+  auto t = stack::parse_tier(tier);
+  return t ? hosts_of(*t) : none;
+}
+
 bool Topology::carries(const std::string& host, const std::string& tier) const {
-  auto it = host_tiers.find(host);
-  return it != host_tiers.end() && std::find(it->second.begin(), it->second.end(), tier) != it->second.end();
+  auto t = stack::parse_tier(tier);
+  return t && carries(host, *t);
 }
 
 bool Topology::has_exporter(Exporter e) const {
@@ -286,18 +205,16 @@ Topology derive_topology(const Stack& s, std::optional<std::uint32_t> dns_serial
   t.stack = &s;
   t.single_host = s.hosts.size() == 1;
   for (const auto& h : s.hosts) t.address[h.name.value] = h.address.value;
-  for (const auto& tier : s.tier_names()) t.tier_members[tier] = s.hosts_of_tier(tier);
-  for (const auto& h : s.hosts) t.host_tiers[h.name.value] = s.tiers_of_host(h.name.value);
+  for (Tier tier : stack::k_tiers)
+    if (s.has_tier(tier)) t.tier_members[tier] = s.hosts_of_tier(tier);
   const auto* lb = s.tiers.lb ? &*s.tiers.lb : nullptr;
   t.tls = lb && lb->tls && lb->tls->enabled.value;
   t.reencrypt = reencrypts(s);
   derive_endpoints(t);
   derive_site_names(t);
   derive_jobs(t);
-  tier_flows(t);
   derive_nameserver(t);
-  monitoring_flows(t);
-  if (s.firewall) stack_rule_flows(t);
+  derive_host_models(t);
   derive_zone(t, dns_serial);
   return t;
 }
@@ -311,7 +228,7 @@ std::string monitoring_cert_secret(const std::string& host) {
 std::vector<std::string> monitoring_cert_names(const Topology& t, const std::string& host) {
   std::vector<std::string> names{host, host + "." + t.stack->domain.value, "IP:" + t.address_of(host)};
   const auto& lb = t.stack->tiers.lb;
-  if (lb && lb->vip && t.carries(host, "lb")) names.push_back("IP:" + lb->vip->address.value);
+  if (lb && lb->vip && t.carries(host, Tier::lb)) names.push_back("IP:" + lb->vip->address.value);
   return names;
 }
 

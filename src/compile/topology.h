@@ -1,15 +1,18 @@
 // Values derived from a whole stack, computed once per compile: who talks to whom
-// (HAProxy backends, nginx upstreams, firewall flows), MySQL server ids, VRRP
-// roles, scrape targets, DNS entry hosts. Templates only print these; the per-host
-// context (context.h) and the resources (resources.h) read them from here.
+// (HAProxy backends, nginx upstreams), MySQL server ids, VRRP priorities, scrape
+// targets, DNS entry hosts, and one HostModel per host (model.h: tiers, roles,
+// firewall flows, ...). Templates only print these; the per-host context
+// (context.h), the resources (resources.h) and the diagram read them from here.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "compile/model.h"
 #include "stack/stack.h"
 
 namespace foobar::compile {
@@ -55,14 +58,6 @@ struct Endpoint {
   bool backup = false;  // a standby: sent traffic only when every other one is down
 };
 
-// One allowed inbound flow into a host.
-struct Flow {
-  int port = 0;
-  std::string proto;                 // tcp | udp
-  std::vector<std::string> sources;  // addresses or CIDRs; empty = anywhere
-  std::string comment;
-};
-
 struct ScrapeJob {
   std::string job;
   std::vector<Endpoint> targets;  // address:port is printed from these
@@ -89,7 +84,6 @@ struct Topology {
   std::unordered_map<std::string, int> server_id;  // db host -> MySQL server_id
   std::unordered_map<std::string, int> vrrp_priority;  // lb host -> priority (with vip)
   std::vector<ScrapeJob> jobs;
-  std::unordered_map<std::string, std::vector<Flow>> inbound;  // host -> flows
   std::string server_name;  // the site's name (web.server_name or www.<domain>)
   std::vector<std::string> server_aliases;  // other names DNS points at the entry
   std::string health_path;
@@ -102,10 +96,18 @@ struct Topology {
   // Every nameserver, the primary first, then dns.secondaries (ns2, ns3, ...).
   std::vector<std::string> nameservers;
 
-  // Stack::hosts_of_tier / tiers_of_host, computed once (they are linear scans).
-  std::unordered_map<std::string, std::vector<std::string>> tier_members;  // "lb" -> hosts
-  std::unordered_map<std::string, std::vector<std::string>> host_tiers;    // host -> tiers
+  // Stack::hosts_of_tier, computed once (a linear scan).
+  std::map<stack::Tier, std::vector<std::string>> tier_members;
+  // The hosts' models, in stack order.
+  std::vector<HostModel> hosts;
+  std::unordered_map<std::string, std::size_t> host_index;  // name -> index in hosts
 
+  // The model of a host of the stack (std::out_of_range for another name).
+  const HostModel& host(const std::string& name) const;
+  HostModel& host(const std::string& name);
+  const std::vector<std::string>& hosts_of(stack::Tier tier) const;
+  bool carries(const std::string& host, stack::Tier tier) const;
+  // Tiers by name ("lb", ...), for callers holding user input; nothing for other names.
   const std::vector<std::string>& hosts_of(const std::string& tier) const;
   bool carries(const std::string& host, const std::string& tier) const;
   bool has_exporter(stack::Exporter e) const;

@@ -24,7 +24,7 @@ struct Ctx {
 std::string join(const std::vector<std::string>& v, const char* sep = ", ");
 
 // The tiers `host` carries, in tier order (none for a host outside every tier).
-const std::vector<std::string>& tiers_of(const compile::Topology& t, const std::string& host);
+std::vector<std::string> tiers_of(const compile::Topology& t, const std::string& host);
 // Hosts that carry at least one tier or the collector: the machines the site runs on.
 std::vector<std::string> used_hosts(const compile::Topology& t);
 // The site runs on one machine. Not Topology::single_host, which counts every listed

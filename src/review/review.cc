@@ -20,10 +20,8 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
-const std::vector<std::string>& tiers_of(const compile::Topology& t, const std::string& host) {
-  static const std::vector<std::string> none;
-  auto it = t.host_tiers.find(host);
-  return it == t.host_tiers.end() ? none : it->second;
+std::vector<std::string> tiers_of(const compile::Topology& t, const std::string& host) {
+  return t.host_index.count(host) ? t.host(host).tiers.names() : std::vector<std::string>{};
 }
 
 std::vector<std::string> used_hosts(const compile::Topology& t) {

@@ -30,12 +30,20 @@ const Host* Stack::find_host(std::string_view name) const {
   return nullptr;
 }
 
+bool Stack::has_tier(Tier t) const {
+  switch (t) {
+    case Tier::lb: return tiers.lb.has_value();
+    case Tier::web: return tiers.web.has_value();
+    case Tier::app: return tiers.app.has_value();
+    case Tier::db: return tiers.db.has_value();
+  }
+  return false;
+}
+
 std::vector<std::string> Stack::tier_names() const {
   std::vector<std::string> out;
-  if (tiers.lb) out.push_back("lb");
-  if (tiers.web) out.push_back("web");
-  if (tiers.app) out.push_back("app");
-  if (tiers.db) out.push_back("db");
+  for (Tier t : k_tiers)
+    if (has_tier(t)) out.push_back(to_string(t));
   return out;
 }
 
@@ -47,20 +55,42 @@ std::vector<std::string> names(const std::vector<Located<std::string>>& list) {
 }
 }  // namespace
 
-std::vector<std::string> Stack::hosts_of_tier(std::string_view tier) const {
-  if (tier == "lb" && tiers.lb) return names(tiers.lb->hosts);
-  if (tier == "web" && tiers.web) return names(tiers.web->hosts);
-  if (tier == "app" && tiers.app) return names(tiers.app->hosts);
-  if (tier == "db" && tiers.db) return tiers.db->host_names();
+std::vector<std::string> Stack::hosts_of_tier(Tier tier) const {
+  switch (tier) {
+    case Tier::lb: return tiers.lb ? names(tiers.lb->hosts) : std::vector<std::string>{};
+    case Tier::web: return tiers.web ? names(tiers.web->hosts) : std::vector<std::string>{};
+    case Tier::app: return tiers.app ? names(tiers.app->hosts) : std::vector<std::string>{};
+    case Tier::db: return tiers.db ? tiers.db->host_names() : std::vector<std::string>{};
+  }
   return {};
 }
 
-std::vector<std::string> Stack::tiers_of_host(std::string_view host) const {
-  std::vector<std::string> out;
-  for (const auto& t : tier_names()) {
+std::vector<std::string> Stack::hosts_of_tier(std::string_view tier) const {
+  auto t = parse_tier(tier);
+  return t ? hosts_of_tier(*t) : std::vector<std::string>{};
+}
+
+TierSet Stack::tier_set_of(std::string_view host) const {
+  TierSet out;
+  for (Tier t : k_tiers) {
     auto hs = hosts_of_tier(t);
-    if (std::find(hs.begin(), hs.end(), host) != hs.end()) out.push_back(t);
+    if (std::find(hs.begin(), hs.end(), host) != hs.end()) out.insert(t);
   }
+  return out;
+}
+
+std::vector<std::string> Stack::tiers_of_host(std::string_view host) const { return tier_set_of(host).names(); }
+
+std::vector<Tier> TierSet::list() const {
+  std::vector<Tier> out;
+  for (Tier t : k_tiers)
+    if (has(t)) out.push_back(t);
+  return out;
+}
+
+std::vector<std::string> TierSet::names() const {
+  std::vector<std::string> out;
+  for (Tier t : list()) out.push_back(to_string(t));
   return out;
 }
 
@@ -75,9 +105,14 @@ std::string Stack::nameserver_host() const {
 }
 
 bool Stack::is_standby(std::string_view tier, std::string_view host) const {
+  auto t = parse_tier(tier);
+  return t && is_standby(*t, host);
+}
+
+bool Stack::is_standby(Tier tier, std::string_view host) const {
   const std::vector<Located<std::string>>* list = nullptr;
-  if (tier == "web" && tiers.web) list = &tiers.web->standby;
-  if (tier == "app" && tiers.app) list = &tiers.app->standby;
+  if (tier == Tier::web && tiers.web) list = &tiers.web->standby;
+  if (tier == Tier::app && tiers.app) list = &tiers.app->standby;
   if (!list) return false;
   return std::any_of(list->begin(), list->end(), [&](const auto& h) { return h.value == host; });
 }
@@ -106,6 +141,22 @@ const char* to_string(Balance b) {
 
 const char* to_string(DbEngine e) { return e == DbEngine::mysql ? "mysql" : "mariadb"; }
 const char* to_string(Proto p) { return p == Proto::udp ? "udp" : "tcp"; }
+
+const char* to_string(Tier t) {
+  switch (t) {
+    case Tier::lb: return "lb";
+    case Tier::web: return "web";
+    case Tier::app: return "app";
+    case Tier::db: return "db";
+  }
+  return "?";
+}
+
+std::optional<Tier> parse_tier(std::string_view name) {
+  for (Tier t : k_tiers)
+    if (name == to_string(t)) return t;
+  return std::nullopt;
+}
 
 const char* to_string(Exporter e) {
   switch (e) {

@@ -5,6 +5,7 @@
 // docs/stack-file.md.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -17,6 +18,26 @@
 #include "util/result.h"
 
 namespace foobar::stack {
+
+// The tiers of a stack, in request order (the order tier_names() lists them in).
+enum class Tier { lb, web, app, db };
+inline constexpr std::array<Tier, 4> k_tiers = {Tier::lb, Tier::web, Tier::app, Tier::db};
+
+// A set of tiers; lists them in k_tiers order.
+class TierSet {
+ public:
+  TierSet() = default;
+  void insert(Tier t) { m_bits |= bit(t); }
+  bool has(Tier t) const { return (m_bits & bit(t)) != 0; }
+  bool empty() const { return m_bits == 0; }
+  std::vector<Tier> list() const;
+  std::vector<std::string> names() const;  // "lb", "web", ...
+  bool operator==(const TierSet&) const = default;
+
+ private:
+  static unsigned bit(Tier t) { return 1u << static_cast<unsigned>(t); }
+  unsigned m_bits = 0;
+};
 
 // A value together with the place in the stack file it came from.
 template <class T>
@@ -278,18 +299,22 @@ struct Stack {
   Security security;
 
   const Host* find_host(std::string_view name) const;
+  bool has_tier(Tier t) const;
   // Tier names ("lb", "web", "app", "db") present in the stack, in that order.
   std::vector<std::string> tier_names() const;
-  // Host names of one tier ("lb", "web", "app", "db"); empty if absent.
+  // Host names of one tier; empty if absent. The string form takes "lb", "web", "app", "db".
+  std::vector<std::string> hosts_of_tier(Tier tier) const;
   std::vector<std::string> hosts_of_tier(std::string_view tier) const;
-  // Tiers a host carries, in the order of tier_names().
+  // Tiers a host carries (tiers_of_host: their names, in the order of tier_names()).
+  TierSet tier_set_of(std::string_view host) const;
   std::vector<std::string> tiers_of_host(std::string_view host) const;
   bool firewall_enabled() const { return firewall && firewall->enabled.value; }
   bool tls_enabled() const;
   // The host serving the zone with NSD: dns.nameserver, else the first lb host, else
   // the first web host, else the first host; "" without dns.
   std::string nameserver_host() const;
-  // Whether `host` is listed as standby in tier `tier` ("web" or "app").
+  // Whether `host` is listed as standby in tier `tier` (web or app).
+  bool is_standby(Tier tier, std::string_view host) const;
   bool is_standby(std::string_view tier, std::string_view host) const;
 };
 
@@ -319,6 +344,9 @@ Result<std::map<std::string, std::string>> parse_secrets_file(std::string_view t
                                                               const std::string& file_name);
 
 // Names used in the stack file, for messages and templates.
+const char* to_string(Tier t);
+// "lb" -> Tier::lb; nullopt for any other name.
+std::optional<Tier> parse_tier(std::string_view name);
 const char* to_string(RecordType t);
 const char* to_string(Balance b);
 const char* to_string(DbEngine e);

@@ -44,7 +44,7 @@ expected_files() {
     alertmanager) echo /etc/prometheus/alertmanager.yml /etc/default/prometheus-alertmanager ;;
     firewall) echo /etc/nftables.conf ;;
     keepalived) echo /etc/keepalived/keepalived.conf ;;
-    exporter) echo /etc/default/prometheus-node-exporter ;;
+    node-exporter) echo /etc/default/prometheus-node-exporter ;;
     nginx-exporter) echo /etc/default/prometheus-nginx-exporter ;;
     mysqld-exporter) echo /etc/default/prometheus-mysqld-exporter /etc/foobar/mysqld-exporter.cnf ;;
     dns) echo '/etc/foobar/dns/*.zone' /etc/nsd/nsd.conf /etc/default/nsd ;;

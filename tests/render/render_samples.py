@@ -40,7 +40,7 @@ def roles(ctx):
     if ctx["keepalived"] is not None:
         result.append("keepalived")
     if ctx["monitoring"]["enabled"]:
-        result.append("exporter")
+        result.append("node-exporter")
         if ctx["web"] is not None:
             result.append("nginx-exporter")
         if ctx["db"] is not None:

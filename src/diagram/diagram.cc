@@ -1,14 +1,16 @@
-#include "compile/diagram.h"
+#include "diagram/diagram.h"
 
 #include <algorithm>
 #include <map>
 #include <set>
 
-#include "compile/topology.h"
+namespace foobar::diagram {
 
-namespace foobar::compile {
-
+using compile::HostModel;
+using compile::Role;
+using compile::Topology;
 using stack::Stack;
+using stack::Tier;
 
 namespace {
 
@@ -22,16 +24,6 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
-bool exporter_listed(const Stack& s, stack::Exporter e) {
-  if (!s.monitoring) return false;
-  const auto& ex = s.monitoring->exporters;
-  return std::any_of(ex.begin(), ex.end(), [&](const auto& x) { return x.value == e; });
-}
-
-bool is_collector(const Stack& s, std::string_view host) {
-  return s.monitoring && s.monitoring->collector.value == host;
-}
-
 // Ordered "source -> ports" table of a host's inbound flows.
 class Flows {
  public:
@@ -40,7 +32,6 @@ class Flows {
     if (it == m_rows.end()) it = m_rows.insert(m_rows.end(), {source, {}});
     if (!has(it->second, port)) it->second.push_back(port);
   }
-  void add(const std::string& source, int port) { add(source, std::to_string(port)); }
   std::vector<std::string> lines() const {
     std::vector<std::string> out;
     for (const auto& [src, ports] : m_rows) out.push_back(src + ": " + join(ports, ", "));
@@ -51,31 +42,8 @@ class Flows {
   std::vector<std::pair<std::string, std::vector<std::string>>> m_rows;
 };
 
-void tier_flows(const Stack& s, const std::vector<std::string>& tiers, Flows& f) {
-  const auto& t = s.tiers;
-  if (has(tiers, "lb")) {
-    f.add("any", t.lb->port.value);
-    if (s.tls_enabled()) f.add("any", t.lb->tls->port.value);
-  }
-  if (has(tiers, "web")) f.add(t.lb ? "lb" : "any", web_serving_port(s));
-  if (has(tiers, "app")) f.add(t.web ? "web" : t.lb ? "lb" : "any", t.app->port.value);
-  if (has(tiers, "db")) f.add(t.app ? "app" : "any", t.db->port.value);
-}
-
-void monitoring_flows(const Stack& s, const std::string& host, const std::vector<std::string>& tiers,
-                      Flows& f) {
-  if (!s.monitoring) return;
-  const std::string& mon = s.monitoring->collector.value;
-  using stack::Exporter;
-  if (has(tiers, "lb") && exporter_listed(s, Exporter::haproxy)) f.add(mon, k_haproxy_stats_port);
-  if (exporter_listed(s, Exporter::node)) f.add(mon, k_node_exporter_port);
-  if (has(tiers, "web") && exporter_listed(s, Exporter::nginx)) f.add(mon, k_nginx_exporter_port);
-  if (has(tiers, "db") && exporter_listed(s, Exporter::mysqld)) f.add(mon, k_mysqld_exporter_port);
-  if (is_collector(s, host)) f.add("admin", k_prometheus_port);
-}
-
-std::string rule_port(const stack::FirewallRule& r) {
-  return std::to_string(r.port.value) + (r.proto.value == stack::Proto::udp ? "/udp" : "");
+std::string port_text(const compile::Flow& f) {
+  return std::to_string(f.port) + (f.proto == "udp" ? "/udp" : "");
 }
 
 }  // namespace
@@ -86,22 +54,12 @@ std::string node_id(std::string_view host) {
   return out;
 }
 
-std::vector<std::string> allowed_inbound(const Stack& s, const std::string& host) {
-  const stack::Host* h = s.find_host(host);
-  if (!h || !s.firewall_enabled()) return {};
-  auto tiers = s.tiers_of_host(host);
+std::vector<std::string> allowed_inbound(const HostModel& h) {
+  if (!h.has(Role::firewall)) return {};
   Flows f;
-  tier_flows(s, tiers, f);
-  monitoring_flows(s, host, tiers, f);
-  f.add("admin", "ssh " + std::to_string(h->ssh.port.value));
-  if (has(tiers, "lb") && s.tiers.lb->vip) f.add("lb peers", "vrrp");
-  for (const auto& r : s.firewall->rules) {
-    bool here = std::any_of(r.hosts.begin(), r.hosts.end(), [&](const auto& x) { return x.value == host; });
-    if (!here) continue;
-    std::vector<std::string> from;
-    for (const auto& c : r.from) from.push_back(c.value);
-    f.add(from.empty() ? "any" : join(from, " "), rule_port(r));
-  }
+  for (const auto& flow : h.inbound) f.add(flow.from, port_text(flow));
+  f.add("admin", "ssh " + std::to_string(h.ssh_port));
+  if (!h.vrrp_peers.empty()) f.add("lb peers", "vrrp");
   return f.lines();
 }
 
@@ -109,54 +67,44 @@ namespace {
 
 // --- building the topology -------------------------------------------------------------
 
-std::string group_id(const Stack& s, const std::string& host) {
-  auto tiers = s.tiers_of_host(host);
-  if (tiers.empty()) return is_collector(s, host) ? "monitoring" : "other";
-  return join(tiers, "_");
+std::string group_id(const HostModel& h) {
+  if (h.tiers.empty()) return h.collector ? "monitoring" : "other";
+  return join(h.tiers.names(), "_");
 }
 
-// The LB that starts as VRRP MASTER: the highest priority.
-bool vrrp_master(const Topology& topo, const std::string& host) {
-  auto it = topo.vrrp_priority.find(host);
-  return it != topo.vrrp_priority.end() &&
-         std::none_of(topo.vrrp_priority.begin(), topo.vrrp_priority.end(),
-                      [&](const auto& p) { return p.second > it->second; });
+std::string group_id(const Topology& t, const std::string& host) { return group_id(t.host(host)); }
+
+std::string db_line(const Stack& s, const HostModel& h) {
+  const auto& db = *s.tiers.db;
+  return std::string(stack::to_string(db.engine.value)) + (h.db_primary ? " primary" : " replica") + " :" +
+         std::to_string(db.port.value) + " (server_id " + std::to_string(h.server_id) + ")";
 }
 
-std::vector<std::string> host_lines(const Stack& s, const Topology& topo, const stack::Host& h) {
-  const std::string& name = h.name.value;
-  std::vector<std::string> out = {name, h.address.value};
-  const auto& t = s.tiers;
-  auto tiers = s.tiers_of_host(name);
-  bool vrrp = topo.vrrp_priority.count(name) > 0;
-  if (has(tiers, "lb"))
-    out.push_back(std::string("HAProxy") + (!vrrp ? "" : vrrp_master(topo, name) ? " (VRRP MASTER)" : " (VRRP BACKUP)"));
-  auto standby = [&](const char* tier) { return s.is_standby(tier, name) ? " (standby)" : ""; };
-  if (has(tiers, "web")) out.push_back("nginx :" + std::to_string(web_serving_port(s)) + standby("web"));
-  if (has(tiers, "app")) out.push_back("app (gunicorn) :" + std::to_string(t.app->port.value) + standby("app"));
-  auto server_id = topo.server_id.find(name);
-  if (has(tiers, "db") && server_id != topo.server_id.end()) {
-    const int id = server_id->second;
-    out.push_back(std::string(stack::to_string(t.db->engine.value)) + (id == 1 ? " primary" : " replica") + " :" +
-                  std::to_string(t.db->port.value) + " (server_id " + std::to_string(id) + ")");
-  }
-  if (is_collector(s, name)) out.push_back("Prometheus: scrapes every host");
-  if (s.dns && !s.dns->secondaries.empty()) {
-    if (name == s.nameserver_host()) out.push_back("NSD ns1 (primary)");
-    for (std::size_t i = 0; i < s.dns->secondaries.size(); ++i)
-      if (s.dns->secondaries[i].value == name) out.push_back("NSD ns" + std::to_string(i + 2) + " (secondary)");
-  }
+std::vector<std::string> host_lines(const Topology& t, const HostModel& h) {
+  const Stack& s = *t.stack;
+  std::vector<std::string> out = {h.name, h.address};
+  if (h.carries(Tier::lb)) out.push_back("HAProxy" + (h.vrrp_state.empty() ? "" : " (VRRP " + h.vrrp_state + ")"));
+  auto standby = [&](Tier tier) { return s.is_standby(tier, h.name) ? " (standby)" : ""; };
+  if (h.carries(Tier::web))
+    out.push_back("nginx :" + std::to_string(compile::web_serving_port(s)) + standby(Tier::web));
+  if (h.carries(Tier::app))
+    out.push_back("app (gunicorn) :" + std::to_string(s.tiers.app->port.value) + standby(Tier::app));
+  if (h.carries(Tier::db)) out.push_back(db_line(s, h));
+  if (h.collector) out.push_back("Prometheus: scrapes every host");
+  if (h.nameserver && t.nameservers.size() > 1)
+    out.push_back("NSD " + Topology::ns_label(*h.nameserver) +
+                  (h.is_primary_nameserver() ? " (primary)" : " (secondary)"));
   return out;
 }
 
-std::vector<std::string> group_lines(const Stack& s, const std::string& id,
+std::vector<std::string> group_lines(const Topology& t, const std::string& id,
                                      const std::vector<std::string>& hosts) {
   std::string title = id == "monitoring" ? "monitoring" : id == "other" ? "other hosts" : id;
   std::replace(title.begin(), title.end(), '_', '+');
-  if (!s.firewall_enabled()) return {title + " (no firewall)"};
+  if (!t.stack->firewall_enabled()) return {title + " (no firewall)"};
   std::vector<std::string> out = {title + " - firewall admits:"};
   for (const auto& h : hosts)
-    for (const auto& l : allowed_inbound(s, h))
+    for (const auto& l : allowed_inbound(t.host(h)))
       if (!has(out, l)) out.push_back(l);
   return out;
 }
@@ -172,128 +120,138 @@ const stack::DnsRecord* www_record(const Stack& s) {
 }
 
 // Where the DNS name points: the vip, one host, or (no record) the entry tier.
-std::vector<std::string> entry_nodes(const Stack& s) {
+std::vector<std::string> entry_nodes(const Topology& t) {
+  const Stack& s = *t.stack;
   if (const auto* r = www_record(s)) {
     if (r->target == stack::RecordTarget::vip) return {"vip"};
-    for (const auto& h : s.hosts)
-      if (h.address.value == r->resolved) return {node_id(h.name.value)};
+    for (const auto& h : t.hosts)
+      if (h.address == r->resolved) return {node_id(h.name)};
   }
   if (s.tiers.lb && s.tiers.lb->vip) return {"vip"};
-  for (const char* tier : {"lb", "web", "app"}) {
+  for (Tier tier : {Tier::lb, Tier::web, Tier::app}) {
     std::vector<std::string> out;
-    for (const auto& h : s.hosts_of_tier(tier)) out.push_back(node_id(h));
+    for (const auto& h : t.hosts_of(tier)) out.push_back(node_id(h));
     if (!out.empty()) return out;
   }
   return {};
 }
 
-void add_front(const Stack& s, const Topology& topo, Diagram& t) {
-  t.nodes.push_back({"user", NodeKind::user, {"user", "(browser)"}, ""});
+void add_front(const Topology& t, Diagram& d) {
+  const Stack& s = *t.stack;
+  d.nodes.push_back({"user", NodeKind::user, {"user", "(browser)"}, ""});
   std::string name = "www." + s.domain.value;
   const auto* r = www_record(s);
   std::string rec = r ? std::string(stack::to_string(r->type.value)) + " " + r->resolved : "(not managed)";
-  t.nodes.push_back({"dns", NodeKind::dns, {name, rec}, ""});
-  t.edges.push_back({"user", "dns", s.tls_enabled() ? "HTTPS" : "HTTP"});
+  d.nodes.push_back({"dns", NodeKind::dns, {name, rec}, ""});
+  d.edges.push_back({"user", "dns", t.tls ? "HTTPS" : "HTTP"});
   if (s.tiers.lb && s.tiers.lb->vip) {
     const auto& vip = *s.tiers.lb->vip;
-    t.nodes.push_back({"vip", NodeKind::vip,
+    d.nodes.push_back({"vip", NodeKind::vip,
                        {"floating IP", vip.address.value, "VRRP id " + std::to_string(vip.router_id.value)}, ""});
-    for (const auto& lb : s.tiers.lb->hosts) {
-      bool master = vrrp_master(topo, lb.value);
-      t.edges.push_back({"vip", node_id(lb.value), master ? "MASTER" : "BACKUP (failover)",
+    for (const auto& lb : t.hosts_of(Tier::lb)) {
+      bool master = t.host(lb).vrrp_state == "MASTER";
+      d.edges.push_back({"vip", node_id(lb), master ? "MASTER" : "BACKUP (failover)",
                          master ? EdgeStyle::solid : EdgeStyle::dashed});
     }
   }
-  for (const auto& e : entry_nodes(s)) t.edges.push_back({"dns", e, r ? "resolves to" : ""});
+  for (const auto& e : entry_nodes(t)) d.edges.push_back({"dns", e, r ? "resolves to" : ""});
 }
 
 // One edge per pair of hosts of two tiers, left out inside one box (the host or its
 // twins run both tiers) where the node label says it already.
 // An edge to a standby of `standby_tier` is dashed and says so.
-void connect(const Stack& s, Diagram& t, const std::vector<std::string>& from,
+void connect(const Topology& t, Diagram& d, const std::vector<std::string>& from,
              const std::vector<std::string>& to, const std::string& label,
-             EdgeStyle style = EdgeStyle::solid, const char* standby_tier = "") {
+             EdgeStyle style = EdgeStyle::solid, std::optional<Tier> standby_tier = {}) {
   for (const auto& a : from)
     for (const auto& b : to) {
-      if (group_id(s, a) == group_id(s, b)) continue;
-      if (s.is_standby(standby_tier, b))
-        t.edges.push_back({node_id(a), node_id(b), label + " (standby)", EdgeStyle::dashed});
+      if (group_id(t, a) == group_id(t, b)) continue;
+      if (standby_tier && t.stack->is_standby(*standby_tier, b))
+        d.edges.push_back({node_id(a), node_id(b), label + " (standby)", EdgeStyle::dashed});
       else
-        t.edges.push_back({node_id(a), node_id(b), label, style});
+        d.edges.push_back({node_id(a), node_id(b), label, style});
     }
 }
 
-void add_request_path(const Stack& s, Diagram& t) {
-  const auto& tiers = s.tiers;
-  auto lb = s.hosts_of_tier("lb"), web = s.hosts_of_tier("web"), app = s.hosts_of_tier("app");
+void add_request_path(const Topology& t, Diagram& d) {
+  const auto& tiers = t.stack->tiers;
+  const auto &lb = t.hosts_of(Tier::lb), &web = t.hosts_of(Tier::web), &app = t.hosts_of(Tier::app);
   if (!web.empty())
-    connect(s, t, lb, web, std::string(reencrypts(s) ? "HTTPS :" : "HTTP :") + std::to_string(web_serving_port(s)),
-            EdgeStyle::solid, "web");
+    connect(t, d, lb, web,
+            std::string(t.reencrypt ? "HTTPS :" : "HTTP :") + std::to_string(compile::web_serving_port(*t.stack)),
+            EdgeStyle::solid, Tier::web);
   else
-    connect(s, t, lb, app, "HTTP :" + std::to_string(tiers.app ? tiers.app->port.value : 0));
+    connect(t, d, lb, app, "HTTP :" + std::to_string(tiers.app ? tiers.app->port.value : 0));
   if (!web.empty() && !app.empty())
-    connect(s, t, web, app, "proxy :" + std::to_string(tiers.app->port.value), EdgeStyle::solid, "app");
+    connect(t, d, web, app, "proxy :" + std::to_string(tiers.app->port.value), EdgeStyle::solid, Tier::app);
   if (!tiers.db) return;
-  auto clients = app.empty() ? web : app;
-  connect(s, t, clients, {tiers.db->primary.value}, "writes :" + std::to_string(tiers.db->port.value));
+  const auto& clients = app.empty() ? web : app;
+  connect(t, d, clients, {tiers.db->primary.value}, "writes :" + std::to_string(tiers.db->port.value));
   std::vector<std::string> replicas;
   for (const auto& r : tiers.db->replicas) replicas.push_back(r.value);
-  connect(s, t, clients, replicas, "reads", EdgeStyle::dashed);
+  connect(t, d, clients, replicas, "reads", EdgeStyle::dashed);
   for (const auto& r : replicas)
-    t.edges.push_back({node_id(tiers.db->primary.value), node_id(r), "replication", EdgeStyle::bold});
+    d.edges.push_back({node_id(tiers.db->primary.value), node_id(r), "replication", EdgeStyle::bold});
 }
 
-void add_scrapes(const Stack& s, Diagram& t) {
-  if (!s.monitoring) return;
-  const std::string& mon = s.monitoring->collector.value;
-  for (const auto& h : s.hosts)
-    if (h.name.value != mon && !s.tiers_of_host(h.name.value).empty())
-      t.edges.push_back({node_id(mon), node_id(h.name.value), "scrape", EdgeStyle::dashed, false});
+const HostModel* collector_of(const Topology& t) {
+  for (const auto& h : t.hosts)
+    if (h.collector) return &h;
+  return nullptr;
 }
 
-void place_collector(const Stack& s, Diagram& t) {
-  if (!s.monitoring || !s.tiers_of_host(s.monitoring->collector.value).empty()) return;
+void add_scrapes(const Topology& t, Diagram& d) {
+  const HostModel* mon = collector_of(t);
+  if (!mon) return;
+  for (const auto& h : t.hosts)
+    if (h.name != mon->name && !h.tiers.empty())
+      d.edges.push_back({node_id(mon->name), node_id(h.name), "scrape", EdgeStyle::dashed, false});
+}
+
+void place_collector(const Topology& t, Diagram& d) {
+  const HostModel* mon = collector_of(t);
+  if (!mon || !mon->tiers.empty()) return;
   std::vector<const DiagramGroup*> path;
-  for (const auto& g : t.groups)
+  for (const auto& g : d.groups)
     if (g.id != "monitoring" && g.id != "other") path.push_back(&g);
   if (path.empty()) return;
   const std::string& middle = path[(path.size() - 1) / 2]->id;
-  for (const auto& n : t.nodes)
+  for (const auto& n : d.nodes)
     if (n.group == middle) {
-      t.same_rank = {node_id(s.monitoring->collector.value), n.id};
+      d.same_rank = {node_id(mon->name), n.id};
       return;
     }
 }
 
 }  // namespace
 
-Diagram build_diagram(const Stack& s) {
-  Diagram t;
-  t.title = s.name.value + " (" + s.domain.value + ")";
-  const Topology topo = derive_topology(s);
-  add_front(s, topo, t);
+Diagram build_diagram(const Topology& t) {
+  const Stack& s = *t.stack;
+  Diagram d;
+  d.title = s.name.value + " (" + s.domain.value + ")";
+  add_front(t, d);
   std::map<std::string, std::vector<std::string>> members;
-  for (const auto& h : s.hosts) {
-    std::string g = group_id(s, h.name.value);
-    if (!members.count(g)) t.groups.push_back({g, {}, s.firewall_enabled()});
-    members[g].push_back(h.name.value);
-    bool standby = s.is_standby("web", h.name.value) || s.is_standby("app", h.name.value);
-    t.nodes.push_back({node_id(h.name.value), is_collector(s, h.name.value) ? NodeKind::collector : NodeKind::host,
-                       host_lines(s, topo, h), g, standby});
+  for (const auto& h : t.hosts) {
+    std::string g = group_id(h);
+    if (!members.count(g)) d.groups.push_back({g, {}, s.firewall_enabled()});
+    members[g].push_back(h.name);
+    bool standby = s.is_standby(Tier::web, h.name) || s.is_standby(Tier::app, h.name);
+    d.nodes.push_back({node_id(h.name), h.collector ? NodeKind::collector : NodeKind::host, host_lines(t, h), g,
+                       standby});
   }
-  for (auto& g : t.groups) g.lines = group_lines(s, g.id, members[g.id]);
+  for (auto& g : d.groups) g.lines = group_lines(t, g.id, members[g.id]);
   // Left to right in request order, monitoring last.
   auto rank = [&](const DiagramGroup& g) {
     static const std::vector<std::string> order = {"lb", "web", "app", "db", "monitoring", "other"};
     auto first = g.id.substr(0, g.id.find('_'));
     return std::find(order.begin(), order.end(), first) - order.begin();
   };
-  std::stable_sort(t.groups.begin(), t.groups.end(),
+  std::stable_sort(d.groups.begin(), d.groups.end(),
                    [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
-  add_request_path(s, t);
-  add_scrapes(s, t);
-  place_collector(s, t);
-  return t;
+  add_request_path(t, d);
+  add_scrapes(t, d);
+  place_collector(t, d);
+  return d;
 }
 
 // --- dot -------------------------------------------------------------------------------------
@@ -432,4 +390,4 @@ std::string to_mermaid(const Diagram& t) {
   return out;
 }
 
-}  // namespace foobar::compile
+}  // namespace foobar::diagram

@@ -1,10 +1,10 @@
-#include "compile/diagram.h"
+#include "diagram/diagram.h"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
-namespace foobar::compile {
+namespace foobar::diagram {
 namespace {
 
 using stack::Stack;
@@ -15,6 +15,12 @@ Stack parse(const std::string& text) {
     for (const auto& d : r.diagnostics()) MESSAGE(d.to_string());
   REQUIRE(r.ok());
   return std::move(r).value();
+}
+
+Diagram draw(const Stack& s) { return build_diagram(compile::derive_topology(s)); }
+
+std::vector<std::string> inbound(const Stack& s, const std::string& host) {
+  return allowed_inbound(compile::derive_topology(s).host(host));
 }
 
 const char* kPair = R"(
@@ -73,7 +79,7 @@ bool has_line(const std::vector<std::string>& lines, const std::string& l) {
 }  // namespace
 
 TEST_CASE("diagram: front door, vip, tiers, replication and scrapes") {
-  auto t = build_diagram(parse(kPair));
+  auto t = draw(parse(kPair));
   REQUIRE(node(t, "user"));
   REQUIRE(node(t, "dns"));
   CHECK(node(t, "dns")->lines[0] == "www.example.org");
@@ -112,10 +118,15 @@ TEST_CASE("diagram: front door, vip, tiers, replication and scrapes") {
 
 TEST_CASE("diagram: firewall boxes list the flows the ruleset admits") {
   auto s = parse(kPair);
-  CHECK(allowed_inbound(s, "lb-01") ==
-        std::vector<std::string>{"any: 80, 443", "mon-01: 8404, 9100", "admin: ssh 22", "lb peers: vrrp"});
-  CHECK(allowed_inbound(s, "db-01") == std::vector<std::string>{"app: 3306", "mon-01: 9100", "admin: ssh 22"});
-  auto t = build_diagram(s);
+  CHECK(inbound(s, "lb-01") ==
+        std::vector<std::string>{"any: 80, 443, 53/udp, 53", "mon-01: 8404, 9100", "admin: ssh 22", "lb peers: vrrp"});
+  // The primary also admits its replica (it replicates from there).
+  CHECK(inbound(s, "db-01") == std::vector<std::string>{"app + replicas: 3306", "mon-01: 9100", "admin: ssh 22"});
+  CHECK(inbound(s, "db-02") == std::vector<std::string>{"app: 3306", "mon-01: 9100", "admin: ssh 22"});
+  // The collector: Prometheus and Alertmanager from the admin networks, every host's logs.
+  CHECK(inbound(s, "mon-01") ==
+        std::vector<std::string>{"admin: 9090, 9093, ssh 22", "all hosts: 2514", "mon-01: 9100"});
+  auto t = draw(s);
   auto g = std::find_if(t.groups.begin(), t.groups.end(), [](const auto& x) { return x.id == "web_app"; });
   REQUIRE(g != t.groups.end());
   CHECK(g->firewalled);
@@ -126,12 +137,12 @@ TEST_CASE("diagram: firewall boxes list the flows the ruleset admits") {
   for (const auto& x : t.groups) order.push_back(x.id);
   CHECK(order == std::vector<std::string>{"lb", "web_app", "db", "monitoring"});
   s.firewall.reset();
-  CHECK(allowed_inbound(s, "lb-01").empty());
-  CHECK(build_diagram(s).groups[0].lines == std::vector<std::string>{"lb (no firewall)"});
+  CHECK(inbound(s, "lb-01").empty());
+  CHECK(draw(s).groups[0].lines == std::vector<std::string>{"lb (no firewall)"});
 }
 
 TEST_CASE("diagram: a single host is one node, no vip, no replication") {
-  auto t = build_diagram(parse(kSingle));
+  auto t = draw(parse(kSingle));
   REQUIRE(node(t, "h_box"));
   CHECK(node(t, "h_box")->group == "web_app_db");
   CHECK_FALSE(node(t, "vip"));
@@ -141,7 +152,7 @@ TEST_CASE("diagram: a single host is one node, no vip, no replication") {
 }
 
 TEST_CASE("diagram: dot and mermaid show the same nodes and edges") {
-  auto t = build_diagram(parse(kPair));
+  auto t = draw(parse(kPair));
   std::string dot = to_dot(t);
   std::string mmd = to_mermaid(t);
   CHECK(dot.rfind("digraph ", 0) == 0);
@@ -171,28 +182,28 @@ TEST_CASE("diagram: labels are escaped for dot") {
   CHECK(dot.find("label=\"x\\\\y\"") != std::string::npos);
 }
 
-}  // namespace foobar::compile
+}  // namespace foobar::diagram
 
-namespace foobar::compile {
+namespace foobar::diagram {
 
 TEST_CASE("diagram: host names never clash with fixed nodes or mermaid keywords") {
   std::string text = kSingle;
   for (auto at = text.find("box"); at != std::string::npos; at = text.find("box")) text.replace(at, 3, "user");
-  auto t = build_diagram(parse(text));
+  auto t = draw(parse(text));
   CHECK(std::count_if(t.nodes.begin(), t.nodes.end(), [](const auto& n) { return n.id == "user"; }) == 1);
   REQUIRE(node(t, "h_user"));
   CHECK(node_id("end") == "h_end");
   CHECK(to_mermaid(t).find("  h_user[\"user<br/>10.77.0.10") != std::string::npos);
 }
 
-}  // namespace foobar::compile
+}  // namespace foobar::diagram
 
-namespace foobar::compile {
+namespace foobar::diagram {
 
 TEST_CASE("diagram: a standby host and the arrows to it are dashed; nameservers are named") {
   auto s = stack::load_stack("tests/e2e/failover-stack.yaml");
   REQUIRE(s.ok());
-  auto t = build_diagram(*s);
+  auto t = draw(*s);
   const auto* standby = node(t, "h_web_02");
   REQUIRE(standby);
   CHECK(standby->standby);
@@ -210,4 +221,60 @@ TEST_CASE("diagram: a standby host and the arrows to it are dashed; nameservers 
   CHECK(to_mermaid(t).find("style h_web_01 stroke-dasharray") == std::string::npos);
 }
 
-}  // namespace foobar::compile
+}  // namespace foobar::diagram
+
+#include "compile/compile_test_util.h"
+
+namespace foobar::diagram {
+
+namespace {
+
+const DiagramGroup* group(const Diagram& d, const std::string& id) {
+  auto it = std::find_if(d.groups.begin(), d.groups.end(), [&](const auto& g) { return g.id == id; });
+  return it == d.groups.end() ? nullptr : &*it;
+}
+}  // namespace
+
+TEST_CASE("a custom tls.port at the load balancer: one port in the diagram, the firewall and HAProxy") {
+  using compile::testing::file;
+  auto s = compile::testing::reference_variant("stacks/2-secured-monitored.yaml", "reencrypt: false }",
+                                               "reencrypt: false, port: 8443 }");
+  auto g = compile::testing::compiled(s);
+  const std::string nft = file(g, "lb-01:file:/etc/nftables.conf").content;
+  CHECK(nft.find("tcp dport 8443 accept comment \"https from anywhere\"") != std::string::npos);
+  CHECK(nft.find("dport 443 ") == std::string::npos);
+  const std::string hap = file(g, "lb-01:file:/etc/haproxy/haproxy.cfg").content;
+  CHECK(hap.find("    bind *:8443 ssl crt ") != std::string::npos);
+  CHECK(hap.find(":443 ") == std::string::npos);
+  const auto d = draw(s);
+  const auto* lb = group(d, "lb");
+  REQUIRE(lb);
+  // lb-01 is also the nameserver here.
+  CHECK(has_line(lb->lines, "any: 80, 8443, 53/udp, 53"));
+  CHECK(to_dot(d).find("any: 80, 8443, 53/udp, 53\\l") != std::string::npos);
+  CHECK(to_mermaid(d).find("any: 80, 8443, 53/udp, 53<br/>") != std::string::npos);
+}
+
+TEST_CASE("a custom tls.port re-encrypted to the web tier: one port in the diagram, the firewall and HAProxy") {
+  using compile::testing::file;
+  auto s = compile::testing::reference_variant(compile::testing::k_stack3, "reencrypt: true }",
+                                               "reencrypt: true, port: 8443 }");
+  auto g = compile::testing::compiled(s);
+  CHECK(compile::web_serving_port(s) == 8443);
+  const std::string nft = file(g, "web-01:file:/etc/nftables.conf").content;
+  CHECK(nft.find("ip saddr { 10.77.0.11, 10.77.0.12 } tcp dport 8443 accept") != std::string::npos);
+  const std::string hap = file(g, "lb-01:file:/etc/haproxy/haproxy.cfg").content;
+  CHECK(hap.find("server web-01 10.77.0.21:8443 check") != std::string::npos);
+  CHECK(hap.find("    bind *:8443 ssl crt ") != std::string::npos);
+  const std::string site = file(g, "web-01:file:/etc/nginx/sites-available/foobar").content;
+  CHECK(site.find("listen 8443 ssl") != std::string::npos);
+  CHECK(inbound(s, "web-01").front() == "lb: 8443");
+  CHECK(has_line(inbound(s, "lb-01"), "any: 80, 8443"));
+  auto d = draw(s);
+  bool edge = std::any_of(d.edges.begin(), d.edges.end(), [](const auto& e) { return e.label == "HTTPS :8443"; });
+  CHECK(edge);
+  CHECK(has_line(node(d, "h_web_01")->lines, "nginx :8443"));
+  CHECK(has_line(group(d, "web")->lines, "lb: 8443"));
+}
+
+}  // namespace foobar::diagram

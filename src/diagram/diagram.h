@@ -1,15 +1,16 @@
 // The topology picture of a stack (`foobarctl diagram`): what an operator draws on a
-// whiteboard. One Diagram is built from the Stack and printed as Graphviz dot or as
-// a Mermaid flowchart, so both formats always show the same nodes and edges.
+// whiteboard. One Diagram is built from compile's model of the stack (Topology and its
+// HostModels, never re-derived here) and printed as Graphviz dot or as a Mermaid
+// flowchart, so both formats always show the same nodes and edges.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "stack/stack.h"
+#include "compile/topology.h"
 
-namespace foobar::compile {
+namespace foobar::diagram {
 
 enum class NodeKind { user, dns, vip, host, collector };
 
@@ -47,15 +48,16 @@ struct Diagram {
   std::vector<std::string> same_rank;
 };
 
-Diagram build_diagram(const stack::Stack& s);
+Diagram build_diagram(const compile::Topology& t);
 std::string to_dot(const Diagram& t);
 std::string to_mermaid(const Diagram& t);
 
 // "web-01" -> "h_web_01": host names as diagram identifiers. The prefix keeps them
 // apart from the fixed nodes (user, dns, vip) and from mermaid keywords (`end`).
 std::string node_id(std::string_view host);
-// Inbound flows the generated firewall admits on a host, grouped by source,
-// e.g. {"any: 80, 443/tcp", "mon-01: 8404, 9100/tcp", "admin: 22/tcp", "lb peers: vrrp"}.
-std::vector<std::string> allowed_inbound(const stack::Stack& s, const std::string& host);
+// Inbound flows the generated firewall admits on a host (the host's model), grouped
+// by source, e.g. {"any: 80, 443, 53/udp, 53", "mon-01: 8404, 9100", "admin: ssh 22",
+// "lb peers: vrrp"}; empty without a firewall.
+std::vector<std::string> allowed_inbound(const compile::HostModel& host);
 
-}  // namespace foobar::compile
+}  // namespace foobar::diagram
