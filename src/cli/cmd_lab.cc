@@ -16,6 +16,8 @@
 #include "lab/lab.h"
 #include "remote/library.h"
 #include "transport/ssh_connector.h"
+#include "util/shell.h"
+#include "util/strings.h"
 #include "util/thread_pool.h"
 
 namespace foobar::cli {
@@ -59,11 +61,11 @@ std::pair<std::vector<std::string>, std::vector<std::string>> split_dashdash(std
 
 // One word is a shell command line as it stands (`lab ssh h -- 'a | b'`); several
 // words are an argv, each quoted so that it arrives exactly as given.
-std::string join(const std::vector<std::string>& words) {
+std::string command_line(const std::vector<std::string>& words) {
   if (words.size() == 1) return words.front();
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : " ") + shell_quote(w);
-  return out;
+  std::vector<std::string> quoted;
+  for (const auto& w : words) quoted.push_back(shell_quote(w));
+  return join(quoted, " ");
 }
 
 Result<std::string> lab_name(const std::vector<std::string>& positional) {
@@ -174,8 +176,7 @@ int lab_up_cmd(std::vector<std::string> args) {
                 h.init == lab::LabInit::systemd ? "supervisor" : "init", h.init == lab::LabInit::systemd ? h.pid : h.init_pid);
   std::printf("key %s, known_hosts %s\nlog in with: foobarctl lab ssh HOST\n", state->key.c_str(),
               state->known_hosts.c_str());
-  std::string nameservers;
-  for (const auto& a : target.nameserver_addresses) nameservers += (nameservers.empty() ? "" : ", ") + a;
+  const std::string nameservers = join(target.nameserver_addresses, ", ");
   if (!nameservers.empty())
     std::printf("browse as a visitor (DNS via %s%s): foobarctl lab client -- curl https://%s/\n",
                 nameservers.c_str(), target.certificate_secrets.empty() ? "" : ", lab CA trusted",
@@ -238,7 +239,7 @@ int lab_ssh_cmd(std::vector<std::string> args, const std::vector<std::string>& c
   options.accept_new = r.count("accept-new") > 0;
   transport::SshConnector conn(host->address, options);
   // Like ssh: the user's own command, its output passed on whole.
-  auto res = conn.run(join(command), input, transport::Timeout::zero(), transport::k_no_output_cap);
+  auto res = conn.run(command_line(command), input, transport::Timeout::zero(), transport::k_no_output_cap);
   if (!res) {
     report(res.diagnostics());
     return 255;  // like ssh: the command did not run
@@ -266,7 +267,7 @@ int lab_exec_all_cmd(const std::vector<std::string>& positional, const std::vect
   if (!name) return report(name.diagnostics());
   auto state = lab::load_lab_state(*name);
   if (!state) return report(state.diagnostics());
-  const std::string cmd = join(command);
+  const std::string cmd = command_line(command);
   auto start = std::chrono::steady_clock::now();
   ThreadPool pool(std::min<size_t>(64, state->hosts.size()));
   std::vector<std::future<Result<transport::CommandResult>>> results;
