@@ -14,6 +14,7 @@
 #include "cli/lab_args.h"
 #include "lab/client.h"
 #include "lab/lab.h"
+#include "lab/provision.h"
 #include "remote/library.h"
 #include "transport/ssh_connector.h"
 #include "util/shell.h"
@@ -78,14 +79,6 @@ Result<std::string> lab_name(const std::vector<std::string>& positional) {
   return lab::current_lab();
 }
 
-transport::SshOptions lab_ssh_options(const lab::LabState& s, const std::string& known_hosts) {
-  transport::SshOptions o;
-  o.key_file = s.key;
-  o.known_hosts = known_hosts.empty() ? s.known_hosts : known_hosts;
-  o.connect_timeout = std::chrono::seconds(10);
-  return o;
-}
-
 // Systemd hosts answer on ssh before their boot is done; waits until it is, so the first
 // plan does not see units the boot is still starting as stopped.
 void wait_for_boots(const lab::LabState& state) {
@@ -94,7 +87,7 @@ void wait_for_boots(const lab::LabState& state) {
   for (const auto& h : state.hosts)
     if (h.init == lab::LabInit::systemd)
       results.push_back(pool.submit([&state, &h] {
-        transport::SshConnector conn(h.address, lab_ssh_options(state, ""));
+        transport::SshConnector conn(h.address, lab::lab_ssh_options(state, ""));
         auto inv = remote::invoke({remote::call("fb_boot_wait")});
         return conn.run(inv.command, inv.input);
       }));
@@ -104,7 +97,7 @@ void wait_for_boots(const lab::LabState& state) {
 
 // `lab up` of a lab that is up: the hosts the stack adds come up beside the running
 // ones, which are left as they are; new hosts get --init, or the running hosts' init.
-int lab_grow(const std::string& name, const std::vector<lab::LabHostSpec>& hosts, const LabTarget& target,
+int lab_grow(const std::string& name, const std::vector<lab::LabHostSpec>& hosts, const lab::LabTarget& target,
              std::optional<lab::LabInit> init, std::chrono::steady_clock::time_point start) {
   auto running = lab::load_lab_state(name);
   if (!running) return report(running.diagnostics());
@@ -112,7 +105,7 @@ int lab_grow(const std::string& name, const std::vector<lab::LabHostSpec>& hosts
   auto grown = lab::lab_add_hosts(name, hosts, kind);
   if (!grown) return report(grown.diagnostics());
   // Keeps the lab's CA, certificates and secrets; adds what a new secret name needs.
-  if (auto st = prepare_lab_files(grown->state.dir, target); !st) return report(st.diagnostics());
+  if (auto st = lab::prepare_lab_files(grown->state.dir, target); !st) return report(st.diagnostics());
   lab::LabState fresh = grown->state;
   fresh.hosts.erase(std::remove_if(fresh.hosts.begin(), fresh.hosts.end(),
                                    [&](const lab::LabHost& h) {
@@ -145,14 +138,14 @@ int lab_up_cmd(std::vector<std::string> args) {
   if (!init) return report(init.diagnostics());
   std::string name = r["name"].as<std::vector<std::string>>().front();
   std::vector<lab::LabHostSpec> hosts;
-  LabTarget target;
+  lab::LabTarget target;
   if (names_stack_file(name)) {
     auto t = lab_target_from_stack(name);
     if (!t) return report(t.diagnostics());
     target = std::move(*t);
     name = target.name;
     hosts = target.hosts;
-    if (auto st = install_lab_packages(target.packages); !st) return report(st.diagnostics());
+    if (auto st = lab::install_lab_packages(target.packages); !st) return report(st.diagnostics());
   } else {
     auto specs = lab_specs_from_args(r.count("host") ? r["host"].as<std::vector<std::string>>()
                                                      : std::vector<std::string>{});
@@ -163,7 +156,7 @@ int lab_up_cmd(std::vector<std::string> args) {
   if (lab::load_lab_state(name)) return lab_grow(name, hosts, target, r.count("init") ? *init : std::optional<lab::LabInit>{}, start);
   auto state = lab::lab_up(name, hosts, *init);
   if (!state) return report(state.diagnostics());
-  if (auto st = prepare_lab_files(state->dir, target); !st) {
+  if (auto st = lab::prepare_lab_files(state->dir, target); !st) {
     (void)lab::lab_down(name);  // nothing half made stays behind
     return report(st.diagnostics());
   }
@@ -235,7 +228,7 @@ int lab_ssh_cmd(std::vector<std::string> args, const std::vector<std::string>& c
   }
   std::string input;
   if (r.count("stdin")) input.assign(std::istreambuf_iterator<char>(std::cin), {});
-  auto options = lab_ssh_options(*state, kh);
+  auto options = lab::lab_ssh_options(*state, kh);
   options.accept_new = r.count("accept-new") > 0;
   transport::SshConnector conn(host->address, options);
   // Like ssh: the user's own command, its output passed on whole.
@@ -273,7 +266,7 @@ int lab_exec_all_cmd(const std::vector<std::string>& positional, const std::vect
   std::vector<std::future<Result<transport::CommandResult>>> results;
   for (const auto& h : state->hosts)
     results.push_back(pool.submit([&state, &h, &cmd] {
-      transport::SshConnector conn(h.address, lab_ssh_options(*state, ""));
+      transport::SshConnector conn(h.address, lab::lab_ssh_options(*state, ""));
       return conn.run(cmd);
     }));
   int failed = 0;
