@@ -12,14 +12,13 @@
 #include <memory>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "apply/executor.h"
 #include "apply/lock.h"
 #include "cli/plan_output.h"
 #include "cli/roll_policy.h"
 #include "util/build_info.h"
+#include "util/file.h"
 #include "util/hash.h"
 
 namespace foobar::cli {
@@ -49,10 +48,8 @@ PlanInputs plan_inputs(const Remote& remote, std::map<std::string, std::string> 
   PlanInputs in;
   in.version = util::version();
   in.stack_file = fs::absolute(remote.compiled.stack.file).lexically_normal().string();
-  std::ifstream stack_in(remote.compiled.stack.file, std::ios::binary);
-  std::stringstream stack_text;
-  stack_text << stack_in.rdbuf();
-  in.stack_hash = sha256_hex(stack_text.str());
+  auto stack_text = read_file(remote.compiled.stack.file);
+  in.stack_hash = sha256_hex(stack_text ? *stack_text : std::string());
   in.templates_dir = fs::absolute(options.templates_dir).lexically_normal().string();
   auto templates = tree_hash(options.templates_dir);
   in.templates_hash = templates ? *templates : "unreadable";

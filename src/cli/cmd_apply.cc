@@ -1,26 +1,17 @@
 // foobarctl apply: plan, confirm, and make the hosts match the stack; or apply a
 // saved plan (`plan --out FILE`) exactly, without asking, or refuse if it is stale.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "cli/apply_run.h"
 #include "cli/commands.h"
 #include "cli/remote.h"
 #include "cli/roll_policy.h"
 #include "plan/plan_file.h"
+#include "util/file.h"
 
 namespace foobar::cli {
 
 namespace {
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The arguments that reload what the saved plan was made from: its stack file,
 // templates, source base and targets, plus the options given now (--lab, --known-hosts...).

@@ -14,8 +14,11 @@
 #include "cli/lab_args.h"
 #include "lab/client.h"
 #include "lab/lab.h"
+#include "lab/provision.h"
 #include "remote/library.h"
 #include "transport/ssh_connector.h"
+#include "util/shell.h"
+#include "util/strings.h"
 #include "util/thread_pool.h"
 
 namespace foobar::cli {
@@ -59,11 +62,11 @@ std::pair<std::vector<std::string>, std::vector<std::string>> split_dashdash(std
 
 // One word is a shell command line as it stands (`lab ssh h -- 'a | b'`); several
 // words are an argv, each quoted so that it arrives exactly as given.
-std::string join(const std::vector<std::string>& words) {
+std::string command_line(const std::vector<std::string>& words) {
   if (words.size() == 1) return words.front();
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : " ") + shell_quote(w);
-  return out;
+  std::vector<std::string> quoted;
+  for (const auto& w : words) quoted.push_back(shell_quote(w));
+  return join(quoted, " ");
 }
 
 Result<std::string> lab_name(const std::vector<std::string>& positional) {
@@ -76,14 +79,6 @@ Result<std::string> lab_name(const std::vector<std::string>& positional) {
   return lab::current_lab();
 }
 
-transport::SshOptions lab_ssh_options(const lab::LabState& s, const std::string& known_hosts) {
-  transport::SshOptions o;
-  o.key_file = s.key;
-  o.known_hosts = known_hosts.empty() ? s.known_hosts : known_hosts;
-  o.connect_timeout = std::chrono::seconds(10);
-  return o;
-}
-
 // Systemd hosts answer on ssh before their boot is done; waits until it is, so the first
 // plan does not see units the boot is still starting as stopped.
 void wait_for_boots(const lab::LabState& state) {
@@ -92,7 +87,7 @@ void wait_for_boots(const lab::LabState& state) {
   for (const auto& h : state.hosts)
     if (h.init == lab::LabInit::systemd)
       results.push_back(pool.submit([&state, &h] {
-        transport::SshConnector conn(h.address, lab_ssh_options(state, ""));
+        transport::SshConnector conn(h.address, lab::lab_ssh_options(state, ""));
         auto inv = remote::invoke({remote::call("fb_boot_wait")});
         return conn.run(inv.command, inv.input);
       }));
@@ -102,7 +97,7 @@ void wait_for_boots(const lab::LabState& state) {
 
 // `lab up` of a lab that is up: the hosts the stack adds come up beside the running
 // ones, which are left as they are; new hosts get --init, or the running hosts' init.
-int lab_grow(const std::string& name, const std::vector<lab::LabHostSpec>& hosts, const LabTarget& target,
+int lab_grow(const std::string& name, const std::vector<lab::LabHostSpec>& hosts, const lab::LabTarget& target,
              std::optional<lab::LabInit> init, std::chrono::steady_clock::time_point start) {
   auto running = lab::load_lab_state(name);
   if (!running) return report(running.diagnostics());
@@ -110,7 +105,7 @@ int lab_grow(const std::string& name, const std::vector<lab::LabHostSpec>& hosts
   auto grown = lab::lab_add_hosts(name, hosts, kind);
   if (!grown) return report(grown.diagnostics());
   // Keeps the lab's CA, certificates and secrets; adds what a new secret name needs.
-  if (auto st = prepare_lab_files(grown->state.dir, target); !st) return report(st.diagnostics());
+  if (auto st = lab::prepare_lab_files(grown->state.dir, target); !st) return report(st.diagnostics());
   lab::LabState fresh = grown->state;
   fresh.hosts.erase(std::remove_if(fresh.hosts.begin(), fresh.hosts.end(),
                                    [&](const lab::LabHost& h) {
@@ -143,14 +138,14 @@ int lab_up_cmd(std::vector<std::string> args) {
   if (!init) return report(init.diagnostics());
   std::string name = r["name"].as<std::vector<std::string>>().front();
   std::vector<lab::LabHostSpec> hosts;
-  LabTarget target;
+  lab::LabTarget target;
   if (names_stack_file(name)) {
     auto t = lab_target_from_stack(name);
     if (!t) return report(t.diagnostics());
     target = std::move(*t);
     name = target.name;
     hosts = target.hosts;
-    if (auto st = install_lab_packages(target.packages); !st) return report(st.diagnostics());
+    if (auto st = lab::install_lab_packages(target.packages); !st) return report(st.diagnostics());
   } else {
     auto specs = lab_specs_from_args(r.count("host") ? r["host"].as<std::vector<std::string>>()
                                                      : std::vector<std::string>{});
@@ -161,7 +156,7 @@ int lab_up_cmd(std::vector<std::string> args) {
   if (lab::load_lab_state(name)) return lab_grow(name, hosts, target, r.count("init") ? *init : std::optional<lab::LabInit>{}, start);
   auto state = lab::lab_up(name, hosts, *init);
   if (!state) return report(state.diagnostics());
-  if (auto st = prepare_lab_files(state->dir, target); !st) {
+  if (auto st = lab::prepare_lab_files(state->dir, target); !st) {
     (void)lab::lab_down(name);  // nothing half made stays behind
     return report(st.diagnostics());
   }
@@ -174,8 +169,7 @@ int lab_up_cmd(std::vector<std::string> args) {
                 h.init == lab::LabInit::systemd ? "supervisor" : "init", h.init == lab::LabInit::systemd ? h.pid : h.init_pid);
   std::printf("key %s, known_hosts %s\nlog in with: foobarctl lab ssh HOST\n", state->key.c_str(),
               state->known_hosts.c_str());
-  std::string nameservers;
-  for (const auto& a : target.nameserver_addresses) nameservers += (nameservers.empty() ? "" : ", ") + a;
+  const std::string nameservers = join(target.nameserver_addresses, ", ");
   if (!nameservers.empty())
     std::printf("browse as a visitor (DNS via %s%s): foobarctl lab client -- curl https://%s/\n",
                 nameservers.c_str(), target.certificate_secrets.empty() ? "" : ", lab CA trusted",
@@ -234,11 +228,11 @@ int lab_ssh_cmd(std::vector<std::string> args, const std::vector<std::string>& c
   }
   std::string input;
   if (r.count("stdin")) input.assign(std::istreambuf_iterator<char>(std::cin), {});
-  auto options = lab_ssh_options(*state, kh);
+  auto options = lab::lab_ssh_options(*state, kh);
   options.accept_new = r.count("accept-new") > 0;
   transport::SshConnector conn(host->address, options);
   // Like ssh: the user's own command, its output passed on whole.
-  auto res = conn.run(join(command), input, transport::Timeout::zero(), transport::k_no_output_cap);
+  auto res = conn.run(command_line(command), input, transport::Timeout::zero(), transport::k_no_output_cap);
   if (!res) {
     report(res.diagnostics());
     return 255;  // like ssh: the command did not run
@@ -266,13 +260,13 @@ int lab_exec_all_cmd(const std::vector<std::string>& positional, const std::vect
   if (!name) return report(name.diagnostics());
   auto state = lab::load_lab_state(*name);
   if (!state) return report(state.diagnostics());
-  const std::string cmd = join(command);
+  const std::string cmd = command_line(command);
   auto start = std::chrono::steady_clock::now();
   ThreadPool pool(std::min<size_t>(64, state->hosts.size()));
   std::vector<std::future<Result<transport::CommandResult>>> results;
   for (const auto& h : state->hosts)
     results.push_back(pool.submit([&state, &h, &cmd] {
-      transport::SshConnector conn(h.address, lab_ssh_options(*state, ""));
+      transport::SshConnector conn(h.address, lab::lab_ssh_options(*state, ""));
       return conn.run(cmd);
     }));
   int failed = 0;

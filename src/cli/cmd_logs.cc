@@ -13,6 +13,7 @@
 #include "cli/remote.h"
 #include "compile/context.h"
 #include "remote/library.h"
+#include "util/strings.h"
 
 namespace foobar::cli {
 
@@ -42,9 +43,7 @@ std::optional<long> since_seconds(const std::string& t) {
 }
 
 std::string listed(const std::set<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
+  return join(std::vector<std::string>(names.begin(), names.end()), ", ");
 }
 
 // Prints the messages of one logs_read answer and keeps the offsets it reports.

@@ -8,6 +8,7 @@
 #include "cli/roll_policy.h"
 #include "plan/plan_file.h"
 #include "plan/plan_json.h"
+#include "util/file.h"
 #include "util/timestamp.h"
 
 namespace foobar::cli {
@@ -59,7 +60,7 @@ int cmd_plan(std::vector<std::string> args, const GlobalOptions& global) {
   if (parsed.count("out")) {
     const std::string file = parsed["out"].as<std::string>();
     SavedPlan saved{utc_timestamp(), plan_inputs(*remote, std::move(fingerprints)), remote->hosts, std::move(plan)};
-    auto written = write_private_file(file, saved_plan_to_json(saved));
+    auto written = write_file_atomic(file, saved_plan_to_json(saved), 0600);
     if (!written) {
       for (const auto& d : written.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
       return 1;

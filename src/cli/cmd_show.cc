@@ -1,12 +1,11 @@
 // foobarctl show: a saved plan (plan --out FILE) rendered for review, as plan would.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/plan_output.h"
 #include "plan/plan_file.h"
 #include "plan/plan_json.h"
+#include "util/file.h"
 
 namespace foobar::cli {
 
@@ -32,14 +31,12 @@ int cmd_show(std::vector<std::string> args, const GlobalOptions& global) {
     return 1;
   }
   const std::string file = parsed["file"].as<std::string>();
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  auto text = read_file(file);
+  if (!text) {
     std::fprintf(stderr, "%s: error: cannot read the file\n", file.c_str());
     return 1;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto saved = parse_saved_plan(file, text.str());
+  auto saved = parse_saved_plan(file, *text);
   if (!saved) {
     for (const auto& d : saved.diagnostics()) std::fprintf(stderr, "%s\n", d.to_string().c_str());
     return 1;

@@ -6,31 +6,31 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <iterator>
 
 #include "cli/commands.h"
 #include "template/environment.h"
+#include "util/file.h"
 
 namespace foobar::cli {
 namespace {
 
 bool read_vars(const std::string& path, nlohmann::ordered_json& out) {
-  std::stringstream ss;
+  std::string text;
   if (path == "-") {
-    ss << std::cin.rdbuf();
+    text.assign(std::istreambuf_iterator<char>(std::cin), {});
   } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    auto read = read_file(path);
+    if (!read) {
       std::fprintf(stderr, "%s: error: cannot read the variables file\n", path.c_str());
       return false;
     }
-    ss << in.rdbuf();
+    text = std::move(*read);
   }
   try {
-    out = nlohmann::ordered_json::parse(ss.str());
+    out = nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::ordered_json::parse_error& e) {
     std::fprintf(stderr, "%s: error: invalid JSON: %s\n", path == "-" ? "<stdin>" : path.c_str(), e.what());
     return false;

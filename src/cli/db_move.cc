@@ -3,15 +3,14 @@
 #include <algorithm>
 
 #include "util/sql.h"
+#include "util/strings.h"
 
 namespace foobar {
 
 namespace {
 
 std::string names(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out.empty() ? "none" : out;
+  return v.empty() ? "none" : join(v, ", ");
 }
 
 std::vector<std::string> replica_names(const stack::DbTier& db) {

@@ -1,12 +1,13 @@
 // Turns `foobarctl lab up` arguments into lab host specs. The one place where a
-// stack file will also be turned into hosts.
+// stack file will also be turned into hosts: reading the stack's compiled resources
+// and topology needs compile/, which lab/ may not use, so the LabTarget is made here.
 #pragma once
 
-#include <map>
 #include <string>
 #include <vector>
 
 #include "lab/lab.h"
+#include "lab/provision.h"
 #include "util/result.h"
 
 namespace foobar::cli {
@@ -14,40 +15,9 @@ namespace foobar::cli {
 // host_args are "NAME=ADDRESS" (from --host).
 Result<std::vector<lab::LabHostSpec>> lab_specs_from_args(const std::vector<std::string>& host_args);
 
-// A lab named after a stack, with one host per stack host at its address.
-struct LabTarget {
-  std::string name;
-  std::vector<lab::LabHostSpec> hosts;
-  std::vector<std::string> secret_names;  // the stack's secrets, made up for the lab
-  std::vector<std::string> packages;      // every package the stack's hosts need
-  // The site's TLS names (server name first) and the secrets holding a certificate
-  // bundle: the lab issues one certificate from its own CA for each of them.
-  std::vector<std::string> tls_names;
-  std::vector<std::string> certificate_secrets;
-  // Secrets holding a host's monitoring certificate (server and client) and its names;
-  // and those whose value is the CA's certificate.
-  std::vector<std::pair<std::string, std::vector<std::string>>> host_certificates;
-  std::vector<std::string> ca_secrets;
-  std::vector<std::string> nameserver_addresses;  // where the lab's client resolves names, in order (none: no DNS)
-  std::vector<std::string> key_secrets;            // secrets holding a base64 key (TSIG)
-};
-
-// Makes the lab's CA and certificates, the secrets file and the client's files in the
-// state directory of a lab that is up.
-Status prepare_lab_files(const std::string& dir, const LabTarget& target);
-
-// Installs the packages missing on this machine (services kept from starting).
-Status install_lab_packages(const std::vector<std::string>& packages);
-
 // Whether a `lab` argument names a stack file rather than a lab.
 bool names_stack_file(const std::string& arg);
-Result<LabTarget> lab_target_from_stack(const std::string& stack_path);
-
-// Writes a KEY=VALUE secrets file (0600) with a random value per name, except the
-// names in `fixed`, which get the value given there, and those in `keys`, which get
-// 32 random bytes in base64 (a TSIG key).
-Status write_lab_secrets(const std::string& path, const std::vector<std::string>& names,
-                         const std::map<std::string, std::string>& fixed = {},
-                         const std::vector<std::string>& keys = {});
+// The lab a stack needs: its hosts with their units, packages, secrets and TLS names.
+Result<lab::LabTarget> lab_target_from_stack(const std::string& stack_path);
 
 }  // namespace foobar::cli

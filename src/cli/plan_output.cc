@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "util/strings.h"
+
 namespace foobar::cli {
 
 namespace {
@@ -25,12 +27,6 @@ const char* colour(ActionType t) {
     case ActionType::destroy: return "\033[31m";
     default: return "\033[36m";
   }
-}
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
 }
 
 std::string headline(const Action& a) {

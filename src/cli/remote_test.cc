@@ -2,7 +2,6 @@
 
 #include <doctest/doctest.h>
 
-#include "cli/lab_args.h"
 #include "stack/stack_test_util.h"
 
 using namespace foobar;
@@ -65,10 +64,4 @@ TEST_CASE("remote: a stack-wide jump host is reached directly, and so is a loop'
   REQUIRE(lb.jump);
   CHECK(lb.jump->name == "mon-01");
   CHECK_FALSE(lb.jump->options.jump);
-}
-
-TEST_CASE("lab packages already on the machine are not installed again") {
-  // coreutils is always installed: nothing to do, and no apt-get run (which would fail offline).
-  CHECK(foobar::cli::install_lab_packages({"coreutils"}).ok());
-  CHECK(foobar::cli::install_lab_packages({}).ok());
 }

@@ -7,10 +7,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "lab/machine.h"
 #include "transport/local_connector.h"
+#include "util/file.h"
 #include "util/shell.h"
 
 namespace foobar::lab {
@@ -26,26 +26,6 @@ Status run(const std::string& what, const std::string& cmd) {
   if (!r) return r.diagnostics();
   if (!r->ok()) return transport::command_failed("lab", what, *r);
   return ok_status();
-}
-
-Status write_text(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".new";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return Diagnostic::error(path, "cannot write the lab's client file");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Diagnostic::error(path, "cannot write the lab's client file: " + ec.message());
-  return ok_status();
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 Status bind_over(const std::string& source, const std::string& target) {
@@ -98,10 +78,10 @@ Status write_client_files(const std::string& dir, const std::vector<std::string>
   std::error_code ec;
   fs::create_directories(dir + "/client", ec);
   if (ec) return Diagnostic::error(dir + "/client", "cannot make the lab client's directory: " + ec.message());
-  if (auto st = write_text(dir + "/client/resolv.conf", client_resolv_conf(nameserver_addresses)); !st) return st;
-  std::string bundle = slurp(kSystemBundle);
-  if (fs::exists(dir + "/ca.crt")) bundle += slurp(dir + "/ca.crt");
-  return write_text(dir + "/client/ca-certificates.crt", bundle);
+  if (auto st = write_file_atomic(dir + "/client/resolv.conf", client_resolv_conf(nameserver_addresses), 0644); !st) return st;
+  std::string bundle = read_text(kSystemBundle);
+  if (fs::exists(dir + "/ca.crt")) bundle += read_text(dir + "/ca.crt");
+  return write_file_atomic(dir + "/client/ca-certificates.crt", bundle, 0644);
 }
 
 Status exec_as_client(const std::string& dir, const std::vector<std::string>& argv) {

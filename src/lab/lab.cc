@@ -24,6 +24,7 @@
 
 #include "lab/machine.h"
 #include "lab/systemd_host.h"
+#include "util/file.h"
 #include "util/shell.h"
 #include "util/thread_pool.h"
 
@@ -245,14 +246,7 @@ bool sshd_answers(const std::string& address, int port, int timeout_ms) {
 
 namespace {
 
-Status write_state(const LabState& s) {
-  std::ofstream out(s.dir + "/state.json.tmp");
-  out << state_to_json(s);
-  if (!out.flush()) return Diagnostic::error("lab", "cannot write " + s.dir + "/state.json");
-  out.close();
-  fs::rename(s.dir + "/state.json.tmp", s.dir + "/state.json");
-  return ok_status();
-}
+Status write_state(const LabState& s) { return write_file_atomic(s.dir + "/state.json", state_to_json(s), 0644); }
 
 std::string etc_hosts(const LabState& s) {
   std::string out = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
@@ -305,10 +299,7 @@ Status prepare_host(const LabState& s, const LabHost& h, const std::string& lab_
       "/24 dev eth0; ip -n " + h.netns + " link set eth0 up; ip -n " + h.netns + " link set lo up";
   auto r = run_here("lab:" + h.name, "preparing host " + h.name, cmd, lab_pub);
   if (!r) return r.diagnostics();
-  std::ofstream hosts(h.base + "/root/etc/hosts");
-  hosts << etc_hosts(s);
-  if (!hosts.flush()) return Diagnostic::error("lab:" + h.name, "cannot write /etc/hosts in the overlay");
-  return ok_status();
+  return write_file_atomic(h.base + "/root/etc/hosts", etc_hosts(s), 0644);
 }
 
 // Starts the host's namespaces with sshd; fills in pid and init_pid.
@@ -452,9 +443,7 @@ Result<LabState> lab_up(const std::string& lab_name, const std::vector<LabHostSp
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
   auto known = start_hosts(s, all, specs, lab_pub);
   if (!known) return fail(known.diagnostics());
-  std::ofstream kh(s.known_hosts);
-  kh << *known;
-  if (!kh.flush()) return fail({Diagnostic::error("lab", "cannot write " + s.known_hosts)});
+  if (auto st = write_file_atomic(s.known_hosts, *known, 0644); !st) return fail(st.diagnostics());
   return s;
 }
 
@@ -656,11 +645,7 @@ Result<LabGrowth> lab_add_hosts(const std::string& lab_name, const std::vector<L
   // The running hosts' /etc/hosts names the new ones too (a file; nothing restarts).
   for (const auto& h : s.hosts) {
     if (std::find(g.added.begin(), g.added.end(), h.name) != g.added.end()) continue;
-    std::ofstream hosts(h.base + "/root/etc/hosts.foobar-lab");
-    hosts << etc_hosts(s);
-    if (!hosts.flush()) return fail({Diagnostic::error("lab:" + h.name, "cannot write /etc/hosts in the overlay")});
-    hosts.close();
-    fs::rename(h.base + "/root/etc/hosts.foobar-lab", h.base + "/root/etc/hosts");
+    if (auto st = write_file_atomic(h.base + "/root/etc/hosts", etc_hosts(s), 0644); !st) return fail(st.diagnostics());
   }
   std::ofstream kh(s.known_hosts, std::ios::app);
   kh << *known;

@@ -1,10 +1,10 @@
 #include "lab/machine.h"
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
+#include <utility>
 
 #include "transport/local_connector.h"
+#include "util/file.h"
 
 namespace foobar::lab {
 
@@ -18,10 +18,8 @@ Result<std::string> run_here(const std::string& where, const std::string& what, 
 }
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto text = read_file(path);
+  return text ? std::move(*text) : std::string();
 }
 
 }  // namespace foobar::lab

@@ -9,6 +9,7 @@
 #include "plan/diff.h"
 #include "plan/manifest.h"
 #include "util/hash.h"
+#include "util/strings.h"
 
 namespace foobar {
 
@@ -513,12 +514,6 @@ std::vector<std::vector<const Resource*>> Planner::host_order() {
   return out;
 }
 
-std::string comma_list(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 // After db switchover or failover the database hosts record the running primary;
 // a plan of a stack that still names the old one would re-point replication back.
 void Planner::check_running_primary() {
@@ -534,13 +529,13 @@ void Planner::check_running_primary() {
     m_plan.diagnostics.push_back(Diagnostic::error(
         m_options.db_primary_file, m_options.db_primary_pos,
         "the stack's primary is " + m_options.db_primary + " but the running primary is " + primary +
-            " (recorded by foobarctl db switchover/failover on " + comma_list(hosts) +
+            " (recorded by foobarctl db switchover/failover on " + join(hosts, ", ") +
             "); applying would re-point replication back to " + m_options.db_primary +
             ", so the plan is refused. Change `primary: " + m_options.db_primary + "` to `primary: " + primary +
             "` here (and list " + m_options.db_primary + " under replicas, or remove it)"));
   for (const auto& [host, by] : fence)
     m_plan.diagnostics.push_back(Diagnostic{Severity::warning, host, {},
-                                            "a former primary still to fence (recorded on " + comma_list(by) +
+                                            "a former primary still to fence (recorded on " + join(by, ", ") +
                                                 "): run foobarctl db fence once it is reachable"});
 }
 

@@ -1,19 +1,12 @@
 #include "plan/plan_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "plan/manifest.h"
 #include "plan/plan_json.h"
+#include "util/file.h"
 #include "util/hash.h"
 
 namespace foobar {
@@ -103,31 +96,6 @@ Result<SavedPlan> parse_saved_plan(const std::string& where, std::string_view te
   return s;
 }
 
-Status write_private_file(const std::filesystem::path& path, const std::string& text) {
-  const std::string tmp = path.string() + ".foobarctl-new";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Diagnostic::error(path.string(), std::string("cannot write: ") + std::strerror(errno));
-  ::fchmod(fd, 0600);  // an older temporary file keeps its mode otherwise
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return Diagnostic::error(path.string(), "cannot write: " + why);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return Diagnostic::error(path.string(), "cannot write: " + why);
-  }
-  return ok_status();
-}
-
 Result<std::string> tree_hash(const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -138,10 +106,9 @@ Result<std::string> tree_hash(const std::filesystem::path& dir) {
   std::sort(files.begin(), files.end());
   std::string all;
   for (const auto& f : files) {
-    std::ifstream in(dir / f, std::ios::binary);
-    std::stringstream content;
-    content << in.rdbuf();
-    all += f + '\0' + sha256_hex(content.str()) + '\n';
+    auto content = read_file(dir / f);
+    if (!content) return content.diagnostics();
+    all += f + '\0' + sha256_hex(*content) + '\n';
   }
   return sha256_hex(all);
 }

@@ -41,9 +41,6 @@ Result<SavedPlan> parse_saved_plan(const std::string& where, std::string_view te
 // True when the text looks like a saved plan rather than a stack file.
 bool is_saved_plan(std::string_view text);
 
-// Writes `text` to `path` with mode 0600, atomically (temporary file and rename).
-Status write_private_file(const std::filesystem::path& path, const std::string& text);
-
 // sha256 over every regular file below `dir` (relative path and content, in path order).
 Result<std::string> tree_hash(const std::filesystem::path& dir);
 // sha256 over the graph's resources (ids and desired-state hashes).

@@ -1,10 +1,7 @@
 #include "plan/plan_file.h"
 
 #include <doctest/doctest.h>
-#include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "facts/fingerprint.h"
 #include "plan/plan_json.h"
@@ -134,20 +131,6 @@ TEST_CASE("saved plan: stale when the stack, templates, desired state, version o
     now.fingerprints.erase("web-01");
     CHECK(stale_reasons(s, now, s.plan) == std::vector<std::string>{"host web-01 could not be probed again"});
   }
-}
-
-TEST_CASE("saved plan: written mode 0600 even over an open file, atomically") {
-  test_support::TempDir dir;
-  const auto path = dir.write("p.plan", "old", 0644);
-  REQUIRE(write_private_file(path, "new\n").ok());
-  struct stat st {};
-  REQUIRE(stat(path.c_str(), &st) == 0);
-  CHECK((st.st_mode & 0777) == 0600);
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  CHECK(text.str() == "new\n");
-  CHECK_FALSE(write_private_file(dir.path / "no-such-dir" / "p.plan", "x").ok());
 }
 
 TEST_CASE("facts fingerprint: follows what the plan reads, not the lock or replication lag") {

@@ -31,12 +31,7 @@ struct FakeHost {
   // A live process of the host's /proc whose kernel name is `comm`.
   void process(int pid, const std::string& comm) { dir.write("proc/" + std::to_string(pid) + "/comm", comm + "\n"); }
   std::string log() const { return (dir.path / "calls.log").string(); }
-  std::string calls() const {
-    std::ifstream in(log());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string calls() const { return test_support::slurp(log()); }
   int count(const std::string& prefix) const {
     std::istringstream in(calls());
     int n = 0;
@@ -435,17 +430,13 @@ TEST_CASE("remote db day 2: the fence drops the app hosts' port, refuses what is
   int st = -1;
   h.run({remote::call("act_db_fence", {"3306", "10.77.0.21", "fd00::21", "10.77.0.22"})}, &st);
   CHECK(WEXITSTATUS(st) == 0);
-  std::ifstream in((h.dir.path / "bin/nft.in").string());
-  std::stringstream ruleset;
-  ruleset << in.rdbuf();
-  CHECK(ruleset.str().find("table inet foobar_fence {") != std::string::npos);
-  CHECK(ruleset.str().find("    ip saddr { 10.77.0.21, 10.77.0.22 } tcp dport 3306 drop\n") != std::string::npos);
-  CHECK(ruleset.str().find("    ip6 saddr { fd00::21 } tcp dport 3306 drop\n") != std::string::npos);
+  const std::string ruleset = test_support::slurp(h.dir.path / "bin/nft.in");
+  CHECK(ruleset.find("table inet foobar_fence {") != std::string::npos);
+  CHECK(ruleset.find("    ip saddr { 10.77.0.21, 10.77.0.22 } tcp dport 3306 drop\n") != std::string::npos);
+  CHECK(ruleset.find("    ip6 saddr { fd00::21 } tcp dport 3306 drop\n") != std::string::npos);
   CHECK(h.calls().find("SET GLOBAL read_only=1") != std::string::npos);
-  std::ifstream cnf((h.dir.path / "etc/mysql/mariadb.conf.d/99-foobar-fence.cnf").string());
-  std::stringstream drop_in;
-  drop_in << cnf.rdbuf();
-  CHECK(drop_in.str().find("read_only = ON") != std::string::npos);
+  CHECK(test_support::slurp(h.dir.path / "etc/mysql/mariadb.conf.d/99-foobar-fence.cnf").find("read_only = ON") !=
+        std::string::npos);
 
   FakeHost hostile;
   hostile.program("nft", "cat > /dev/null");

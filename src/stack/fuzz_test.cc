@@ -4,21 +4,15 @@
 #include "util/build_info.h"
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "stack/stack.h"
+#include "util/test_support.h"
 
 using namespace foobar;
 
 namespace {
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
+std::string read(const std::string& path) { return test_support::slurp(path); }
 
 const char* const kStacks[] = {"0-simple-web-stack.yaml", "1-distributed.yaml",
                                "2-secured-monitored.yaml", "3-scale-up.yaml"};

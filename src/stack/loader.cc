@@ -7,15 +7,14 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "stack/fields.h"
 #include "stack/stack.h"
 #include "stack/utf8.h"
 #include "stack/yaml_reader.h"
+#include "util/file.h"
 
 namespace foobar::stack {
 
@@ -482,13 +481,9 @@ Result<Stack> load_stack(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     return file_error(path, {}, "is a directory, not a stack file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return file_error(path, {}, "cannot open the stack file: " + std::string(std::strerror(errno)));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return file_error(path, {}, "cannot read the stack file");
-  return parse_stack(buf.str(), path);
+  auto text = read_file(path);
+  if (!text) return file_error(path, {}, "cannot open the stack file: " + std::string(std::strerror(errno)));
+  return parse_stack(*text, path);
 }
 
 }  // namespace foobar::stack

@@ -4,10 +4,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "stack/stack.h"
+#include "util/file.h"
 
 namespace foobar::stack {
 
@@ -40,14 +39,12 @@ Result<std::string> file_value(const std::string& value, const std::string& name
   if (value.size() > 1 && value[1] == '@') return value.substr(1);
   std::filesystem::path path = value.substr(1);
   if (path.is_relative()) path = std::filesystem::path(secrets_file).parent_path() / path;
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  auto text = read_file(path);
+  if (!text)
     return Diagnostic::error(secrets_file, "secret '" + name + "' names the file " + path.string() +
                                                ", which cannot be read: " + std::strerror(errno) +
                                                "; fix the path after '@' (write '@@' for a value starting with '@')");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  return text;
 }
 
 }  // namespace
@@ -94,13 +91,11 @@ Result<std::string> resolve_secret(const SecretRef& ref, const SecretSource& sou
   auto from_env = source.env ? source.env(env_name) : process_env(env_name);
   if (from_env) return *from_env;
   if (!source.file.empty()) {
-    std::ifstream in(source.file, std::ios::binary);
-    if (!in)
+    auto text = read_file(source.file);
+    if (!text)
       return Diagnostic::error(source.file, "cannot open the secrets file: " +
                                                 std::string(std::strerror(errno)));
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    auto secrets = parse_secrets_file(buf.str(), source.file);
+    auto secrets = parse_secrets_file(*text, source.file);
     if (!secrets.ok()) return secrets.diagnostics();
     auto it = secrets->find(ref.name);
     if (it != secrets->end()) return file_value(it->second, ref.name, source.file);

@@ -15,7 +15,8 @@
 namespace foobar::stack::yaml {
 namespace {
 
-std::string join(const std::string& path, std::string_view key) {
+// "tiers.web": the dotted path of `key` inside the mapping at `path`.
+std::string key_path(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
@@ -193,7 +194,7 @@ std::optional<MapView> Reader::map(const YAML::Node& n, SourcePos at, const std:
       error(key_pos, "unknown key '" + key + "' " + in(path) + hint);
       continue;
     }
-    view.add(Entry{key, key_pos, kv.second, pos_of(kv.second, key_pos), join(path, key)});
+    view.add(Entry{key, key_pos, kv.second, pos_of(kv.second, key_pos), key_path(path, key)});
   }
   return view;
 }

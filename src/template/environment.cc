@@ -1,10 +1,9 @@
 #include "template/environment.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "template/parser.h"
 #include "template/renderer.h"
+#include "util/file.h"
 #include "util/path.h"
 
 namespace foobar::tmpl {
@@ -37,13 +36,9 @@ Result<std::shared_ptr<const Template>> Environment::load(const std::string& nam
     return Diagnostic::error(name, "template '" + name + "' resolves to " +
                                        std::filesystem::canonical(path, ec).string() + ", outside " +
                                        m_root.string() + "; templates are read from that directory only");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Diagnostic::error(name, "template '" + name + "' not found (looked in " + m_root.string() + ")");
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto parsed = parse_source(ss.str(), name, lexer_options(m_options));
+  auto text = read_file(path);
+  if (!text) return Diagnostic::error(name, "template '" + name + "' not found (looked in " + m_root.string() + ")");
+  auto parsed = parse_source(*text, name, lexer_options(m_options));
   std::lock_guard lock(m_mutex);
   return m_cache.emplace(name, std::move(parsed)).first->second;
 }

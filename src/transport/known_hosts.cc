@@ -10,10 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <mutex>
 
 #include "util/base64.h"
+#include "util/file.h"
 
 namespace foobar::transport {
 
@@ -170,10 +170,8 @@ std::mutex g_known_hosts_mutex;  // accept_new appends from many connector threa
 // The whole file, or an error naming it; a missing file is empty.
 Result<std::string> read_known_hosts(const std::string& host, const std::string& path) {
   if (::access(path.c_str(), F_OK) != 0) return std::string();
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in && !in.eof())
-    return Diagnostic::error(host, "cannot read known_hosts file " + path + ": " + std::strerror(errno));
+  auto text = read_file(path);
+  if (!text) return Diagnostic::error(host, "cannot read known_hosts file " + path + ": " + std::strerror(errno));
   return text;
 }
 

@@ -14,14 +14,13 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <mutex>
 #include <optional>
 
 #include "transport/jump_tunnel.h"
 #include "transport/known_hosts.h"
 #include "util/base64.h"
+#include "util/file.h"
 
 namespace foobar::transport {
 
@@ -112,12 +111,6 @@ const char* key_type_name(int type) {
   }
 }
 
-std::optional<std::string> slurp_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // The key blob of a public key line: "TYPE BASE64 [COMMENT]".
 std::optional<std::string> public_key_blob(std::string_view line) {
   auto sp = line.find(' ');
@@ -161,9 +154,9 @@ std::optional<std::string> openssh_private_key_blob(std::string_view text) {
 }  // namespace
 
 std::string key_file_fingerprint(const std::string& private_key_path) {
-  if (auto pub = slurp_file(private_key_path + ".pub"))
+  if (auto pub = read_file(private_key_path + ".pub"))
     if (auto blob = public_key_blob(*pub); blob && !blob->empty()) return sha256_fingerprint(*blob);
-  if (auto priv = slurp_file(private_key_path))
+  if (auto priv = read_file(private_key_path))
     if (auto blob = openssh_private_key_blob(*priv)) return sha256_fingerprint(*blob);
   return "";
 }

@@ -1,10 +1,11 @@
 #include "util/path.h"
 
+#include "util/file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -31,16 +32,6 @@ bool normal_components(std::string_view path) {
     if (c.empty() || c == "." || c == "..") return false;
   return true;
 }
-
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 Diagnostic write_error(const fs::path& root, std::string_view relative, const std::string& why) {
   return Diagnostic::error((root / std::string(relative)).string(), "cannot write the file: " + why);
@@ -74,7 +65,7 @@ Status write_file_below(const fs::path& root, std::string_view relative, std::st
   if (!is_normal_relative_path(relative))
     return write_error(root, relative, "the path must stay below " + root.string() + " (no '..', '.', empty or absolute part)");
   auto parts = components(relative);
-  Fd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.fd < 0) return write_error(root, relative, root.string() + ": " + std::strerror(errno));
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     const std::string part(parts[i]);
@@ -90,24 +81,7 @@ Status write_file_below(const fs::path& root, std::string_view relative, std::st
   }
   // A temporary name beside the file, renamed over it: a link at the place is
   // replaced, not followed.
-  static std::atomic<unsigned> counter{0};
-  const std::string name(parts.back());
-  const std::string tmp = "." + name + ".foobar-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  Fd out(::openat(dir.fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (out.fd < 0) return write_error(root, relative, std::strerror(errno));
-  auto fail = [&](const std::string& why) {
-    ::unlinkat(dir.fd, tmp.c_str(), 0);
-    return write_error(root, relative, why);
-  };
-  for (std::size_t done = 0; done < content.size();) {
-    ssize_t n = ::write(out.fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(std::strerror(errno));
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fchmod(out.fd, mode & 07777) != 0) return fail(std::strerror(errno));
-  if (::renameat(dir.fd, tmp.c_str(), dir.fd, name.c_str()) != 0) return fail(std::strerror(errno));
-  return ok_status();
+  return write_file_atomic_at(dir.fd, std::string(parts.back()), content, mode, (root / std::string(relative)).string());
 }
 
 }  // namespace foobar

@@ -9,8 +9,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
+
+#include "util/file.h"
 
 namespace foobar::test_support {
 
@@ -37,8 +38,8 @@ struct TempDir {
 
 // The whole content of the file at `path` ("" when it cannot be read).
 inline std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  auto text = read_file(path);
+  return text ? *text : std::string();
 }
 
 // The standard output of `command` run by /bin/sh; its wait status in *status.
