@@ -57,7 +57,7 @@ struct ActionResult {
 };
 
 std::string describe(const Action& a) {
-  return std::string(action_name(a.type)) + " " + kind_name(a.kind) + ":" + a.name;
+  return std::string(to_string(a.type)) + " " + to_string(a.kind) + ":" + a.name;
 }
 
 class Executor {

@@ -7,7 +7,7 @@
 namespace foobar {
 
 std::string journal_line(OnChange action, const std::string& service, const std::string& source) {
-  return std::string(on_change_name(action)) + "\t" + escape_field(service) + "\t" +
+  return std::string(to_string(action)) + "\t" + escape_field(service) + "\t" +
          escape_field(source);
 }
 
@@ -132,7 +132,7 @@ RemoteOp remove_op(ResourceKind kind, const std::string& name, bool purge) {
 }
 
 RemoteOp service_op(const std::string& service, OnChange action) {
-  return op("act_service_do", {service, on_change_name(action)});
+  return op("act_service_do", {service, to_string(action)});
 }
 
 std::string RemoteCall::text() const { return remote::call(function, args); }

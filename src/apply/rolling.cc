@@ -40,7 +40,7 @@ bool removes(const Action& a, const std::vector<std::string>& services) {
 }
 
 std::string describe(const Action& a) {
-  return std::string(action_name(a.type)) + " " + kind_name(a.kind) + " " + a.name;
+  return std::string(to_string(a.type)) + " " + to_string(a.kind) + " " + a.name;
 }
 
 // The hosts of the tiers after `tier` whose changes interrupt their tier's service:
@@ -78,7 +78,7 @@ TierScan scan_tier(const RollTier& t, const RollPolicy& policy, const ByHost& by
     std::vector<std::string> why;
     for (const auto& a : it->second->actions) {
       if (interrupts(a, t.services)) why.push_back(describe(a));
-      if (starts_stopped(a, t.services)) scan.starts[host].push_back(std::string("start ") + kind_name(a.kind) + " " + a.name);
+      if (starts_stopped(a, t.services)) scan.starts[host].push_back(std::string("start ") + to_string(a.kind) + " " + a.name);
     }
     // A host the stack was never applied to serves nobody yet (a package's default
     // site, say): what its changes restart interrupts nothing, it joins.

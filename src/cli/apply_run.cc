@@ -172,6 +172,26 @@ bool ssh_access_kept(const std::string& command, const Remote& remote, const Pla
   return false;
 }
 
+// How the plan is applied: the stack's secrets, the parallelism, the roll, and the
+// progress shown (a live table on a terminal, one line per event otherwise).
+ApplyOptions apply_options(const Remote& remote, const Plan& plan, const cxxopts::ParseResult& parsed, bool purge,
+                           RollPolicy roll) {
+  ApplyOptions options;
+  options.stack = remote.compiled.stack.name.value;
+  options.schedule.parallelism = remote.parallelism;
+  options.schedule.keep_going = parsed.count("keep-going") > 0;
+  options.purge = purge;
+  options.secrets = remote.secrets;
+  options.secret_values = remote.secret_values;
+  options.roll = std::move(roll);
+  auto progress = std::make_shared<TtyProgress>(plan);
+  if (isatty(STDOUT_FILENO))
+    options.on_event = [progress](const ApplyEvent& e) { progress->on(e); };
+  else
+    options.on_event = print_event;
+  return options;
+}
+
 }  // namespace
 
 int confirm_and_apply(const std::string& command, const Remote& remote, const SavedPlan& basis, const Graph& desired,
@@ -207,19 +227,7 @@ int confirm_and_apply(const std::string& command, const Remote& remote, const Sa
       std::fprintf(stderr, "  %s\n", d.to_string().c_str());
     return 1;
   }
-  ApplyOptions options;
-  options.stack = remote.compiled.stack.name.value;
-  options.schedule.parallelism = remote.parallelism;
-  options.schedule.keep_going = parsed.count("keep-going") > 0;
-  options.purge = purge;
-  options.secrets = remote.secrets;
-  options.secret_values = remote.secret_values;
-  options.roll = std::move(roll);
-  auto progress = std::make_shared<TtyProgress>(plan);
-  if (isatty(STDOUT_FILENO))
-    options.on_event = [progress](const ApplyEvent& e) { progress->on(e); };
-  else
-    options.on_event = print_event;
+  ApplyOptions options = apply_options(remote, plan, parsed, purge, std::move(roll));
   const auto start = std::chrono::steady_clock::now();
   auto result = apply_plan(plan, desired, remote.connector_map(), options);
   auto released = release_hosts(locked, remote.connector_map(), options.stack, me, remote.parallelism);
@@ -236,8 +244,8 @@ int confirm_and_apply(const std::string& command, const Remote& remote, const Sa
   }
   std::string verb = command.substr(command.find(' ') + 1);  // "apply" or "destroy"
   verb[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(verb[0])));
-  std::printf("\n%s complete in %.1f s: %d added, %d changed, %d destroyed, %d reloaded/restarted.\n",
-              verb.c_str(), secs, s.add, s.change, s.destroy, s.reload + s.restart);
+  std::printf("\n%s complete in %.1f s: %d created, %d updated, %d destroyed, %d reloaded/restarted.\n",
+              verb.c_str(), secs, s.create, s.update, s.destroy, s.reload + s.restart);
   return 0;
 }
 

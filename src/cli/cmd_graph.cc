@@ -44,8 +44,8 @@ void print_json(const Compiled& c, const Layers& layers) {
   for (std::size_t i = 0; i < c.graph.size(); ++i) {
     const auto& r = c.graph.resources()[i];
     json notify = json::array();
-    for (const auto& n : r.notify) notify.push_back({{"target", n.target}, {"action", on_change_name(n.action)}});
-    resources.push_back({{"id", r.id()}, {"host", r.host}, {"kind", kind_name(r.kind)}, {"name", r.name},
+    for (const auto& n : r.notify) notify.push_back({{"target", n.target}, {"action", to_string(n.action)}});
+    resources.push_back({{"id", r.id()}, {"host", r.host}, {"kind", to_string(r.kind)}, {"name", r.name},
                          {"layer", layer[i]}, {"deps", r.deps}, {"notify", notify}, {"state", graph_state_json(r)}});
   }
   json out = {{"stack", c.stack.name.value}, {"layers", layers.size()}, {"resources", resources}};
@@ -64,14 +64,14 @@ void print_dot(const Compiled& c) {
     std::printf("  subgraph cluster_%zu {\n    label=%s;\n", h, dot_quote(order[h]).c_str());
     for (const auto* r : by_host[order[h]])
       std::printf("    %s [label=%s];\n", dot_quote(r->id()).c_str(),
-                  dot_quote(std::string(kind_name(r->kind)) + "\\n" + r->name).c_str());
+                  dot_quote(std::string(to_string(r->kind)) + "\\n" + r->name).c_str());
     std::printf("  }\n");
   }
   for (const auto& r : c.graph.resources()) {
     for (const auto& d : r.deps) std::printf("  %s -> %s;\n", dot_quote(d).c_str(), dot_quote(r.id()).c_str());
     for (const auto& n : r.notify)
       std::printf("  %s -> %s [style=dashed, label=%s];\n", dot_quote(r.id()).c_str(), dot_quote(n.target).c_str(),
-                  dot_quote(on_change_name(n.action)).c_str());
+                  dot_quote(to_string(n.action)).c_str());
   }
   std::printf("}\n");
 }

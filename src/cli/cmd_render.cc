@@ -14,7 +14,6 @@
 
 #include "cli/commands.h"
 #include "cli/compile_args.h"
-#include "compile/context.h"
 #include "compile/secrets.h"
 #include "util/path.h"
 #include "util/thread_pool.h"
@@ -81,13 +80,12 @@ struct HostTree {
 std::vector<HostTree> host_trees(const Compiled& c) {
   std::vector<HostTree> trees;
   std::map<std::string, std::size_t> index;
-  auto topo = compile::derive_topology(c.stack, c.options.dns_serial);
   for (const auto& h : c.stack.hosts) {
-    json ctx = compile::detail::host_context_local(topo, h.name.value);
+    const compile::HostModel& m = c.topology.host(h.name.value);
     index[h.name.value] = trees.size();
     trees.push_back({h.name.value,
-                     {{"host", h.name.value}, {"address", h.address.value}, {"tiers", ctx["host"]["tiers"]},
-                      {"roles", compile::manifest_roles(topo.host(h.name.value))}, {"files", json::array()},
+                     {{"host", h.name.value}, {"address", h.address.value}, {"tiers", compile::manifest_tiers(m)},
+                      {"roles", compile::manifest_roles(m)}, {"files", json::array()},
                       {"secret_files", json::array()}},
                      {}});
   }

@@ -31,12 +31,12 @@ std::optional<Compiled> load_and_compile(const std::string& command, const cxxop
   compile::CompileOptions options;
   if (parsed.count("templates")) options.templates_dir = parsed["templates"].as<std::string>();
   if (parsed.count("source-base")) options.source_base = parsed["source-base"].as<std::string>();
-  auto graph = compile::compile_stack(*loaded, options);
-  if (!graph.ok()) {
-    print(graph.diagnostics());
+  auto compiled = compile::compile(*loaded, options);
+  if (!compiled.ok()) {
+    print(compiled.diagnostics());
     return std::nullopt;
   }
-  return Compiled{std::move(*loaded), std::move(options), std::move(*graph)};
+  return Compiled{std::move(*loaded), std::move(options), std::move(compiled->topology), std::move(compiled->graph)};
 }
 
 }  // namespace foobar::cli

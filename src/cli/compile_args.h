@@ -17,6 +17,7 @@ void add_compile_options(cxxopts::Options& opts);
 struct Compiled {
   stack::Stack stack;
   compile::CompileOptions options;
+  compile::Topology topology;
   Graph graph;
 };
 

@@ -30,10 +30,10 @@ const char* colour(ActionType t) {
 }
 
 std::string headline(const Action& a) {
-  std::string line = std::string(sign(a.type)) + " " + action_name(a.type) + " " + kind_name(a.kind) + " " + a.name;
+  std::string line = std::string(sign(a.type)) + " " + to_string(a.type) + " " + to_string(a.kind) + " " + a.name;
   if (!a.reasons.empty()) line += " (" + join(a.reasons, "; ") + ")";
   if (a.handler && a.type != ActionType::reload && a.type != ActionType::restart)
-    line += ", then " + std::string(on_change_name(*a.handler));
+    line += ", then " + std::string(to_string(*a.handler));
   if (!a.notified_by.empty()) line += " <- " + join(a.notified_by, ", ");
   return line;
 }

@@ -46,13 +46,14 @@ Result<std::string> read_file(const fs::path& path) {
 
 Result<TemplateEntry> parse_entry(const json& j, const std::string& where) {
   TemplateEntry e;
+  std::string role;
   try {
     e.template_name = j.at("template").get<std::string>();
     e.dest = j.at("dest").get<std::string>();
     e.owner = j.at("owner").get<std::string>();
     e.group = j.at("group").get<std::string>();
     e.mode = j.at("mode").get<std::string>();
-    e.role = j.at("role").get<std::string>();
+    role = j.at("role").get<std::string>();
     e.when = j.at("when").get<std::vector<std::string>>();
     e.validate = j.value("validate", "");
     if (j.contains("on_change")) e.on_change = j["on_change"].get<std::string>();
@@ -60,9 +61,11 @@ Result<TemplateEntry> parse_entry(const json& j, const std::string& where) {
     return Diagnostic::error(where, std::string("a template entry is malformed (") + ex.what() +
                                         "); each needs template, dest, owner, group, mode, role and when");
   }
-  if (!find_role(e.role))
-    return Diagnostic::error(where, "template '" + e.template_name + "' has unknown role '" + e.role +
-                                        "'; use one of the roles in src/compile/resources.cc");
+  auto parsed = parse_role(role);
+  if (!parsed)
+    return Diagnostic::error(where, "template '" + e.template_name + "' has unknown role '" + role +
+                                        "'; use one of the roles in src/compile/model.cc");
+  e.role = *parsed;
   return e;
 }
 
@@ -197,6 +200,7 @@ class Compiler {
       : m_stack(s), m_options(o), m_topo(derive_topology(s, o.dns_serial)), m_env(o.templates_dir, env_options()) {}
 
   Result<Graph> run();
+  Topology take_topology() { return std::move(m_topo); }
 
  private:
   Status prepare();
@@ -327,6 +331,13 @@ bool applies(const TemplateEntry& entry, const json& context) {
     const json* v = lookup(context, w);
     return v && truthy(*v);
   });
+}
+
+Result<Compilation> compile(const stack::Stack& stack, const CompileOptions& options) {
+  Compiler compiler(stack, options);
+  auto graph = compiler.run();
+  if (!graph.ok()) return graph.diagnostics();
+  return Compilation{compiler.take_topology(), std::move(*graph)};
 }
 
 Result<Graph> compile_stack(const stack::Stack& stack, const CompileOptions& options) {

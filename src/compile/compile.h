@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/graph.h"
+#include "compile/topology.h"
 #include "stack/stack.h"
 #include "util/result.h"
 
@@ -34,7 +35,7 @@ struct TemplateEntry {
   std::string template_name;
   std::string dest;  // itself a template
   std::string owner, group, mode;
-  std::string role;
+  Role role = Role::firewall;             // "role" in index.json: to_string(Role)
   std::optional<std::string> on_change;  // "reload" | "restart"
   std::vector<std::string> when;          // dotted context paths, all truthy
   std::string validate;                   // "{}" = candidate file, "{zone}" = DNS zone
@@ -45,6 +46,15 @@ Result<std::vector<TemplateEntry>> load_template_index(const std::filesystem::pa
 // Whether every `when` path of the entry is truthy in the context (Python's sense).
 bool applies(const TemplateEntry& entry, const nlohmann::json& context);
 
+// What one compile derives: the topology (one HostModel per host) and the graph of
+// resources projected from it. Commands that print both (render) take them from here.
+struct Compilation {
+  Topology topology;
+  Graph graph;
+};
+Result<Compilation> compile(const stack::Stack& stack, const CompileOptions& options = {});
+
+// The graph alone.
 Result<Graph> compile_stack(const stack::Stack& stack, const CompileOptions& options = {});
 
 }  // namespace foobar::compile

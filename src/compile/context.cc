@@ -18,12 +18,6 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 }
 
 
-std::vector<std::string> tiers_with_monitoring(const HostModel& m) {
-  std::vector<std::string> tiers = m.tiers.names();
-  if (m.collector) tiers.push_back("monitoring");
-  return tiers;
-}
-
 json endpoints(const std::vector<Endpoint>& v, bool with_port) {
   json out = json::array();
   for (const auto& e : v) {
@@ -52,7 +46,7 @@ json host_section(const Topology& t, const HostModel& m) {
   return {{"name", m.name},
           {"address", m.address},
           {"fqdn", m.name + "." + t.stack->domain.value},
-          {"tiers", tiers_with_monitoring(m)},
+          {"tiers", manifest_tiers(m)},
           {"interface", interface_of(t, m)}};
 }
 
@@ -441,7 +435,7 @@ namespace {
 json hosts_section(const Topology& t) {
   json out = json::array();
   for (const auto& h : t.hosts)
-    out.push_back({{"name", h.name}, {"address", h.address}, {"tiers", tiers_with_monitoring(h)}});
+    out.push_back({{"name", h.name}, {"address", h.address}, {"tiers", manifest_tiers(h)}});
   return out;
 }
 

@@ -57,9 +57,14 @@ const ExporterEndpoint* HostModel::exporter(Exporter e) const {
   return nullptr;
 }
 
+std::vector<std::string> manifest_tiers(const HostModel& m) {
+  std::vector<std::string> tiers = m.tiers.names();
+  if (m.collector) tiers.push_back("monitoring");
+  return tiers;
+}
+
 std::vector<std::string> manifest_roles(const HostModel& m) {
-  std::vector<std::string> out = m.tiers.names();
-  if (m.collector) out.push_back("monitoring");
+  std::vector<std::string> out = manifest_tiers(m);
   for (Role r : m.roles) {
     bool tier = r == Role::lb || r == Role::web || r == Role::app || r == Role::db;
     if (!tier && r != Role::collector) out.push_back(to_string(r));

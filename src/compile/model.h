@@ -76,6 +76,10 @@ void derive_host_models(Topology& t);
 // The port an exporter serves on.
 int exporter_port(stack::Exporter e);
 
+// The tiers the template context and the render manifest list: the host's tiers, then
+// "monitoring" on the collector.
+std::vector<std::string> manifest_tiers(const HostModel& m);
+
 // The roles the render manifest (.foobar-render.json) lists: the tiers, "monitoring"
 // on the collector, then the other roles but the collector's.
 std::vector<std::string> manifest_roles(const HostModel& m);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 #include "compile/context.h"
 #include "compile/secrets.h"
@@ -14,23 +15,23 @@ namespace {
 const std::vector<RoleSpec>& role_specs() {
   // Order matters: it is the order resources of a host are listed in.
   static const std::vector<RoleSpec> specs = {
-      {"firewall", {"nftables"}, "", OnChange::reload},
-      {"lb", {"haproxy", "openssl", "socat"}, "haproxy", OnChange::reload},
-      {"keepalived", {"keepalived", "psmisc"}, "keepalived", OnChange::reload},
-      {"web", {"nginx", "openssl"}, "nginx", OnChange::reload},
-      {"app", {"gunicorn", "python3-flask", "python3-pymysql"}, "foobar-app", OnChange::restart},
-      {"db", {"mariadb-server"}, "mariadb", OnChange::restart},
-      {"collector", {"prometheus"}, "prometheus", OnChange::reload},
-      {"alertmanager", {"prometheus-alertmanager"}, "prometheus-alertmanager", OnChange::reload},
-      {"node-exporter", {"prometheus-node-exporter"}, "prometheus-node-exporter", OnChange::restart},
-      {"nginx-exporter", {"prometheus-nginx-exporter"}, "prometheus-nginx-exporter", OnChange::restart},
-      {"mysqld-exporter", {"prometheus-mysqld-exporter"}, "prometheus-mysqld-exporter", OnChange::restart},
-      {"logs", {"rsyslog", "rsyslog-relp"}, "rsyslog", OnChange::restart},  // central logs, rsyslogd -N1
-      {"log-store", {"logrotate"}, "", OnChange::reload},                    // the log collector's rotation
-      {"dns", {"nsd"}, "nsd", OnChange::reload},  // authoritative for the zone; nsd-checkzone validates it
+      {Role::firewall, {"nftables"}, "", OnChange::reload},
+      {Role::lb, {"haproxy", "openssl", "socat"}, "haproxy", OnChange::reload},
+      {Role::keepalived, {"keepalived", "psmisc"}, "keepalived", OnChange::reload},
+      {Role::web, {"nginx", "openssl"}, "nginx", OnChange::reload},
+      {Role::app, {"gunicorn", "python3-flask", "python3-pymysql"}, "foobar-app", OnChange::restart},
+      {Role::db, {"mariadb-server"}, "mariadb", OnChange::restart},
+      {Role::collector, {"prometheus"}, "prometheus", OnChange::reload},
+      {Role::alertmanager, {"prometheus-alertmanager"}, "prometheus-alertmanager", OnChange::reload},
+      {Role::node_exporter, {"prometheus-node-exporter"}, "prometheus-node-exporter", OnChange::restart},
+      {Role::nginx_exporter, {"prometheus-nginx-exporter"}, "prometheus-nginx-exporter", OnChange::restart},
+      {Role::mysqld_exporter, {"prometheus-mysqld-exporter"}, "prometheus-mysqld-exporter", OnChange::restart},
+      {Role::logs, {"rsyslog", "rsyslog-relp"}, "rsyslog", OnChange::restart},  // central logs, rsyslogd -N1
+      {Role::log_store, {"logrotate"}, "", OnChange::reload},                    // the log collector's rotation
+      {Role::dns, {"nsd"}, "nsd", OnChange::reload},  // authoritative for the zone; nsd-checkzone validates it
       // No package: openssh-server is how foobarctl comes in, so destroy --purge must
       // never remove it (and act_service_remove never stops sshd).
-      {"ssh", {}, "ssh", OnChange::reload},
+      {Role::ssh, {}, "ssh", OnChange::reload},
   };
   return specs;
 }
@@ -39,7 +40,7 @@ const std::vector<RoleSpec>& role_specs() {
 std::vector<const RoleSpec*> roles_of(const HostModel& m) {
   std::vector<const RoleSpec*> out;
   for (const auto& spec : role_specs())
-    if (m.has(*parse_role(spec.role))) out.push_back(&spec);
+    if (m.has(spec.role)) out.push_back(&spec);
   return out;
 }
 
@@ -58,31 +59,29 @@ class HostBuilder {
     return id;
   }
   // A resource files of `role` must wait for.
-  void prereq(const std::string& role, const std::string& id) {
+  void prereq(Role role, const std::string& id) {
     m_prereqs[role].push_back(id);
     m_members[role].push_back(id);
   }
-  void member(const std::string& role, const std::string& id) { m_members[role].push_back(id); }
+  void member(Role role, const std::string& id) { m_members[role].push_back(id); }
 
   void build(const std::vector<RenderedFile>& files, const std::vector<SourceFile>& source);
   std::vector<Resource> take() { return std::move(m_resources); }
 
  private:
-  bool has(const std::string& role) const {
-    return std::any_of(m_roles.begin(), m_roles.end(), [&](const RoleSpec* r) { return r->role == role; });
-  }
+  bool has(Role role) const { return m_model.has(role); }
   std::string service_id(const std::string& host, const std::string& service) const {
     return make_resource_id(host, ResourceKind::service, service);
   }
-  std::vector<Notify> notify_role(const std::string& role, std::optional<OnChange> action = {}) const {
-    const RoleSpec* spec = find_role(role);
-    if (!spec || spec->service.empty()) return {};
-    return {{service_id(m_host, spec->service), action.value_or(spec->on_change)}};
+  std::vector<Notify> notify_role(Role role, std::optional<OnChange> action = {}) const {
+    const RoleSpec& spec = role_spec(role);
+    if (spec.service.empty()) return {};
+    return {{service_id(m_host, spec.service), action.value_or(spec.on_change)}};
   }
 
   void packages();
   void directories();
-  void directory(const std::string& role, const std::string& path, std::string mode, std::string owner);
+  void directory(Role role, const std::string& path, std::string mode, std::string owner);
   void certificates();
   void monitoring_certificates();
   void nginx_default_site();
@@ -93,7 +92,7 @@ class HostBuilder {
   void nginx_site_link();
   void firewall();
   void services();
-  std::vector<std::string> cross_host_deps(const std::string& role) const;
+  std::vector<std::string> cross_host_deps(Role role) const;
   void databases();
   void replication();
 
@@ -102,7 +101,7 @@ class HostBuilder {
   std::string m_host;
   std::vector<const RoleSpec*> m_roles;
   std::vector<Resource> m_resources;
-  std::map<std::string, std::vector<std::string>> m_prereqs, m_members;
+  std::map<Role, std::vector<std::string>> m_prereqs, m_members;
   std::string m_firewall_id;
 };
 
@@ -127,7 +126,7 @@ void HostBuilder::packages() {
   std::vector<std::string> seen;
   for (const RoleSpec* spec : m_roles)
     for (const auto& p : spec->packages) {
-      if (p == "openssl" && !(spec->role == "lb" ? m_topo.tls : m_topo.reencrypt)) continue;
+      if (p == "openssl" && !(spec->role == Role::lb ? m_topo.tls : m_topo.reencrypt)) continue;
       std::string id = make_resource_id(m_host, ResourceKind::package, p);
       if (std::find(seen.begin(), seen.end(), p) == seen.end()) {
         add(ResourceKind::package, p, PackageState{});
@@ -138,7 +137,7 @@ void HostBuilder::packages() {
 }
 
 // A directory two roles need (/etc/foobar) is made once; both wait for it.
-void HostBuilder::directory(const std::string& role, const std::string& path, std::string mode,
+void HostBuilder::directory(Role role, const std::string& path, std::string mode,
                             std::string owner) {
   std::string id = make_resource_id(m_host, ResourceKind::directory, path);
   bool made = std::any_of(m_resources.begin(), m_resources.end(), [&](const Resource& r) { return r.id() == id; });
@@ -149,18 +148,18 @@ void HostBuilder::directory(const std::string& role, const std::string& path, st
 
 void HostBuilder::directories() {
   const auto& tiers = m_topo.stack->tiers;
-  if (has("web")) directory("web", tiers.web->root.value, "0755", "root");
-  if (has("web") && m_topo.reencrypt) directory("web", "/etc/ssl/foobar", "0700", "root");
-  if (has("lb") && m_topo.tls) directory("lb", "/etc/haproxy/certs", "0700", "root");
-  if (has("app")) {
-    directory("app", "/etc/foobar", "0755", "root");
-    directory("app", tiers.app->path.value, "0755", "root");
-    directory("app", k_app_log_dir, "0750", tiers.app->user.value);  // as the init script makes it
+  if (has(Role::web)) directory(Role::web, tiers.web->root.value, "0755", "root");
+  if (has(Role::web) && m_topo.reencrypt) directory(Role::web, "/etc/ssl/foobar", "0700", "root");
+  if (has(Role::lb) && m_topo.tls) directory(Role::lb, "/etc/haproxy/certs", "0700", "root");
+  if (has(Role::app)) {
+    directory(Role::app, "/etc/foobar", "0755", "root");
+    directory(Role::app, tiers.app->path.value, "0755", "root");
+    directory(Role::app, k_app_log_dir, "0750", tiers.app->user.value);  // as the init script makes it
   }
   // The binary log lives here (mariadb.cnf.j2); Debian does not always create it.
-  if (has("db")) directory("db", "/var/log/mysql", "2750", "mysql");
-  if (has("mysqld-exporter")) directory("mysqld-exporter", "/etc/foobar", "0755", "root");
-  if (has("dns") && m_model.is_primary_nameserver()) directory("dns", "/etc/foobar/dns", "0755", "root");
+  if (has(Role::db)) directory(Role::db, "/var/log/mysql", "2750", "mysql");
+  if (has(Role::mysqld_exporter)) directory(Role::mysqld_exporter, "/etc/foobar", "0755", "root");
+  if (has(Role::dns) && m_model.is_primary_nameserver()) directory(Role::dns, "/etc/foobar/dns", "0755", "root");
 }
 
 // A call of fb_tls_self_signed (src/remote/guard.sh): CN plus the aliases as DNS names.
@@ -178,21 +177,21 @@ std::string self_signed_command(const std::string& cn, const std::vector<std::st
 void HostBuilder::certificates() {
   const auto& aliases = m_topo.server_aliases;
   const auto& cert = m_topo.tls ? m_topo.stack->tiers.lb->tls->certificate : stack::Certificate{};
-  if (has("lb") && m_topo.tls && cert.bundle) {
+  if (has(Role::lb) && m_topo.tls && cert.bundle) {
     FileState st{secret_placeholder(cert.bundle->name, SecretFormat::block), "0600", "root", "root",
                  "haproxy -c -f /etc/haproxy/haproxy.cfg", true, "secret " + cert.bundle->name};
-    prereq("lb", add(ResourceKind::file, k_haproxy_pem, std::move(st), m_prereqs["lb"], notify_role("lb")));
+    prereq(Role::lb, add(ResourceKind::file, k_haproxy_pem, std::move(st), m_prereqs[Role::lb], notify_role(Role::lb)));
   }
-  if (has("lb") && m_topo.tls && m_topo.stack->tiers.lb->tls->certificate.self_signed) {
+  if (has(Role::lb) && m_topo.tls && m_topo.stack->tiers.lb->tls->certificate.self_signed) {
     std::string pem = k_haproxy_pem, tmp = pem + ".new";
     std::string cmd = self_signed_command(m_topo.server_name, aliases, tmp + ".key", tmp + ".crt", pem);
-    prereq("lb", add(ResourceKind::command, "tls-self-signed", CommandState{cmd, pem, ""}, m_prereqs["lb"],
-                     notify_role("lb")));
+    prereq(Role::lb, add(ResourceKind::command, "tls-self-signed", CommandState{cmd, pem, ""}, m_prereqs[Role::lb],
+                     notify_role(Role::lb)));
   }
-  if (has("web") && m_topo.reencrypt) {
+  if (has(Role::web) && m_topo.reencrypt) {
     std::string cmd = self_signed_command(m_topo.server_name, aliases, k_web_key, k_web_cert);
-    prereq("web", add(ResourceKind::command, "tls-self-signed", CommandState{cmd, k_web_cert, ""},
-                      m_prereqs["web"], notify_role("web")));
+    prereq(Role::web, add(ResourceKind::command, "tls-self-signed", CommandState{cmd, k_web_cert, ""},
+                      m_prereqs[Role::web], notify_role(Role::web)));
   }
 }
 
@@ -202,26 +201,26 @@ void HostBuilder::certificates() {
 // connection; HAProxy and nginx read them at a reload, rsyslog (root) at a restart.
 void HostBuilder::monitoring_certificates() {
   if (!m_topo.stack->monitoring) return;
-  std::vector<std::string> readers;
-  for (const char* role : {"collector", "node-exporter", "mysqld-exporter", "lb", "web", "logs"}) {
+  std::vector<Role> readers;
+  for (Role role : {Role::collector, Role::node_exporter, Role::mysqld_exporter, Role::lb, Role::web, Role::logs}) {
     if (!has(role)) continue;
-    if (std::string(role) == "web" && !has("nginx-exporter")) continue;
+    if (role == Role::web && !has(Role::nginx_exporter)) continue;
     readers.push_back(role);
   }
   if (readers.empty()) return;
-  const std::string& first = readers.front();
-  const bool prometheus_user = first == "collector" || first == "node-exporter" || first == "mysqld-exporter";
+  const Role first = readers.front();
+  const bool prometheus_user = first == Role::collector || first == Role::node_exporter || first == Role::mysqld_exporter;
   const std::string owner = prometheus_user ? "prometheus" : "root";
-  for (const auto& role : readers) directory(role, k_monitoring_dir, "0755", "root");
+  for (Role role : readers) directory(role, k_monitoring_dir, "0755", "root");
   std::vector<Notify> notify;
-  for (const char* role : {"lb", "web", "logs"})
+  for (Role role : {Role::lb, Role::web, Role::logs})
     if (std::find(readers.begin(), readers.end(), role) != readers.end())
       for (auto& n : notify_role(role)) notify.push_back(std::move(n));
   auto file = [&](const std::string& path, const std::string& secret, const char* mode, const std::string& check) {
     FileState st{secret_placeholder(secret, SecretFormat::block), mode, owner, owner,
                  "sh -c 'command -v openssl >/dev/null || exit 0; " + check + "' sh {}", true, "secret " + secret};
     std::string id = add(ResourceKind::file, path, std::move(st), m_prereqs[first], notify);
-    for (const auto& role : readers) prereq(role, id);
+    for (Role role : readers) prereq(role, id);
   };
   file(k_monitoring_ca, k_monitoring_ca_secret, "0644", "openssl x509 -noout -in \"$1\"");
   file(k_monitoring_pem, monitoring_cert_secret(m_host), "0600",
@@ -230,21 +229,21 @@ void HostBuilder::monitoring_certificates() {
 
 // The distribution's default site is also a default_server on :80.
 void HostBuilder::nginx_default_site() {
-  if (!has("web")) return;
+  if (!has(Role::web)) return;
   const std::string def = "/etc/nginx/sites-enabled/default";
-  prereq("web", add(ResourceKind::command, "nginx-default-site-removed",
+  prereq(Role::web, add(ResourceKind::command, "nginx-default-site-removed",
                     CommandState{remote::call("act_file_remove", {def}), "", remote::call("fb_absent", {def})},
-                    m_prereqs["web"], notify_role("web")));
+                    m_prereqs[Role::web], notify_role(Role::web)));
 }
 
 void HostBuilder::nginx_site_link() {
-  if (!has("web")) return;
+  if (!has(Role::web)) return;
   const std::string avail = "/etc/nginx/sites-available/foobar", link = "/etc/nginx/sites-enabled/foobar";
-  std::vector<std::string> deps = m_prereqs["web"];
+  std::vector<std::string> deps = m_prereqs[Role::web];
   deps.push_back(make_resource_id(m_host, ResourceKind::file, avail));
-  member("web", add(ResourceKind::command, "nginx-site-enabled",
+  member(Role::web, add(ResourceKind::command, "nginx-site-enabled",
                     CommandState{remote::call("fb_link", {link, avail}), "", remote::call("fb_link_is", {link, avail})},
-                    std::move(deps), notify_role("web")));
+                    std::move(deps), notify_role(Role::web)));
 }
 
 void HostBuilder::rendered(const std::vector<RenderedFile>& files) {
@@ -261,7 +260,7 @@ void HostBuilder::rendered(const std::vector<RenderedFile>& files) {
 // `environment` (which wins over the derived FOOBAR_DB_PASSWORD). Read as root by
 // systemd or the init script before the app drops to its user.
 void HostBuilder::secret_env() {
-  if (!has("app")) return;
+  if (!has(Role::app)) return;
   const auto& s = *m_topo.stack;
   std::vector<std::pair<std::string, std::string>> vars;  // name, secret
   auto set = [&](const std::string& name, const std::string& secret) {
@@ -277,13 +276,13 @@ void HostBuilder::secret_env() {
                      "): local edits are overwritten.\n# Secrets of the app, from the secrets source; never in the stack file.\n";
   for (const auto& [name, secret] : vars) text += name + "='" + secret_placeholder(secret, SecretFormat::line) + "'\n";
   FileState st{std::move(text), "0600", "root", "root", "sh -n {}", true, "secrets"};
-  member("app", add(ResourceKind::file, k_app_secret_env, std::move(st), m_prereqs["app"], notify_role("app")));
+  member(Role::app, add(ResourceKind::file, k_app_secret_env, std::move(st), m_prereqs[Role::app], notify_role(Role::app)));
 }
 
 // The TSIG key of the zone transfers, included by nsd.conf, so nsd.conf (checked with
 // nsd-checkconf) waits for it. NSD reads it as root at start; the group lets xfrd read it.
 void HostBuilder::transfer_key() {
-  if (!has("dns") || m_topo.nameservers.size() < 2) return;
+  if (!has(Role::dns) || m_topo.nameservers.size() < 2) return;
   const auto& key = *m_topo.stack->dns->transfer_key;
   std::string text = "# Managed by foobarctl (stack " + m_topo.stack->name.value + ", host " + m_host +
                      "): local edits are overwritten.\n# The TSIG key of the zone transfers, from the secrets "
@@ -291,42 +290,42 @@ void HostBuilder::transfer_key() {
                      "\"\n    algorithm: " + k_nsd_key_algorithm +
                      "\n    secret: \"" + secret_placeholder(key.name, SecretFormat::base64) + "\"\n";
   FileState st{std::move(text), "0640", "root", "nsd", "", true, "secret " + key.name};
-  prereq("dns", add(ResourceKind::file, k_nsd_key_file, std::move(st), m_prereqs["dns"],
-                    notify_role("dns", OnChange::restart)));
+  prereq(Role::dns, add(ResourceKind::file, k_nsd_key_file, std::move(st), m_prereqs[Role::dns],
+                    notify_role(Role::dns, OnChange::restart)));
 }
 
 void HostBuilder::app_source(const std::vector<SourceFile>& source) {
-  if (!has("app")) return;
+  if (!has(Role::app)) return;
   const std::string& dir = m_topo.stack->tiers.app->path.value;
   for (const auto& s : source) {
     FileState st{s.content, s.executable ? "0755" : "0644", "root", "root", "", false, s.origin};
-    member("app", add(ResourceKind::file, dir + "/" + s.relative, std::move(st), m_prereqs["app"],
-                      notify_role("app")));
+    member(Role::app, add(ResourceKind::file, dir + "/" + s.relative, std::move(st), m_prereqs[Role::app],
+                      notify_role(Role::app)));
   }
 }
 
 void HostBuilder::firewall() {
-  if (!has("firewall")) return;
-  std::vector<std::string> deps = m_members["firewall"];
+  if (!has(Role::firewall)) return;
+  std::vector<std::string> deps = m_members[Role::firewall];
   m_firewall_id = add(ResourceKind::firewall, "nftables", FirewallState{"/etc/nftables.conf"}, std::move(deps));
 }
 
 // Services wait for what they talk to on other hosts, so a first apply brings a
 // stack up from the back (databases) to the front (load balancers).
-std::vector<std::string> HostBuilder::cross_host_deps(const std::string& role) const {
+std::vector<std::string> HostBuilder::cross_host_deps(Role role) const {
   const auto& s = *m_topo.stack;
   std::vector<std::string> deps;
   auto each = [&](const std::vector<std::string>& hosts, const std::string& service) {
     for (const auto& h : hosts) deps.push_back(service_id(h, service));
   };
-  if (role == "lb") each(m_topo.hosts_of(stack::Tier::web), "nginx");
-  if (role == "keepalived") deps.push_back(service_id(m_host, "haproxy"));
-  if (role == "web") each(m_topo.hosts_of(stack::Tier::app), "foobar-app");
-  if (role == "nginx-exporter") deps.push_back(service_id(m_host, "nginx"));
-  if (role == "mysqld-exporter") deps.push_back(service_id(m_host, "mariadb"));
+  if (role == Role::lb) each(m_topo.hosts_of(stack::Tier::web), "nginx");
+  if (role == Role::keepalived) deps.push_back(service_id(m_host, "haproxy"));
+  if (role == Role::web) each(m_topo.hosts_of(stack::Tier::app), "foobar-app");
+  if (role == Role::nginx_exporter) deps.push_back(service_id(m_host, "nginx"));
+  if (role == Role::mysqld_exporter) deps.push_back(service_id(m_host, "mariadb"));
   // A secondary's first transfer needs the primary serving.
-  if (role == "dns" && !m_model.is_primary_nameserver()) deps.push_back(service_id(m_topo.nameserver, "nsd"));
-  if (role == "collector") {
+  if (role == Role::dns && !m_model.is_primary_nameserver()) deps.push_back(service_id(m_topo.nameserver, "nsd"));
+  if (role == Role::collector) {
     std::vector<std::string> all;
     for (const auto& h : s.hosts) all.push_back(h.name.value);
     if (m_topo.has_exporter(stack::Exporter::node)) each(all, "prometheus-node-exporter");
@@ -349,7 +348,7 @@ void HostBuilder::services() {
 // Databases and users are made on the primary only; replicas get them through
 // replication.
 void HostBuilder::databases() {
-  if (!has("db") || !m_model.db_primary) return;
+  if (!has(Role::db) || !m_model.db_primary) return;
   const auto& db = *m_topo.stack->tiers.db;
   const std::string mariadb = service_id(m_host, "mariadb");
   std::vector<std::string> dbs;
@@ -381,7 +380,7 @@ void HostBuilder::databases() {
 
 // A replica's link waits for its primary's server and replication user.
 void HostBuilder::replication() {
-  if (!has("db") || m_model.db_primary) return;
+  if (!has(Role::db) || m_model.db_primary) return;
   const auto& db = *m_topo.stack->tiers.db;
   if (!db.replication) return;
   const std::string& primary = db.primary.value;
@@ -395,10 +394,10 @@ void HostBuilder::replication() {
 
 }  // namespace
 
-const RoleSpec* find_role(const std::string& role) {
+const RoleSpec& role_spec(Role role) {
   for (const auto& spec : role_specs())
-    if (spec.role == role) return &spec;
-  return nullptr;
+    if (spec.role == role) return spec;
+  throw std::logic_error(std::string("no RoleSpec for role ") + to_string(role));
 }
 
 std::vector<Resource> host_resources(const Topology& topo, const std::string& host,

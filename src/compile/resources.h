@@ -34,11 +34,12 @@ std::vector<Resource> host_resources(const Topology& topo, const std::string& ho
 
 // The service a role runs ("" when none) and how a changed config reaches it.
 struct RoleSpec {
-  std::string role;
+  Role role;
   std::vector<std::string> packages;
   std::string service;
   OnChange on_change = OnChange::reload;
 };
-const RoleSpec* find_role(const std::string& role);
+// Every Role has one (compile_test checks).
+const RoleSpec& role_spec(Role role);
 
 }  // namespace foobar::compile

@@ -19,7 +19,7 @@ struct Placeholder {
   SecretFormat format = SecretFormat::line;
 };
 
-const char* format_name(SecretFormat f) {
+const char* to_string(SecretFormat f) {
   switch (f) {
     case SecretFormat::line: return "line";
     case SecretFormat::block: return "block";
@@ -30,7 +30,7 @@ const char* format_name(SecretFormat f) {
 
 std::optional<SecretFormat> format_of(std::string_view name) {
   for (auto f : {SecretFormat::line, SecretFormat::block, SecretFormat::base64})
-    if (name == format_name(f)) return f;
+    if (name == to_string(f)) return f;
   return std::nullopt;
 }
 
@@ -87,7 +87,7 @@ std::string secret_placeholder(const std::string& name, SecretFormat format) {
   std::string s(k_open);
   s += name;
   s += ':';
-  s += format_name(format);
+  s += to_string(format);
   s += '\0';
   return s;
 }

@@ -19,9 +19,9 @@ constexpr std::array<std::pair<ResourceKind, const char*>, 9> k_kind_names{{
 }};
 }  // namespace
 
-const char* on_change_name(OnChange c) { return c == OnChange::restart ? "restart" : "reload"; }
+const char* to_string(OnChange c) { return c == OnChange::restart ? "restart" : "reload"; }
 
-const char* kind_name(ResourceKind k) {
+const char* to_string(ResourceKind k) {
   for (const auto& [kind, name] : k_kind_names)
     if (kind == k) return name;
   return "unknown";
@@ -34,7 +34,7 @@ std::optional<ResourceKind> kind_from_name(const std::string& name) {
 }
 
 std::string make_resource_id(const std::string& host, ResourceKind kind, const std::string& name) {
-  return host + ':' + kind_name(kind) + ':' + name;
+  return host + ':' + to_string(kind) + ':' + name;
 }
 
 std::string Resource::id() const { return make_resource_id(host, kind, name); }

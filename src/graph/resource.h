@@ -22,7 +22,7 @@ enum class ResourceKind {
   command,      // a guarded command, run only when its guard says so
 };
 
-const char* kind_name(ResourceKind k);
+const char* to_string(ResourceKind k);
 std::optional<ResourceKind> kind_from_name(const std::string& name);
 
 struct PackageState {
@@ -49,7 +49,7 @@ struct FileState {
 
 enum class OnChange { reload, restart };
 // "reload" or "restart": the word in plans, manifests, journals and remote calls.
-const char* on_change_name(OnChange c);
+const char* to_string(OnChange c);
 
 struct ServiceState {
   bool running = true;

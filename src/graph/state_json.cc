@@ -15,7 +15,7 @@ json state_json(const DesiredState& state) {
               {"sensitive", s.sensitive}};
     }
     json operator()(const ServiceState& s) const {
-      return {{"running", s.running}, {"enabled", s.enabled}, {"on_change", on_change_name(s.on_change)}};
+      return {{"running", s.running}, {"enabled", s.enabled}, {"on_change", to_string(s.on_change)}};
     }
     json operator()(const FirewallState& s) const { return {{"ruleset_path", s.ruleset_path}}; }
     json operator()(const DatabaseState& s) const { return {{"engine", s.engine}}; }

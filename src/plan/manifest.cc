@@ -24,7 +24,7 @@ json manifest_state_json(const DesiredState& state) {
 }  // namespace
 
 std::string state_hash(const Resource& r) {
-  json j = {{"kind", kind_name(r.kind)}, {"name", r.name}, {"state", manifest_state_json(r.state)}};
+  json j = {{"kind", to_string(r.kind)}, {"name", r.name}, {"state", manifest_state_json(r.state)}};
   return sha256_hex(j.dump());
 }
 
@@ -36,8 +36,8 @@ ManifestEntry entry_of(const Resource& r) {
 
 json entry_json(const ManifestEntry& e) {
   json notify = json::array();
-  for (const auto& n : e.notify) notify.push_back({{"target", n.target}, {"action", on_change_name(n.action)}});
-  return {{"id", e.id}, {"kind", kind_name(e.kind)}, {"name", e.name}, {"hash", e.hash},
+  for (const auto& n : e.notify) notify.push_back({{"target", n.target}, {"action", to_string(n.action)}});
+  return {{"id", e.id}, {"kind", to_string(e.kind)}, {"name", e.name}, {"hash", e.hash},
           {"deps", e.deps}, {"notify", notify}};
 }
 

@@ -13,7 +13,7 @@
 
 namespace foobar {
 
-const char* action_name(ActionType t) {
+const char* to_string(ActionType t) {
   switch (t) {
     case ActionType::create: return "create";
     case ActionType::update: return "update";
@@ -485,7 +485,7 @@ void Planner::apply_handlers() {
   for (auto& hp : m_plan.hosts) {
     for (auto& a : hp.actions) {
       if (!a.handler) continue;
-      const char* verb = on_change_name(*a.handler);
+      const char* verb = to_string(*a.handler);
       if (a.type == ActionType::noop)
         a.type = *a.handler == OnChange::restart ? ActionType::restart : ActionType::reload;
       for (const auto& s : a.notified_by) a.reasons.push_back(std::string(verb) + ": notified by " + s);
@@ -593,8 +593,8 @@ PlanSummary Plan::summary() const {
     if (!hp.reachable) ++s.unreachable;
     for (const auto& a : hp.actions) {
       switch (a.type) {
-        case ActionType::create: ++s.add; break;
-        case ActionType::update: ++s.change; break;
+        case ActionType::create: ++s.create; break;
+        case ActionType::update: ++s.update; break;
         case ActionType::destroy: ++s.destroy; break;
         case ActionType::noop: ++s.unchanged; break;
         case ActionType::reload: ++s.reload; break;
@@ -631,7 +631,7 @@ const Action* Plan::find(const std::string& id) const {
 }
 
 std::string summary_line(const PlanSummary& s) {
-  return "Plan: " + std::to_string(s.add) + " to add, " + std::to_string(s.change) + " to change, " +
+  return "Plan: " + std::to_string(s.create) + " to create, " + std::to_string(s.update) + " to update, " +
          std::to_string(s.destroy) + " to destroy.";
 }
 

@@ -25,7 +25,7 @@ enum class ActionType {
   restart,  // likewise, restarted
 };
 
-const char* action_name(ActionType t);
+const char* to_string(ActionType t);
 
 struct Action {
   std::string id;
@@ -59,8 +59,8 @@ struct HostPlan {
 };
 
 struct PlanSummary {
-  int add = 0;
-  int change = 0;
+  int create = 0;
+  int update = 0;
   int destroy = 0;
   int reload = 0;   // handlers, counted apart from changes
   int restart = 0;
@@ -101,7 +101,7 @@ std::vector<const Resource*> host_resources(const Graph& graph, const std::strin
 
 Plan make_plan(const Graph& graph, const std::map<std::string, Facts>& facts_by_host, const PlanOptions& options);
 
-// "Plan: 1 to add, 2 to change, 0 to destroy."
+// "Plan: 1 to create, 2 to update, 0 to destroy."
 std::string summary_line(const PlanSummary& s);
 
 // Replaces every occurrence of a secret value by "********" (longest values first).

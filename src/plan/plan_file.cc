@@ -31,7 +31,7 @@ std::string get_string(const json& j, const char* key, Diagnostics& errors, cons
 }
 
 std::string describe(const Action& a) {
-  std::string s = std::string(action_name(a.type)) + " " + kind_name(a.kind) + " " + a.name;
+  std::string s = std::string(to_string(a.type)) + " " + to_string(a.kind) + " " + a.name;
   if (!a.reasons.empty()) {
     s += " (";
     for (std::size_t i = 0; i < a.reasons.size(); ++i) s += (i ? "; " : "") + a.reasons[i];

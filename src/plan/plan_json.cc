@@ -9,14 +9,14 @@ namespace {
 json action_json(const Action& a) {
   json j = {{"id", a.id},
             {"host", a.host},
-            {"kind", kind_name(a.kind)},
+            {"kind", to_string(a.kind)},
             {"name", a.name},
-            {"action", action_name(a.type)},
+            {"action", to_string(a.type)},
             {"reasons", a.reasons},
             {"sensitive", a.sensitive},
             {"notified_by", a.notified_by}};
   j["diff"] = a.diff.empty() ? json(nullptr) : json(a.diff);
-  j["handler"] = a.handler ? json(on_change_name(*a.handler)) : json(nullptr);
+  j["handler"] = a.handler ? json(to_string(*a.handler)) : json(nullptr);
   json revoke = json::array();
   for (const auto& g : a.revoke_grants)
     revoke.push_back({{"privilege", g.privilege}, {"columns", g.columns}, {"object", g.object},
@@ -62,7 +62,7 @@ std::vector<std::string> strings(const json& j, const char* key) {
 ActionType action_type(const std::string& name) {
   for (ActionType t : {ActionType::create, ActionType::update, ActionType::destroy, ActionType::noop,
                        ActionType::reload, ActionType::restart})
-    if (name == action_name(t)) return t;
+    if (name == to_string(t)) return t;
   throw BadPlan{"action '" + name + "' is not one of create, update, destroy, no-op, reload, restart"};
 }
 
@@ -94,7 +94,7 @@ Action action_from(const json& j) {
 }
 
 json summary_json(const PlanSummary& s) {
-  return {{"add", s.add},           {"change", s.change},       {"destroy", s.destroy},
+  return {{"create", s.create},     {"update", s.update},       {"destroy", s.destroy},
           {"reload", s.reload},     {"restart", s.restart},     {"unchanged", s.unchanged},
           {"unreachable_hosts", s.unreachable}};
 }
@@ -117,7 +117,7 @@ json plan_to_json(const Plan& plan) {
   }
   json diags = json::array();
   for (const auto& d : plan.diagnostics)
-    diags.push_back({{"severity", severity_name(d.severity)}, {"where", d.where}, {"message", d.message}});
+    diags.push_back({{"severity", to_string(d.severity)}, {"where", d.where}, {"message", d.message}});
   return {{"format_version", k_plan_format_version},
           {"stack", plan.stack},
           {"summary", summary_json(plan.summary())},

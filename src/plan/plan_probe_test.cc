@@ -90,7 +90,7 @@ TEST_CASE("probe, plan, bring the files to the desired state, plan again: no cha
   REQUIRE(facts.ok());
   Plan second = make_plan(g, {{"local", *facts}}, o);
   CHECK_FALSE(second.has_changes());
-  CHECK(summary_line(second.summary()) == "Plan: 0 to add, 0 to change, 0 to destroy.");
+  CHECK(summary_line(second.summary()) == "Plan: 0 to create, 0 to update, 0 to destroy.");
   CHECK(second.diagnostics.empty());
 }
 

@@ -88,7 +88,7 @@ TEST_CASE("files: create, update with diff and mode, no-op") {
 
   CHECK(action(p, "h:file:/etc/same").type == ActionType::noop);
   CHECK(action(p, "h:file:/etc/same").reasons.empty());
-  CHECK(summary_line(p.summary()) == "Plan: 1 to add, 1 to change, 0 to destroy.");
+  CHECK(summary_line(p.summary()) == "Plan: 1 to create, 1 to update, 0 to destroy.");
   CHECK(p.has_changes());
 }
 
@@ -105,7 +105,7 @@ TEST_CASE("a matching host plans no changes") {
   Plan p = make_plan(g, {{"h", f}}, PlanOptions{});
   CHECK_FALSE(p.has_changes());
   CHECK(p.summary().unchanged == 3);
-  CHECK(summary_line(p.summary()) == "Plan: 0 to add, 0 to change, 0 to destroy.");
+  CHECK(summary_line(p.summary()) == "Plan: 0 to create, 0 to update, 0 to destroy.");
 }
 
 TEST_CASE("owner, group and non-file paths") {
@@ -212,7 +212,7 @@ TEST_CASE("handlers: a changed file reloads its service, an unchanged one does n
     CHECK(svc.notified_by == std::vector<std::string>{"h:file:/etc/nginx/nginx.conf"});
     CHECK(has_reason(svc, "reload: notified by h:file:/etc/nginx/nginx.conf"));
     CHECK(p.summary().reload == 1);
-    CHECK(summary_line(p.summary()) == "Plan: 0 to add, 1 to change, 0 to destroy.");
+    CHECK(summary_line(p.summary()) == "Plan: 0 to create, 1 to update, 0 to destroy.");
   }
   SUBCASE("restart wins over reload") {
     f.files["/etc/nginx/nginx.conf"] = file_fact("old\n");
@@ -287,7 +287,7 @@ TEST_CASE("destroys come from the manifest, in reverse dependency order, last") 
   CHECK(has_reason(action(p, "h:database:olddb"), "kept"));
   CHECK(p.find("h:package:nginx")->type == ActionType::noop);  // still desired: not destroyed
   CHECK(action(p, "h:service:nginx").type == ActionType::reload);  // its site went away
-  CHECK(summary_line(p.summary()) == "Plan: 0 to add, 0 to change, 4 to destroy.");
+  CHECK(summary_line(p.summary()) == "Plan: 0 to create, 0 to update, 4 to destroy.");
 }
 
 TEST_CASE("a foreign or unreadable manifest destroys nothing and warns") {
@@ -449,7 +449,7 @@ TEST_CASE("plan JSON holds hosts, actions, reasons and diffs, with stable text")
   CHECK(j["stack"] == "s");
   CHECK(j["has_changes"] == true);
   CHECK(j["complete"] == false);
-  CHECK(j["summary"]["change"] == 1);
+  CHECK(j["summary"]["update"] == 1);
   CHECK(j["summary"]["restart"] == 1);
   REQUIRE(j["hosts"].size() == 2);
   CHECK(j["hosts"][0]["unreachable_reason"] == "timeout");

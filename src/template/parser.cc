@@ -611,6 +611,47 @@ class Parser {
     return e;
   }
 
+  // ( ), (e), (a, b, ...): a parenthesized expression or a tuple.
+  ExprPtr parse_parenthesized(SourcePos pos) {
+    next();
+    if (skip_op(")")) return make_expr(ExprKind::tuple, pos);
+    ExprPtr first = parse_expression();
+    if (skip_op(")")) return first;
+    auto tup = make_expr(ExprKind::tuple, pos);
+    tup->args.push_back(std::move(first));
+    while (skip_op(",")) {
+      if (is_op(")")) break;
+      tup->args.push_back(parse_expression());
+    }
+    expect_op(")");
+    return sealed(std::move(tup));
+  }
+
+  // [a, b, ...] and {k: v, ...} (keys and values alternate in args): items up to
+  // `close`, comma-separated, a trailing comma allowed; `item` parses one.
+  template <class ParseItem>
+  ExprPtr parse_display(SourcePos pos, ExprKind kind, const char* close, ParseItem item) {
+    next();
+    auto e = make_expr(kind, pos);
+    while (!is_op(close)) {
+      if (!e->args.empty()) expect_op(",");
+      if (is_op(close)) break;
+      item(*e);
+    }
+    next();
+    return sealed(std::move(e));
+  }
+  ExprPtr parse_list_display(SourcePos pos) {
+    return parse_display(pos, ExprKind::list, "]", [&](Expr& l) { l.args.push_back(parse_expression()); });
+  }
+  ExprPtr parse_dict_display(SourcePos pos) {
+    return parse_display(pos, ExprKind::dict, "}", [&](Expr& d) {
+      d.args.push_back(parse_expression());
+      expect_op(":");
+      d.args.push_back(parse_expression());
+    });
+  }
+
   ExprPtr parse_primary() {
     const Token& t = cur();
     SourcePos pos = t.pos;
@@ -638,44 +679,9 @@ class Parser {
       next();
       return e;
     }
-    if (is_op("(")) {
-      next();
-      if (skip_op(")")) return make_expr(ExprKind::tuple, pos);
-      ExprPtr first = parse_expression();
-      if (skip_op(")")) return first;
-      auto tup = make_expr(ExprKind::tuple, pos);
-      tup->args.push_back(std::move(first));
-      while (skip_op(",")) {
-        if (is_op(")")) break;
-        tup->args.push_back(parse_expression());
-      }
-      expect_op(")");
-      return sealed(std::move(tup));
-    }
-    if (is_op("[")) {
-      next();
-      auto l = make_expr(ExprKind::list, pos);
-      while (!is_op("]")) {
-        if (!l->args.empty()) expect_op(",");
-        if (is_op("]")) break;
-        l->args.push_back(parse_expression());
-      }
-      next();
-      return sealed(std::move(l));
-    }
-    if (is_op("{")) {
-      next();
-      auto d = make_expr(ExprKind::dict, pos);
-      while (!is_op("}")) {
-        if (!d->args.empty()) expect_op(",");
-        if (is_op("}")) break;
-        d->args.push_back(parse_expression());
-        expect_op(":");
-        d->args.push_back(parse_expression());
-      }
-      next();
-      return sealed(std::move(d));
-    }
+    if (is_op("(")) return parse_parenthesized(pos);
+    if (is_op("[")) return parse_list_display(pos);
+    if (is_op("{")) return parse_dict_display(pos);
     fail(pos, "expected an expression, got " + describe(t));
   }
 

@@ -4,7 +4,7 @@
 
 namespace foobar {
 
-const char* severity_name(Severity s) {
+const char* to_string(Severity s) {
   switch (s) {
     case Severity::error: return "error";
     case Severity::warning: return "warning";
@@ -28,7 +28,7 @@ std::string Diagnostic::to_string() const {
     if (pos.column > 0) out += ':' + std::to_string(pos.column);
   }
   if (!out.empty()) out += ": ";
-  out += severity_name(severity);
+  out += foobar::to_string(severity);
   out += ": ";
   out += message;
   return out;

@@ -9,7 +9,7 @@ namespace foobar {
 
 enum class Severity { error, warning, note };
 
-const char* severity_name(Severity s);
+const char* to_string(Severity s);
 
 // 1-based line and column; 0 means "not known".
 struct SourcePos {

@@ -39,7 +39,7 @@ cat "$TMP/plan-drift"
 grep -q "~ update db_user foobar@127.0.0.1" "$TMP/plan-drift" || fail "the account is not to be updated"
 grep -q "password differs from secret DB_APP_PASSWORD" "$TMP/plan-drift" || fail "no 'password differs' reason"
 grep -q "grants differ: extra PROCESS ON \*\.\*" "$TMP/plan-drift" || fail "no 'grants differ' reason"
-grep -q "Plan: 0 to add, 1 to change, 0 to destroy." "$TMP/plan-drift" || fail "the plan changes more than the account"
+grep -q "Plan: 0 to create, 1 to update, 0 to destroy." "$TMP/plan-drift" || fail "the plan changes more than the account"
 "$F" plan --lab --format json "$STACK" >"$TMP/plan-drift.json" || fail "plan --format json failed"
 grep -q '"password differs from secret DB_APP_PASSWORD"' "$TMP/plan-drift.json" || fail "the JSON plan lacks the reason"
 for s in "$SECRET" "$HAND" "$DRIFT_HASH" "$(native_hash "$SECRET")" "${DRIFT_HASH:1:16}"; do

@@ -15,7 +15,7 @@ set +e; plan --detailed-exitcode >"$TMP/plan1"; rc=$?; set -e
 grep -qE "[+~] (create|update) file /etc/haproxy/haproxy.cfg" "$TMP/plan1" || fail "plan lacks the HAProxy config"
 grep -q "+ create file /etc/nginx/sites-available/foobar" "$TMP/plan1" || fail "plan lacks the nginx site"
 grep -q "+ create replication db-01" "$TMP/plan1" || fail "plan lacks the replication link"
-grep -q "^Plan: [1-9][0-9]* to add" "$TMP/plan1" || fail "plan summary: $(tail -1 "$TMP/plan1")"
+grep -q "^Plan: [1-9][0-9]* to create" "$TMP/plan1" || fail "plan summary: $(tail -1 "$TMP/plan1")"
 if grep -q -F -f <(cut -d= -f2 /var/lib/foobarctl/lab/foobar-distributed/secrets | grep -v '^#') "$TMP/plan1"; then
   fail "a secret value appears in the plan"
 fi
