@@ -286,7 +286,7 @@ class DbLock {
 // The database hosts that are not also app hosts (those are locked by the app tier's apply).
 std::vector<std::string> db_only_hosts(const stack::Stack& s, const std::vector<std::string>& skip) {
   std::vector<std::string> out;
-  const auto apps = s.tiers.app ? s.hosts_of_tier("app") : std::vector<std::string>{};
+  const auto apps = s.tiers.app ? s.hosts_of_tier(stack::Tier::app) : std::vector<std::string>{};
   for (const auto& h : s.tiers.db->host_names())
     if (std::find(apps.begin(), apps.end(), h) == apps.end() && std::find(skip.begin(), skip.end(), h) == skip.end())
       out.push_back(h);
@@ -397,7 +397,7 @@ bool fence(MoveRun& run, const std::string& host) {
   const stack::Stack& s = run.before();
   const compile::Topology t = compile::derive_topology(s);
   std::vector<std::string> args{std::to_string(s.tiers.db->port.value)};
-  for (const auto& h : s.hosts_of_tier("app")) {
+  for (const auto& h : s.hosts_of_tier(stack::Tier::app)) {
     for (const auto& a : {t.address_of(h), t.service_address(h)})
       if (std::find(args.begin() + 1, args.end(), a) == args.end()) args.push_back(a);
   }
@@ -502,7 +502,7 @@ int fence_cmd(const std::string& command, Remote& remote, const cxxopts::ParseRe
   m.old_primary = to_fence.front();
   m.new_primary = primary;
   m.old_rejoins = false;
-  m.app_hosts = s.tiers.app ? s.hosts_of_tier("app") : std::vector<std::string>{};
+  m.app_hosts = s.tiers.app ? s.hosts_of_tier(stack::Tier::app) : std::vector<std::string>{};
   MoveRun run{command, remote, parsed, global, m, s, remote.compiled.graph};
   std::vector<std::string> left;
   for (const auto& h : to_fence)

@@ -268,7 +268,8 @@ void print_human(const stack::Stack& s, const json& out, const std::map<std::str
       shown.push_back(h);
     }
   };
-  for (const auto& tier : s.tier_names()) section("tier " + tier, s.hosts_of_tier(tier));
+  for (stack::Tier tier : stack::k_tiers)
+    if (s.has_tier(tier)) section(std::string("tier ") + stack::to_string(tier), s.hosts_of_tier(tier));
   std::vector<std::string> rest;
   for (const auto& h : s.hosts) rest.push_back(h.name.value);
   section("other hosts", rest);

@@ -35,7 +35,7 @@ Result<DbMove> plan_move(const stack::Stack& s, const std::string& to, bool rejo
   m.old_rejoins = rejoin;
   for (const auto& r : replicas)
     if (r != to) m.repoint.push_back(r);
-  m.app_hosts = s.tiers.app ? s.hosts_of_tier("app") : std::vector<std::string>{};
+  m.app_hosts = s.tiers.app ? s.hosts_of_tier(stack::Tier::app) : std::vector<std::string>{};
   return m;
 }
 

@@ -31,7 +31,8 @@ Result<std::vector<std::string>> resolve_targets(const stack::Stack& s, const st
       wanted.insert(t);
       continue;
     }
-    auto tier = s.hosts_of_tier(t);
+    const auto parsed = stack::parse_tier(t);
+    const auto tier = parsed ? s.hosts_of_tier(*parsed) : std::vector<std::string>{};
     if (tier.empty()) {
       errs.push_back(Diagnostic::error("--target", "'" + t + "' is neither a host nor a tier of stack '" +
                                                        s.name.value + "'"));

@@ -150,16 +150,6 @@ bool Topology::carries(const std::string& host, Tier tier) const {
   return it != host_index.end() && hosts[it->second].carries(tier);
 }
 
-const std::vector<std::string>& Topology::hosts_of(const std::string& tier) const {
-  static const std::vector<std::string> none;
-  auto t = stack::parse_tier(tier);
-  return t ? hosts_of(*t) : none;
-}
-
-bool Topology::carries(const std::string& host, const std::string& tier) const {
-  auto t = stack::parse_tier(tier);
-  return t && carries(host, *t);
-}
 
 bool Topology::has_exporter(Exporter e) const {
   if (!stack->monitoring) return false;

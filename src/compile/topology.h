@@ -107,9 +107,6 @@ struct Topology {
   HostModel& host(const std::string& name);
   const std::vector<std::string>& hosts_of(stack::Tier tier) const;
   bool carries(const std::string& host, stack::Tier tier) const;
-  // Tiers by name ("lb", ...), for callers holding user input; nothing for other names.
-  const std::vector<std::string>& hosts_of(const std::string& tier) const;
-  bool carries(const std::string& host, const std::string& tier) const;
   bool has_exporter(stack::Exporter e) const;
   bool is_collector(const std::string& host) const;
   bool is_entry(const std::string& host) const;

@@ -30,7 +30,7 @@ struct DbNode {
 std::vector<DbNode> db_nodes(const std::vector<const compile::Topology*>& topologies) {
   std::vector<DbNode> nodes;
   for (const compile::Topology* t : topologies)
-    for (const auto& host : t->hosts_of("db"))
+    for (const auto& host : t->hosts_of(stack::Tier::db))
       nodes.push_back({t->stack, host, t->address_of(host), t->server_id.at(host)});
   return nodes;
 }
@@ -47,7 +47,7 @@ void check_router_ids(const std::vector<const compile::Topology*>& topologies, F
     auto [it, fresh] = first.emplace(key, s);
     if (fresh) continue;
     out.push_back(Finding{
-        "VRRP-ID-DUP", Sev::error, s->file, vip.router_id.pos, "lb", t->hosts_of("lb"),
+        "VRRP-ID-DUP", Sev::error, s->file, vip.router_id.pos, "lb", t->hosts_of(stack::Tier::lb),
         "VRRP router id " + std::to_string(key.second) + " is also used by stack '" +
             it->second->name.value + "' (" + it->second->file + ") on network " + key.first,
         "both clusters use the same virtual MAC 00:00:5e:00:01:" + std::to_string(key.second) +

@@ -110,7 +110,7 @@ void check_extra_rules(const Ctx& c) {
     std::vector<std::string> ssh_hosts, db_hosts;
     for (const auto& h : r.hosts) {
       if (r.port.value == ssh_port_of(c.s, h.value)) ssh_hosts.push_back(h.value);
-      if (r.port.value == db_port && c.t.carries(h.value, "db")) db_hosts.push_back(h.value);
+      if (r.port.value == db_port && c.t.carries(h.value, stack::Tier::db)) db_hosts.push_back(h.value);
     }
     std::string from = r.from.empty() ? "anywhere" : "networks outside admin_cidrs";
     bool outside_admin = r.from.empty() || std::any_of(r.from.begin(), r.from.end(), [&](const auto& f) {
@@ -136,13 +136,13 @@ void check_vrrp_allowed(const Ctx& c) {
   const auto& lb = c.s.tiers.lb;
   if (!c.s.firewall_enabled() || !lb || !lb->vip) return;
   std::vector<std::string> v6;
-  for (const auto& h : c.t.hosts_of("lb")) {
+  for (const auto& h : c.t.hosts_of(stack::Tier::lb)) {
     auto ip = stack::parse_ip(c.t.address_of(h));
     if (ip && ip->v6) v6.push_back(h);
   }
   auto vip = stack::parse_ip(lb->vip->address.value);
   if (v6.empty() && !(vip && vip->v6)) return;
-  c.add("FW-VRRP-BLOCKED", Sev::error, lb->vip->pos, "lb", c.t.hosts_of("lb"),
+  c.add("FW-VRRP-BLOCKED", Sev::error, lb->vip->pos, "lb", c.t.hosts_of(stack::Tier::lb),
         "the firewall admits VRRP between the load balancers over IPv4 only, but " +
             (v6.empty() ? "the vip is IPv6" : "lb hosts " + join(v6) + " have IPv6 addresses"),
         "the backup never hears the master's adverts, so both become MASTER and claim the floating "

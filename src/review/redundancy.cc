@@ -11,8 +11,8 @@ namespace {
 
 // The hosts of a tier that take requests: HAProxy's backends (web) or nginx's
 // upstreams (app) that are no standby.
-std::vector<std::string> active_hosts(const compile::Topology& t, std::string_view tier) {
-  const auto& members = tier == "web" ? t.backends : t.upstreams;
+std::vector<std::string> active_hosts(const compile::Topology& t, stack::Tier tier) {
+  const auto& members = tier == stack::Tier::web ? t.backends : t.upstreams;
   std::vector<std::string> out;
   for (const auto& e : members)
     if (!e.backup) out.push_back(e.name);
@@ -22,7 +22,7 @@ std::vector<std::string> active_hosts(const compile::Topology& t, std::string_vi
 // The db hosts other than the write primary, in stack order.
 std::vector<std::string> replicas(const compile::Topology& t, const std::string& primary) {
   std::vector<std::string> out;
-  for (const auto& h : t.hosts_of("db"))
+  for (const auto& h : t.hosts_of(stack::Tier::db))
     if (h != primary) out.push_back(h);
   return out;
 }
@@ -45,17 +45,19 @@ void check_single_host(const Ctx& c) {
 
 // Every tier on exactly the same hosts: nothing can be sized or scaled on its own.
 void check_colocated(const Ctx& c) {
-  auto tiers = c.s.tier_names();
+  std::vector<stack::Tier> tiers;
+  for (stack::Tier t : stack::k_tiers)
+    if (c.s.has_tier(t)) tiers.push_back(t);
   if (tiers.size() < 2) return;
   auto first = c.t.hosts_of(tiers[0]);
   std::sort(first.begin(), first.end());
-  for (const auto& t : tiers) {
+  for (stack::Tier t : tiers) {
     auto hs = c.t.hosts_of(t);
     std::sort(hs.begin(), hs.end());
     if (hs != first) return;
   }
   c.add("SCALE-COLOCATED", Sev::warning, c.s.tiers.pos, "", first,
-        "every tier (" + join(tiers) + ") runs on the same host(s): " + join(first),
+        "every tier (" + join(c.s.tier_names()) + ") runs on the same host(s): " + join(first),
         "nginx, the app server and MySQL compete for the same CPU, memory and disk, and no tier "
         "can be scaled out without copying all of them",
         "give the database its own host(s) first, then scale web/app hosts horizontally behind "
@@ -89,7 +91,7 @@ void check_identical_servers(const Ctx& c) {
 void check_lb_spof(const Ctx& c) {
   const auto& lb = c.s.tiers.lb;
   if (!lb || lb->vip) return;
-  const auto& hosts = c.t.hosts_of("lb");
+  const auto& hosts = c.t.hosts_of(stack::Tier::lb);
   std::string what = hosts.size() == 1 ? "one load balancer (" + hosts[0] + ") and no floating IP"
                                        : "load balancers " + join(hosts) + " share no floating IP";
   c.add("SPOF-LB", Sev::warning, lb->pos, "lb", hosts, what,
@@ -101,10 +103,11 @@ void check_lb_spof(const Ctx& c) {
 
 void check_tier_spof(const Ctx& c) {
   if (single_host_site(c.t)) return;  // SPOF-SITE says it once for every tier
-  for (const char* tier : {"web", "app"}) {
-    const auto& hosts = c.t.hosts_of(tier);
+  for (stack::Tier t : {stack::Tier::web, stack::Tier::app}) {
+    const auto& hosts = c.t.hosts_of(t);
     if (hosts.size() != 1) continue;
-    SourcePos pos = std::string_view(tier) == "web" ? c.s.tiers.web->pos : c.s.tiers.app->pos;
+    const char* tier = stack::to_string(t);
+    SourcePos pos = t == stack::Tier::web ? c.s.tiers.web->pos : c.s.tiers.app->pos;
     c.add("SPOF-TIER", Sev::warning, pos, tier, hosts,
           std::string("tier '") + tier + "' has a single host (" + hosts[0] + ")",
           "when that host fails or is being updated the tier is gone and the site with it",
@@ -114,14 +117,15 @@ void check_tier_spof(const Ctx& c) {
 
 // Standby hosts: a choice with a cost, worth saying out loud.
 void check_active_passive(const Ctx& c) {
-  for (const char* tier : {"web", "app"}) {
-    const auto* standby = std::string_view(tier) == "web" ? (c.s.tiers.web ? &c.s.tiers.web->standby : nullptr)
-                                                          : (c.s.tiers.app ? &c.s.tiers.app->standby : nullptr);
+  for (stack::Tier t : {stack::Tier::web, stack::Tier::app}) {
+    const char* tier = stack::to_string(t);
+    const auto* standby = t == stack::Tier::web ? (c.s.tiers.web ? &c.s.tiers.web->standby : nullptr)
+                                                : (c.s.tiers.app ? &c.s.tiers.app->standby : nullptr);
     if (!standby || standby->empty()) continue;
     std::vector<std::string> idle;
     for (const auto& h : *standby) idle.push_back(h.value);
-    const auto active = active_hosts(c.t, tier);
-    const char* who = std::string_view(tier) == "web" ? "the load balancer" : "nginx";
+    const auto active = active_hosts(c.t, t);
+    const char* who = t == stack::Tier::web ? "the load balancer" : "nginx";
     c.add("ACTIVE-PASSIVE", Sev::info, standby->front().pos, tier, idle,
           std::string("tier '") + tier + "' is active-passive: " + join(active) + " take" +
               (active.size() == 1 ? "s" : "") + " every request, standby " + join(idle) + " only when " +
@@ -175,7 +179,7 @@ void check_replication_user(const Ctx& c) {
   const auto& db = c.s.tiers.db;
   if (!db || db->replicas.empty()) return;
   if (db->replication && !db->replication->user.value.empty()) return;
-  c.add("DB-REPL-USER-MISSING", Sev::error, db->pos, "db", c.t.hosts_of("db"),
+  c.add("DB-REPL-USER-MISSING", Sev::error, db->pos, "db", c.t.hosts_of(stack::Tier::db),
         "replicas are listed but no replication user is defined",
         "the replicas cannot connect to the primary, so they stay empty and serve stale or no data",
         "add tiers.db.replication: { user: repl, password: { secret: DB_REPL_PASSWORD } }");

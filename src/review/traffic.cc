@@ -58,7 +58,7 @@ void check_tls(const Ctx& c) {
   if (!c.t.tls) {
     if (!is_public(c.t)) return;
     c.add("TLS-NONE", Sev::warning, lb ? lb->pos : c.s.name.pos, lb ? "lb" : "web",
-          c.t.hosts_of(lb ? "lb" : "web"), "the site is served over plain HTTP only",
+          c.t.hosts_of(lb ? stack::Tier::lb : stack::Tier::web), "the site is served over plain HTTP only",
           "whatever users post and every cookie crosses the internet readable and modifiable; "
           "browsers mark the site 'not secure'",
           lb ? "enable HTTPS at the load balancer: tiers.lb.tls: { enabled: true, certificate: ..., "
@@ -67,23 +67,23 @@ void check_tls(const Ctx& c) {
     return;
   }
   const auto& tls = *lb->tls;
-  if (!c.t.reencrypt && !c.t.hosts_of("web").empty())
+  if (!c.t.reencrypt && !c.t.hosts_of(stack::Tier::web).empty())
     c.add("TLS-PLAIN-BACKEND", Sev::warning, tls.reencrypt.pos.line ? tls.reencrypt.pos : tls.pos, "lb",
-          c.t.hosts_of("lb"),
+          c.t.hosts_of(stack::Tier::lb),
           "TLS ends at the load balancer; requests travel on to the web tier (" +
-              join(c.t.hosts_of("web")) + ") as plain HTTP",
+              join(c.t.hosts_of(stack::Tier::web)) + ") as plain HTTP",
           "anyone on the internal network can read or alter user data and session cookies between "
           "the load balancer and the web servers",
           "re-encrypt to the web tier: tiers.lb.tls.reencrypt: true");
-  if (tls.certificate.self_signed && c.t.hosts_of("lb").size() > 1)
-    c.add("TLS-CERT-PER-LB", Sev::warning, tls.pos, "lb", c.t.hosts_of("lb"),
-          "'certificate: self-signed' makes a different certificate on each of " + join(c.t.hosts_of("lb")),
+  if (tls.certificate.self_signed && c.t.hosts_of(stack::Tier::lb).size() > 1)
+    c.add("TLS-CERT-PER-LB", Sev::warning, tls.pos, "lb", c.t.hosts_of(stack::Tier::lb),
+          "'certificate: self-signed' makes a different certificate on each of " + join(c.t.hosts_of(stack::Tier::lb)),
           "clients that pinned or accepted one load balancer's certificate get another after a failover "
           "and refuse to connect",
           "give every load balancer the same certificate: tiers.lb.tls.certificate: { secret: NAME } "
           "(a PEM bundle; 'foobarctl lab up' issues one from the lab's CA)");
   if (!tls.redirect_http.value)
-    c.add("TLS-NO-REDIRECT", Sev::info, tls.redirect_http.pos, "lb", c.t.hosts_of("lb"),
+    c.add("TLS-NO-REDIRECT", Sev::info, tls.redirect_http.pos, "lb", c.t.hosts_of(stack::Tier::lb),
           "plain HTTP is served as well as HTTPS, not redirected",
           "users who type the bare name stay on the unencrypted site",
           "set tiers.lb.tls.redirect_http: true");
@@ -95,7 +95,7 @@ void check_health_path(const Ctx& c) {
   const auto& path = lb->health_check.path;
   if (path.value.empty() || path_served(c.s, path.value)) return;
   c.add("HEALTH-PATH-UNSERVED", Sev::error, path.pos.line ? path.pos : lb->health_check.pos, "lb",
-        c.t.hosts_of("lb"),
+        c.t.hosts_of(stack::Tier::lb),
         "the load balancer checks '" + path.value + "', which the web tier does not answer with 200 "
         "(it is neither a static location nor a GET route of the app: " + join(app_get_routes()) + ")",
         "every backend fails its health check, so the load balancer marks all servers down and the "

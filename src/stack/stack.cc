@@ -65,10 +65,6 @@ std::vector<std::string> Stack::hosts_of_tier(Tier tier) const {
   return {};
 }
 
-std::vector<std::string> Stack::hosts_of_tier(std::string_view tier) const {
-  auto t = parse_tier(tier);
-  return t ? hosts_of_tier(*t) : std::vector<std::string>{};
-}
 
 TierSet Stack::tier_set_of(std::string_view host) const {
   TierSet out;
@@ -99,7 +95,7 @@ bool Stack::tls_enabled() const { return tiers.lb && tiers.lb->tls && tiers.lb->
 std::string Stack::nameserver_host() const {
   if (!dns || hosts.empty()) return "";
   if (dns->nameserver) return dns->nameserver->value;
-  for (const char* tier : {"lb", "web"})
+  for (Tier tier : {Tier::lb, Tier::web})
     if (auto h = hosts_of_tier(tier); !h.empty()) return h.front();
   return hosts.front().name.value;
 }

@@ -302,9 +302,8 @@ struct Stack {
   bool has_tier(Tier t) const;
   // Tier names ("lb", "web", "app", "db") present in the stack, in that order.
   std::vector<std::string> tier_names() const;
-  // Host names of one tier; empty if absent. The string form takes "lb", "web", "app", "db".
+  // Host names of one tier; empty if absent.
   std::vector<std::string> hosts_of_tier(Tier tier) const;
-  std::vector<std::string> hosts_of_tier(std::string_view tier) const;
   // Tiers a host carries (tiers_of_host: their names, in the order of tier_names()).
   TierSet tier_set_of(std::string_view host) const;
   std::vector<std::string> tiers_of_host(std::string_view host) const;

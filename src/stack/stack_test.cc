@@ -30,7 +30,7 @@ TEST_CASE("stack: the base test stack is valid and fully typed") {
   CHECK(s.find_host("nope") == nullptr);
 
   CHECK(s.tier_names() == std::vector<std::string>{"lb", "web", "app", "db"});
-  CHECK(s.hosts_of_tier("db") == std::vector<std::string>{"db-01", "db-02"});
+  CHECK(s.hosts_of_tier(Tier::db) == std::vector<std::string>{"db-01", "db-02"});
   CHECK(s.tiers_of_host("web-01") == std::vector<std::string>{"web", "app"});
   CHECK(s.tiers_of_host("mon-01").empty());
 
@@ -154,7 +154,7 @@ TEST_CASE("stack: the reference stacks are valid and have the promised shape") {
 
   auto s1 = load_stack(dir + "1-distributed.yaml");
   REQUIRE(s1.ok());
-  CHECK(s1->hosts_of_tier("lb") == std::vector<std::string>{"lb-01"});
+  CHECK(s1->hosts_of_tier(Tier::lb) == std::vector<std::string>{"lb-01"});
   CHECK(s1->tiers_of_host("web-02") == std::vector<std::string>{"web", "app"});
   CHECK_FALSE(s1->firewall);
   CHECK_FALSE(s1->tls_enabled());

@@ -322,13 +322,13 @@ class Validator {
     };
     const Tiers& t = m_s.tiers;
     if (t.lb) {
-      claim(m_s.hosts_of_tier("lb"), t.lb->port, "lb", t.lb->pos);
+      claim(m_s.hosts_of_tier(Tier::lb), t.lb->port, "lb", t.lb->pos);
       if (t.lb->tls && t.lb->tls->enabled.value)
-        claim(m_s.hosts_of_tier("lb"), t.lb->tls->port, "lb tls", t.lb->tls->pos);
+        claim(m_s.hosts_of_tier(Tier::lb), t.lb->tls->port, "lb tls", t.lb->tls->pos);
     }
-    if (t.web) claim(m_s.hosts_of_tier("web"), t.web->port, "web", t.web->pos);
-    if (t.app) claim(m_s.hosts_of_tier("app"), t.app->port, "app", t.app->pos);
-    if (t.db) claim(m_s.hosts_of_tier("db"), t.db->port, "db", t.db->pos);
+    if (t.web) claim(m_s.hosts_of_tier(Tier::web), t.web->port, "web", t.web->pos);
+    if (t.app) claim(m_s.hosts_of_tier(Tier::app), t.app->port, "app", t.app->pos);
+    if (t.db) claim(m_s.hosts_of_tier(Tier::db), t.db->port, "db", t.db->pos);
   }
 
   void check_dns(const Dns& dns) {
@@ -454,12 +454,12 @@ class Validator {
         error(e.pos, std::string("exporter '") + to_string(e.value) + "' is listed twice");
         continue;
       }
-      const char* tier = e.value == Exporter::nginx     ? "web"
-                         : e.value == Exporter::haproxy ? "lb"
-                         : e.value == Exporter::mysqld  ? "db"
-                                                        : nullptr;
-      if (tier && m_s.hosts_of_tier(tier).empty() && !has_tier(tier))
-        error(e.pos, std::string("exporter '") + to_string(e.value) + "' needs a '" + tier +
+      std::optional<Tier> tier = e.value == Exporter::nginx     ? std::optional(Tier::web)
+                                 : e.value == Exporter::haproxy ? std::optional(Tier::lb)
+                                 : e.value == Exporter::mysqld  ? std::optional(Tier::db)
+                                                                : std::nullopt;
+      if (tier && m_s.hosts_of_tier(*tier).empty() && !m_s.has_tier(*tier))
+        error(e.pos, std::string("exporter '") + to_string(e.value) + "' needs a '" + to_string(*tier) +
                          "' tier to run on");
     }
     std::set<std::string> names;
@@ -493,11 +493,6 @@ class Validator {
     else
       rule(r.smarthost, "smarthost", grammar::host_port_problem(*r.smarthost));
     if (!r.from->empty()) rule(r.from, "alert sender", grammar::email_problem(*r.from));
-  }
-
-  bool has_tier(std::string_view t) const {
-    auto names = m_s.tier_names();
-    return std::find(names.begin(), names.end(), t) != names.end();
   }
 
   const Stack& m_s;
