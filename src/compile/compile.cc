@@ -2,16 +2,13 @@
 #include "util/build_info.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
-#include <thread>
 
 #include "compile/context.h"
 #include "compile/resources.h"
 #include "compile/topology.h"
 #include "template/environment.h"
+#include "util/file.h"
 #include "util/path.h"
 #include "util/thread_pool.h"
 
@@ -35,14 +32,6 @@ fs::path default_templates_dir() {
 }
 
 namespace {
-
-Result<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Diagnostic::error(path.string(), "cannot read the file; check that it exists and is readable");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 Result<TemplateEntry> parse_entry(const json& j, const std::string& where) {
   TemplateEntry e;

@@ -1,4 +1,5 @@
 #include "compile/context.h"
+#include "util/strings.h"
 
 #include <algorithm>
 
@@ -10,12 +11,6 @@ using stack::Stack;
 using stack::Tier;
 
 namespace {
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 
 json endpoints(const std::vector<Endpoint>& v, bool with_port) {

@@ -1,4 +1,5 @@
 #include "diagram/diagram.h"
+#include "util/strings.h"
 
 #include <algorithm>
 #include <map>
@@ -16,12 +17,6 @@ namespace {
 
 bool has(const std::vector<std::string>& v, std::string_view x) {
   return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
-  return out;
 }
 
 // Ordered "source -> ports" table of a host's inbound flows.

@@ -8,6 +8,7 @@
 #include "compile/topology.h"
 #include "review/finding.h"
 #include "stack/stack.h"
+#include "util/strings.h"
 
 namespace foobar::review::detail {
 
@@ -21,7 +22,9 @@ struct Ctx {
            std::string message, std::string why, std::string fix) const;
 };
 
-std::string join(const std::vector<std::string>& v, const char* sep = ", ");
+using foobar::join;
+// Findings list hosts, tiers and ports with ", ".
+inline std::string join(const std::vector<std::string>& v) { return foobar::join(v, ", "); }
 
 // The tiers `host` carries, in tier order (none for a host outside every tier).
 std::vector<std::string> tiers_of(const compile::Topology& t, const std::string& host);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "review/checks.h"
+#include "util/strings.h"
 
 namespace foobar::review {
 
@@ -12,12 +13,6 @@ void Ctx::add(std::string code, Sev sev, SourcePos pos, std::string tier, std::v
               std::string message, std::string why, std::string fix) const {
   out.push_back(Finding{std::move(code), sev, s.file, pos, std::move(tier), std::move(hosts), std::move(message),
                         std::move(why), std::move(fix)});
-}
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
-  return out;
 }
 
 std::vector<std::string> tiers_of(const compile::Topology& t, const std::string& host) {
