@@ -228,18 +228,17 @@ Diagram build_diagram(const Topology& t) {
   std::map<std::string, std::vector<std::string>> members;
   for (const auto& h : t.hosts) {
     std::string g = group_id(h);
-    if (!members.count(g)) d.groups.push_back({g, {}, s.firewall_enabled()});
+    if (!members.count(g)) d.groups.push_back({g, {}, s.firewall_enabled(), h.tiers});
     members[g].push_back(h.name);
     bool standby = s.is_standby(Tier::web, h.name) || s.is_standby(Tier::app, h.name);
     d.nodes.push_back({node_id(h.name), h.collector ? NodeKind::collector : NodeKind::host, host_lines(t, h), g,
-                       standby});
+                       standby, h.tiers});
   }
   for (auto& g : d.groups) g.lines = group_lines(t, g.id, members[g.id]);
   // Left to right in request order, monitoring last.
   auto rank = [&](const DiagramGroup& g) {
-    static const std::vector<std::string> order = {"lb", "web", "app", "db", "monitoring", "other"};
-    auto first = g.id.substr(0, g.id.find('_'));
-    return std::find(order.begin(), order.end(), first) - order.begin();
+    if (g.tiers.empty()) return stack::k_tiers.size() + (g.id == "monitoring" ? 0 : 1);
+    return static_cast<std::size_t>(g.tiers.list().front());
   };
   std::stable_sort(d.groups.begin(), d.groups.end(),
                    [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
@@ -276,11 +275,13 @@ std::string fill_of(const DiagramNode& n) {
   if (n.kind == NodeKind::dns) return "#fdf6d8";
   if (n.kind == NodeKind::vip) return "#d0e4f5";
   if (n.kind == NodeKind::collector) return "#e4dfec";
-  std::string first = n.group.substr(0, n.group.find('_'));
-  if (first == "lb") return "#dbe9f6";
-  if (first == "web") return "#e2f0d9";
-  if (first == "app") return "#fff2cc";
-  if (first == "db") return "#f8cbad";
+  if (n.tiers.empty()) return "#ffffff";
+  switch (n.tiers.list().front()) {
+    case Tier::lb: return "#dbe9f6";
+    case Tier::web: return "#e2f0d9";
+    case Tier::app: return "#fff2cc";
+    case Tier::db: return "#f8cbad";
+  }
   return "#ffffff";
 }
 

@@ -20,6 +20,7 @@ struct DiagramNode {
   std::vector<std::string> lines;  // label, one entry per line
   std::string group;               // id of the DiagramGroup holding it, or ""
   bool standby = false;            // a standby host: drawn dashed
+  stack::TierSet tiers = {};       // a host's tiers: its colour
 };
 
 enum class EdgeStyle { solid, dashed, bold };
@@ -36,6 +37,7 @@ struct DiagramGroup {
   std::string id;
   std::vector<std::string> lines;
   bool firewalled = false;
+  stack::TierSet tiers;  // its hosts' tiers (empty: the monitoring or the other hosts)
 };
 
 struct Diagram {
