@@ -253,7 +253,7 @@ void print_host(const std::string& host, const json& h, const HostStatus* hs) {
 void print_human(const stack::Stack& s, const json& out, const std::map<std::string, HostStatus>& st) {
   std::printf("Stack %s: %zu of %zu hosts up; rates from %s\n", s.name.value.c_str(),
               static_cast<std::size_t>(std::count_if(out["hosts"].begin(), out["hosts"].end(),
-                                                     [](const json& h) { return h["up"].get<bool>(); })),
+                                                     [](const json& h) { return h.value("up", false); })),
               out["hosts"].size(), out["rates_from"].get<std::string>().c_str());
   std::vector<std::string> shown;
   auto section = [&](const std::string& title, const std::vector<std::string>& hosts) {
@@ -390,7 +390,7 @@ int cmd_status(std::vector<std::string> args, const GlobalOptions&) {
     std::printf("%s\n", out.dump(2).c_str());
   else
     print_human(s, out, st);
-  bool all_up = std::all_of(out["hosts"].begin(), out["hosts"].end(), [](const json& h) { return h["up"].get<bool>(); });
+  bool all_up = std::all_of(out["hosts"].begin(), out["hosts"].end(), [](const json& h) { return h.value("up", false); });
   return all_up ? 0 : 3;
 }
 
