@@ -49,7 +49,7 @@ ok "plan shows 'password differs' and 'grants differ', exit 2, no password or ha
 
 # 3. Apply restores the secret's password and revokes the extra grant; the app works.
 apply >"$TMP/apply-drift" 2>&1 || { cat "$TMP/apply-drift"; fail "apply after drift failed"; }
-grep -q "1 changed" "$TMP/apply-drift" || { cat "$TMP/apply-drift"; fail "apply did not change the account"; }
+grep -q "1 updated" "$TMP/apply-drift" || { cat "$TMP/apply-drift"; fail "apply did not change the account"; }
 ! grep -qF -- "$SECRET" "$TMP/apply-drift" || fail "apply printed the password"
 [ "$(login "$SECRET")" = 1 ] || fail "foobar cannot log in with its secret after apply"
 [ -z "$(login "$HAND")" ] || fail "the hand-set password still works"
