@@ -29,7 +29,8 @@ say "lab up"
 say "plan"
 "$F" plan --lab --no-color "$STACK" > out/plan.txt || true
 echo "full plan with diffs: out/plan.txt"
-tail -n 1 out/plan.txt
+# The summary, and what the roll interrupts (printed after it) if anything.
+grep -E '^(Plan: |Interrupts )' out/plan.txt || tail -n 1 out/plan.txt
 
 say "apply"
 "$F" apply --lab --no-color --auto-approve "$STACK" > out/apply.txt || { cat out/apply.txt; exit 1; }
@@ -42,13 +43,13 @@ site="$scheme://www.foobar.com" note=""
 [ $scheme = https ] && note=", certificate checked against the lab's CA"
 say "requests to $site (name resolved by the stack's nameserver$note)"
 "$F" lab client "$STACK" -- getent hosts www.foobar.com | awk '{print "www.foobar.com is " $1}'
-for i in $(seq 30); do
+for _ in $(seq 30); do
   [ "$(visit -s -m 5 -o /dev/null -w '%{http_code}' "$site/healthz" || true)" = 200 ] && break
   sleep 1
 done
 visit -s -m 5 -o /dev/null -w '%{http_code} ' -d author=demo -d "message=hello from the demo" "$site/entries" || true
 echo "POST $site/entries"
-for i in 1 2 3 4; do
+for _ in 1 2 3 4; do
   visit -s -m 5 -o /dev/null -D - "$site/" | tr -d '\r' |
     awk -v u="$site/" 'NR==1 {s=$2} tolower($1)=="x-served-by:" {h=$2} END {print s, "GET", u, "served by", h}'
 done
