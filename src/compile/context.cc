@@ -12,7 +12,6 @@ using stack::Tier;
 
 namespace {
 
-
 json endpoints(const std::vector<Endpoint>& v, bool with_port) {
   json out = json::array();
   for (const auto& e : v) {

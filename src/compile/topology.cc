@@ -150,7 +150,6 @@ bool Topology::carries(const std::string& host, Tier tier) const {
   return it != host_index.end() && hosts[it->second].carries(tier);
 }
 
-
 bool Topology::has_exporter(Exporter e) const {
   if (!stack->monitoring) return false;
   const auto& ex = stack->monitoring->exporters;

@@ -247,7 +247,7 @@ TEST_CASE("a custom tls.port at the load balancer: one port in the diagram, the 
   CHECK(hap.find("    bind *:8443 ssl crt ") != std::string::npos);
   CHECK(hap.find(":443 ") == std::string::npos);
   // HTTP is redirected to the HTTPS port, not to 443 (which "redirect scheme" would do).
-  CHECK(hap.find("    http-request redirect location https://%[req.hdr(host),field(1,:)]:8443%[pathq] code 301 "
+  CHECK(hap.find("    http-request redirect location https://%[req.hdr(host),regsub(:[0-9]+$,)]:8443%[pathq] code 301 "
                  "unless { ssl_fc }\n") != std::string::npos);
   CHECK(hap.find("redirect scheme") == std::string::npos);
   const auto d = draw(s);

@@ -65,7 +65,6 @@ std::vector<std::string> Stack::hosts_of_tier(Tier tier) const {
   return {};
 }
 
-
 TierSet Stack::tier_set_of(std::string_view host) const {
   TierSet out;
   for (Tier t : k_tiers) {
