@@ -71,6 +71,10 @@ TEST_CASE("template from_yaml: YAML 1.1 types as PyYAML's SafeLoader reads them"
   CHECK(contains(error_of("{{ 'a: [1' | from_yaml }}"), "from_yaml: the text is not valid YAML"));
   CHECK(contains(error_of("{{ '1: a' | from_yaml }}"), "is not a string"));
   CHECK(contains(error_of("{{ 'a\\n---\\nb' | from_yaml }}"), "expected a single document"));
+  // Input on which yaml-cpp 0.7's LoadAll never returns (found by fuzz_template) is an error.
+  CHECK(contains(error_of("{{ ', 1' | from_yaml }}"), "the text is not valid YAML: nothing can start a document at line 1"));
+  CHECK(contains(error_of("{{ ',' | from_yaml }}"), "not valid YAML"));
+  CHECK(contains(error_of("{{ '---\\n---\\n' | from_yaml }}"), "expected a single document"));
   CHECK(contains(error_of("{{ 'x: 99999999999999999999' | from_yaml }}"), "does not fit in 64 bits"));
   // A document of aliases cannot expand without bound.
   std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]";
