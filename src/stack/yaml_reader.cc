@@ -1,6 +1,5 @@
 #include "stack/yaml_reader.h"
 
-#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cctype>
@@ -11,6 +10,7 @@
 
 #include "stack/utf8.h"
 #include "util/utf8.h"
+#include "util/yaml_scan.h"
 
 namespace foobar::stack::yaml {
 namespace {
@@ -36,74 +36,6 @@ constexpr std::size_t kMaxExpandedValues = 1000000;
 // the same mistake is usually repeated (often through an alias), and printing
 // hundreds of thousands of lines helps nobody.
 constexpr std::size_t kMaxDiagnostics = 1000;
-
-// Reads the parser's events before any node is built: where documents start, and
-// how many values the document holds once every alias is expanded.
-//
-// Document starts: yaml-cpp's LoadAll loops forever (allocating) on some
-// malformed input such as a stray ',' before the first node: the parser then
-// "starts" a new document at the same place again and again.
-//
-// Expansion: yaml-cpp shares an aliased node instead of copying it, so a short
-// file of nested aliases (a "billion laughs") is cheap to parse but stands for
-// billions of values, and every walk over it (the loader's, each diagnostic it
-// reports) pays for all of them. The count is exact and linear in the file: an
-// anchor's expanded size is recorded when its node ends, and an alias adds it.
-class DocumentScan : public YAML::EventHandler {
- public:
-  explicit DocumentScan(std::size_t limit) : m_limit(limit) {}
-
-  std::vector<YAML::Mark> starts;
-  std::optional<YAML::Mark> too_big;  // the alias at which the expansion passed the limit
-
-  void OnDocumentStart(const YAML::Mark& m) override { starts.push_back(m); }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override { leaf(m, anchor); }
-  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
-    auto it = m_sizes.find(anchor);  // an alias inside its own anchor counts once
-    add(m, it == m_sizes.end() ? 1 : it->second);
-  }
-  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
-                const std::string&) override {
-    leaf(m, anchor);
-  }
-  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    open(m, anchor);
-  }
-  void OnSequenceEnd() override { close(); }
-  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    open(m, anchor);
-  }
-  void OnMapEnd() override { close(); }
-
- private:
-  void add(const YAML::Mark& m, std::size_t n) {
-    if (too_big) return;
-    m_total += n;
-    if (m_total > m_limit) too_big = m;
-  }
-  void leaf(const YAML::Mark& m, YAML::anchor_t anchor) {
-    add(m, 1);
-    if (anchor) m_sizes[anchor] = 1;
-  }
-  void open(const YAML::Mark& m, YAML::anchor_t anchor) {
-    m_open.push_back({anchor, m_total});
-    add(m, 1);
-  }
-  void close() {
-    if (m_open.empty()) return;
-    auto [anchor, before] = m_open.back();
-    m_open.pop_back();
-    if (anchor) m_sizes[anchor] = m_total - before;
-  }
-
-  std::size_t m_limit;
-  std::size_t m_total = 0;
-  std::vector<std::pair<YAML::anchor_t, std::size_t>> m_open;  // anchor, m_total at its start
-  std::map<YAML::anchor_t, std::size_t> m_sizes;               // expanded size of each anchor
-};
 
 }  // namespace
 
@@ -313,11 +245,7 @@ void Reader::get_list(const MapView& m, std::string_view key, std::vector<Locate
 }
 
 bool check_document(const std::string& text, Reader& reader) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  DocumentScan scan(kMaxExpandedValues);
-  for (int i = 0; i < 2 && parser.HandleNextDocument(scan); ++i) {
-  }
+  const YamlScan scan = scan_yaml(text, kMaxExpandedValues);
   if (scan.too_big) {
     reader.error(to_pos(*scan.too_big),
                  "YAML aliases expand the stack file to more than " + std::to_string(kMaxExpandedValues) +
@@ -325,14 +253,11 @@ bool check_document(const std::string& text, Reader& reader) {
                      "within it too), so use fewer aliases or write the values out");
     return false;
   }
-  if (scan.starts.size() < 2) return true;
-  const YAML::Mark& first = scan.starts[0];
-  const YAML::Mark& second = scan.starts[1];
-  if (second.pos == first.pos)
-    reader.error(to_pos(second), "YAML syntax error: unexpected character here");
+  if (!scan.second) return true;
+  if (scan.stuck)
+    reader.error(to_pos(*scan.second), "YAML syntax error: unexpected character here");
   else
-    reader.error(to_pos(second),
-                 "a stack file holds one YAML document, but a second one starts here");
+    reader.error(to_pos(*scan.second), "a stack file holds one YAML document, but a second one starts here");
   return false;
 }
 

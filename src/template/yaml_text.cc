@@ -1,17 +1,16 @@
 #include "template/yaml_text.h"
 
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <climits>
 #include <cmath>
 #include <regex>
-#include <sstream>
 
 #include "template/builtins.h"
 #include "template/limits.h"
 #include "template/number.h"
+#include "util/yaml_scan.h"
 
 namespace foobar::tmpl {
 namespace {
@@ -610,48 +609,20 @@ bool to_yaml_text(const Value& v, const YamlStyle& style, std::string& out, std:
   return true;
 }
 
-namespace {
-
-// Notes where each document starts and ignores the rest.
-class DocumentStarts : public YAML::EventHandler {
- public:
-  std::vector<YAML::Mark> starts;
-  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-};
-
-// Whether the text holds at most one document. At most two are read: yaml-cpp 0.7
-// (Debian 12) never stops on some broken input, "," alone say, where every round
-// yields an empty document without consuming the token; a second document starting
-// where the first did is that case, reported as invalid YAML.
-bool at_most_one_document(const std::string& text, std::string& error) {
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  DocumentStarts sink;
-  if (!parser.HandleNextDocument(sink) || !parser.HandleNextDocument(sink)) return true;
-  const YAML::Mark& a = sink.starts.front();
-  const YAML::Mark& b = sink.starts.back();
-  if (sink.starts.size() == 2 && a.pos == b.pos)
-    error = "the text is not valid YAML: nothing can start a document at line " + std::to_string(a.line + 1) +
-            ", column " + std::to_string(a.column + 1);
-  else
-    error = "expected a single document, found more than one";
-  return false;
-}
-
-}  // namespace
-
 bool from_yaml_text(std::string_view text, Value& out, std::string& error) {
   try {
     const std::string s(text);
-    if (!at_most_one_document(s, error)) return false;
+    // The Reader bounds the expansion of aliases itself (limits.h), with its own message.
+    const YamlScan scan = scan_yaml(s, SIZE_MAX);
+    if (scan.stuck) {
+      error = "the text is not valid YAML: nothing can start a document at line " +
+              std::to_string(scan.second->line + 1) + ", column " + std::to_string(scan.second->column + 1);
+      return false;
+    }
+    if (scan.second) {
+      error = "expected a single document, found more than one";
+      return false;
+    }
     Reader r(error);
     return r.value(YAML::Load(s), out, 0);
   } catch (const YAML::Exception& e) {
